@@ -1,0 +1,153 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { formatBytes, formatDuration } from '../../shared/format.js';
+import { DEFAULT_GATEWAY_URL, ListenError, Tunnel } from '../engine/index.js';
+import { apiKeyFromEnvironment } from './api-key-env.js';
+import { UsageError } from './usage-error.js';
+import { packageVersion } from './version.js';
+
+export const TUNNEL_HELP = `Usage: pg-tunnel [options]
+
+Opens a local Postgres port that leads, through an authenticated WebSocket, to your database.
+The API key comes from PDP_API_KEY, else from the api_key of DATABASE_URL (a .env file is read).
+
+Options:
+  -h, --host HOST      address to listen on (default 127.0.0.1)
+  -p, --port PORT      port to listen on (default: a free port)
+      --gateway URL    tunnel gateway (default $PPG_WS_URL, else ${DEFAULT_GATEWAY_URL})
+  -v, --verbose        print the type of every Postgres message
+      --help           show this help
+
+Other commands:
+  pg-tunnel gateway --config FILE   run the server end of the tunnel
+  pg-tunnel gateway hash-key [KEY]  print the hash of an API key for the gateway config
+`;
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string', short: 'h' },
+      port: { type: 'string', short: 'p' },
+      gateway: { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(TUNNEL_HELP);
+    return;
+  }
+  loadDotEnv();
+  const port = parsePort(values.port);
+  const host = values.host ?? '127.0.0.1';
+  const apiKey = apiKeyFromEnvironment(env);
+  const gatewayUrl = values.gateway ?? env['PPG_WS_URL'] ?? DEFAULT_GATEWAY_URL;
+  if (!/^wss?:\/\//.test(gatewayUrl)) {
+    throw new UsageError(
+      `The gateway URL must start with wss:// or ws:// (got ${gatewayUrl.split('?')[0]}).`,
+    );
+  }
+
+  const tunnel = new Tunnel({
+    apiKey,
+    gatewayUrl,
+    host,
+    port,
+    userAgent: `pg-tunnel/${packageVersion()}`,
+    onFrame: values.verbose
+      ? (id, direction, type) =>
+          console.debug(`${direction === 'client' ? '-->' : '<--'} [${id}] ${type}`)
+      : undefined,
+  });
+  tunnel.on('session-opened', (s) =>
+    console.info(
+      `⏩ [${s.id}] ${s.clientAddress} connected: user ${s.user}, database ${s.database}` +
+        (s.applicationName ? `, application ${s.applicationName}` : ''),
+    ),
+  );
+  tunnel.on('session-closed', (s, reason) =>
+    console.info(
+      `✖️  [${s.id}] closed after ${formatDuration(Date.now() - s.openedAt)} ` +
+        `(${formatBytes(s.bytesFromClient)} sent, ${formatBytes(s.bytesToClient)} received)` +
+        (reason ? `: ${reason}` : ''),
+    ),
+  );
+  tunnel.on('client-rejected', ({ clientAddress, reason }) =>
+    console.info(`⚠️  ${clientAddress}: ${reason}`),
+  );
+
+  let address;
+  try {
+    address = await tunnel.listen();
+  } catch (error) {
+    if (error instanceof ListenError && error.code === 'EADDRINUSE') {
+      throw new UsageError(
+        `Port ${port} on ${host} is already in use. Choose another with --port.`,
+      );
+    }
+    throw new UsageError(`${capitalize((error as Error).message)}.`);
+  }
+  printBanner(address.address, address.port);
+  if (!LOOPBACK.test(host)) {
+    console.warn(
+      `⚠️  Listening on ${host}, not on loopback: anyone who can reach this port reaches your database, with no password.`,
+    );
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      console.info('Stopping the tunnel…');
+      void tunnel.stop('kill').then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** The block the reference client prints, so scripts and docs written for it keep working. */
+function printBanner(host: string, port: number): void {
+  console.info(`PG Tunnel listening on ${host}:${port} 🚀
+
+Your connection is authenticated using your API key. Your database credentials are set automatically by the tunnel gateway.
+
+==============================
+hostname:  ${host}
+port:      ${port}
+username:  <anything>
+password:  <none>
+==============================
+`);
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) {
+    return 0;
+  }
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new UsageError(`--port takes a number from 0 to 65535 (got ${value}).`);
+  }
+  return port;
+}
+
+/** Like the reference client: a .env in the working directory fills in unset variables. */
+function loadDotEnv(): void {
+  if (existsSync('.env')) {
+    try {
+      process.loadEnvFile('.env');
+    } catch (error) {
+      throw new UsageError(`Cannot read .env: ${(error as Error).message}`);
+    }
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

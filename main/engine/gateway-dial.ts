@@ -1,0 +1,112 @@
+import WebSocket from 'ws';
+import { SqlState, type PgError } from '../pgwire/error-response.js';
+
+export const DEFAULT_GATEWAY_URL = 'wss://ppg-tunnel.prisma-data.net/websocket';
+/** The gateway's response header naming the request in its logs. */
+const REQUEST_ID_HEADER = 'prisma-request-id';
+/** Largest message accepted from the gateway; it sends what one upstream read gave it. */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+export interface DialOptions {
+  gatewayUrl: string;
+  apiKey: string;
+  userAgent: string;
+  timeoutMs: number;
+}
+
+/** A dial that failed, as the error the local client will be shown. */
+export class DialError extends Error {
+  constructor(readonly pgError: PgError) {
+    super(pgError.message);
+  }
+}
+
+/** Opens one WebSocket to the gateway; rejects with a DialError that says what went wrong. */
+export function dialGateway({
+  gatewayUrl,
+  apiKey,
+  userAgent,
+  timeoutMs,
+}: DialOptions): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(gatewayUrl, {
+        headers: { authorization: `Bearer ${apiKey}`, 'user-agent': userAgent },
+        perMessageDeflate: false,
+        handshakeTimeout: timeoutMs,
+        maxPayload: MAX_MESSAGE_BYTES,
+      });
+    } catch (error) {
+      reject(unreachable(gatewayUrl, (error as Error).message));
+      return;
+    }
+    // After the first outcome the others are ignored; the session adds its own error handling.
+    let settled = false;
+    const settle = (outcome: WebSocket | DialError): void => {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      if (outcome instanceof DialError) {
+        reject(outcome);
+      } else {
+        resolve(outcome);
+      }
+    };
+    ws.once('open', () => settle(ws));
+    ws.once('unexpected-response', (_request, response) => {
+      const requestId = response.headers[REQUEST_ID_HEADER];
+      const suffix = requestId ? ` (request id ${String(requestId)})` : '';
+      settle(refused(response.statusCode ?? 0, response.statusMessage ?? '', gatewayUrl, suffix));
+      response.resume();
+      ws.terminate();
+    });
+    ws.on('error', (error: NodeJS.ErrnoException) =>
+      settle(unreachable(gatewayUrl, error.code ?? error.message)),
+    );
+  });
+}
+
+function refused(status: number, statusText: string, url: string, suffix: string): DialError {
+  switch (status) {
+    case 401:
+      return new DialError({
+        severity: 'FATAL',
+        code: SqlState.InvalidPassword,
+        message: `API key is invalid: the tunnel gateway refused it${suffix}`,
+        hint: 'Check the API key of this tunnel (PDP_API_KEY or the api_key of DATABASE_URL).',
+      });
+    case 410:
+      return new DialError({
+        severity: 'FATAL',
+        code: SqlState.InvalidAuthorization,
+        message: `there is no database behind this API key${suffix}`,
+        hint: 'Create a database for it, or use the API key of the environment that has one.',
+      });
+    default:
+      return new DialError({
+        severity: 'FATAL',
+        code: SqlState.UnableToConnect,
+        message: `the tunnel gateway at ${safeUrl(url)} answered ${status} ${statusText}${suffix}`,
+      });
+  }
+}
+
+function unreachable(url: string, reason: string): DialError {
+  return new DialError({
+    severity: 'FATAL',
+    code: SqlState.UnableToConnect,
+    message: `could not reach the tunnel gateway at ${safeUrl(url)}: ${reason}`,
+  });
+}
+
+/** The URL as shown in errors: credentials or query strings in it are dropped. */
+function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -1,0 +1,9 @@
+export {
+  Tunnel,
+  ListenError,
+  type TunnelOptions,
+  type TunnelEvents,
+  type StopMode,
+} from './tunnel.js';
+export { DEFAULT_GATEWAY_URL } from './gateway-dial.js';
+export type { FrameObserver, FrameDirection } from './session.js';

@@ -1,0 +1,176 @@
+import type { Socket } from 'node:net';
+import type WebSocket from 'ws';
+import type { SessionInfo } from '../../shared/session.js';
+import { BackendMessage, TransactionStatus } from '../pgwire/codes.js';
+import { fatal, SqlState } from '../pgwire/error-response.js';
+import { FrameScanner } from '../pgwire/frame-scanner.js';
+import { pumpBytes } from '../pgwire/ws-pump.js';
+import { DialError, dialGateway, type DialOptions } from './gateway-dial.js';
+
+/** WebSocket close code for "all said": the gateway has already sent its own ErrorResponse, if any. */
+const NORMAL_CLOSURE = 1000;
+
+export type FrameDirection = 'client' | 'server';
+export type FrameObserver = (sessionId: string, direction: FrameDirection, type: string) => void;
+
+/**
+ * One local client connection carried over one WebSocket. Owns both ends; keeps the live stats of
+ * its SessionInfo up to date from byte counts and the frame scanner.
+ */
+export class TunnelSession {
+  private ws: WebSocket | undefined;
+  private readonly scanner: FrameScanner;
+  private answeredPing = true;
+  private closeReason: string | undefined;
+  readonly info: SessionInfo;
+
+  constructor(
+    id: string,
+    private readonly socket: Socket,
+    parameters: Record<string, string>,
+    private readonly onFrame: FrameObserver | undefined,
+  ) {
+    const now = Date.now();
+    this.info = {
+      id,
+      clientAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+      user: parameters['user'] ?? '',
+      database: parameters['database'] ?? parameters['user'] ?? '',
+      applicationName: parameters['application_name'] ?? '',
+      backendPid: null,
+      openedAt: now,
+      lastActivityAt: now,
+      bytesFromClient: 0,
+      bytesToClient: 0,
+      state: 'starting',
+    };
+    this.scanner = new FrameScanner(
+      (type, head) => this.onServerFrame(type, head),
+      Boolean(onFrame),
+    );
+  }
+
+  /** Why the session ended, once it has: a sentence, or undefined for an ordinary close. */
+  get reason(): string | undefined {
+    return this.closeReason;
+  }
+
+  /** Dials the gateway, sends what the client sent so far, then moves bytes until either side ends. */
+  async start(startupBytes: Buffer, dial: DialOptions): Promise<void> {
+    let ws: WebSocket;
+    try {
+      ws = await dialGateway(dial);
+    } catch (error) {
+      const pgError = (error as DialError).pgError ?? {
+        code: SqlState.UnableToConnect,
+        message: String(error),
+      };
+      this.end(fatal(pgError.code, pgError.message, pgError.hint), pgError.message);
+      return;
+    }
+    if (this.socket.destroyed) {
+      ws.close(NORMAL_CLOSURE);
+      return;
+    }
+    this.ws = ws;
+    this.info.bytesFromClient += startupBytes.length;
+    ws.send(startupBytes);
+    ws.on('pong', () => (this.answeredPing = true));
+    ws.on('error', () => {
+      // The 'close' that follows reports it to the client.
+    });
+    ws.on('close', (code, reason) => this.onWebSocketClose(code, reason.toString()));
+    this.socket.on('close', () => ws.close(NORMAL_CLOSURE));
+    const client = this.onFrame;
+    const clientScanner = client
+      ? new FrameScanner((type) => client(this.info.id, 'client', String.fromCharCode(type)), true)
+      : undefined;
+    pumpBytes(this.socket, ws, {
+      fromSocket: (chunk) => {
+        this.info.bytesFromClient += chunk.length;
+        this.info.lastActivityAt = Date.now();
+        if (this.info.state === 'idle' || this.info.state === 'in-transaction') {
+          this.info.state = 'active';
+        }
+        clientScanner?.feed(chunk);
+      },
+      fromWebSocket: (chunk) => {
+        this.answeredPing = true;
+        this.info.bytesToClient += chunk.length;
+        this.info.lastActivityAt = Date.now();
+        this.scanner.feed(chunk);
+      },
+      onTextMessage: () => {
+        this.end(
+          fatal(
+            SqlState.ProtocolViolation,
+            'the tunnel gateway sent a text message, which the tunnel protocol does not allow',
+          ),
+          'protocol error: text message from the gateway',
+        );
+      },
+    });
+    this.socket.resume();
+  }
+
+  /** Called every ping interval: a link that did not answer the previous ping is dead. */
+  heartbeat(intervalMs: number): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== ws.OPEN) {
+      return;
+    }
+    if (!this.answeredPing) {
+      const message = `the tunnel gateway stopped answering (no reply for ${Math.round((2 * intervalMs) / 1000)} s)`;
+      this.end(fatal(SqlState.ConnectionFailure, message), message);
+      return;
+    }
+    this.answeredPing = false;
+    ws.ping();
+  }
+
+  /** Ends the session from this side, telling the client why when the stream allows it. */
+  kill(message: string): void {
+    this.end(fatal(SqlState.AdminShutdown, message), message);
+  }
+
+  /**
+   * Closes both ends. `errorFrame` reaches the client only at a frame boundary of the server stream:
+   * in the middle of a DataRow it would corrupt what the client reads.
+   */
+  private end(errorFrame: Buffer | undefined, reason: string | undefined): void {
+    this.closeReason ??= reason;
+    if (!this.socket.destroyed) {
+      if (errorFrame && this.scanner.atBoundary) {
+        this.socket.end(errorFrame);
+      } else {
+        this.socket.end();
+      }
+      // A client that stops reading must not keep the session alive forever.
+      this.socket.setTimeout(5_000, () => this.socket.destroy());
+    }
+    this.ws?.terminate();
+  }
+
+  private onWebSocketClose(code: number, reason: string): void {
+    if (code === NORMAL_CLOSURE) {
+      this.end(undefined, undefined);
+      return;
+    }
+    const message = `the tunnel gateway closed the connection (${reason || `code ${code}`})`;
+    this.end(fatal(SqlState.ConnectionFailure, message), message);
+  }
+
+  private onServerFrame(type: number, head: number): void {
+    if (type === BackendMessage.ReadyForQuery) {
+      this.info.state =
+        head === TransactionStatus.InTransaction
+          ? 'in-transaction'
+          : head === TransactionStatus.Failed
+            ? 'failed'
+            : 'idle';
+    } else if (type === BackendMessage.BackendKeyData) {
+      this.info.backendPid = head;
+    }
+    this.onFrame?.(this.info.id, 'server', String.fromCharCode(type));
+  }
+}

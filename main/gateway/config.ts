@@ -1,0 +1,131 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { parseUpstreamUrl, type UpstreamTarget } from './upstream-target.js';
+
+const KEY_HASH = /^sha256:[0-9a-f]{64}$/;
+
+const keySchema = z.object({
+  id: z.string().min(1, 'must be a non-empty name'),
+  keyHash: z
+    .string()
+    .regex(
+      KEY_HASH,
+      'must be "sha256:" and 64 lowercase hex digits (see `pg-tunnel gateway hash-key`)',
+    ),
+  upstream: z.string().optional(),
+  passwordEnv: z.string().min(1).optional(),
+  maxSessions: z.number().int().positive().optional(),
+});
+
+const configSchema = z.object({
+  listen: z
+    .object({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+    })
+    .default({ host: '127.0.0.1', port: 8080 }),
+  tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+  keys: z.array(keySchema).min(1, 'must list at least one key'),
+});
+
+export interface KeyConfig {
+  id: string;
+  keyHash: string;
+  /** Absent: the key is known but has no database behind it (the gateway answers 410). */
+  upstream: UpstreamTarget | undefined;
+  maxSessions: number | undefined;
+}
+
+export interface GatewayConfig {
+  listen: { host: string; port: number };
+  tls: { cert: string; key: string } | undefined;
+  keys: KeyConfig[];
+}
+
+/** Thrown for a config the gateway cannot run with; the message names the file and the field. */
+export class ConfigError extends Error {}
+
+export async function loadGatewayConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GatewayConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read the gateway config ${path}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `The gateway config ${path} is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  return parseGatewayConfig(json, env, path);
+}
+
+export function parseGatewayConfig(
+  json: unknown,
+  env: NodeJS.ProcessEnv,
+  source = 'config',
+): GatewayConfig {
+  const result = configSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`Invalid gateway ${source}: ${fieldName(issue.path)} ${issue.message}.`);
+  }
+  const config = result.data;
+  const seen = new Set<string>();
+  const keys = config.keys.map((key, index): KeyConfig => {
+    const field = `keys[${index}]`;
+    if (seen.has(key.id)) {
+      throw new ConfigError(`Invalid gateway ${source}: ${field}.id "${key.id}" is used twice.`);
+    }
+    seen.add(key.id);
+    return {
+      id: key.id,
+      keyHash: key.keyHash,
+      upstream:
+        key.upstream === undefined ? undefined : resolveUpstream(key, env, `${source}: ${field}`),
+      maxSessions: key.maxSessions,
+    };
+  });
+  return { listen: config.listen, tls: config.tls, keys };
+}
+
+function resolveUpstream(
+  key: z.infer<typeof keySchema>,
+  env: NodeJS.ProcessEnv,
+  where: string,
+): UpstreamTarget {
+  let password: string | undefined;
+  if (key.passwordEnv) {
+    password = env[key.passwordEnv];
+    if (password === undefined) {
+      throw new ConfigError(
+        `Invalid gateway ${where}.passwordEnv: the environment variable ${key.passwordEnv} is not set.`,
+      );
+    }
+  }
+  try {
+    return parseUpstreamUrl(key.upstream!, password);
+  } catch (error) {
+    throw new ConfigError(`Invalid gateway ${where}.upstream ${(error as Error).message}.`);
+  }
+}
+
+function fieldName(path: PropertyKey[]): string {
+  return (
+    path.reduce<string>(
+      (name, part) =>
+        typeof part === 'number'
+          ? `${name}[${part}]`
+          : name
+            ? `${name}.${String(part)}`
+            : String(part),
+      '',
+    ) || '(top level)'
+  );
+}

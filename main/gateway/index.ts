@@ -1,0 +1,9 @@
+export { createGateway, TUNNEL_PATH, type Gateway } from './server.js';
+export {
+  loadGatewayConfig,
+  parseGatewayConfig,
+  ConfigError,
+  type GatewayConfig,
+} from './config.js';
+export { hashApiKey } from './keys.js';
+export { createJsonLogger, silentLogger, type Logger } from './log.js';

@@ -1,0 +1,204 @@
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import { ENCRYPTION_REFUSED, MAX_STARTUP_PACKET_LENGTH } from '../pgwire/codes.js';
+import { encodeErrorResponse, fatal, SqlState, type PgError } from '../pgwire/error-response.js';
+import { readStartupPacket } from '../pgwire/startup.js';
+import { pumpBytes } from '../pgwire/ws-pump.js';
+import type { KeyEntry } from './keys.js';
+import type { Logger } from './log.js';
+import type { GatewayStats } from './metrics.js';
+import { connectUpstream, forwardCancel, UpstreamError } from './upstream.js';
+import { describeTarget, type UpstreamTarget } from './upstream-target.js';
+
+/** Close codes the engine reads: 1000 means "the gateway has said all there is to say". */
+export const CloseCode = {
+  Normal: 1000,
+  UnsupportedData: 1003,
+  InternalError: 1011,
+} as const;
+
+/** A client that opens a tunnel and sends no startup packet is dropped after this long. */
+export const STARTUP_TIMEOUT_MS = 10_000;
+
+export interface SessionMeta {
+  id: string;
+  clientAddress: string;
+}
+
+export interface SessionContext {
+  stats: GatewayStats;
+  log: Logger;
+}
+
+/**
+ * Serves one accepted tunnel: reads the client's startup packet from the WebSocket, logs in to the
+ * key's upstream, then moves bytes both ways. Failures reach the client as a Postgres ErrorResponse.
+ */
+export function serveTunnelSession(
+  ws: WebSocket,
+  key: KeyEntry & { upstream: UpstreamTarget },
+  meta: SessionMeta,
+  { stats, log }: SessionContext,
+): void {
+  const openedAt = Date.now();
+  let upstream: Socket | undefined;
+  let pending: Buffer = Buffer.alloc(0);
+  let bytesFromClient = 0;
+  let bytesToClient = 0;
+  key.openSessions++;
+  stats.sessionsOpen++;
+  stats.sessionsTotal++;
+
+  const fail = (error: PgError | Buffer): void => {
+    if (ws.readyState === ws.OPEN) {
+      ws.send(Buffer.isBuffer(error) ? error : encodeErrorResponse(error));
+      ws.close(CloseCode.Normal);
+    }
+  };
+  const startupTimer = setTimeout(
+    () =>
+      fail(
+        fatal(
+          SqlState.ProtocolViolation,
+          `no startup message within ${STARTUP_TIMEOUT_MS / 1000} s`,
+        ),
+      ),
+    STARTUP_TIMEOUT_MS,
+  );
+
+  const onStartupBytes = (data: Buffer, isBinary: boolean): void => {
+    if (!isBinary) {
+      ws.close(CloseCode.UnsupportedData, 'text messages are not part of the tunnel protocol');
+      return;
+    }
+    pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
+    for (;;) {
+      const packet = readStartupPacket(pending);
+      switch (packet.kind) {
+        case 'incomplete':
+          if (pending.length > MAX_STARTUP_PACKET_LENGTH) {
+            fail(fatal(SqlState.ProtocolViolation, 'the startup packet is too long'));
+          }
+          return;
+        case 'invalid':
+          fail(fatal(SqlState.ProtocolViolation, `invalid startup packet: ${packet.reason}`));
+          return;
+        case 'ssl-request':
+        case 'gssenc-request':
+          // The tunnel itself is the encryption; a client that asks anyway goes on in plain text.
+          ws.send(ENCRYPTION_REFUSED);
+          pending = pending.subarray(packet.length);
+          continue;
+        case 'cancel-request':
+          stopReadingStartup();
+          forwardCancel(key.upstream, pending.subarray(0, packet.length))
+            .catch((error: Error) =>
+              log.warn('cancel not delivered', {
+                session: meta.id,
+                key: key.id,
+                reason: error.message,
+              }),
+            )
+            .finally(() => ws.close(CloseCode.Normal));
+          return;
+        case 'startup':
+          stopReadingStartup();
+          ws.pause();
+          void startUpstream(packet.parameters, pending.subarray(packet.length));
+          return;
+      }
+    }
+  };
+  const stopReadingStartup = (): void => {
+    clearTimeout(startupTimer);
+    ws.off('message', onStartupBytes);
+  };
+
+  const startUpstream = async (parameters: Record<string, string>, rest: Buffer): Promise<void> => {
+    let firstBytes: Buffer;
+    try {
+      const connection = await connectUpstream(key.upstream, parameters, key.scramKeys);
+      upstream = connection.socket;
+      firstBytes = connection.firstBytes;
+    } catch (error) {
+      stats.upstreamDialFailures++;
+      const pgError =
+        error instanceof UpstreamError
+          ? error.pgError
+          : {
+              severity: 'FATAL',
+              code: SqlState.UnableToConnect,
+              message: `the gateway failed: ${(error as Error).message}`,
+            };
+      log.warn('upstream login failed', {
+        session: meta.id,
+        key: key.id,
+        upstream: describeTarget(key.upstream),
+        reason: pgError.message,
+      });
+      fail(pgError);
+      return;
+    }
+    if (ws.readyState !== ws.OPEN) {
+      upstream.destroy();
+      return;
+    }
+    log.info('session opened', {
+      session: meta.id,
+      key: key.id,
+      client: meta.clientAddress,
+      application: parameters['application_name'],
+    });
+    const socket = upstream;
+    socket.on('error', (error) => {
+      log.warn('upstream connection lost', {
+        session: meta.id,
+        key: key.id,
+        reason: error.message,
+      });
+      ws.close(CloseCode.InternalError, 'the database connection was lost');
+    });
+    socket.on('close', () => ws.close(CloseCode.Normal));
+    ws.send(firstBytes);
+    bytesToClient += firstBytes.length;
+    stats.bytesToClients += firstBytes.length;
+    if (rest.length > 0) {
+      bytesFromClient += rest.length;
+      socket.write(rest);
+    }
+    pumpBytes(socket, ws, {
+      fromSocket: (chunk) => {
+        bytesToClient += chunk.length;
+        stats.bytesToClients += chunk.length;
+      },
+      fromWebSocket: (chunk) => {
+        bytesFromClient += chunk.length;
+        stats.bytesFromClients += chunk.length;
+      },
+      onTextMessage: () =>
+        ws.close(CloseCode.UnsupportedData, 'text messages are not part of the tunnel protocol'),
+    });
+    socket.resume();
+    ws.resume();
+  };
+
+  ws.on('message', onStartupBytes);
+  ws.on('error', (error) =>
+    log.warn('tunnel error', { session: meta.id, key: key.id, reason: error.message }),
+  );
+  ws.on('close', () => {
+    clearTimeout(startupTimer);
+    upstream?.destroy();
+    key.openSessions--;
+    stats.sessionsOpen--;
+    if (upstream) {
+      log.info('session closed', {
+        session: meta.id,
+        key: key.id,
+        seconds: Math.round((Date.now() - openedAt) / 1000),
+        bytesFromClient,
+        bytesToClient,
+      });
+    }
+  });
+}

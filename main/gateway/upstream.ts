@@ -1,0 +1,275 @@
+import { connect as connectTcp, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { connect as connectTls } from 'node:tls';
+import { serialize } from 'pg-protocol';
+import { AuthRequest, BackendMessage, SSL_ACCEPTED } from '../pgwire/codes.js';
+import { decodeErrorFields, SqlState, type PgError } from '../pgwire/error-response.js';
+import { FrameReader } from '../pgwire/frame-reader.js';
+import { md5PasswordHash } from '../pgwire/md5.js';
+import { SCRAM_SHA_256, ScramClient, type ScramKeyCache } from '../pgwire/scram.js';
+import { encodeStartupMessage } from '../pgwire/startup.js';
+import type { UpstreamTarget } from './upstream-target.js';
+
+/** A failed login, in the terms the client will be shown (an ErrorResponse). */
+export class UpstreamError extends Error {
+  constructor(readonly pgError: PgError) {
+    super(pgError.message);
+  }
+}
+
+export interface UpstreamConnection {
+  /** Paused; the caller resumes it once it listens for data. */
+  socket: Socket;
+  /** What the client is to receive first: AuthenticationOk and whatever followed it. */
+  firstBytes: Buffer;
+}
+
+/** Client startup parameters passed on to the upstream: harmless session settings, never auth. */
+const FORWARDED_PARAMETERS = new Set([
+  'application_name',
+  'client_encoding',
+  'datestyle',
+  'timezone',
+  'intervalstyle',
+  'extra_float_digits',
+]);
+
+export const UPSTREAM_LOGIN_TIMEOUT_MS = 15_000;
+
+/** Opens a connection to the upstream and logs in with the key's own credentials. */
+export async function connectUpstream(
+  target: UpstreamTarget,
+  clientParameters: Record<string, string>,
+  scramKeys: ScramKeyCache,
+): Promise<UpstreamConnection> {
+  const tcp = await openTcp(target);
+  try {
+    const socket = await negotiateTls(tcp, target);
+    const parameters: Record<string, string> = { user: target.user, database: target.database };
+    for (const [name, value] of Object.entries(clientParameters)) {
+      if (FORWARDED_PARAMETERS.has(name.toLowerCase())) {
+        parameters[name] = value;
+      }
+    }
+    socket.write(encodeStartupMessage(parameters));
+    const firstBytes = await logIn(socket, target, scramKeys);
+    return { socket, firstBytes };
+  } catch (error) {
+    tcp.destroy();
+    throw error;
+  }
+}
+
+/** Passes a client's CancelRequest to the upstream on a connection of its own, as Postgres wants. */
+export async function forwardCancel(target: UpstreamTarget, packet: Buffer): Promise<void> {
+  const tcp = await openTcp(target);
+  try {
+    // Postgres reads cancel requests on plain or TLS connections alike; honour the key's sslmode.
+    const socket = await negotiateTls(tcp, target);
+    await new Promise<void>((resolve) => socket.end(packet, resolve));
+  } finally {
+    tcp.destroy();
+  }
+}
+
+function openTcp(target: UpstreamTarget): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTcp({ host: target.host, port: target.port, noDelay: true });
+    socket.setTimeout(UPSTREAM_LOGIN_TIMEOUT_MS, () =>
+      socket.destroy(new Error(`no answer within ${UPSTREAM_LOGIN_TIMEOUT_MS / 1000} s`)),
+    );
+    socket.once('connect', () => {
+      socket.setTimeout(0);
+      resolve(socket);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new UpstreamError({
+          severity: 'FATAL',
+          code: SqlState.UnableToConnect,
+          message: `the gateway could not reach the database (${error.code ?? error.message})`,
+        }),
+      ),
+    );
+  });
+}
+
+/** SSLRequest when the sslmode asks for it; resolves to the socket to speak Postgres on. */
+async function negotiateTls(socket: Socket, target: UpstreamTarget): Promise<Socket> {
+  if (target.sslMode === 'disable') {
+    return socket;
+  }
+  socket.write(serialize.requestSsl());
+  const answer = await readBytes(socket, 1);
+  if (answer[0] !== SSL_ACCEPTED) {
+    if (target.sslMode === 'prefer') {
+      return socket;
+    }
+    throw loginError(
+      `the database does not accept TLS, but the gateway's sslmode is ${target.sslMode}`,
+    );
+  }
+  const verify = target.sslMode === 'verify-ca' || target.sslMode === 'verify-full';
+  const tls = connectTls({
+    socket,
+    servername: target.sslMode === 'verify-full' ? target.host : undefined,
+    rejectUnauthorized: verify,
+    ca: target.sslRootCert ? readFileSync(target.sslRootCert) : undefined,
+    // verify-ca checks the chain, not the name.
+    checkServerIdentity: target.sslMode === 'verify-full' ? undefined : () => undefined,
+  });
+  await new Promise<void>((resolve, reject) => {
+    tls.once('secureConnect', resolve);
+    tls.once('error', (error) =>
+      reject(loginError(`TLS to the database failed: ${error.message}`)),
+    );
+  });
+  tls.setNoDelay(true);
+  return tls;
+}
+
+function readBytes(socket: Socket, count: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      cleanup();
+      // More than asked for here would be bytes injected before the TLS handshake (CVE-2021-23222).
+      if (chunk.length !== count) {
+        reject(loginError('the database answered the SSLRequest with unexpected bytes'));
+      } else {
+        resolve(chunk);
+      }
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(loginError('the database closed the connection during the TLS negotiation'));
+    };
+    const cleanup = (): void => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+    };
+    socket.on('data', onData);
+    socket.on('close', onClose);
+  });
+}
+
+/** Runs the authentication exchange; resolves when AuthenticationOk arrives. */
+function logIn(socket: Socket, target: UpstreamTarget, scramKeys: ScramKeyCache): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const reader = new FrameReader();
+    let scram: ScramClient | undefined;
+
+    const finish = (error: Error | undefined, firstBytes?: Buffer): void => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.setTimeout(0);
+      if (error) {
+        reject(error);
+      } else {
+        socket.pause();
+        resolve(firstBytes!);
+      }
+    };
+    const onClose = (): void =>
+      finish(loginError('the database closed the connection during login'));
+    const onData = (chunk: Buffer): void => {
+      reader.push(chunk);
+      try {
+        for (let frame = reader.next(); frame; frame = reader.next()) {
+          if (frame.type === BackendMessage.ErrorResponse) {
+            const upstream = decodeErrorFields(frame.body);
+            throw new UpstreamError({
+              ...upstream,
+              severity: 'FATAL',
+              message: `the gateway could not log in to the database: ${upstream.message}`,
+            });
+          }
+          if (frame.type === BackendMessage.NoticeResponse) {
+            continue;
+          }
+          if (frame.type !== BackendMessage.Authentication || frame.body.length < 4) {
+            throw loginError(
+              `unexpected message '${String.fromCharCode(frame.type)}' during login`,
+            );
+          }
+          const request = frame.body.readInt32BE(0);
+          const data = frame.body.subarray(4);
+          switch (request) {
+            case AuthRequest.Ok:
+              finish(undefined, Buffer.concat([frame.raw, reader.rest()]));
+              return;
+            case AuthRequest.CleartextPassword:
+              socket.write(serialize.password(requirePassword(target)));
+              break;
+            case AuthRequest.MD5Password:
+              socket.write(
+                serialize.password(md5PasswordHash(target.user, requirePassword(target), data)),
+              );
+              break;
+            case AuthRequest.SASL: {
+              const mechanisms = data.toString('utf8').split('\0');
+              if (!mechanisms.includes(SCRAM_SHA_256)) {
+                throw loginError(
+                  `the database offers no SASL mechanism the gateway speaks (${mechanisms.join(' ')})`,
+                );
+              }
+              scram = new ScramClient(requirePassword(target), scramKeys);
+              socket.write(
+                serialize.sendSASLInitialResponseMessage(SCRAM_SHA_256, scram.firstMessage()),
+              );
+              break;
+            }
+            case AuthRequest.SASLContinue:
+              socket.write(
+                serialize.sendSCRAMClientFinalMessage(
+                  scramStep(scram).finalMessage(data.toString('utf8')),
+                ),
+              );
+              break;
+            case AuthRequest.SASLFinal:
+              scramStep(scram).verifyServerFinal(data.toString('utf8'));
+              break;
+            default:
+              throw loginError(
+                `the database asks for an authentication method the gateway does not speak (${request})`,
+              );
+          }
+        }
+      } catch (error) {
+        finish(error instanceof UpstreamError ? error : loginError((error as Error).message));
+      }
+    };
+    socket.setTimeout(UPSTREAM_LOGIN_TIMEOUT_MS, () =>
+      finish(
+        loginError(
+          `the database did not complete the login within ${UPSTREAM_LOGIN_TIMEOUT_MS / 1000} s`,
+        ),
+      ),
+    );
+    socket.on('data', onData);
+    socket.on('close', onClose);
+  });
+}
+
+function scramStep(scram: ScramClient | undefined): ScramClient {
+  if (!scram) {
+    throw new Error('the database sent a SCRAM message out of order');
+  }
+  return scram;
+}
+
+function requirePassword(target: UpstreamTarget): string {
+  if (target.password === undefined) {
+    throw loginError('the database asks for a password and the gateway has none for this key');
+  }
+  return target.password;
+}
+
+function loginError(message: string): UpstreamError {
+  return new UpstreamError({
+    severity: 'FATAL',
+    code: SqlState.UnableToConnect,
+    message: message.startsWith('the gateway')
+      ? message
+      : `the gateway could not log in to the database: ${message}`,
+  });
+}

@@ -1,0 +1,100 @@
+import { BackendMessage, FRAME_HEADER_LENGTH } from './codes.js';
+
+/**
+ * Called for a frame whose leading body bytes are of interest: BackendKeyData (`head` is the
+ * backend's process id) and ReadyForQuery (`head` is the transaction status byte); with
+ * `everyFrame`, for every frame too (`head` is 0 for the others).
+ */
+export type FrameCallback = (type: number, head: number) => void;
+
+/** How many leading body bytes to read from frames of a type: the rest is only skipped. */
+function headLength(type: number): number {
+  switch (type) {
+    case BackendMessage.BackendKeyData:
+      return 4; // int32 process id
+    case BackendMessage.ReadyForQuery:
+      return 1; // transaction status
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Follows the frame boundaries of a typed-message stream while the bytes pass through untouched.
+ * It reads headers (type byte + int32 length) and at most four body bytes of the two frame types the
+ * session registry needs; DataRow payloads are skipped by arithmetic, never copied or decoded.
+ * Chunks may split frames anywhere, headers included.
+ */
+export class FrameScanner {
+  private readonly partialHeader = Buffer.alloc(FRAME_HEADER_LENGTH);
+  private partialHeaderLength = 0;
+  private bodyRemaining = 0;
+  private type = 0;
+  private headRemaining = 0;
+  private head = 0;
+  /** Set when a header was impossible (length < 4): the stream is not Postgres, scanning stopped. */
+  broken = false;
+
+  constructor(
+    private readonly onFrame: FrameCallback,
+    private readonly everyFrame = false,
+  ) {}
+
+  /** True between frames: a whole frame can be injected into the stream here without corrupting it. */
+  get atBoundary(): boolean {
+    return !this.broken && this.partialHeaderLength === 0 && this.bodyRemaining === 0;
+  }
+
+  feed(chunk: Buffer): void {
+    const end = chunk.length;
+    let offset = 0;
+    while (offset < end && !this.broken) {
+      if (this.bodyRemaining > 0) {
+        while (this.headRemaining > 0 && offset < end) {
+          this.head = this.head * 256 + chunk[offset]!;
+          offset++;
+          this.bodyRemaining--;
+          if (--this.headRemaining === 0) {
+            this.onFrame(this.type, this.head);
+          }
+        }
+        const skip = Math.min(this.bodyRemaining, end - offset);
+        offset += skip;
+        this.bodyRemaining -= skip;
+        continue;
+      }
+      let type: number;
+      let length: number;
+      if (this.partialHeaderLength === 0 && end - offset >= FRAME_HEADER_LENGTH) {
+        type = chunk[offset]!;
+        length = chunk.readInt32BE(offset + 1);
+        offset += FRAME_HEADER_LENGTH;
+      } else {
+        this.partialHeader[this.partialHeaderLength++] = chunk[offset++]!;
+        if (this.partialHeaderLength < FRAME_HEADER_LENGTH) {
+          continue;
+        }
+        this.partialHeaderLength = 0;
+        type = this.partialHeader[0]!;
+        length = this.partialHeader.readInt32BE(1);
+      }
+      this.startFrame(type, length - 4);
+    }
+  }
+
+  private startFrame(type: number, bodyLength: number): void {
+    if (bodyLength < 0) {
+      this.broken = true;
+      return;
+    }
+    this.type = type;
+    this.bodyRemaining = bodyLength;
+    this.head = 0;
+    const wanted = headLength(type);
+    this.headRemaining = Math.min(wanted, bodyLength);
+    // Frames with a head are reported once it is read; the others right away.
+    if (this.headRemaining === 0 && (this.everyFrame || wanted > 0)) {
+      this.onFrame(type, 0);
+    }
+  }
+}

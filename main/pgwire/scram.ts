@@ -1,0 +1,109 @@
+import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * SCRAM-SHA-256 client side (RFC 5802, RFC 7677) as Postgres speaks it: no channel binding, the
+ * user name taken from the startup packet.
+ * https://www.postgresql.org/docs/current/sasl-authentication.html
+ */
+export const SCRAM_SHA_256 = 'SCRAM-SHA-256';
+
+/** "n,," (no channel binding, no authzid), base64: the c= attribute of client-final-message. */
+const GS2_HEADER_BASE64 = 'biws';
+const NONCE_BYTES = 18;
+
+interface DerivedKeys {
+  clientKey: Buffer;
+  storedKey: Buffer;
+  serverKey: Buffer;
+}
+
+/**
+ * PBKDF2 is the whole cost of a SCRAM login (4096 rounds of HMAC by default). Salt and iteration
+ * count are fixed per role, so the derived keys can be kept and reused for every later login of the
+ * same role: a cache per upstream (one password) keyed by salt and iteration count.
+ */
+export class ScramKeyCache {
+  private readonly keys = new Map<string, DerivedKeys>();
+
+  derive(password: string, salt: Buffer, iterations: number): DerivedKeys {
+    const id = `${iterations}:${salt.toString('base64')}`;
+    let keys = this.keys.get(id);
+    if (!keys) {
+      const salted = pbkdf2Sync(password.normalize('NFKC'), salt, iterations, 32, 'sha256');
+      const clientKey = hmac(salted, 'Client Key');
+      keys = { clientKey, storedKey: sha256(clientKey), serverKey: hmac(salted, 'Server Key') };
+      this.keys.set(id, keys);
+    }
+    return keys;
+  }
+}
+
+/** One SCRAM exchange: first message, then the final message, then the server's proof checked. */
+export class ScramClient {
+  private readonly clientNonce = randomBytes(NONCE_BYTES).toString('base64');
+  private readonly clientFirstBare = `n=*,r=${this.clientNonce}`;
+  private expectedServerSignature: Buffer | undefined;
+
+  constructor(
+    private readonly password: string,
+    private readonly cache: ScramKeyCache,
+  ) {}
+
+  /** client-first-message, for SASLInitialResponse. */
+  firstMessage(): string {
+    return `n,,${this.clientFirstBare}`;
+  }
+
+  /** client-final-message, for SASLResponse, in answer to the server-first-message. */
+  finalMessage(serverFirst: string): string {
+    const attributes = parseAttributes(serverFirst);
+    const nonce = attributes.get('r');
+    const salt = attributes.get('s');
+    const iterations = Number(attributes.get('i'));
+    if (!nonce || !nonce.startsWith(this.clientNonce) || nonce.length === this.clientNonce.length) {
+      throw new Error('the server answered SCRAM with a nonce that does not extend ours');
+    }
+    if (!salt || !Number.isInteger(iterations) || iterations < 1) {
+      throw new Error('the server sent a malformed SCRAM server-first-message');
+    }
+    const keys = this.cache.derive(this.password, Buffer.from(salt, 'base64'), iterations);
+    const withoutProof = `c=${GS2_HEADER_BASE64},r=${nonce}`;
+    const authMessage = `${this.clientFirstBare},${serverFirst},${withoutProof}`;
+    const clientSignature = hmac(keys.storedKey, authMessage);
+    const proof = Buffer.alloc(clientSignature.length);
+    for (let i = 0; i < proof.length; i++) {
+      proof[i] = keys.clientKey[i]! ^ clientSignature[i]!;
+    }
+    this.expectedServerSignature = hmac(keys.serverKey, authMessage);
+    return `${withoutProof},p=${proof.toString('base64')}`;
+  }
+
+  /** Throws unless the server-final-message proves the server knows the password too. */
+  verifyServerFinal(serverFinal: string): void {
+    const signature = parseAttributes(serverFinal).get('v');
+    const expected = this.expectedServerSignature;
+    const received = signature ? Buffer.from(signature, 'base64') : Buffer.alloc(0);
+    if (!expected || received.length !== expected.length || !timingSafeEqual(received, expected)) {
+      throw new Error('the server could not prove it knows the SCRAM password');
+    }
+  }
+}
+
+function parseAttributes(message: string): Map<string, string> {
+  const attributes = new Map<string, string>();
+  for (const part of message.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq === 1) {
+      attributes.set(part[0]!, part.slice(2));
+    }
+  }
+  return attributes;
+}
+
+function hmac(key: Buffer, data: string): Buffer {
+  return createHmac('sha256', key).update(data).digest();
+}
+
+function sha256(data: Buffer): Buffer {
+  return createHash('sha256').update(data).digest();
+}

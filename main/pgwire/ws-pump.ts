@@ -1,0 +1,56 @@
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+
+/**
+ * Above this many bytes queued in the WebSocket (not yet handed to the kernel) the TCP side stops
+ * reading; with the TCP socket's own high-water mark this bounds what one session holds in memory.
+ */
+export const WS_HIGH_WATER_MARK = 256 * 1024;
+
+export interface PumpHooks {
+  /** Every chunk read from the TCP socket, before it is sent on the WebSocket. */
+  fromSocket?: (chunk: Buffer) => void;
+  /** Every binary message from the WebSocket, before it is written to the TCP socket. */
+  fromWebSocket?: (chunk: Buffer) => void;
+  /** The peer sent a text message: not part of the contract. The pump has stopped forwarding. */
+  onTextMessage: () => void;
+}
+
+/**
+ * Moves bytes both ways between a TCP socket and a WebSocket, as-is, with backpressure: the socket
+ * is paused while the WebSocket's buffer is above the high-water mark, and the WebSocket is paused
+ * while the socket's write buffer is full. Closing and errors are the caller's business.
+ */
+export function pumpBytes(socket: Socket, ws: WebSocket, hooks: PumpHooks): void {
+  const { fromSocket, fromWebSocket, onTextMessage } = hooks;
+  let socketPaused = false;
+
+  // One callback shared by every send: it runs when a message has been handed to the kernel.
+  const onSent = (): void => {
+    if (socketPaused && ws.bufferedAmount < WS_HIGH_WATER_MARK) {
+      socketPaused = false;
+      socket.resume();
+    }
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    fromSocket?.(chunk);
+    ws.send(chunk, { binary: true }, onSent);
+    if (!socketPaused && ws.bufferedAmount >= WS_HIGH_WATER_MARK) {
+      socketPaused = true;
+      socket.pause();
+    }
+  });
+
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (!isBinary) {
+      onTextMessage();
+      return;
+    }
+    fromWebSocket?.(data);
+    if (!socket.write(data)) {
+      ws.pause();
+    }
+  });
+  socket.on('drain', () => ws.resume());
+}

