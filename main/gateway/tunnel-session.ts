@@ -45,6 +45,7 @@ export function serveTunnelSession(
   let pending: Buffer = Buffer.alloc(0);
   let bytesFromClient = 0;
   let bytesToClient = 0;
+  let loggingIn = false;
   key.openSessions++;
   stats.sessionsOpen++;
   stats.sessionsTotal++;
@@ -72,6 +73,10 @@ export function serveTunnelSession(
       return;
     }
     pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
+    // A paused WebSocket still delivers the messages it had already read: keep them for upstream.
+    if (loggingIn) {
+      return;
+    }
     for (;;) {
       const packet = readStartupPacket(pending);
       switch (packet.kind) {
@@ -102,9 +107,10 @@ export function serveTunnelSession(
             .finally(() => ws.close(CloseCode.Normal));
           return;
         case 'startup':
-          stopReadingStartup();
+          clearTimeout(startupTimer);
+          loggingIn = true;
           ws.pause();
-          void startUpstream(packet.parameters, pending.subarray(packet.length));
+          void startUpstream(packet.parameters, packet.length);
           return;
       }
     }
@@ -114,7 +120,7 @@ export function serveTunnelSession(
     ws.off('message', onStartupBytes);
   };
 
-  const startUpstream = async (parameters: Record<string, string>, rest: Buffer): Promise<void> => {
+  const startUpstream = async (parameters: Record<string, string>, startupLength: number): Promise<void> => {
     let firstBytes: Buffer;
     try {
       const connection = await connectUpstream(key.upstream, parameters, key.scramKeys);
@@ -150,6 +156,8 @@ export function serveTunnelSession(
       application: parameters['application_name'],
     });
     const socket = upstream;
+    stopReadingStartup();
+    const rest = pending.subarray(startupLength);
     socket.on('error', (error) => {
       log.warn('upstream connection lost', {
         session: meta.id,

@@ -1,0 +1,195 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { run } from '../testing/child-process.js';
+import { CLI_PATH, startCli, startTunnelCli, type RunningTunnel } from '../testing/cli.js';
+import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
+import { freePort } from '../testing/ports.js';
+import { connectionError } from '../testing/pg-client.js';
+import { psql } from '../testing/psql.js';
+
+const postgres = inject('postgres');
+let gateway: RunningGateway;
+const tunnels: RunningTunnel[] = [];
+
+beforeAll(async () => {
+  gateway = await startGatewayProcess(postgres);
+});
+
+afterAll(async () => {
+  await Promise.all(tunnels.map((t) => t.process.stop()));
+  await gateway?.process.stop();
+});
+
+async function tunnelWith(apiKey: string, gatewayUrl = gateway.wsUrl): Promise<RunningTunnel> {
+  const tunnel = await startTunnelCli(gatewayUrl, apiKey);
+  tunnels.push(tunnel);
+  return tunnel;
+}
+
+describe('psql shows a sentence for every way a tunnel can fail', () => {
+  it('a wrong API key: 28P01 "API key is invalid"', async () => {
+    const tunnel = await tunnelWith('not-a-key-the-gateway-knows');
+    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('FATAL:  API key is invalid');
+    expect(await connectionError(tunnel.host, tunnel.port)).toMatchObject({ code: '28P01', severity: 'FATAL' });
+    expect((await gateway.metrics())['pg_tunnel_gateway_auth_failures_total']).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a key with no database behind it: the 410 sentence', async () => {
+    const tunnel = await tunnelWith(gateway.keys.noDatabase);
+    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1']);
+    expect(result.stderr).toContain('FATAL:  there is no database behind this API key');
+  });
+
+  it('the gateway is down: 08001 naming the gateway URL', async () => {
+    const deadUrl = `ws://127.0.0.1:${await freePort()}/websocket`;
+    const tunnel = await tunnelWith(gateway.keys.valid, deadUrl);
+    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1']);
+    expect(result.stderr).toContain(`FATAL:  could not reach the tunnel gateway at ${deadUrl}: ECONNREFUSED`);
+    expect(await connectionError(tunnel.host, tunnel.port)).toMatchObject({ code: '08001' });
+  });
+
+  it('the upstream is down: a FATAL error, no hang', async () => {
+    const tunnel = await tunnelWith(gateway.keys.upstreamDown);
+    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1'], {}, 20_000);
+    expect(result.stderr).toMatch(/FATAL: {2}the gateway could not reach the database \(ECONNREFUSED\)/);
+  });
+
+  it('a wrong upstream password: the upstream sentence, as FATAL', async () => {
+    const tunnel = await tunnelWith(gateway.keys.wrongPassword);
+    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1'], {}, 20_000);
+    expect(result.stderr).toContain('FATAL:  the gateway could not log in to the database: password authentication failed');
+    expect(result.stderr).not.toContain(postgres.password);
+  });
+
+  it('the tunnel keeps serving good sessions after all of these', async () => {
+    const tunnel = await tunnelWith(gateway.keys.valid);
+    expect((await psql(tunnel.host, tunnel.port, ['-c', 'select 7'])).stdout.trim()).toBe('7');
+  });
+});
+
+describe('the CLI refuses bad input with one sentence and a non-zero exit', () => {
+  const runCli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    run(process.execPath, [CLI_PATH, ...args], { PDP_API_KEY: undefined, DATABASE_URL: undefined, ...env }, { timeoutMs: 10_000 });
+
+  it('no API key anywhere', async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^No API key found: set PDP_API_KEY/);
+  });
+
+  it('a malformed DATABASE_URL, without echoing it', async () => {
+    const result = await runCli([], { DATABASE_URL: 'prisma+postgres://host/?nokey=secret-value-123' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DATABASE_URL has no api_key parameter');
+    expect(result.stderr).not.toContain('secret-value-123');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('the api_key of DATABASE_URL is used when PDP_API_KEY is absent', async () => {
+    const url = `prisma+postgres://accelerate.prisma-data.net/?api_key=${gateway.keys.valid}`;
+    const proc = startCli(['--gateway', gateway.wsUrl], { PDP_API_KEY: undefined, DATABASE_URL: url });
+    const [, port] = await proc.waitFor(/port:\s+(\d+)/);
+    try {
+      expect((await psql('127.0.0.1', Number(port), ['-c', 'select 8'])).stdout.trim()).toBe('8');
+    } finally {
+      await proc.stop();
+    }
+  });
+
+  it('a .env file in the working directory is read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-dotenv-'));
+    await writeFile(join(dir, '.env'), `PDP_API_KEY=${gateway.keys.valid}\nPPG_WS_URL=${gateway.wsUrl}\n`);
+    const proc = startCli([], { PDP_API_KEY: undefined, DATABASE_URL: undefined, PPG_WS_URL: undefined }, dir);
+    const [, port] = await proc.waitFor(/port:\s+(\d+)/);
+    try {
+      expect((await psql('127.0.0.1', Number(port), ['-c', 'select 9'])).stdout.trim()).toBe('9');
+    } finally {
+      await proc.stop();
+    }
+  });
+
+  it('a port in use: names the port and suggests --port', async () => {
+    const blocker: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    try {
+      const result = await runCli(['--port', String(port), '--gateway', gateway.wsUrl], { PDP_API_KEY: gateway.keys.valid });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(`Port ${port} on 127.0.0.1 is already in use. Choose another with --port.`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('an unknown option', async () => {
+    const result = await runCli(['--frobnicate'], { PDP_API_KEY: gateway.keys.valid });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Unknown option '--frobnicate'");
+  });
+
+  it('a non-loopback host prints a warning', async () => {
+    const proc = startCli(['--host', '0.0.0.0', '--gateway', gateway.wsUrl], { PDP_API_KEY: gateway.keys.valid });
+    try {
+      await proc.waitFor(/anyone who can reach this port reaches your database/);
+    } finally {
+      await proc.stop();
+    }
+  });
+
+  it('SIGINT stops listening, ends open sessions and exits 0', async () => {
+    const tunnel = await startTunnelCli(gateway.wsUrl, gateway.keys.valid);
+    const session = psql(tunnel.host, tunnel.port, ['-c', 'select pg_sleep(20)'], {}, 30_000);
+    await tunnel.process.waitFor(/\[1\] 127\.0\.0\.1:\d+ connected/);
+    expect(await tunnel.process.stop('SIGINT')).toBe(0);
+    const result = await session;
+    expect(result.code).not.toBe(0);
+    const refused = await psql(tunnel.host, tunnel.port, ['-c', 'select 1']);
+    expect(refused.stderr).toContain('Connection refused');
+  });
+});
+
+describe('the gateway', () => {
+  it('hash-key reads the key from stdin and prints sha256:<hex>', async () => {
+    const result = await run(process.execPath, [CLI_PATH, 'gateway', 'hash-key'], {}, { input: 'abc\n' });
+    expect(result.stdout.trim()).toBe('sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('an invalid config fails at start, naming the field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-badconfig-'));
+    const path = join(dir, 'gateway.json');
+    await writeFile(path, JSON.stringify({ keys: [{ id: 'a', keyHash: 'md5:nope' }] }));
+    const result = await run(process.execPath, [CLI_PATH, 'gateway', '--config', path]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('keys[0].keyHash');
+  });
+
+  it('serves /healthz and Prometheus /metrics', async () => {
+    const health = await fetch(`${gateway.httpUrl}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    const metrics = await gateway.metrics();
+    for (const name of [
+      'pg_tunnel_gateway_sessions_open',
+      'pg_tunnel_gateway_sessions_total',
+      'pg_tunnel_gateway_auth_failures_total',
+      'pg_tunnel_gateway_client_received_bytes_total',
+      'pg_tunnel_gateway_client_sent_bytes_total',
+      'pg_tunnel_gateway_upstream_dial_failures_total',
+    ]) {
+      expect(metrics[name], name).toBeTypeOf('number');
+    }
+  });
+
+  it('logs carry no API key and no upstream password', () => {
+    const log = gateway.process.output;
+    expect(log).toContain('"msg":"session opened"');
+    for (const secret of [...Object.values(gateway.keys), postgres.password]) {
+      expect(log).not.toContain(secret);
+    }
+  });
+});

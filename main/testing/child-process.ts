@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** A process started by a test, with everything it printed so far. */
+export class RunningProcess {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => this.append('stdout', text));
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => this.append('stderr', text));
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    void this.exited.then(() => this.notify());
+  }
+
+  get output(): string {
+    return this.stdout + this.stderr;
+  }
+
+  /** Resolves with the first match of `pattern` in the output; rejects if the process exits first. */
+  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = this.output.match(pattern);
+      if (match) {
+        return match;
+      }
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        throw new Error(`process exited before printing ${pattern}; output:\n${this.output}`);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${this.output}`);
+      }
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if it lingers; resolves with the exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill(signal);
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    return this.exited;
+  }
+
+  private append(stream: 'stdout' | 'stderr', text: string): void {
+    this[stream] += text;
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const wake of this.waiters.splice(0)) {
+      wake();
+    }
+  }
+}
+
+export function start(command: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): RunningProcess {
+  return new RunningProcess(spawn(command, args, { env: { ...process.env, ...env }, cwd, stdio: ['pipe', 'pipe', 'pipe'] }));
+}
+
+/** Runs a command to its end. */
+export async function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { timeoutMs?: number; input?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = start(command, args, env);
+  proc.child.stdin?.end(options.input ?? '');
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  const code = await proc.exited;
+  clearTimeout(timer);
+  return { code, stdout: proc.stdout, stderr: proc.stderr };
+}

@@ -1,0 +1,46 @@
+import { connect, type Socket } from 'node:net';
+import { parse } from 'pg-protocol';
+import type { BackendMessage } from 'pg-protocol/dist/messages.js';
+
+/** A TCP client that writes exactly the bytes a test gives it and collects what comes back. */
+export class RawClient {
+  readonly socket: Socket;
+  readonly received: Buffer[] = [];
+  readonly closed: Promise<void>;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => this.received.push(chunk));
+    socket.on('error', () => {});
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  static open(host: string, port: number): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port, noDelay: true }, () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Writes `bytes` in chunks of `chunkSize`, pausing between them so the OS cannot merge them. */
+  async send(bytes: Buffer, chunkSize = bytes.length, pauseMs = 1): Promise<void> {
+    for (let offset = 0; offset < bytes.length; offset += chunkSize) {
+      await new Promise<void>((resolve) => this.socket.write(bytes.subarray(offset, offset + chunkSize), () => resolve()));
+      if (chunkSize < bytes.length) {
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    }
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.received);
+  }
+
+  /** The backend messages received so far, parsed by pg-protocol. */
+  async messages(): Promise<BackendMessage[]> {
+    const { Readable } = await import('node:stream');
+    const messages: BackendMessage[] = [];
+    await parse(Readable.from([this.bytes()]), (message) => messages.push(message));
+    return messages;
+  }
+}
