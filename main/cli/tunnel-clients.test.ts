@@ -28,12 +28,16 @@ describe('clients reach Postgres through pg-tunnel and the gateway', () => {
   });
 
   it('psql with sslmode=disable works too', async () => {
-    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 2'], { PGSSLMODE: 'disable' });
+    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 2'], {
+      PGSSLMODE: 'disable',
+    });
     expect(result.stdout.trim()).toBe('2');
   });
 
   it('the client never needs the upstream password, and a password it sends is ignored', async () => {
-    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 3'], { PGPASSWORD: 'whatever' });
+    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 3'], {
+      PGPASSWORD: 'whatever',
+    });
     expect(result.stdout.trim()).toBe('3');
   });
 
@@ -59,7 +63,9 @@ describe('clients reach Postgres through pg-tunnel and the gateway', () => {
 
   it('the CLI prints a line per session opened and closed', async () => {
     await psql(tunnel.host, tunnel.port, ['-c', 'select 1'], { PGAPPNAME: 'line-check' });
-    await tunnel.process.waitFor(/connected: user anything, database anydb, application line-check/);
+    await tunnel.process.waitFor(
+      /connected: user anything, database anydb, application line-check/,
+    );
     await tunnel.process.waitFor(/\[\d+\] closed after/);
   });
 });
@@ -90,10 +96,21 @@ describe('the reference client @prisma/ppg-tunnel works against our gateway', ()
   });
 
   it('a 10,000-row result arrives whole through it', async () => {
-    const result = await psql('127.0.0.1', port, ['-c', 'select count(*), sum(length(r)) from (select repeat(g::text, 20) r from generate_series(1, 10000) g) s'], {
-      PGSSLMODE: 'disable',
-    });
-    const expected = await psql(tunnel.host, tunnel.port, ['-c', 'select count(*), sum(length(r)) from (select repeat(g::text, 20) r from generate_series(1, 10000) g) s']);
+    const result = await psql(
+      '127.0.0.1',
+      port,
+      [
+        '-c',
+        'select count(*), sum(length(r)) from (select repeat(g::text, 20) r from generate_series(1, 10000) g) s',
+      ],
+      {
+        PGSSLMODE: 'disable',
+      },
+    );
+    const expected = await psql(tunnel.host, tunnel.port, [
+      '-c',
+      'select count(*), sum(length(r)) from (select repeat(g::text, 20) r from generate_series(1, 10000) g) s',
+    ]);
     expect(result.stdout).toBe(expected.stdout);
   });
 });

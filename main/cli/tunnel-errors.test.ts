@@ -35,8 +35,13 @@ describe('psql shows a sentence for every way a tunnel can fail', () => {
     const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1']);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('FATAL:  API key is invalid');
-    expect(await connectionError(tunnel.host, tunnel.port)).toMatchObject({ code: '28P01', severity: 'FATAL' });
-    expect((await gateway.metrics())['pg_tunnel_gateway_auth_failures_total']).toBeGreaterThanOrEqual(2);
+    expect(await connectionError(tunnel.host, tunnel.port)).toMatchObject({
+      code: '28P01',
+      severity: 'FATAL',
+    });
+    expect(
+      (await gateway.metrics())['pg_tunnel_gateway_auth_failures_total'],
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('a key with no database behind it: the 410 sentence', async () => {
@@ -49,20 +54,26 @@ describe('psql shows a sentence for every way a tunnel can fail', () => {
     const deadUrl = `ws://127.0.0.1:${await freePort()}/websocket`;
     const tunnel = await tunnelWith(gateway.keys.valid, deadUrl);
     const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1']);
-    expect(result.stderr).toContain(`FATAL:  could not reach the tunnel gateway at ${deadUrl}: ECONNREFUSED`);
+    expect(result.stderr).toContain(
+      `FATAL:  could not reach the tunnel gateway at ${deadUrl}: ECONNREFUSED`,
+    );
     expect(await connectionError(tunnel.host, tunnel.port)).toMatchObject({ code: '08001' });
   });
 
   it('the upstream is down: a FATAL error, no hang', async () => {
     const tunnel = await tunnelWith(gateway.keys.upstreamDown);
     const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1'], {}, 20_000);
-    expect(result.stderr).toMatch(/FATAL: {2}the gateway could not reach the database \(ECONNREFUSED\)/);
+    expect(result.stderr).toMatch(
+      /FATAL: {2}the gateway could not reach the database \(ECONNREFUSED\)/,
+    );
   });
 
   it('a wrong upstream password: the upstream sentence, as FATAL', async () => {
     const tunnel = await tunnelWith(gateway.keys.wrongPassword);
     const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1'], {}, 20_000);
-    expect(result.stderr).toContain('FATAL:  the gateway could not log in to the database: password authentication failed');
+    expect(result.stderr).toContain(
+      'FATAL:  the gateway could not log in to the database: password authentication failed',
+    );
     expect(result.stderr).not.toContain(postgres.password);
   });
 
@@ -74,7 +85,12 @@ describe('psql shows a sentence for every way a tunnel can fail', () => {
 
 describe('the CLI refuses bad input with one sentence and a non-zero exit', () => {
   const runCli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    run(process.execPath, [CLI_PATH, ...args], { PDP_API_KEY: undefined, DATABASE_URL: undefined, ...env }, { timeoutMs: 10_000 });
+    run(
+      process.execPath,
+      [CLI_PATH, ...args],
+      { PDP_API_KEY: undefined, DATABASE_URL: undefined, ...env },
+      { timeoutMs: 10_000 },
+    );
 
   it('no API key anywhere', async () => {
     const result = await runCli([]);
@@ -83,7 +99,9 @@ describe('the CLI refuses bad input with one sentence and a non-zero exit', () =
   });
 
   it('a malformed DATABASE_URL, without echoing it', async () => {
-    const result = await runCli([], { DATABASE_URL: 'prisma+postgres://host/?nokey=secret-value-123' });
+    const result = await runCli([], {
+      DATABASE_URL: 'prisma+postgres://host/?nokey=secret-value-123',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('DATABASE_URL has no api_key parameter');
     expect(result.stderr).not.toContain('secret-value-123');
@@ -92,7 +110,10 @@ describe('the CLI refuses bad input with one sentence and a non-zero exit', () =
 
   it('the api_key of DATABASE_URL is used when PDP_API_KEY is absent', async () => {
     const url = `prisma+postgres://accelerate.prisma-data.net/?api_key=${gateway.keys.valid}`;
-    const proc = startCli(['--gateway', gateway.wsUrl], { PDP_API_KEY: undefined, DATABASE_URL: url });
+    const proc = startCli(['--gateway', gateway.wsUrl], {
+      PDP_API_KEY: undefined,
+      DATABASE_URL: url,
+    });
     const [, port] = await proc.waitFor(/port:\s+(\d+)/);
     try {
       expect((await psql('127.0.0.1', Number(port), ['-c', 'select 8'])).stdout.trim()).toBe('8');
@@ -103,8 +124,15 @@ describe('the CLI refuses bad input with one sentence and a non-zero exit', () =
 
   it('a .env file in the working directory is read', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-dotenv-'));
-    await writeFile(join(dir, '.env'), `PDP_API_KEY=${gateway.keys.valid}\nPPG_WS_URL=${gateway.wsUrl}\n`);
-    const proc = startCli([], { PDP_API_KEY: undefined, DATABASE_URL: undefined, PPG_WS_URL: undefined }, dir);
+    await writeFile(
+      join(dir, '.env'),
+      `PDP_API_KEY=${gateway.keys.valid}\nPPG_WS_URL=${gateway.wsUrl}\n`,
+    );
+    const proc = startCli(
+      [],
+      { PDP_API_KEY: undefined, DATABASE_URL: undefined, PPG_WS_URL: undefined },
+      dir,
+    );
     const [, port] = await proc.waitFor(/port:\s+(\d+)/);
     try {
       expect((await psql('127.0.0.1', Number(port), ['-c', 'select 9'])).stdout.trim()).toBe('9');
@@ -118,9 +146,13 @@ describe('the CLI refuses bad input with one sentence and a non-zero exit', () =
     const port = await freePort();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
     try {
-      const result = await runCli(['--port', String(port), '--gateway', gateway.wsUrl], { PDP_API_KEY: gateway.keys.valid });
+      const result = await runCli(['--port', String(port), '--gateway', gateway.wsUrl], {
+        PDP_API_KEY: gateway.keys.valid,
+      });
       expect(result.code).toBe(1);
-      expect(result.stderr.trim()).toBe(`Port ${port} on 127.0.0.1 is already in use. Choose another with --port.`);
+      expect(result.stderr.trim()).toBe(
+        `Port ${port} on 127.0.0.1 is already in use. Choose another with --port.`,
+      );
     } finally {
       blocker.close();
     }
@@ -133,7 +165,9 @@ describe('the CLI refuses bad input with one sentence and a non-zero exit', () =
   });
 
   it('a non-loopback host prints a warning', async () => {
-    const proc = startCli(['--host', '0.0.0.0', '--gateway', gateway.wsUrl], { PDP_API_KEY: gateway.keys.valid });
+    const proc = startCli(['--host', '0.0.0.0', '--gateway', gateway.wsUrl], {
+      PDP_API_KEY: gateway.keys.valid,
+    });
     try {
       await proc.waitFor(/anyone who can reach this port reaches your database/);
     } finally {
@@ -155,8 +189,15 @@ describe('the CLI refuses bad input with one sentence and a non-zero exit', () =
 
 describe('the gateway', () => {
   it('hash-key reads the key from stdin and prints sha256:<hex>', async () => {
-    const result = await run(process.execPath, [CLI_PATH, 'gateway', 'hash-key'], {}, { input: 'abc\n' });
-    expect(result.stdout.trim()).toBe('sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    const result = await run(
+      process.execPath,
+      [CLI_PATH, 'gateway', 'hash-key'],
+      {},
+      { input: 'abc\n' },
+    );
+    expect(result.stdout.trim()).toBe(
+      'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
   });
 
   it('an invalid config fails at start, naming the field', async () => {

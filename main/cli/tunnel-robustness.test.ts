@@ -24,7 +24,11 @@ afterAll(async () => {
 
 const QUERY = "select 'split' || g as word from generate_series(1, 3) g";
 const startupAndQuery = (): Buffer =>
-  Buffer.concat([serialize.startup({ user: 'anything', database: 'anydb' }), serialize.query(QUERY), serialize.end()]);
+  Buffer.concat([
+    serialize.startup({ user: 'anything', database: 'anydb' }),
+    serialize.query(QUERY),
+    serialize.end(),
+  ]);
 
 async function upgradeRequests(): Promise<number> {
   return (await gateway.metrics())['pg_tunnel_gateway_upgrade_requests_total'] ?? NaN;
@@ -32,9 +36,13 @@ async function upgradeRequests(): Promise<number> {
 
 describe('cancel', () => {
   it('psql running pg_sleep(30) gets SIGINT and prints the cancel message within 2 s', async () => {
-    const proc = start('psql', ['-h', tunnel.host, '-p', String(tunnel.port), '-U', 'x', '-X', '-c', 'select pg_sleep(30)'], {
-      PGSSLMODE: undefined,
-    });
+    const proc = start(
+      'psql',
+      ['-h', tunnel.host, '-p', String(tunnel.port), '-U', 'x', '-X', '-c', 'select pg_sleep(30)'],
+      {
+        PGSSLMODE: undefined,
+      },
+    );
     await tunnel.process.waitFor(/\[\d+\] 127\.0\.0\.1:\d+ connected: user x/);
     await new Promise((resolve) => setTimeout(resolve, 500)); // let the query reach the server
     const sentAt = Date.now();
@@ -102,7 +110,9 @@ describe('messages split at every byte boundary pass through intact', () => {
   });
 
   it('a WebSocket client sending 1-byte messages to the gateway', async () => {
-    const ws = new WebSocket(gateway.wsUrl, { headers: { authorization: `Bearer ${gateway.keys.valid}` } });
+    const ws = new WebSocket(gateway.wsUrl, {
+      headers: { authorization: `Bearer ${gateway.keys.valid}` },
+    });
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     const received: Buffer[] = [];
     ws.on('message', (data: Buffer) => received.push(data));

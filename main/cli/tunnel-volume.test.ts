@@ -35,7 +35,7 @@ describe('volume', () => {
     const startedAt = Date.now();
     client.received.length = 0;
     client.socket.removeAllListeners('data');
-    let tail = Buffer.alloc(0);
+    let tail: Buffer = Buffer.alloc(0);
     client.socket.on('data', (chunk: Buffer) => {
       received += chunk.length;
       tail = chunk.length >= 6 ? chunk.subarray(-6) : Buffer.concat([tail, chunk]).subarray(-6);
@@ -50,14 +50,20 @@ describe('volume', () => {
     const pids = [tunnel.process.child.pid!, gateway.process.child.pid!];
     const before = pids.map(residentBytes);
     const sampler = samplePeakRss(pids);
-    await client.send(serialize.query(`select repeat('x', ${ROW_BYTES}) from generate_series(1, ${RESULT_BYTES / ROW_BYTES})`));
+    await client.send(
+      serialize.query(
+        `select repeat('x', ${ROW_BYTES}) from generate_series(1, ${RESULT_BYTES / ROW_BYTES})`,
+      ),
+    );
     while (!(tail[0] === 0x5a && received > RESULT_BYTES)) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const peaks = sampler.stop();
     client.socket.end(serialize.end());
     const growth = peaks.map((peak, i) => (peak - before[i]!) / MB);
-    console.info(`slow reader: growth tunnel ${growth[0]!.toFixed(1)} MB, gateway ${growth[1]!.toFixed(1)} MB`);
+    console.info(
+      `slow reader: growth tunnel ${growth[0]!.toFixed(1)} MB, gateway ${growth[1]!.toFixed(1)} MB`,
+    );
     expect(received).toBeGreaterThan(RESULT_BYTES);
     // Without backpressure the whole result would pile up in one of them. With it, what remains is
     // V8 freeing socket buffers in batches (it lets external memory build up to about 64 MB between
@@ -96,11 +102,17 @@ describe('volume', () => {
   it('pgbench -c 8 -j 2 -T 10 through the tunnel: zero failed transactions', async () => {
     const env = { PGSSLMODE: undefined, PGUSER: 'bench', PGDATABASE: 'bench' };
     const target = ['-h', tunnel.host, '-p', String(tunnel.port)];
-    const init = await run('pgbench', ['-i', '-s', '1', '-q', ...target], env, { timeoutMs: 120_000 });
+    const init = await run('pgbench', ['-i', '-s', '1', '-q', ...target], env, {
+      timeoutMs: 120_000,
+    });
     expect(init.code, init.stderr).toBe(0);
-    const bench = await run('pgbench', ['-c', '8', '-j', '2', '-T', '10', ...target], env, { timeoutMs: 60_000 });
+    const bench = await run('pgbench', ['-c', '8', '-j', '2', '-T', '10', ...target], env, {
+      timeoutMs: 60_000,
+    });
     expect(bench.code, bench.stderr).toBe(0);
-    const processed = Number(/number of transactions actually processed: (\d+)/.exec(bench.stdout)?.[1]);
+    const processed = Number(
+      /number of transactions actually processed: (\d+)/.exec(bench.stdout)?.[1],
+    );
     const failed = /number of failed transactions: (\d+)/.exec(bench.stdout)?.[1];
     console.info(`pgbench through the tunnel: ${processed} transactions, ${failed} failed`);
     expect(processed).toBeGreaterThan(100);

@@ -17,9 +17,15 @@ afterAll(async () => {
 
 describe('keep-alive pings', () => {
   it('an idle session survives many ping intervals', async () => {
-    const tunnel = new Tunnel({ apiKey: gateway.keys.valid, gatewayUrl: gateway.wsUrl, pingIntervalMs: 200 });
+    const tunnel = new Tunnel({
+      apiKey: gateway.keys.valid,
+      gatewayUrl: gateway.wsUrl,
+      pingIntervalMs: 200,
+    });
     const { port } = await tunnel.listen();
-    const proc = start('psql', ['-h', '127.0.0.1', '-p', String(port), '-X', '-A', '-t'], { PGSSLMODE: undefined });
+    const proc = start('psql', ['-h', '127.0.0.1', '-p', String(port), '-X', '-A', '-t'], {
+      PGSSLMODE: undefined,
+    });
     proc.child.stdin!.write('select 1;\n');
     await proc.waitFor(/^1$/m);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -31,10 +37,18 @@ describe('keep-alive pings', () => {
 
   it('a gateway that stops answering ends the session with a sentence within two intervals', async () => {
     const interval = 300;
-    const tunnel = new Tunnel({ apiKey: gateway.keys.valid, gatewayUrl: gateway.wsUrl, pingIntervalMs: interval });
+    const tunnel = new Tunnel({
+      apiKey: gateway.keys.valid,
+      gatewayUrl: gateway.wsUrl,
+      pingIntervalMs: interval,
+    });
     const { port } = await tunnel.listen();
-    const closed = new Promise<string | undefined>((resolve) => tunnel.once('session-closed', (_s, reason) => resolve(reason)));
-    const proc = start('psql', ['-h', '127.0.0.1', '-p', String(port), '-X', '-A', '-t'], { PGSSLMODE: undefined });
+    const closed = new Promise<string | undefined>((resolve) =>
+      tunnel.once('session-closed', (_s, reason) => resolve(reason)),
+    );
+    const proc = start('psql', ['-h', '127.0.0.1', '-p', String(port), '-X', '-A', '-t'], {
+      PGSSLMODE: undefined,
+    });
     proc.child.stdin!.write('select 1;\n');
     await proc.waitFor(/^1$/m);
     gateway.process.child.kill('SIGSTOP'); // alive as far as TCP knows, but silent

@@ -17,10 +17,14 @@ afterAll(async () => {
 
 /** psql reading commands from a pipe, as a person typing would. */
 function interactivePsql(appName: string): RunningProcess {
-  return start('psql', ['-h', stack.host, '-p', String(stack.port), '-U', 'reader', '-d', 'reports', '-X', '-A', '-t'], {
-    PGAPPNAME: appName,
-    PGSSLMODE: undefined,
-  });
+  return start(
+    'psql',
+    ['-h', stack.host, '-p', String(stack.port), '-U', 'reader', '-d', 'reports', '-X', '-A', '-t'],
+    {
+      PGAPPNAME: appName,
+      PGSSLMODE: undefined,
+    },
+  );
 }
 
 async function until<T>(read: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
@@ -62,9 +66,15 @@ describe('the session registry', () => {
     expect(session.openedAt).toBeLessThanOrEqual(session.lastActivityAt);
 
     proc.child.stdin!.write('begin;\nselect 1;\n');
-    await until(() => (sessionOf('registry-check')?.state === 'in-transaction' ? true : undefined), 'in-transaction');
+    await until(
+      () => (sessionOf('registry-check')?.state === 'in-transaction' ? true : undefined),
+      'in-transaction',
+    );
     proc.child.stdin!.write('select 1/0;\n');
-    await until(() => (sessionOf('registry-check')?.state === 'failed' ? true : undefined), 'failed transaction');
+    await until(
+      () => (sessionOf('registry-check')?.state === 'failed' ? true : undefined),
+      'failed transaction',
+    );
 
     proc.child.stdin!.end('rollback;\n');
     await proc.exited;
@@ -72,18 +82,28 @@ describe('the session registry', () => {
   });
 
   it('marks a session active while its query runs', async () => {
-    const proc = start('psql', ['-h', stack.host, '-p', String(stack.port), '-U', 'x', '-X', '-c', 'select pg_sleep(1.5)'], {
-      PGAPPNAME: 'busy-check',
-      PGSSLMODE: undefined,
-    });
-    await until(() => (sessionOf('busy-check')?.state === 'active' ? true : undefined), 'an active session');
+    const proc = start(
+      'psql',
+      ['-h', stack.host, '-p', String(stack.port), '-U', 'x', '-X', '-c', 'select pg_sleep(1.5)'],
+      {
+        PGAPPNAME: 'busy-check',
+        PGSSLMODE: undefined,
+      },
+    );
+    await until(
+      () => (sessionOf('busy-check')?.state === 'active' ? true : undefined),
+      'an active session',
+    );
     expect(await proc.exited).toBe(0);
   });
 
   it('kills one session: its psql connection ends with a sentence, others go on', async () => {
     const victim = interactivePsql('victim');
     const bystander = interactivePsql('bystander');
-    const target = await until(() => (sessionOf('victim')?.state === 'idle' ? sessionOf('victim') : undefined), 'victim');
+    const target = await until(
+      () => (sessionOf('victim')?.state === 'idle' ? sessionOf('victim') : undefined),
+      'victim',
+    );
     await until(() => (sessionOf('bystander')?.state === 'idle' ? true : undefined), 'bystander');
     expect(stack.tunnel.killSession(target.id)).toBe(true);
     victim.child.stdin!.end('select 1;\n');
@@ -99,7 +119,10 @@ describe('stopping a tunnel', () => {
   it('drain: waits for an open query to finish, then closes the port', async () => {
     const own = await startInProcessStack(postgres);
     const running = psql(own.host, own.port, ['-c', "select pg_sleep(1), 'finished'"]);
-    await until(() => (own.tunnel.sessions()[0]?.state === 'active' ? true : undefined), 'an active session');
+    await until(
+      () => (own.tunnel.sessions()[0]?.state === 'active' ? true : undefined),
+      'an active session',
+    );
     await own.tunnel.stop('drain', 10_000);
     const result = await running;
     expect(result.stdout.trim()).toBe('|finished');
@@ -111,7 +134,10 @@ describe('stopping a tunnel', () => {
   it('kill: ends open sessions at once, telling the client', async () => {
     const own = await startInProcessStack(postgres);
     const running = psql(own.host, own.port, ['-c', 'select pg_sleep(20)'], {}, 30_000);
-    await until(() => (own.tunnel.sessions()[0]?.state === 'active' ? true : undefined), 'an active session');
+    await until(
+      () => (own.tunnel.sessions()[0]?.state === 'active' ? true : undefined),
+      'an active session',
+    );
     await own.tunnel.stop('kill');
     const result = await running;
     expect(result.code).not.toBe(0);

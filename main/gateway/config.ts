@@ -78,12 +78,19 @@ export function parseGatewayConfig(
   }
   const config = result.data;
   const seen = new Set<string>();
+  const seenHashes = new Set<string>();
   const keys = config.keys.map((key, index): KeyConfig => {
     const field = `keys[${index}]`;
     if (seen.has(key.id)) {
       throw new ConfigError(`Invalid gateway ${source}: ${field}.id "${key.id}" is used twice.`);
     }
     seen.add(key.id);
+    if (seenHashes.has(key.keyHash)) {
+      throw new ConfigError(
+        `Invalid gateway ${source}: ${field}.keyHash is the hash of a key listed before it.`,
+      );
+    }
+    seenHashes.add(key.keyHash);
     return {
       id: key.id,
       keyHash: key.keyHash,

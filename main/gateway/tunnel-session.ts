@@ -120,7 +120,10 @@ export function serveTunnelSession(
     ws.off('message', onStartupBytes);
   };
 
-  const startUpstream = async (parameters: Record<string, string>, startupLength: number): Promise<void> => {
+  const startUpstream = async (
+    parameters: Record<string, string>,
+    startupLength: number,
+  ): Promise<void> => {
     let firstBytes: Buffer;
     try {
       const connection = await connectUpstream(key.upstream, parameters, key.scramKeys);

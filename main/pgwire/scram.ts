@@ -1,3 +1,4 @@
+import saslprep from '@mongodb-js/saslprep';
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
@@ -10,6 +11,11 @@ export const SCRAM_SHA_256 = 'SCRAM-SHA-256';
 /** "n,," (no channel binding, no authzid), base64: the c= attribute of client-final-message. */
 const GS2_HEADER_BASE64 = 'biws';
 const NONCE_BYTES = 18;
+/**
+ * PBKDF2 runs on the event loop: an upstream asking for more rounds than this would stall every
+ * session of the gateway. Postgres defaults to 4096.
+ */
+export const MAX_SCRAM_ITERATIONS = 1_000_000;
 
 interface DerivedKeys {
   clientKey: Buffer;
@@ -29,7 +35,7 @@ export class ScramKeyCache {
     const id = `${iterations}:${salt.toString('base64')}`;
     let keys = this.keys.get(id);
     if (!keys) {
-      const salted = pbkdf2Sync(password.normalize('NFKC'), salt, iterations, 32, 'sha256');
+      const salted = pbkdf2Sync(normalizePassword(password), salt, iterations, 32, 'sha256');
       const clientKey = hmac(salted, 'Client Key');
       keys = { clientKey, storedKey: sha256(clientKey), serverKey: hmac(salted, 'Server Key') };
       this.keys.set(id, keys);
@@ -66,6 +72,11 @@ export class ScramClient {
     if (!salt || !Number.isInteger(iterations) || iterations < 1) {
       throw new Error('the server sent a malformed SCRAM server-first-message');
     }
+    if (iterations > MAX_SCRAM_ITERATIONS) {
+      throw new Error(
+        `the server asks for ${iterations} SCRAM iterations, more than the gateway allows (${MAX_SCRAM_ITERATIONS})`,
+      );
+    }
     const keys = this.cache.derive(this.password, Buffer.from(salt, 'base64'), iterations);
     const withoutProof = `c=${GS2_HEADER_BASE64},r=${nonce}`;
     const authMessage = `${this.clientFirstBare},${serverFirst},${withoutProof}`;
@@ -86,6 +97,18 @@ export class ScramClient {
     if (!expected || received.length !== expected.length || !timingSafeEqual(received, expected)) {
       throw new Error('the server could not prove it knows the SCRAM password');
     }
+  }
+}
+
+/**
+ * Postgres runs the password through SASLprep (RFC 4013) and, where that fails (prohibited
+ * characters), uses the raw bytes: do the same or such passwords never match.
+ */
+function normalizePassword(password: string): string {
+  try {
+    return saslprep(password);
+  } catch {
+    return password;
   }
 }
 

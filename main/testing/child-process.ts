@@ -62,8 +62,15 @@ export class RunningProcess {
   }
 }
 
-export function start(command: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): RunningProcess {
-  return new RunningProcess(spawn(command, args, { env: { ...process.env, ...env }, cwd, stdio: ['pipe', 'pipe', 'pipe'] }));
+export function start(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd?: string,
+): RunningProcess {
+  return new RunningProcess(
+    spawn(command, args, { env: { ...process.env, ...env }, cwd, stdio: ['pipe', 'pipe', 'pipe'] }),
+  );
 }
 
 /** Runs a command to its end. */

@@ -4,7 +4,11 @@ import { start, type RunningProcess } from './child-process.js';
 /** The built CLI, as users run it (`npm test` builds before testing). */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/main/cli/index.js', import.meta.url));
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): RunningProcess {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd?: string,
+): RunningProcess {
   return start(process.execPath, [CLI_PATH, ...args], env, cwd);
 }
 
@@ -20,7 +24,10 @@ export async function startTunnelCli(
   apiKey: string,
   extraArgs: string[] = [],
 ): Promise<RunningTunnel> {
-  const proc = startCli(['--gateway', gatewayWsUrl, ...extraArgs], { PDP_API_KEY: apiKey, DATABASE_URL: '' });
+  const proc = startCli(['--gateway', gatewayWsUrl, ...extraArgs], {
+    PDP_API_KEY: apiKey,
+    DATABASE_URL: '',
+  });
   const [, host, port] = await proc.waitFor(/hostname:\s+(\S+)\s+port:\s+(\d+)/);
   return { process: proc, host: host!, port: Number(port) };
 }

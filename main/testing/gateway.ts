@@ -33,16 +33,30 @@ const newKey = (): string => `test_${randomBytes(24).toString('base64url')}`;
 
 /** Starts `pg-tunnel gateway` as a process, with the upstream password passed by environment only. */
 export async function startGatewayProcess(postgres: PostgresInfo): Promise<RunningGateway> {
-  const keys: TestKeys = { valid: newKey(), noDatabase: newKey(), wrongPassword: newKey(), upstreamDown: newKey() };
+  const keys: TestKeys = {
+    valid: newKey(),
+    noDatabase: newKey(),
+    wrongPassword: newKey(),
+    upstreamDown: newKey(),
+  };
   const port = await freePort();
   const closedPort = await freePort();
   const upstream = `postgres://${postgres.user}@${postgres.host}:${postgres.port}/${postgres.database}?sslmode=disable`;
   const config = {
     listen: { host: '127.0.0.1', port },
     keys: [
-      { id: 'valid', keyHash: hashApiKey(keys.valid), upstream, passwordEnv: 'TEST_UPSTREAM_PASSWORD' },
+      {
+        id: 'valid',
+        keyHash: hashApiKey(keys.valid),
+        upstream,
+        passwordEnv: 'TEST_UPSTREAM_PASSWORD',
+      },
       { id: 'no-database', keyHash: hashApiKey(keys.noDatabase) },
-      { id: 'wrong-password', keyHash: hashApiKey(keys.wrongPassword), upstream: upstream.replace('@', ':not-the-password@') },
+      {
+        id: 'wrong-password',
+        keyHash: hashApiKey(keys.wrongPassword),
+        upstream: upstream.replace('@', ':not-the-password@'),
+      },
       {
         id: 'upstream-down',
         keyHash: hashApiKey(keys.upstreamDown),
@@ -53,7 +67,9 @@ export async function startGatewayProcess(postgres: PostgresInfo): Promise<Runni
   const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-gateway-'));
   const configPath = join(dir, 'gateway.json');
   await writeFile(configPath, JSON.stringify(config, null, 2));
-  const proc = startCli(['gateway', '--config', configPath], { TEST_UPSTREAM_PASSWORD: postgres.password });
+  const proc = startCli(['gateway', '--config', configPath], {
+    TEST_UPSTREAM_PASSWORD: postgres.password,
+  });
   await proc.waitFor(/"msg":"gateway listening"/);
   const httpUrl = `http://127.0.0.1:${port}`;
   return {

@@ -10,7 +10,22 @@ export function psql(
 ): ReturnType<typeof run> {
   return run(
     'psql',
-    ['-h', host, '-p', String(port), '-U', 'anything', '-d', 'anydb', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', ...args],
+    [
+      '-h',
+      host,
+      '-p',
+      String(port),
+      '-U',
+      'anything',
+      '-d',
+      'anydb',
+      '-X',
+      '-A',
+      '-t',
+      '-v',
+      'ON_ERROR_STOP=1',
+      ...args,
+    ],
     { PGSSLMODE: undefined, PGPASSWORD: undefined, PGCONNECT_TIMEOUT: '10', ...env },
     { timeoutMs },
   );

@@ -25,7 +25,9 @@ export class RawClient {
   /** Writes `bytes` in chunks of `chunkSize`, pausing between them so the OS cannot merge them. */
   async send(bytes: Buffer, chunkSize = bytes.length, pauseMs = 1): Promise<void> {
     for (let offset = 0; offset < bytes.length; offset += chunkSize) {
-      await new Promise<void>((resolve) => this.socket.write(bytes.subarray(offset, offset + chunkSize), () => resolve()));
+      await new Promise<void>((resolve) =>
+        this.socket.write(bytes.subarray(offset, offset + chunkSize), () => resolve()),
+      );
       if (chunkSize < bytes.length) {
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
       }
