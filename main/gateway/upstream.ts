@@ -1,4 +1,4 @@
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { connect as connectTls } from 'node:tls';
 import { serialize } from 'pg-protocol';
@@ -109,14 +109,14 @@ async function negotiateTls(socket: Socket, target: UpstreamTarget): Promise<Soc
       `the database does not accept TLS, but the gateway's sslmode is ${target.sslMode}`,
     );
   }
-  const verify = target.sslMode === 'verify-ca' || target.sslMode === 'verify-full';
   const tls = connectTls({
     socket,
-    servername: target.sslMode === 'verify-full' ? target.host : undefined,
-    rejectUnauthorized: verify,
-    ca: target.sslRootCert ? readFileSync(target.sslRootCert) : undefined,
-    // verify-ca checks the chain, not the name.
-    checkServerIdentity: target.sslMode === 'verify-full' ? undefined : () => undefined,
+    // SNI takes host names only; an IP address is checked against the certificate all the same.
+    ...(isIP(target.host) ? {} : { servername: target.host }),
+    rejectUnauthorized: target.sslMode === 'verify-ca' || target.sslMode === 'verify-full',
+    ...(target.sslRootCert ? { ca: readFileSync(target.sslRootCert) } : {}),
+    // verify-ca checks the chain, not the name; require and prefer check nothing, like libpq.
+    ...(target.sslMode === 'verify-full' ? {} : { checkServerIdentity: () => undefined }),
   });
   await new Promise<void>((resolve, reject) => {
     tls.once('secureConnect', resolve);

@@ -18,13 +18,18 @@ export interface RunningTunnel {
   port: number;
 }
 
-/** Starts `pg-tunnel` and waits for the reference banner; resolves with the port it printed. */
+/**
+ * Starts `pg-tunnel` and waits for the reference banner; resolves with the port it printed. `env`
+ * adds to its environment (the benchmark passes NODE_OPTIONS to profile it).
+ */
 export async function startTunnelCli(
   gatewayWsUrl: string,
   apiKey: string,
   extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<RunningTunnel> {
   const proc = startCli(['--gateway', gatewayWsUrl, ...extraArgs], {
+    ...env,
     PDP_API_KEY: apiKey,
     DATABASE_URL: '',
   });

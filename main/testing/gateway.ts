@@ -31,8 +31,14 @@ export interface RunningGateway {
 
 const newKey = (): string => `test_${randomBytes(24).toString('base64url')}`;
 
-/** Starts `pg-tunnel gateway` as a process, with the upstream password passed by environment only. */
-export async function startGatewayProcess(postgres: PostgresInfo): Promise<RunningGateway> {
+/**
+ * Starts `pg-tunnel gateway` as a process, with the upstream password passed by environment only.
+ * `env` adds to its environment (the benchmark passes NODE_OPTIONS to profile it).
+ */
+export async function startGatewayProcess(
+  postgres: PostgresInfo,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningGateway> {
   const keys: TestKeys = {
     valid: newKey(),
     noDatabase: newKey(),
@@ -68,6 +74,7 @@ export async function startGatewayProcess(postgres: PostgresInfo): Promise<Runni
   const configPath = join(dir, 'gateway.json');
   await writeFile(configPath, JSON.stringify(config, null, 2));
   const proc = startCli(['gateway', '--config', configPath], {
+    ...env,
     TEST_UPSTREAM_PASSWORD: postgres.password,
   });
   await proc.waitFor(/"msg":"gateway listening"/);

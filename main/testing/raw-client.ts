@@ -8,9 +8,13 @@ export class RawClient {
   readonly received: Buffer[] = [];
   readonly closed: Promise<void>;
 
+  private readonly collect = (chunk: Buffer): void => {
+    this.received.push(chunk);
+  };
+
   private constructor(socket: Socket) {
     this.socket = socket;
-    socket.on('data', (chunk: Buffer) => this.received.push(chunk));
+    socket.on('data', this.collect);
     socket.on('error', () => {});
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
@@ -32,6 +36,12 @@ export class RawClient {
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
       }
     }
+  }
+
+  /** From now on hands each chunk to `listener` instead of keeping it: for replies too big to hold. */
+  stream(listener: (chunk: Buffer) => void): void {
+    this.socket.off('data', this.collect);
+    this.socket.on('data', listener);
   }
 
   bytes(): Buffer {

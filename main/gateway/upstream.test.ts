@@ -1,0 +1,161 @@
+import { chown, copyFile, mkdtemp, stat, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startCli } from '../testing/cli.js';
+import { keyFor, newApiKey, openTunnel, startInProcessGateway } from '../testing/in-process.js';
+import { startPostgres, type PostgresServer } from '../testing/postgres.js';
+import { psql } from '../testing/psql.js';
+import { makeCertificate, type TestCertificate } from '../testing/tls.js';
+import type { Gateway } from './server.js';
+
+/**
+ * A Postgres of its own with TLS on and one role per authentication method, so that the gateway's
+ * upstream login is exercised against the real server for each of them.
+ */
+const HBA = `
+hostnossl all tls_user 127.0.0.1/32 reject
+hostssl   all tls_user 127.0.0.1/32 scram-sha-256
+host      all trust_user 127.0.0.1/32 trust
+host      all md5_user 127.0.0.1/32 md5
+host      all clear_user 127.0.0.1/32 password
+host      all all 127.0.0.1/32 scram-sha-256
+local     all all trust
+`;
+
+const sharedPostgres = inject('postgres');
+let server: PostgresServer;
+let cert: TestCertificate;
+let otherCert: TestCertificate;
+let gateway: Gateway;
+let gatewayUrl: string;
+const apiKeys = new Map<string, string>();
+const tunnels: Array<{ stop(): Promise<void> }> = [];
+
+beforeAll(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-tls-'));
+  cert = await makeCertificate(dir);
+  otherCert = await makeCertificate(await mkdtemp(join(tmpdir(), 'pg-tunnel-other-ca-')));
+  server = await startPostgres({
+    postgresFlags: [
+      '-c',
+      'ssl=on',
+      '-c',
+      'ssl_cert_file=server.crt',
+      '-c',
+      'ssl_key_file=server.key',
+    ],
+    beforeStart: async (dataDir) => {
+      // Postgres reads its key only if the server's own user owns it and nobody else can read it.
+      const { uid, gid } = await stat(dataDir);
+      for (const [from, name] of [
+        [cert.certPath, 'server.crt'],
+        [cert.keyPath, 'server.key'],
+      ] as const) {
+        await copyFile(from, join(dataDir, name));
+        await chown(join(dataDir, name), uid, gid);
+        await chmod(join(dataDir, name), 0o600);
+      }
+      await writeFile(join(dataDir, 'pg_hba.conf'), HBA);
+    },
+  });
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  await admin.query(`create role trust_user login;
+    set password_encryption = 'md5'; create role md5_user login password 'md5-secret';
+    reset password_encryption; create role clear_user login password 'clear-secret';
+    create role tls_user login password 'tls-secret'`);
+  await admin.end();
+
+  const base = `127.0.0.1:${server.port}/postgres`;
+  const upstreams: Record<string, string> = {
+    trust: `postgres://trust_user@${base}?sslmode=disable`,
+    md5: `postgres://md5_user:md5-secret@${base}?sslmode=disable`,
+    cleartext: `postgres://clear_user:clear-secret@${base}?sslmode=disable`,
+    'scram over tls (prefer)': `postgres://${server.user}:${encodeURIComponent(server.password)}@${base}`,
+    'tls require': `postgres://tls_user:tls-secret@${base}?sslmode=require`,
+    'tls verify-full': `postgres://tls_user:tls-secret@${base}?sslmode=verify-full&sslrootcert=${encodeURIComponent(cert.certPath)}`,
+    'verify-full, wrong CA': `postgres://tls_user:tls-secret@${base}?sslmode=verify-full&sslrootcert=${encodeURIComponent(otherCert.certPath)}`,
+    'require, server without TLS': `postgres://${sharedPostgres.user}@127.0.0.1:${sharedPostgres.port}/postgres?sslmode=require`,
+    'wrong md5 password': `postgres://md5_user:nope@${base}?sslmode=disable`,
+    'no password configured': `postgres://md5_user@${base}?sslmode=disable`,
+  };
+  const keys = Object.entries(upstreams).map(([name, url], i) => {
+    apiKeys.set(name, newApiKey());
+    return keyFor(apiKeys.get(name)!, url, `key-${i}`);
+  });
+  ({ gateway, gatewayUrl } = await startInProcessGateway(keys));
+});
+
+afterAll(async () => {
+  await Promise.all(tunnels.map((t) => t.stop()));
+  await gateway?.close();
+  await server?.stop();
+});
+
+async function queryThrough(name: string, sql: string): Promise<Awaited<ReturnType<typeof psql>>> {
+  const { tunnel, host, port } = await openTunnel({ apiKey: apiKeys.get(name)!, gatewayUrl });
+  tunnels.push(tunnel);
+  return psql(host, port, ['-c', sql], {}, 20_000);
+}
+
+const WHO =
+  'select current_user, coalesce((select ssl from pg_stat_ssl where pid = pg_backend_pid()), false)';
+
+describe('the gateway logs in to the upstream with each authentication method', () => {
+  it.each([
+    ['trust', 'trust_user|f'],
+    ['md5', 'md5_user|f'],
+    ['cleartext', 'clear_user|f'],
+    ['scram over tls (prefer)', 'tunnel_owner|t'],
+    ['tls require', 'tls_user|t'],
+    ['tls verify-full', 'tls_user|t'],
+  ])('%s', async (name, expected) => {
+    const result = await queryThrough(name, WHO);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe(expected);
+  });
+});
+
+describe('upstream failures reach the client as a FATAL sentence', () => {
+  it.each([
+    ['verify-full, wrong CA', 'TLS to the database failed'],
+    [
+      'require, server without TLS',
+      "the database does not accept TLS, but the gateway's sslmode is require",
+    ],
+    ['wrong md5 password', 'password authentication failed for user "md5_user"'],
+    [
+      'no password configured',
+      'the database asks for a password and the gateway has none for this key',
+    ],
+  ])('%s', async (name, sentence) => {
+    const result = await queryThrough(name, 'select 1');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('FATAL:');
+    expect(result.stderr).toContain(sentence);
+  });
+});
+
+describe('the gateway over TLS (wss://)', () => {
+  it('serves the CLI tunnel when the client trusts its certificate', async () => {
+    const apiKey = newApiKey();
+    const secure = await startInProcessGateway([keyFor(apiKey, sharedPostgres.url)], {
+      cert: cert.certPath,
+      key: cert.keyPath,
+    });
+    const cli = startCli(['--gateway', secure.gatewayUrl], {
+      PDP_API_KEY: apiKey,
+      NODE_EXTRA_CA_CERTS: cert.certPath,
+    });
+    try {
+      const [, port] = await cli.waitFor(/port:\s+(\d+)/);
+      const result = await psql('127.0.0.1', Number(port), ['-c', "select 'over wss'"]);
+      expect(result.stdout.trim()).toBe('over wss');
+    } finally {
+      await cli.stop();
+      await secure.gateway.close();
+    }
+  });
+});
