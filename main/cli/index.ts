@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { runPlaygroundCommand, runUiCommand } from './app-commands.js';
 import { runGatewayCommand } from './gateway-command.js';
 import { runTunnelCommand } from './tunnel-command.js';
 import { UsageError } from './usage-error.js';
@@ -8,6 +9,10 @@ const [command, ...rest] = process.argv.slice(2);
 try {
   if (command === 'gateway') {
     await runGatewayCommand(rest);
+  } else if (command === 'ui') {
+    await runUiCommand(rest);
+  } else if (command === 'playground') {
+    await runPlaygroundCommand(rest);
   } else {
     await runTunnelCommand(process.argv.slice(2), process.env);
   }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { formatBytes, formatDuration } from '../../shared/format.js';
 import { DEFAULT_GATEWAY_URL, ListenError, Tunnel } from '../engine/index.js';
 import { apiKeyFromEnvironment } from './api-key-env.js';
+import { printBanner } from './banner.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -19,6 +20,8 @@ Options:
       --help           show this help
 
 Other commands:
+  pg-tunnel playground              a local Postgres behind a tunnel, to try it all out
+  pg-tunnel ui [--port P]           the app's window in your browser
   pg-tunnel gateway --config FILE   run the server end of the tunnel
   pg-tunnel gateway hash-key [KEY]  print the hash of an API key for the gateway config
 `;
@@ -74,7 +77,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     console.info(
       `✖️  [${s.id}] closed after ${formatDuration(Date.now() - s.openedAt)} ` +
         `(${formatBytes(s.bytesFromClient)} sent, ${formatBytes(s.bytesToClient)} received)` +
-        (reason ? `: ${reason}` : ''),
+        (reason ? `: ${reason.message}` : ''),
     ),
   );
   tunnel.on('client-rejected', ({ clientAddress, reason }) =>
@@ -109,21 +112,6 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-}
-
-/** The block the reference client prints, so scripts and docs written for it keep working. */
-function printBanner(host: string, port: number): void {
-  console.info(`PG Tunnel listening on ${host}:${port} 🚀
-
-Your connection is authenticated using your API key. Your database credentials are set automatically by the tunnel gateway.
-
-==============================
-hostname:  ${host}
-port:      ${port}
-username:  <anything>
-password:  <none>
-==============================
-`);
 }
 
 function parsePort(value: string | undefined): number {

@@ -44,7 +44,7 @@ describe('keep-alive pings', () => {
     });
     const { port } = await tunnel.listen();
     const closed = new Promise<string | undefined>((resolve) =>
-      tunnel.once('session-closed', (_s, reason) => resolve(reason)),
+      tunnel.once('session-closed', (_s, reason) => resolve(reason?.message)),
     );
     const proc = start('psql', ['-h', '127.0.0.1', '-p', String(port), '-X', '-A', '-t'], {
       PGSSLMODE: undefined,

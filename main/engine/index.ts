@@ -6,4 +6,4 @@ export {
   type StopMode,
 } from './tunnel.js';
 export { DEFAULT_GATEWAY_URL } from './gateway-dial.js';
-export type { FrameObserver, FrameDirection } from './session.js';
+export type { FrameObserver, FrameDirection, CloseReason } from './session.js';

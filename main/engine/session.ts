@@ -2,10 +2,16 @@ import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import type { SessionInfo } from '../../shared/session.js';
 import { BackendMessage, TransactionStatus } from '../pgwire/codes.js';
-import { fatal, SqlState } from '../pgwire/error-response.js';
+import { encodeErrorResponse, SqlState, type PgError } from '../pgwire/error-response.js';
 import { FrameScanner } from '../pgwire/frame-scanner.js';
 import { pumpBytes } from '../pgwire/ws-pump.js';
 import { DialError, dialGateway, type DialOptions } from './gateway-dial.js';
+
+/** Why a session ended: the sentence its client was shown, and its SQLSTATE. */
+export interface CloseReason {
+  message: string;
+  code: string;
+}
 
 /** WebSocket close code for "all said": the gateway has already sent its own ErrorResponse, if any. */
 const NORMAL_CLOSURE = 1000;
@@ -21,7 +27,7 @@ export class TunnelSession {
   private ws: WebSocket | undefined;
   private readonly scanner: FrameScanner;
   private answeredPing = true;
-  private closeReason: string | undefined;
+  private closeReason: CloseReason | undefined;
   readonly info: SessionInfo;
 
   constructor(
@@ -50,8 +56,8 @@ export class TunnelSession {
     );
   }
 
-  /** Why the session ended, once it has: a sentence, or undefined for an ordinary close. */
-  get reason(): string | undefined {
+  /** Why the session ended, once it has; undefined for an ordinary close. */
+  get reason(): CloseReason | undefined {
     return this.closeReason;
   }
 
@@ -61,11 +67,11 @@ export class TunnelSession {
     try {
       ws = await dialGateway(dial);
     } catch (error) {
-      const pgError = (error as DialError).pgError ?? {
-        code: SqlState.UnableToConnect,
-        message: String(error),
-      };
-      this.end(fatal(pgError.code, pgError.message, pgError.hint), pgError.message);
+      this.end(
+        error instanceof DialError
+          ? error.pgError
+          : failure(SqlState.UnableToConnect, String(error)),
+      );
       return;
     }
     if (this.socket.destroyed) {
@@ -102,11 +108,10 @@ export class TunnelSession {
       },
       onTextMessage: () => {
         this.end(
-          fatal(
+          failure(
             SqlState.ProtocolViolation,
             'the tunnel gateway sent a text message, which the tunnel protocol does not allow',
           ),
-          'protocol error: text message from the gateway',
         );
       },
     });
@@ -120,8 +125,12 @@ export class TunnelSession {
       return;
     }
     if (!this.answeredPing) {
-      const message = `the tunnel gateway stopped answering (no reply for ${Math.round((2 * intervalMs) / 1000)} s)`;
-      this.end(fatal(SqlState.ConnectionFailure, message), message);
+      this.end(
+        failure(
+          SqlState.ConnectionFailure,
+          `the tunnel gateway stopped answering (no reply for ${Math.round((2 * intervalMs) / 1000)} s)`,
+        ),
+      );
       return;
     }
     this.answeredPing = false;
@@ -130,18 +139,20 @@ export class TunnelSession {
 
   /** Ends the session from this side, telling the client why when the stream allows it. */
   kill(message: string): void {
-    this.end(fatal(SqlState.AdminShutdown, message), message);
+    this.end(failure(SqlState.AdminShutdown, message));
   }
 
   /**
-   * Closes both ends. `errorFrame` reaches the client only at a frame boundary of the server stream:
-   * in the middle of a DataRow it would corrupt what the client reads.
+   * Closes both ends. `error` reaches the client only at a frame boundary of the server stream: in
+   * the middle of a DataRow it would corrupt what the client reads.
    */
-  private end(errorFrame: Buffer | undefined, reason: string | undefined): void {
-    this.closeReason ??= reason;
+  private end(error?: PgError): void {
+    if (error && !this.closeReason) {
+      this.closeReason = { message: error.message, code: error.code };
+    }
     if (!this.socket.destroyed) {
-      if (errorFrame && this.scanner.atBoundary) {
-        this.socket.end(errorFrame);
+      if (error && this.scanner.atBoundary) {
+        this.socket.end(encodeErrorResponse(error));
       } else {
         this.socket.end();
       }
@@ -152,12 +163,14 @@ export class TunnelSession {
   }
 
   private onWebSocketClose(code: number, reason: string): void {
-    if (code === NORMAL_CLOSURE) {
-      this.end(undefined, undefined);
-      return;
-    }
-    const message = `the tunnel gateway closed the connection (${reason || `code ${code}`})`;
-    this.end(fatal(SqlState.ConnectionFailure, message), message);
+    this.end(
+      code === NORMAL_CLOSURE
+        ? undefined
+        : failure(
+            SqlState.ConnectionFailure,
+            `the tunnel gateway closed the connection (${reason || `code ${code}`})`,
+          ),
+    );
   }
 
   private onServerFrame(type: number, head: number): void {
@@ -173,4 +186,8 @@ export class TunnelSession {
     }
     this.onFrame?.(this.info.id, 'server', String.fromCharCode(type));
   }
+}
+
+function failure(code: string, message: string): PgError {
+  return { severity: 'FATAL', code, message };
 }

@@ -4,7 +4,7 @@ import type { SessionInfo } from '../../shared/session.js';
 import { fatal, SqlState } from '../pgwire/error-response.js';
 import { ClientProtocolError, readClientOpening } from './client-startup.js';
 import { DEFAULT_GATEWAY_URL, dialGateway, type DialOptions } from './gateway-dial.js';
-import { TunnelSession, type FrameObserver } from './session.js';
+import { TunnelSession, type CloseReason, type FrameObserver } from './session.js';
 
 export interface TunnelOptions {
   apiKey: string;
@@ -25,8 +25,8 @@ export interface TunnelOptions {
 
 export interface TunnelEvents {
   'session-opened': [SessionInfo];
-  /** `reason` is a sentence when the session ended on an error. */
-  'session-closed': [SessionInfo, string | undefined];
+  /** `reason` is set when the session ended on an error: the sentence its client was shown. */
+  'session-closed': [SessionInfo, CloseReason | undefined];
   /** A connection that never became a session: junk, a timeout, or a cancel request's outcome. */
   'client-rejected': [{ clientAddress: string; reason: string }];
 }

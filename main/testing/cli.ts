@@ -4,12 +4,14 @@ import { start, type RunningProcess } from './child-process.js';
 /** The built CLI, as users run it (`npm test` builds before testing). */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/main/cli/index.js', import.meta.url));
 
+/** `nodeArgs` go to Node itself, before the script (the benchmark profiles with --cpu-prof). */
 export function startCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   cwd?: string,
+  nodeArgs: string[] = [],
 ): RunningProcess {
-  return start(process.execPath, [CLI_PATH, ...args], env, cwd);
+  return start(process.execPath, [...nodeArgs, CLI_PATH, ...args], env, cwd);
 }
 
 export interface RunningTunnel {
@@ -18,21 +20,19 @@ export interface RunningTunnel {
   port: number;
 }
 
-/**
- * Starts `pg-tunnel` and waits for the reference banner; resolves with the port it printed. `env`
- * adds to its environment (the benchmark passes NODE_OPTIONS to profile it).
- */
+/** Starts `pg-tunnel` and waits for the reference banner; resolves with the port it printed. */
 export async function startTunnelCli(
   gatewayWsUrl: string,
   apiKey: string,
   extraArgs: string[] = [],
-  env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
 ): Promise<RunningTunnel> {
-  const proc = startCli(['--gateway', gatewayWsUrl, ...extraArgs], {
-    ...env,
-    PDP_API_KEY: apiKey,
-    DATABASE_URL: '',
-  });
+  const proc = startCli(
+    ['--gateway', gatewayWsUrl, ...extraArgs],
+    { PDP_API_KEY: apiKey, DATABASE_URL: '' },
+    undefined,
+    nodeArgs,
+  );
   const [, host, port] = await proc.waitFor(/hostname:\s+(\S+)\s+port:\s+(\d+)/);
   return { process: proc, host: host!, port: Number(port) };
 }

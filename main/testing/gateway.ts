@@ -33,11 +33,11 @@ const newKey = (): string => `test_${randomBytes(24).toString('base64url')}`;
 
 /**
  * Starts `pg-tunnel gateway` as a process, with the upstream password passed by environment only.
- * `env` adds to its environment (the benchmark passes NODE_OPTIONS to profile it).
+ * `nodeArgs` go to Node itself (the benchmark profiles with --cpu-prof).
  */
 export async function startGatewayProcess(
   postgres: PostgresInfo,
-  env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
 ): Promise<RunningGateway> {
   const keys: TestKeys = {
     valid: newKey(),
@@ -73,10 +73,12 @@ export async function startGatewayProcess(
   const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-gateway-'));
   const configPath = join(dir, 'gateway.json');
   await writeFile(configPath, JSON.stringify(config, null, 2));
-  const proc = startCli(['gateway', '--config', configPath], {
-    ...env,
-    TEST_UPSTREAM_PASSWORD: postgres.password,
-  });
+  const proc = startCli(
+    ['gateway', '--config', configPath],
+    { TEST_UPSTREAM_PASSWORD: postgres.password },
+    undefined,
+    nodeArgs,
+  );
   await proc.waitFor(/"msg":"gateway listening"/);
   const httpUrl = `http://127.0.0.1:${port}`;
   return {

@@ -1,0 +1,36 @@
+import { chmod, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startCli } from '../testing/cli.js';
+import { psql } from '../testing/psql.js';
+
+describe('pg-tunnel playground', () => {
+  it('starts a local Postgres behind a tunnel; psql works; its data survives a restart', async () => {
+    const configDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-playground-'));
+    // Tests may run as root, and then Postgres runs as the user "postgres", which must reach the data.
+    await chmod(configDir, 0o755);
+    const first = startCli(['playground', '--config-dir', configDir]);
+    try {
+      const [, port] = await first.waitFor(/port:\s+(\d+)/, 60_000);
+      const created = await psql('127.0.0.1', Number(port), [
+        '-c',
+        "create table notes (body text); insert into notes values ('kept')",
+      ]);
+      expect(created.stderr).toBe('');
+      expect(await first.stop('SIGINT')).toBe(0);
+
+      const second = startCli(['playground', '--config-dir', configDir]);
+      try {
+        const [, samePort] = await second.waitFor(/port:\s+(\d+)/, 60_000);
+        expect(samePort).toBe(port); // the port is kept, so saved GUI connections keep working
+        const read = await psql('127.0.0.1', Number(samePort), ['-c', 'select body from notes']);
+        expect(read.stdout.trim()).toBe('kept');
+      } finally {
+        expect(await second.stop('SIGINT')).toBe(0);
+      }
+    } finally {
+      await first.stop();
+    }
+  }, 120_000);
+});

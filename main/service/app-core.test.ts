@@ -1,0 +1,223 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TunnelState } from '../../shared/tunnel-state.js';
+import { createTestCore, type TestCore } from '../testing/app-core.js';
+import { start } from '../testing/child-process.js';
+import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
+import { freePort } from '../testing/ports.js';
+import { psql } from '../testing/psql.js';
+
+const postgres = inject('postgres');
+let gateway: RunningGateway;
+let test: TestCore;
+
+beforeAll(async () => {
+  gateway = await startGatewayProcess(postgres);
+  test = await createTestCore();
+});
+
+afterAll(async () => {
+  await test?.core.dispose();
+  await gateway?.process.stop();
+});
+
+/** Every byte under `dir`, file by file. */
+async function filesUnder(dir: string): Promise<Array<{ path: string; content: Buffer }>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return Promise.all(
+    entries
+      .filter((e) => e.isFile())
+      .map(async (e) => ({
+        path: join(e.parentPath, e.name),
+        content: await readFile(join(e.parentPath, e.name)),
+      })),
+  );
+}
+
+function portIsOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => resolve(socket.destroy() && true));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function until<T>(
+  read: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('profiles and keys', () => {
+  it('a pasted DATABASE_URL: the key goes to the keychain, and nowhere in the config directory or the snapshot', async () => {
+    const { core, secrets, configDir } = test;
+    const key = gateway.keys.valid;
+    const profile = await core.commands.addProfile({
+      name: 'Staging',
+      gatewayUrl: gateway.wsUrl,
+      apiKey: `prisma+postgres://accelerate.prisma-data.net/?api_key=${key}`,
+    });
+    expect(await secrets.get(profile.id)).toBe(key);
+    expect(profile.apiKeyMask).toBe(`••••${key.slice(-4)}`);
+    const files = await filesUnder(configDir);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      expect(file.content.includes(Buffer.from(key)), file.path).toBe(false);
+    }
+    expect(JSON.stringify(await core.commands.getSnapshot())).not.toContain(key);
+    await core.commands.deleteProfile(profile.id);
+  });
+
+  it('bad input is refused with a sentence naming the field, and nothing is saved', async () => {
+    const { core } = test;
+    const before = (await core.commands.getSnapshot()).profiles.length;
+    await expect(
+      core.commands.addProfile({ name: 'x', apiKey: 'prisma+postgres://host/?nokey=1' }),
+    ).rejects.toMatchObject({
+      field: 'apiKey',
+      message: expect.stringContaining('has no api_key parameter'),
+    });
+    await expect(
+      core.commands.addProfile({ name: ' ', apiKey: gateway.keys.valid }),
+    ).rejects.toMatchObject({ field: 'name' });
+    await expect(
+      core.commands.addProfile({
+        name: 'p',
+        apiKey: gateway.keys.valid,
+        portMode: 'fixed',
+        port: 70000,
+      }),
+    ).rejects.toMatchObject({ field: 'port' });
+    expect((await core.commands.getSnapshot()).profiles).toHaveLength(before);
+  });
+
+  it('duplicate copies the key under a new id; delete removes the key from the keychain', async () => {
+    const { core, secrets } = test;
+    const original = await core.commands.addProfile({
+      name: 'Orig',
+      gatewayUrl: gateway.wsUrl,
+      apiKey: gateway.keys.valid,
+    });
+    const copy = await core.commands.duplicateProfile(original.id);
+    expect(copy).toMatchObject({ name: 'Orig (copy)', gatewayUrl: gateway.wsUrl, port: null });
+    expect(copy.id).not.toBe(original.id);
+    expect(await secrets.get(copy.id)).toBe(gateway.keys.valid);
+    await core.commands.deleteProfile(copy.id);
+    expect(await secrets.get(copy.id)).toBeUndefined();
+    expect(await secrets.get(original.id)).toBe(gateway.keys.valid);
+    await core.commands.deleteProfile(original.id);
+  });
+});
+
+describe('the tunnel manager', () => {
+  it('start, a psql session in the state, kill it, stop; the port is kept across restarts of the core', async () => {
+    const profile = await test.core.commands.addProfile({
+      name: 'Main',
+      gatewayUrl: gateway.wsUrl,
+      apiKey: gateway.keys.valid,
+    });
+    const first = await test.core.commands.startTunnel(profile.id);
+    expect(first).toMatchObject({ status: 'listening', host: '127.0.0.1', problem: null });
+    const port = first.port!;
+    expect(
+      (await test.core.commands.getSnapshot()).profiles.find((p) => p.id === profile.id)?.port,
+    ).toBe(port);
+
+    // A new core on the same config directory: what a restart of the app does.
+    await test.core.dispose();
+    test = await createTestCore(test.configDir);
+    const again = await test.core.commands.startTunnel(profile.id);
+    expect(again).toMatchObject({ status: 'listening', port });
+
+    const session = start(
+      'psql',
+      ['-h', '127.0.0.1', '-p', String(port), '-U', 'ada', '-d', 'shop', '-X', '-A', '-t'],
+      {
+        PGAPPNAME: 'manager-check',
+        PGSSLMODE: undefined,
+      },
+    );
+    session.child.stdin!.write('select 1;\n');
+    await session.waitFor(/^1$/m);
+    const state = await until(async () => {
+      const s: TunnelState = (await test.core.commands.getSnapshot()).tunnels[profile.id]!;
+      return s.sessions.length === 1 ? s : undefined;
+    }, 'the session in the state');
+    expect(state.sessions[0]).toMatchObject({
+      user: 'ada',
+      database: 'shop',
+      applicationName: 'manager-check',
+      state: 'idle',
+    });
+
+    expect(await test.core.commands.killSession(profile.id, state.sessions[0]!.id)).toBe(true);
+    session.child.stdin!.end('select 2;\n');
+    await session.exited;
+    expect(session.stderr).toContain('the session was disconnected from PG Tunnel');
+
+    const tested = await test.core.commands.testConnection(profile.id);
+    expect(tested).toMatchObject({ ok: true, serverVersion: expect.stringMatching(/^\d+/) });
+
+    const log = await test.core.commands.getLog(profile.id);
+    expect(log.map((e) => e.message).join('\n')).toMatch(/Session \d+ opened from 127\.0\.0\.1/);
+
+    expect(await test.core.commands.stopTunnel(profile.id)).toMatchObject({ status: 'stopped' });
+    expect(await portIsOpen(port)).toBe(false);
+    await test.core.commands.deleteProfile(profile.id);
+  });
+
+  it('a wrong key shows a sentence with the fix "edit the key" after a connection attempt', async () => {
+    const profile = await test.core.commands.addProfile({
+      name: 'Wrong',
+      gatewayUrl: gateway.wsUrl,
+      apiKey: 'a-key-the-gateway-never-saw',
+    });
+    const state = await test.core.commands.startTunnel(profile.id);
+    await psql('127.0.0.1', state.port!, ['-c', 'select 1']);
+    const after = await until(async () => {
+      const s = (await test.core.commands.getSnapshot()).tunnels[profile.id]!;
+      return s.problem ? s : undefined;
+    }, 'the problem');
+    expect(after.problem).toEqual({
+      message: expect.stringMatching(/^API key is invalid/),
+      fix: 'edit-key',
+    });
+    await test.core.commands.deleteProfile(profile.id);
+  });
+
+  it('a fixed port in use: status error, the port named, the fix "pick another port"', async () => {
+    const port = await freePort();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    try {
+      const profile = await test.core.commands.addProfile({
+        name: 'Busy',
+        gatewayUrl: gateway.wsUrl,
+        apiKey: gateway.keys.valid,
+        portMode: 'fixed',
+        port,
+      });
+      const state = await test.core.commands.startTunnel(profile.id);
+      expect(state.status).toBe('error');
+      expect(state.problem?.fix).toBe('change-port');
+      expect(state.problem?.message).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+      await test.core.commands.deleteProfile(profile.id);
+    } finally {
+      blocker.close();
+    }
+  });
+});

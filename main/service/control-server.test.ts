@@ -1,0 +1,159 @@
+import { request } from 'node:http';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestCore, type TestCore } from '../testing/app-core.js';
+import { startControlServer, type ControlServer } from './control-server.js';
+
+let test: TestCore;
+let server: ControlServer;
+let token: string;
+let origin: string;
+
+beforeAll(async () => {
+  test = await createTestCore();
+  server = await startControlServer({ target: test.core, port: 0, staticDir: undefined });
+  token = new URL(server.url).searchParams.get('token')!;
+  origin = `http://127.0.0.1:${server.port}`;
+});
+
+afterAll(async () => {
+  await server?.close();
+  await test?.core.dispose();
+});
+
+/** A raw request, so that Host and Origin can be whatever an attacker would send. */
+function call(
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+  body?: string,
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path,
+        method,
+        headers: { host: `127.0.0.1:${server.port}`, ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const rpc = (command: string, args: unknown[], headers: Record<string, string> = {}) =>
+  call(
+    `/rpc/${command}`,
+    { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+    'POST',
+    JSON.stringify({ args }),
+  );
+
+describe('the control server', () => {
+  it('prints a loopback URL with a token', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43}$/);
+  });
+
+  it('serves the page with the token, trading it for an HttpOnly SameSite cookie, under a strict CSP', async () => {
+    const page = await call(`/?token=${token}`);
+    expect(page.status).toBe(200);
+    expect(String(page.headers['set-cookie'])).toMatch(
+      /pg_tunnel_token=[\w-]+; HttpOnly; SameSite=Strict/,
+    );
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    const cookie = String(page.headers['set-cookie']).split(';')[0]!;
+    expect((await call('/', { cookie })).status).toBe(200);
+  });
+
+  it('refuses a missing or wrong token', async () => {
+    expect((await call('/')).status).toBe(401);
+    expect((await call('/?token=wrong')).status).toBe(401);
+    expect((await call(`/?token=${token.slice(0, -1)}x`)).status).toBe(401);
+    const noToken = await call(
+      '/rpc/getSnapshot',
+      { 'content-type': 'application/json' },
+      'POST',
+      '{}',
+    );
+    expect(noToken.status).toBe(401);
+    expect(noToken.body).not.toContain('"profiles"');
+  });
+
+  it('refuses a foreign Origin, even with the token', async () => {
+    const response = await rpc('getSnapshot', [], { origin: 'http://evil.example' });
+    expect(response.status).toBe(403);
+    expect((await rpc('getSnapshot', [], { origin })).status).toBe(200);
+  });
+
+  it('refuses a non-loopback Host (DNS rebinding), even with the token', async () => {
+    expect((await call(`/?token=${token}`, { host: `evil.example:${server.port}` })).status).toBe(
+      403,
+    );
+    expect((await call(`/?token=${token}`, { host: `localhost:${server.port}` })).status).toBe(200);
+  });
+
+  it('refuses commands that are not JSON (what a cross-site form could send)', async () => {
+    expect((await rpc('getSnapshot', [], { 'content-type': 'text/plain' })).status).toBe(415);
+  });
+
+  it('runs commands of the contract and returns errors as sentences with the field', async () => {
+    const snapshot = JSON.parse((await rpc('getSnapshot', [])).body) as {
+      ok: boolean;
+      result: { version: string };
+    };
+    expect(snapshot).toMatchObject({ ok: true, result: { version: 'test', profiles: [] } });
+    const refused = JSON.parse(
+      (await rpc('addProfile', [{ name: '', apiKey: 'k' }])).body,
+    ) as unknown;
+    expect(refused).toEqual({
+      ok: false,
+      error: { message: 'Give the tunnel a name.', field: 'name' },
+    });
+    expect((await rpc('noSuchCommand', [])).status).toBe(404);
+  });
+
+  it('pushes snapshots on the event socket to a holder of the token only', async () => {
+    const refused = new WebSocket(`ws://127.0.0.1:${server.port}/events`);
+    const status = await new Promise<number>((resolve) =>
+      refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
+    expect(status).toBe(401);
+
+    const events = new WebSocket(`ws://127.0.0.1:${server.port}/events?token=${token}`, { origin });
+    const messages: Array<{ event: string; data: { profiles: Array<{ name: string }> } }> = [];
+    events.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString())));
+    await new Promise((resolve) => events.once('open', resolve));
+    await rpc('addProfile', [
+      {
+        name: 'Pushed',
+        gatewayUrl: 'ws://127.0.0.1:9/websocket',
+        apiKey: 'a-long-enough-test-key',
+      },
+    ]);
+    const deadline = Date.now() + 3_000;
+    while (
+      !messages.some((m) => m.data.profiles.some((p) => p.name === 'Pushed')) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(messages[0]?.event).toBe('snapshot');
+    expect(messages.some((m) => m.data.profiles.some((p) => p.name === 'Pushed'))).toBe(true);
+    expect(JSON.stringify(messages)).not.toContain('a-long-enough-test-key');
+    events.close();
+  });
+});

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import Conf from 'conf';
+import type { Profile } from '../../shared/profile.js';
+import type { Settings } from '../../shared/tunnel-state.js';
+
+/** What the config file holds. Never a secret: keys live in the keychain. */
+export interface StoreShape {
+  profiles: Profile[];
+  settings: Settings;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  startAtLogin: false,
+  startHidden: true,
+  autoStartTunnels: true,
+};
+
+/**
+ * The part of `conf` the core uses. electron-store extends conf, so the tray app passes one of those
+ * and `pg-tunnel ui` and the tests pass a conf instance.
+ */
+export type ConfigBackend = Pick<Conf<StoreShape>, 'get' | 'set' | 'path'>;
+
+export function openConfig(configDir: string): ConfigBackend {
+  return new Conf<StoreShape>({
+    cwd: configDir,
+    configName: 'profiles',
+    projectName: 'pg-tunnel',
+    defaults: { profiles: [], settings: DEFAULT_SETTINGS },
+    // A corrupted file is a user's saved work: fail loudly rather than silently start empty.
+    clearInvalidConfig: false,
+  });
+}
+
+/** Profiles and settings, persisted through the config backend on every change. */
+export class ProfileStore {
+  constructor(private readonly config: ConfigBackend) {}
+
+  list(): Profile[] {
+    return this.config.get('profiles');
+  }
+
+  get(id: string): Profile | undefined {
+    return this.list().find((p) => p.id === id);
+  }
+
+  /** Throws a sentence when no profile has this id. */
+  require(id: string): Profile {
+    const profile = this.get(id);
+    if (!profile) {
+      throw new Error('That tunnel no longer exists; it may have been deleted in another window.');
+    }
+    return profile;
+  }
+
+  add(fields: Omit<Profile, 'id'>): Profile {
+    const profile: Profile = { id: randomUUID(), ...fields };
+    this.config.set('profiles', [...this.list(), profile]);
+    return profile;
+  }
+
+  update(id: string, changes: Partial<Omit<Profile, 'id' | 'kind'>>): Profile {
+    const updated = { ...this.require(id), ...changes };
+    this.config.set(
+      'profiles',
+      this.list().map((p) => (p.id === id ? updated : p)),
+    );
+    return updated;
+  }
+
+  delete(id: string): void {
+    this.config.set(
+      'profiles',
+      this.list().filter((p) => p.id !== id),
+    );
+  }
+
+  settings(): Settings {
+    return { ...DEFAULT_SETTINGS, ...this.config.get('settings') };
+  }
+
+  updateSettings(changes: Partial<Settings>): Settings {
+    const settings = { ...this.settings(), ...changes };
+    this.config.set('settings', settings);
+    return settings;
+  }
+}

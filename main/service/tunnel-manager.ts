@@ -1,0 +1,242 @@
+import { EventEmitter } from 'node:events';
+import { ListenError, Tunnel } from '../engine/index.js';
+import type { CloseReason } from '../engine/index.js';
+import type { Profile } from '../../shared/profile.js';
+import type {
+  LogEntry,
+  TestResult,
+  TunnelProblem,
+  TunnelState,
+  TunnelStatus,
+} from '../../shared/tunnel-state.js';
+import { probeConnection } from './connection-probe.js';
+import { findPortOwner } from './port-owner.js';
+import type { ProfileStore } from './profile-store.js';
+import type { SecretStore } from './secret-store.js';
+
+/** Recent events kept per profile for the window's log. */
+const LOG_LENGTH = 100;
+/** Byte counters change with every chunk: subscribers hear of them at most this often. */
+export const STATS_INTERVAL_MS = 1_000;
+/** SQLSTATEs of a rejected API key (28P01) or of a key with no database behind it (28000). */
+const KEY_REJECTED = new Set(['28P01', '28000']);
+
+interface Entry {
+  status: TunnelStatus;
+  tunnel: Tunnel | undefined;
+  problem: TunnelProblem | null;
+}
+
+export interface TunnelManagerEvents {
+  /** Something in the states changed; read `states()`. */
+  change: [];
+}
+
+/** Where a profile's gateway is: its URL, or (the playground) one started on demand. */
+export type GatewayResolver = (profile: Profile, apiKey: string) => Promise<string>;
+
+/** One engine per profile: starts, stops, and reports state, sessions and a short log of each. */
+export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
+  private readonly entries = new Map<string, Entry>();
+  private readonly logs = new Map<string, LogEntry[]>();
+  private readonly statsTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly profiles: ProfileStore,
+    private readonly secrets: SecretStore,
+    private readonly resolveGateway: GatewayResolver = async (profile) => profile.gatewayUrl,
+  ) {
+    super();
+    this.statsTimer = setInterval(() => {
+      if ([...this.entries.values()].some((e) => (e.tunnel?.sessions().length ?? 0) > 0)) {
+        this.emit('change');
+      }
+    }, STATS_INTERVAL_MS).unref();
+  }
+
+  state(id: string): TunnelState {
+    const entry = this.entries.get(id);
+    const address = entry?.tunnel?.address();
+    const profile = this.profiles.get(id);
+    return {
+      profileId: id,
+      status: entry?.status ?? 'stopped',
+      host: address?.address ?? profile?.host ?? null,
+      port: address?.port ?? profile?.port ?? null,
+      problem: entry?.problem ?? null,
+      sessions: entry?.tunnel?.sessions() ?? [],
+    };
+  }
+
+  states(): Record<string, TunnelState> {
+    return Object.fromEntries(this.profiles.list().map((p) => [p.id, this.state(p.id)]));
+  }
+
+  log(id: string): LogEntry[] {
+    return [...(this.logs.get(id) ?? [])];
+  }
+
+  /** Starts the profile's tunnel; resolves with its state, 'error' with a sentence if it failed. */
+  async start(id: string): Promise<TunnelState> {
+    const profile = this.profiles.require(id);
+    const current = this.entries.get(id);
+    if (current && (current.status === 'listening' || current.status === 'starting')) {
+      return this.state(id);
+    }
+    const entry: Entry = { status: 'starting', tunnel: undefined, problem: null };
+    this.entries.set(id, entry);
+    this.emit('change');
+    try {
+      const apiKey = await this.secrets.get(id);
+      if (!apiKey) {
+        return this.fail(id, entry, {
+          message: 'No API key is saved for this tunnel: edit it and paste the key.',
+          fix: 'edit-key',
+        });
+      }
+      const gatewayUrl = await this.resolveGateway(profile, apiKey);
+      const tunnel = new Tunnel({
+        apiKey,
+        gatewayUrl,
+        host: profile.host,
+        port: profile.port ?? 0,
+        userAgent: 'pg-tunnel-app',
+      });
+      this.watch(id, entry, tunnel);
+      const address = await tunnel.listen();
+      if (entry !== this.entries.get(id)) {
+        await tunnel.stop('kill'); // stopped or deleted while starting
+        return this.state(id);
+      }
+      entry.tunnel = tunnel;
+      entry.status = 'listening';
+      if (profile.port === null) {
+        // Keep the port the OS gave, so saved GUI connections still work next time.
+        this.profiles.update(id, { port: address.port });
+      }
+      this.record(id, 'info', `Listening on ${address.address}:${address.port}`);
+      this.emit('change');
+      return this.state(id);
+    } catch (error) {
+      return this.fail(id, entry, await describeStartFailure(error, profile));
+    }
+  }
+
+  async stop(id: string, mode: 'drain' | 'kill' = 'kill'): Promise<TunnelState> {
+    const entry = this.entries.get(id);
+    this.entries.delete(id);
+    if (entry?.tunnel) {
+      await entry.tunnel.stop(mode);
+      this.record(id, 'info', 'Stopped');
+    }
+    this.emit('change');
+    return this.state(id);
+  }
+
+  async restart(id: string): Promise<TunnelState> {
+    await this.stop(id);
+    return this.start(id);
+  }
+
+  /** Starts every profile flagged auto-start; failures show on their cards, not as exceptions. */
+  async startAutoStart(): Promise<void> {
+    await Promise.all(
+      this.profiles
+        .list()
+        .filter((p) => p.autoStart)
+        .map((p) => this.start(p.id)),
+    );
+  }
+
+  killSession(profileId: string, sessionId: string): boolean {
+    const killed = this.entries.get(profileId)?.tunnel?.killSession(sessionId) ?? false;
+    if (killed) {
+      this.record(profileId, 'info', `Session ${sessionId} disconnected`);
+    }
+    return killed;
+  }
+
+  async testConnection(id: string): Promise<TestResult> {
+    const state = this.state(id);
+    if (state.status !== 'listening' || state.host === null || state.port === null) {
+      return { ok: false, error: 'Start the tunnel first.' };
+    }
+    const result = await probeConnection(state.host, state.port);
+    this.record(
+      id,
+      result.ok ? 'info' : 'error',
+      result.ok
+        ? `Test connection: ${result.roundTripMs} ms`
+        : `Test connection failed: ${result.error}`,
+    );
+    return result;
+  }
+
+  /** Forgets a deleted profile: stops its tunnel and drops its log. */
+  async forget(id: string): Promise<void> {
+    await this.stop(id);
+    this.logs.delete(id);
+  }
+
+  async dispose(mode: 'drain' | 'kill' = 'kill'): Promise<void> {
+    clearInterval(this.statsTimer);
+    await Promise.all([...this.entries.keys()].map((id) => this.stop(id, mode)));
+  }
+
+  private watch(id: string, entry: Entry, tunnel: Tunnel): void {
+    tunnel.on('session-opened', (s) => {
+      this.record(
+        id,
+        'info',
+        `Session ${s.id} opened from ${s.clientAddress} (${s.applicationName || 'unknown client'})`,
+      );
+      this.emit('change');
+    });
+    tunnel.on('session-closed', (s, reason?: CloseReason) => {
+      if (reason) {
+        this.record(id, 'error', `Session ${s.id} failed: ${reason.message}`);
+        if (KEY_REJECTED.has(reason.code)) {
+          entry.problem = { message: capitalize(reason.message), fix: 'edit-key' };
+        }
+      } else {
+        this.record(id, 'info', `Session ${s.id} closed`);
+        // A session that got through proves the key works again.
+        if (entry.problem?.fix === 'edit-key' && s.backendPid !== null) {
+          entry.problem = null;
+        }
+      }
+      this.emit('change');
+    });
+  }
+
+  private fail(id: string, entry: Entry, problem: TunnelProblem): TunnelState {
+    if (this.entries.get(id) === entry) {
+      entry.status = 'error';
+      entry.problem = problem;
+      this.record(id, 'error', problem.message);
+      this.emit('change');
+    }
+    return this.state(id);
+  }
+
+  private record(id: string, level: LogEntry['level'], message: string): void {
+    const log = this.logs.get(id) ?? [];
+    log.push({ at: Date.now(), level, message });
+    this.logs.set(id, log.slice(-LOG_LENGTH));
+  }
+}
+
+async function describeStartFailure(error: unknown, profile: Profile): Promise<TunnelProblem> {
+  if (error instanceof ListenError && error.code === 'EADDRINUSE') {
+    const owner = await findPortOwner(error.port);
+    return {
+      message: `Port ${error.port} on ${error.host} is already in use${owner ? ` by ${owner}` : ''}. Pick another port for “${profile.name}”.`,
+      fix: 'change-port',
+    };
+  }
+  return { message: capitalize(`${(error as Error).message}`.replace(/\.?$/, '.')), fix: 'none' };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

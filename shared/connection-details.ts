@@ -1,0 +1,59 @@
+/**
+ * What a GUI client or a shell needs to connect to a running tunnel. The gateway logs in as the
+ * key's own role whatever user and database the client names, so these are placeholders that every
+ * client accepts; sslmode=disable because the WebSocket is already the encryption.
+ */
+export interface ConnectionDetails {
+  host: string;
+  port: string;
+  url: string;
+  psql: string;
+  jdbc: string;
+  env: string;
+  pgService: string;
+}
+
+const USER = 'postgres';
+const DATABASE = 'postgres';
+
+export function connectionDetails(
+  host: string,
+  port: number,
+  profileName: string,
+): ConnectionDetails {
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  const url = `postgresql://${USER}@${hostInUrl}:${port}/${DATABASE}?sslmode=disable`;
+  return {
+    host,
+    port: String(port),
+    url,
+    psql: `psql "${url}"`,
+    jdbc: `jdbc:postgresql://${hostInUrl}:${port}/${DATABASE}?sslmode=disable&user=${USER}`,
+    env: [
+      `PGHOST=${host}`,
+      `PGPORT=${port}`,
+      `PGUSER=${USER}`,
+      `PGDATABASE=${DATABASE}`,
+      'PGSSLMODE=disable',
+    ]
+      .map((line) => `export ${line}`)
+      .join('\n'),
+    pgService: [
+      `[${serviceName(profileName)}]`,
+      `host=${host}`,
+      `port=${port}`,
+      `user=${USER}`,
+      `dbname=${DATABASE}`,
+      'sslmode=disable',
+    ].join('\n'),
+  };
+}
+
+/** A pg_service.conf section name: lowercase letters, digits and dashes. */
+export function serviceName(profileName: string): string {
+  const slug = profileName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return `pg-tunnel-${slug || 'tunnel'}`;
+}

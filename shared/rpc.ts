@@ -1,0 +1,75 @@
+import type { ProfileInput, ProfileView } from './profile.js';
+import type { LogEntry, Settings, TestResult, TunnelState } from './tunnel-state.js';
+
+/** Everything the window shows, in one message. */
+export interface AppSnapshot {
+  version: string;
+  profiles: ProfileView[];
+  tunnels: Record<string, TunnelState>;
+  settings: Settings;
+}
+
+/**
+ * The whole surface between the core and a window: command name → signature. Electron IPC and the
+ * control server both serve exactly this map; the renderer calls it through one typed client.
+ */
+export interface RpcCommands {
+  getSnapshot(): AppSnapshot;
+  addProfile(input: ProfileInput): ProfileView;
+  updateProfile(id: string, input: ProfileInput): ProfileView;
+  duplicateProfile(id: string): ProfileView;
+  deleteProfile(id: string): void;
+  createPlayground(): ProfileView;
+  startTunnel(id: string): TunnelState;
+  stopTunnel(id: string): TunnelState;
+  restartTunnel(id: string): TunnelState;
+  killSession(profileId: string, sessionId: string): boolean;
+  testConnection(id: string): TestResult;
+  getLog(id: string): LogEntry[];
+  updateSettings(changes: Partial<Settings>): Settings;
+}
+
+export type RpcCommand = keyof RpcCommands;
+export type RpcArgs<K extends RpcCommand> = Parameters<RpcCommands[K]>;
+export type RpcResult<K extends RpcCommand> = ReturnType<RpcCommands[K]>;
+
+/** Events pushed from the core: name → payload. */
+export interface RpcEvents {
+  snapshot: AppSnapshot;
+}
+
+/** The names, for transports that must list them (IPC registration, request routing). */
+export const RPC_COMMANDS: readonly RpcCommand[] = [
+  'getSnapshot',
+  'addProfile',
+  'updateProfile',
+  'duplicateProfile',
+  'deleteProfile',
+  'createPlayground',
+  'startTunnel',
+  'stopTunnel',
+  'restartTunnel',
+  'killSession',
+  'testConnection',
+  'getLog',
+  'updateSettings',
+];
+
+/** A command's failure as it crosses a transport: a sentence for the user, and the field at fault. */
+export interface RpcErrorBody {
+  message: string;
+  field?: string;
+}
+
+/** The async client a window holds: every command returns a promise of its result. */
+export type RpcClient = { [K in RpcCommand]: (...args: RpcArgs<K>) => Promise<RpcResult<K>> };
+
+/** A command failed for a reason the user can act on; `field` names the form field at fault. */
+export class RpcError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,37 @@
+import type { SessionInfo } from './session.js';
+
+export type TunnelStatus = 'stopped' | 'starting' | 'listening' | 'error';
+
+/** What the user can do about an error: the window offers the matching action. */
+export type ErrorFix = 'edit-key' | 'change-port' | 'none';
+
+export interface TunnelProblem {
+  message: string;
+  fix: ErrorFix;
+}
+
+export interface TunnelState {
+  profileId: string;
+  status: TunnelStatus;
+  host: string | null;
+  port: number | null;
+  /** Why it failed to start (status 'error'), or the last session-level failure such as a rejected key. */
+  problem: TunnelProblem | null;
+  sessions: SessionInfo[];
+}
+
+export interface LogEntry {
+  /** Epoch milliseconds. */
+  at: number;
+  level: 'info' | 'error';
+  message: string;
+}
+
+export interface Settings {
+  startAtLogin: boolean;
+  startHidden: boolean;
+  autoStartTunnels: boolean;
+}
+
+export type TestResult =
+  { ok: true; roundTripMs: number; serverVersion: string } | { ok: false; error: string };
