@@ -73,3 +73,11 @@ export class RpcError extends Error {
     super(message);
   }
 }
+
+/**
+ * What a window holds: every command, plus a subscription to snapshots. Electron's preload exposes
+ * one as `window.pgTunnel`; in a browser (`pg-tunnel ui`) the renderer builds one over HTTP.
+ */
+export type PgTunnelBridge = RpcClient & {
+  onSnapshot(listener: (snapshot: AppSnapshot) => void): () => void;
+};
