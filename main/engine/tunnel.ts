@@ -102,6 +102,11 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     });
   }
 
+  /** False once the listener has closed, whether by stop() or because the OS took it away. */
+  get listening(): boolean {
+    return this.server.listening;
+  }
+
   address(): AddressInfo | undefined {
     return (this.server.address() as AddressInfo | null) ?? undefined;
   }

@@ -5,13 +5,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
-import {
-  RPC_COMMANDS,
-  RpcError,
-  type AppSnapshot,
-  type RpcClient,
-  type RpcCommand,
-} from '../../shared/rpc.js';
+import { dispatchCommand, isRpcCommand } from '../../shared/rpc-dispatch.js';
+import { RpcError, type AppSnapshot, type RpcClient } from '../../shared/rpc.js';
 
 /** What the control server serves: the RPC commands and a stream of snapshots. */
 export interface ControlTarget {
@@ -182,26 +177,26 @@ async function serveCommand(
     sendText(res, 415, 'Commands take a JSON body.');
     return;
   }
-  if (!(RPC_COMMANDS as readonly string[]).includes(name)) {
+  if (!isRpcCommand(name)) {
     sendJson(res, 404, { ok: false, error: { message: `There is no command ${name}.` } });
     return;
   }
+  let args: unknown;
   try {
     const body = await readBody(req);
-    const args: unknown = body ? ((JSON.parse(body) as { args?: unknown }).args ?? []) : [];
-    if (!Array.isArray(args)) {
-      throw new RpcError('The command arguments must be a list.');
-    }
-    const command = commands[name as RpcCommand] as (...a: unknown[]) => Promise<unknown>;
-    const result = await command(...args);
-    sendJson(res, 200, { ok: true, result: result ?? null });
+    args = body ? ((JSON.parse(body) as { args?: unknown }).args ?? []) : [];
   } catch (error) {
-    const field = error instanceof RpcError ? error.field : undefined;
-    sendJson(res, 200, {
+    sendJson(res, 400, {
       ok: false,
-      error: { message: (error as Error).message, ...(field ? { field } : {}) },
+      error: { message: `The request is not valid JSON: ${(error as Error).message}` },
     });
+    return;
   }
+  if (!Array.isArray(args)) {
+    sendJson(res, 400, { ok: false, error: { message: 'The command arguments must be a list.' } });
+    return;
+  }
+  sendJson(res, 200, await dispatchCommand(commands, name, args));
 }
 
 async function serveStatic(

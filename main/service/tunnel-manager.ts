@@ -148,6 +148,21 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
     );
   }
 
+  /**
+   * After sleep or a network change a listener can be gone while its tunnel still says
+   * 'listening': restart those. Returns the ids restarted.
+   */
+  async reviveDeadListeners(): Promise<string[]> {
+    const dead = [...this.entries]
+      .filter(([, e]) => e.status === 'listening' && e.tunnel && !e.tunnel.listening)
+      .map(([id]) => id);
+    for (const id of dead) {
+      this.record(id, 'error', 'The listener was gone after the computer woke up; restarting');
+      await this.restart(id);
+    }
+    return dead;
+  }
+
   killSession(profileId: string, sessionId: string): boolean {
     const killed = this.entries.get(profileId)?.tunnel?.killSession(sessionId) ?? false;
     if (killed) {

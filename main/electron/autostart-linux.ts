@@ -1,0 +1,55 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** The file name desktops look for in ~/.config/autostart (XDG Autostart specification). */
+export const AUTOSTART_FILE = 'pg-tunnel.desktop';
+
+/** `$XDG_CONFIG_HOME/autostart`, where freedesktop.org desktops find programs to start at login. */
+export function autostartDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env['XDG_CONFIG_HOME'] || join(homedir(), '.config'), 'autostart');
+}
+
+/**
+ * The desktop entry that starts the app at login. Exec arguments are quoted by the rules of the
+ * Desktop Entry specification, so paths with spaces or quotes survive.
+ */
+export function autostartEntry(command: string[]): string {
+  return [
+    '[Desktop Entry]',
+    'Type=Application',
+    'Name=PG Tunnel',
+    'Comment=Local Postgres ports that lead to remote databases',
+    `Exec=${command.map(quoteExecArgument).join(' ')}`,
+    'Icon=pg-tunnel',
+    'Terminal=false',
+    'X-GNOME-Autostart-enabled=true',
+    '',
+  ].join('\n');
+}
+
+/** Writes or removes the autostart entry. */
+export async function setLinuxAutostart(
+  enabled: boolean,
+  command: string[],
+  dir = autostartDir(),
+): Promise<void> {
+  const file = join(dir, AUTOSTART_FILE);
+  if (enabled) {
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, autostartEntry(command));
+  } else {
+    await rm(file, { force: true });
+  }
+}
+
+/** https://specifications.freedesktop.org/desktop-entry-spec/latest/exec-variables.html */
+function quoteExecArgument(argument: string): string {
+  if (!/[\s"'\\><~|&;$*?#()`%]/.test(argument)) {
+    return argument;
+  }
+  // Inside double quotes, ", `, $ and \ take a backslash; then the value-level escape doubles
+  // every backslash again, because the whole key value is itself a string with escapes.
+  const quoted = `"${argument.replace(/(["`$\\])/g, '\\$1')}"`;
+  return quoted.replace(/\\/g, '\\\\').replace(/%/g, '%%');
+}

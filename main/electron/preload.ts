@@ -1,0 +1,33 @@
+/**
+ * Runs in the sandboxed window before its page: exposes one typed object, `window.pgTunnel`, made
+ * from the shared contract, and nothing else of Electron or Node. Bundled to CommonJS (sandboxed
+ * preloads cannot load ES modules or other files).
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import {
+  RPC_COMMANDS,
+  type AppSnapshot,
+  type PgTunnelBridge,
+  type RpcClient,
+} from '../../shared/rpc.js';
+import { unwrapReply, type RpcReply } from '../../shared/rpc-dispatch.js';
+import { commandChannel, SNAPSHOT_CHANNEL } from './ipc-channels.js';
+
+const commands = Object.fromEntries(
+  RPC_COMMANDS.map((name) => [
+    name,
+    async (...args: unknown[]) =>
+      unwrapReply((await ipcRenderer.invoke(commandChannel(name), ...args)) as RpcReply),
+  ]),
+) as RpcClient;
+
+const bridge: PgTunnelBridge = {
+  ...commands,
+  onSnapshot(listener: (snapshot: AppSnapshot) => void) {
+    const handler = (_event: unknown, snapshot: AppSnapshot): void => listener(snapshot);
+    ipcRenderer.on(SNAPSHOT_CHANNEL, handler);
+    return () => ipcRenderer.off(SNAPSHOT_CHANNEL, handler);
+  },
+};
+
+contextBridge.exposeInMainWorld('pgTunnel', bridge);

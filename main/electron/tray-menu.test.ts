@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import type { AppSnapshot } from '../../shared/rpc.js';
+import type { TunnelState } from '../../shared/tunnel-state.js';
+import { buildTrayMenu, type MenuEntry } from './tray-menu.js';
+import { trayIconFile, trayIconState, trayTooltip } from './tray-status.js';
+import { notificationsFor } from './notifications.js';
+
+function profile(id: string, name: string) {
+  return {
+    id,
+    name,
+    kind: 'remote' as const,
+    gatewayUrl: 'wss://g/websocket',
+    host: '127.0.0.1',
+    port: 5000,
+    portMode: 'random' as const,
+    autoStart: false,
+    apiKeyMask: '••••abcd',
+  };
+}
+function tunnel(
+  profileId: string,
+  status: TunnelState['status'],
+  extra: Partial<TunnelState> = {},
+): TunnelState {
+  return {
+    profileId,
+    status,
+    host: '127.0.0.1',
+    port: 5433,
+    problem: null,
+    sessions: [],
+    ...extra,
+  };
+}
+function snapshot(tunnels: TunnelState[], startAtLogin = false): AppSnapshot {
+  return {
+    version: '1',
+    profiles: tunnels.map((t) => profile(t.profileId, `DB ${t.profileId}`)),
+    tunnels: Object.fromEntries(tunnels.map((t) => [t.profileId, t])),
+    settings: { startAtLogin, startHidden: true, autoStartTunnels: true },
+  };
+}
+const labels = (entries: MenuEntry[]) =>
+  entries.map((e) => (e.type === 'separator' ? '---' : e.label));
+
+describe('the tray menu', () => {
+  it('lists each tunnel with Start or Stop and a copy item enabled only while listening', () => {
+    const menu = buildTrayMenu(snapshot([tunnel('a', 'listening'), tunnel('b', 'stopped')]));
+    expect(labels(menu)).toEqual([
+      'DB a (listening) — 127.0.0.1:5433',
+      'DB b (stopped)',
+      '---',
+      'Open PG Tunnel',
+      'Start at login',
+      '---',
+      'Quit PG Tunnel',
+    ]);
+    const [a, b] = menu as Array<Extract<MenuEntry, { type: 'normal' }>>;
+    expect(a!.submenu).toEqual([
+      {
+        type: 'normal',
+        label: 'Stop',
+        enabled: true,
+        action: { kind: 'stop-tunnel', profileId: 'a' },
+      },
+      {
+        type: 'normal',
+        label: 'Copy connection URL',
+        enabled: true,
+        action: { kind: 'copy-url', profileId: 'a' },
+      },
+    ]);
+    expect(b!.submenu?.[0]).toMatchObject({
+      label: 'Start',
+      action: { kind: 'start-tunnel', profileId: 'b' },
+    });
+    expect(b!.submenu?.[1]).toMatchObject({ label: 'Copy connection URL', enabled: false });
+  });
+
+  it('shows "Start at login" checked from the settings, and a placeholder with no tunnels', () => {
+    const menu = buildTrayMenu(snapshot([], true));
+    expect(menu[0]).toEqual({ type: 'normal', label: 'No tunnels yet', enabled: false });
+    expect(menu.find((e) => e.type === 'checkbox')).toMatchObject({
+      checked: true,
+      action: { kind: 'toggle-start-at-login' },
+    });
+  });
+});
+
+describe('the tray icon and tooltip', () => {
+  it('error wins over listening, listening over idle', () => {
+    expect(trayIconState(snapshot([tunnel('a', 'stopped')]))).toBe('idle');
+    expect(trayIconState(snapshot([tunnel('a', 'listening'), tunnel('b', 'stopped')]))).toBe(
+      'listening',
+    );
+    expect(trayIconState(snapshot([tunnel('a', 'listening'), tunnel('b', 'error')]))).toBe('error');
+    expect(
+      trayIconState(
+        snapshot([
+          tunnel('a', 'listening', { problem: { message: 'API key is invalid', fix: 'edit-key' } }),
+        ]),
+      ),
+    ).toBe('error');
+  });
+
+  it('counts tunnels and sessions', () => {
+    const session = {
+      id: '1',
+      clientAddress: '',
+      user: '',
+      database: '',
+      applicationName: '',
+      backendPid: 1,
+      openedAt: 0,
+      lastActivityAt: 0,
+      bytesFromClient: 0,
+      bytesToClient: 0,
+      state: 'idle' as const,
+    };
+    expect(
+      trayTooltip(
+        snapshot([
+          tunnel('a', 'listening', { sessions: [session, session] }),
+          tunnel('b', 'error'),
+        ]),
+      ),
+    ).toBe('PG Tunnel — 1 of 2 tunnels listening, 2 sessions, 1 with errors');
+  });
+
+  it('macOS gets template images, the others colour ones', () => {
+    expect(trayIconFile('listening', 'darwin')).toBe('tray-listeningTemplate.png');
+    expect(trayIconFile('error', 'linux')).toBe('tray-error.png');
+  });
+});
+
+describe('notifications', () => {
+  it('a rejected key notifies once, on the transition', () => {
+    const healthy = snapshot([tunnel('a', 'listening')]);
+    const rejected = snapshot([
+      tunnel('a', 'listening', { problem: { message: 'API key is invalid', fix: 'edit-key' } }),
+    ]);
+    expect(notificationsFor(healthy, rejected)).toEqual([
+      { title: 'DB a: the key was rejected', body: 'API key is invalid' },
+    ]);
+    expect(notificationsFor(rejected, rejected)).toEqual([]);
+    expect(notificationsFor(rejected, healthy)).toEqual([]);
+  });
+});

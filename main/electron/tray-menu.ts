@@ -1,0 +1,77 @@
+import type { AppSnapshot } from '../../shared/rpc.js';
+
+/** What clicking a menu item does; the shell maps each to a call on the core or the app. */
+export type MenuAction =
+  | { kind: 'start-tunnel'; profileId: string }
+  | { kind: 'stop-tunnel'; profileId: string }
+  | { kind: 'copy-url'; profileId: string }
+  | { kind: 'open-window' }
+  | { kind: 'toggle-start-at-login' }
+  | { kind: 'quit' };
+
+/** A menu item as data: the shell turns these into Electron's MenuItemConstructorOptions. */
+export type MenuEntry =
+  | { type: 'separator' }
+  | { type: 'normal'; label: string; enabled: boolean; action?: MenuAction; submenu?: MenuEntry[] }
+  | { type: 'checkbox'; label: string; checked: boolean; action: MenuAction };
+
+const STATUS_LABEL = {
+  stopped: 'stopped',
+  starting: 'starting…',
+  listening: 'listening',
+  error: 'error',
+} as const;
+
+/**
+ * The tray's context menu, a pure function of the state: each tunnel with Start/Stop and "Copy
+ * connection URL", then "Open PG Tunnel", "Start at login" and Quit.
+ */
+export function buildTrayMenu(snapshot: AppSnapshot): MenuEntry[] {
+  const tunnels: MenuEntry[] = snapshot.profiles.map((profile) => {
+    const state = snapshot.tunnels[profile.id];
+    const status = state?.status ?? 'stopped';
+    const running = status === 'listening' || status === 'starting';
+    const address = status === 'listening' && state?.port ? ` — ${state.host}:${state.port}` : '';
+    return {
+      type: 'normal',
+      label: `${profile.name} (${STATUS_LABEL[status]})${address}`,
+      enabled: true,
+      submenu: [
+        running
+          ? {
+              type: 'normal',
+              label: 'Stop',
+              enabled: status === 'listening',
+              action: { kind: 'stop-tunnel', profileId: profile.id },
+            }
+          : {
+              type: 'normal',
+              label: 'Start',
+              enabled: true,
+              action: { kind: 'start-tunnel', profileId: profile.id },
+            },
+        {
+          type: 'normal',
+          label: 'Copy connection URL',
+          enabled: status === 'listening',
+          action: { kind: 'copy-url', profileId: profile.id },
+        },
+      ],
+    };
+  });
+  return [
+    ...(tunnels.length > 0
+      ? tunnels
+      : [{ type: 'normal' as const, label: 'No tunnels yet', enabled: false }]),
+    { type: 'separator' },
+    { type: 'normal', label: 'Open PG Tunnel', enabled: true, action: { kind: 'open-window' } },
+    {
+      type: 'checkbox',
+      label: 'Start at login',
+      checked: snapshot.settings.startAtLogin,
+      action: { kind: 'toggle-start-at-login' },
+    },
+    { type: 'separator' },
+    { type: 'normal', label: 'Quit PG Tunnel', enabled: true, action: { kind: 'quit' } },
+  ];
+}
