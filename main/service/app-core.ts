@@ -179,6 +179,10 @@ export class AppCore {
         mutate(async () => {
           const existing = profiles.list().find((p) => p.kind === 'playground');
           if (existing) {
+            // Its key is ours to make: if the keychain lost it, the in-process gateway takes a new one.
+            if (!(await secrets.get(existing.id))) {
+              await this.saveKey(existing.id, Playground.newApiKey());
+            }
             return this.view(existing);
           }
           const profile = profiles.add({

