@@ -6,6 +6,12 @@ import type { WebSocket } from 'ws';
  * reading; with the TCP socket's own high-water mark this bounds what one session holds in memory.
  */
 export const WS_HIGH_WATER_MARK = 256 * 1024;
+/**
+ * Above this many bytes waiting in the TCP socket's write buffer the WebSocket stops reading. Not
+ * the socket's own 16 KB mark: a single 64 KB message exceeds it, and pausing after every message
+ * turns a stream into stop-and-go; this keeps the kernel's buffer fed and memory still bounded.
+ */
+export const SOCKET_HIGH_WATER_MARK = 1024 * 1024;
 
 export interface PumpHooks {
   /** Every chunk read from the TCP socket, before it is sent on the WebSocket. */
@@ -19,7 +25,7 @@ export interface PumpHooks {
 /**
  * Moves bytes both ways between a TCP socket and a WebSocket, as-is, with backpressure: the socket
  * is paused while the WebSocket's buffer is above the high-water mark, and the WebSocket is paused
- * while the socket's write buffer is full. Closing and errors are the caller's business.
+ * while the socket's write buffer holds more than its own mark. Closing and errors are the caller's business.
  */
 export function pumpBytes(socket: Socket, ws: WebSocket, hooks: PumpHooks): void {
   const { fromSocket, fromWebSocket, onTextMessage } = hooks;
@@ -48,9 +54,11 @@ export function pumpBytes(socket: Socket, ws: WebSocket, hooks: PumpHooks): void
       return;
     }
     fromWebSocket?.(data);
-    if (!socket.write(data)) {
+    socket.write(data);
+    if (socket.writableLength >= SOCKET_HIGH_WATER_MARK) {
       ws.pause();
     }
   });
+  // 'drain' comes once the write buffer is empty (any write past 16 KB asks for it).
   socket.on('drain', () => ws.resume());
 }
