@@ -1,14 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serialize } from 'pg-protocol';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { run } from '../testing/child-process.js';
 import { startTunnelCli, type RunningTunnel } from '../testing/cli.js';
 import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
 import { residentBytes, samplePeakRss } from '../testing/memory.js';
 import { psql } from '../testing/psql.js';
-import { RawClient } from '../testing/raw-client.js';
+import { SlowReader } from '../testing/slow-reader.js';
 
 const postgres = inject('postgres');
 let gateway: RunningGateway;
@@ -30,41 +29,21 @@ describe('volume', () => {
     const RESULT_BYTES = 300 * 1000 * 1000;
     const ROW_BYTES = 1000;
     const READ_RATE = 60 * MB; // bytes per second: slower than the tunnel can deliver
-    const client = await RawClient.open(tunnel.host, tunnel.port);
-    let received = 0;
-    const startedAt = Date.now();
-    client.received.length = 0;
-    client.socket.removeAllListeners('data');
-    let tail: Buffer = Buffer.alloc(0);
-    client.socket.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      tail = chunk.length >= 6 ? chunk.subarray(-6) : Buffer.concat([tail, chunk]).subarray(-6);
-      const ahead = received / READ_RATE - (Date.now() - startedAt) / 1000;
-      if (ahead > 0) {
-        client.socket.pause();
-        setTimeout(() => client.socket.resume(), ahead * 1000);
-      }
-    });
-    await client.send(serialize.startup({ user: 'slow', database: 'reader' }));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const reader = await SlowReader.open(tunnel.host, tunnel.port, READ_RATE);
     const pids = [tunnel.process.child.pid!, gateway.process.child.pid!];
     const before = pids.map(residentBytes);
     const sampler = samplePeakRss(pids);
-    await client.send(
-      serialize.query(
-        `select repeat('x', ${ROW_BYTES}) from generate_series(1, ${RESULT_BYTES / ROW_BYTES})`,
-      ),
+    const { bytes } = await reader.query(
+      `select repeat('x', ${ROW_BYTES}) from generate_series(1, ${RESULT_BYTES / ROW_BYTES})`,
+      60_000,
     );
-    while (!(tail[0] === 0x5a && received > RESULT_BYTES)) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
     const peaks = sampler.stop();
-    client.socket.end(serialize.end());
+    reader.end();
     const growth = peaks.map((peak, i) => (peak - before[i]!) / MB);
     console.info(
       `slow reader: growth tunnel ${growth[0]!.toFixed(1)} MB, gateway ${growth[1]!.toFixed(1)} MB`,
     );
-    expect(received).toBeGreaterThan(RESULT_BYTES);
+    expect(bytes).toBeGreaterThan(RESULT_BYTES);
     // Without backpressure the whole result would pile up in one of them. With it, what remains is
     // V8 freeing socket buffers in batches (it lets external memory build up to about 64 MB between
     // collections), which does not grow with the result size.

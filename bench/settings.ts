@@ -1,0 +1,42 @@
+/** Data sizes are decimal (1 MB = 10^6 bytes), as in MB/s. */
+export const MB = 1_000_000;
+
+/** Sizes and repetitions of one run. */
+export interface Settings {
+  quick: boolean;
+  pgbench: { seconds: number; rounds: number };
+  copyOut: { bytes: number; rounds: number };
+  copyIn: { bytes: number; rounds: number };
+  idleSessions: { sessions: number; rounds: number };
+  slowReader: { bytes: number; bytesPerSecond: number; rounds: number };
+}
+
+/**
+ * The full run fits in 10 minutes on 2 cores: pgbench is 3 workloads × 3 targets × 2 rounds × 10 s
+ * = 3 min; the copies move about 6 GB in all; the slow reader takes 25 s per tunnel by design; and
+ * 1,000 logins take Postgres itself about 40 s (a backend costs it ~30 ms of CPU on such a machine).
+ * Memory rows vary little from round to round, so they get one; throughput rows drift with
+ * whatever else the machine does, so they get two or three, of which the report takes the median.
+ */
+const FULL: Settings = {
+  quick: false,
+  pgbench: { seconds: 10, rounds: 2 },
+  copyOut: { bytes: 500 * MB, rounds: 3 },
+  copyIn: { bytes: 200 * MB, rounds: 3 },
+  idleSessions: { sessions: 1000, rounds: 1 },
+  slowReader: { bytes: 500 * MB, bytesPerSecond: 20 * MB, rounds: 1 },
+};
+
+/** Every workload, shortened, once: about a minute, to check that everything still works. */
+const QUICK: Settings = {
+  quick: true,
+  pgbench: { seconds: 2, rounds: 1 },
+  copyOut: { bytes: 50 * MB, rounds: 1 },
+  copyIn: { bytes: 50 * MB, rounds: 1 },
+  idleSessions: { sessions: 200, rounds: 1 },
+  slowReader: { bytes: 100 * MB, bytesPerSecond: 20 * MB, rounds: 1 },
+};
+
+export function settingsFor(quick: boolean): Settings {
+  return quick ? QUICK : FULL;
+}

@@ -1,0 +1,47 @@
+import type { Settings } from '../settings.js';
+import type { Target, TargetName, Targets } from '../targets.js';
+
+export const WORKLOAD_NAMES = [
+  'latency',
+  'concurrency',
+  'connect',
+  'copy-out',
+  'copy-in',
+  'idle-sessions',
+  'slow-reader',
+] as const;
+export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+
+/** Memory rows are about one of the two proxy processes. */
+export type ProcessName = 'tunnel' | 'gateway';
+
+/** One number from one measurement; memory workloads give one per process. */
+export interface Sample {
+  value: number;
+  process?: ProcessName;
+}
+
+export interface BenchContext {
+  settings: Settings;
+  targets: Targets;
+  /** Scratch space for generated files, removed at the end. */
+  workDir: string;
+}
+
+export interface Workload {
+  readonly name: WorkloadName;
+  readonly unit: string;
+  /** Throughput rows: higher is better; memory rows: lower. */
+  readonly higherIsBetter: boolean;
+  readonly rounds: number;
+  /**
+   * Who is measured. Memory workloads leave out direct: the memory of Postgres, a process per
+   * session, says nothing comparable to that of a proxy.
+   */
+  readonly targets: readonly TargetName[];
+  /** Restart gateway and tunnels before each measurement (for memory rows). */
+  readonly freshProcesses: boolean;
+  /** Runs once, straight against Postgres, before the first round. */
+  prepare?(): Promise<void>;
+  measure(target: Target): Promise<Sample[]>;
+}
