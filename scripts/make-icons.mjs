@@ -29,24 +29,36 @@ function cylinder(x, y) {
     (x >= left && x <= right && y >= top && y <= bottom) ||
     inEllipse(x, y, cx, top, rx, ry) ||
     inEllipse(x, y, cx, bottom, rx, ry);
-  if (!inBody) return false;
+  if (!inBody) {
+    return false;
+  }
   // Two bands: the lower edge of a disk, drawn as thin gaps.
   for (const band of [0.4, 0.62]) {
     const edge = band + ry * Math.sqrt(Math.max(0, 1 - ((x - cx) / rx) ** 2));
-    if (Math.abs(y - edge) < 0.035) return false;
+    if (Math.abs(y - edge) < 0.035) {
+      return false;
+    }
   }
   return true;
 }
 
 function badge(x, y, state) {
-  if (state === 'idle') return null;
+  if (state === 'idle') {
+    return null;
+  }
   const cx = 0.76;
   const cy = 0.76;
   const r = 0.22;
   const d = Math.hypot(x - cx, y - cy);
-  if (d > r + 0.06) return null;
-  if (d > r) return 'gap'; // a clear ring separates the badge from the cylinder
-  if (state === 'error' && Math.abs(y - cy) < 0.05 && Math.abs(x - cx) < r * 0.65) return 'gap';
+  if (d > r + 0.06) {
+    return null;
+  }
+  if (d > r) {
+    return 'gap';
+  } // a clear ring separates the badge from the cylinder
+  if (state === 'error' && Math.abs(y - cy) < 0.05 && Math.abs(x - cx) < r * 0.65) {
+    return 'gap';
+  }
   return 'badge';
 }
 
@@ -63,9 +75,11 @@ function render(size, state, template) {
           const y = (py + (sy + 0.5) / SUPERSAMPLE) / size;
           const b = badge(x, y, state);
           let rgb = null;
-          if (b === 'badge') rgb = template ? [0, 0, 0] : COLORS[state];
-          else if (b === null && cylinder(x, y))
+          if (b === 'badge') {
+            rgb = template ? [0, 0, 0] : COLORS[state];
+          } else if (b === null && cylinder(x, y)) {
             rgb = template ? [0, 0, 0] : state === 'idle' ? COLORS.idle : COLORS.body;
+          }
           if (rgb) {
             alpha++;
             cover = cover.map((c, i) => c + rgb[i]);
@@ -74,7 +88,9 @@ function render(size, state, template) {
       }
       const i = (py * size + px) * 4;
       if (alpha > 0) {
-        for (let c = 0; c < 3; c++) color[c] = Math.round(cover[c] / alpha);
+        for (let c = 0; c < 3; c++) {
+          color[c] = Math.round(cover[c] / alpha);
+        }
       }
       pixels.set([...color, Math.round((alpha / SUPERSAMPLE ** 2) * 255)], i);
     }
@@ -84,8 +100,9 @@ function render(size, state, template) {
 
 function png(size, rgba) {
   const rows = Buffer.alloc(size * (size * 4 + 1));
-  for (let y = 0; y < size; y++)
+  for (let y = 0; y < size; y++) {
     rgba.copy(rows, y * (size * 4 + 1) + 1, y * size * 4, (y + 1) * size * 4);
+  }
   const chunk = (type, data) => {
     const out = Buffer.alloc(12 + data.length);
     out.writeUInt32BE(data.length, 0);
@@ -110,7 +127,9 @@ function crc32(data) {
   let crc = ~0;
   for (const byte of data) {
     crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+    for (let k = 0; k < 8; k++) {
+      crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+    }
   }
   return ~crc >>> 0;
 }

@@ -1,0 +1,13 @@
+import type { TunnelStatus } from '../../../shared/tunnel-state.js';
+import { STATUS_LABELS } from '../format/labels.js';
+import './status-badge.css';
+
+/** A coloured dot and the status in words. */
+export function StatusBadge({ status }: { status: TunnelStatus }) {
+  return (
+    <span className="status-badge" data-status={status}>
+      <span className="status-dot" aria-hidden="true" />
+      {STATUS_LABELS[status]}
+    </span>
+  );
+}

@@ -1,0 +1,43 @@
+import { useId } from 'react';
+import './toggle-row.css';
+
+/** A setting that is on or off: a checkbox drawn as a switch, its label and what it does. */
+export function ToggleRow({
+  label,
+  description,
+  checked,
+  disabled = false,
+  onChange,
+}: {
+  label: string;
+  description?: string;
+  checked: boolean;
+  disabled?: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="toggle-row">
+      <div className="toggle-text">
+        <label htmlFor={id} className="toggle-label">
+          {label}
+        </label>
+        {description && (
+          <p className="toggle-description" id={`${id}-description`}>
+            {description}
+          </p>
+        )}
+      </div>
+      <input
+        id={id}
+        type="checkbox"
+        role="switch"
+        className="toggle-input"
+        checked={checked}
+        disabled={disabled}
+        aria-describedby={description ? `${id}-description` : undefined}
+        onChange={(event) => onChange(event.target.checked)}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+import type { SessionState } from '../../../shared/session.js';
+import type { TunnelState, TunnelStatus } from '../../../shared/tunnel-state.js';
+
+/** The words next to a status dot: colour is never the only sign. */
+export const STATUS_LABELS: Record<TunnelStatus, string> = {
+  stopped: 'Stopped',
+  starting: 'Starting…',
+  listening: 'Listening',
+  error: 'Error',
+};
+
+/** What a session is doing, read from the server's ReadyForQuery status. */
+export const SESSION_STATE_LABELS: Record<SessionState, string> = {
+  starting: 'Logging in',
+  idle: 'Idle',
+  active: 'Active',
+  'in-transaction': 'In transaction',
+  failed: 'Failed transaction',
+};
+
+export function sessionCountText(count: number): string {
+  if (count === 0) {
+    return 'No sessions';
+  }
+  return count === 1 ? '1 session' : `${count} sessions`;
+}
+
+/** host:port, with IPv6 hosts bracketed; null before the tunnel has ever had a port. */
+export function addressText(host: string | null, port: number | null): string | null {
+  if (host === null || port === null) {
+    return null;
+  }
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Whether the Start/Stop switch is on: a starting tunnel counts as on. */
+export function isRunning(state: TunnelState | undefined): boolean {
+  return state?.status === 'listening' || state?.status === 'starting';
+}

@@ -1,0 +1,75 @@
+import type { ProfileView } from '../../../../shared/profile.js';
+import type { TunnelState } from '../../../../shared/tunnel-state.js';
+import { useBridge } from '../../app/bridge-context.js';
+import type { Navigate } from '../../app/route.js';
+import { ProblemCallout } from '../../components/problem-callout.js';
+import { ScreenHeader } from '../../components/screen-header.js';
+import { StatusBadge } from '../../components/status-badge.js';
+import { TunnelSwitch } from '../../components/tunnel-switch.js';
+import { addressText, sessionCountText } from '../../format/labels.js';
+import { useAction } from '../../hooks/use-action.js';
+import { ActivityLog } from './activity-log.js';
+import { ConnectionSection } from './connection-section.js';
+import { ProfileActions } from './profile-actions.js';
+import { SessionsTable } from './sessions-table.js';
+import { TestConnection } from './test-connection.js';
+import './tunnel-detail-screen.css';
+
+/** One tunnel: its state, how to connect, its live sessions, a test, and its recent events. */
+export function TunnelDetailScreen({
+  profile,
+  state,
+  navigate,
+}: {
+  profile: ProfileView;
+  state: TunnelState | undefined;
+  navigate: Navigate;
+}) {
+  const bridge = useBridge();
+  const retry = useAction(() => bridge.restartTunnel(profile.id));
+  const status = state?.status ?? 'stopped';
+  const listening = status === 'listening';
+  const address = addressText(state?.host ?? null, state?.port ?? null);
+  const sessions = state?.sessions ?? [];
+
+  return (
+    <section className="screen">
+      <ScreenHeader title={profile.name} onBack={() => navigate({ screen: 'tunnels' })}>
+        <TunnelSwitch profile={profile} state={state} />
+      </ScreenHeader>
+      <div className="screen-body">
+        <p className="detail-status">
+          <StatusBadge status={status} />
+          {listening && address && (
+            <span className="muted">
+              on <span className="detail-address">{address}</span> ·{' '}
+              {sessionCountText(sessions.length)}
+            </span>
+          )}
+          {profile.kind === 'playground' && <span className="detail-kind">Playground</span>}
+        </p>
+        {state?.problem && (
+          <ProblemCallout
+            problem={state.problem}
+            onFix={(fix) =>
+              navigate({
+                screen: 'form',
+                profileId: profile.id,
+                focus: fix === 'edit-key' ? 'apiKey' : 'port',
+              })
+            }
+            onRetry={status === 'error' ? () => void retry.run() : undefined}
+          />
+        )}
+        <ConnectionSection profile={profile} state={state} />
+        <SessionsTable profileId={profile.id} sessions={sessions} listening={listening} />
+        <TestConnection profileId={profile.id} listening={listening} />
+        <ActivityLog
+          profileId={profile.id}
+          version={`${status}/${sessions.map((s) => s.id).join(',')}/${state?.problem?.message ?? ''}`}
+        />
+        <ProfileActions profile={profile} navigate={navigate} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,104 @@
+import { DEFAULT_GATEWAY_URL } from '../../../../shared/profile.js';
+import { FormField } from '../../components/form-field.js';
+import { hostWarning, type ProfileField, type ProfileFormValues } from './profile-form-model.js';
+
+/** The "Advanced" part: where the gateway is, and the local address the tunnel listens on. */
+export function ConnectionFields({
+  values,
+  showGateway,
+  errorOf,
+  portProblem,
+  onChange,
+}: {
+  values: ProfileFormValues;
+  showGateway: boolean;
+  errorOf: (field: ProfileField) => string | undefined;
+  /** The tunnel's "port in use" sentence when the user came here to fix it. */
+  portProblem: string | undefined;
+  onChange: <K extends ProfileField>(field: K, value: ProfileFormValues[K]) => void;
+}) {
+  return (
+    <>
+      {showGateway && (
+        <FormField
+          label="Gateway URL"
+          hint={`The tunnel's remote end. Default: ${DEFAULT_GATEWAY_URL}`}
+          error={errorOf('gatewayUrl')}
+        >
+          {(control) => (
+            <input
+              {...control}
+              name="gatewayUrl"
+              className="input input-mono"
+              type="url"
+              value={values.gatewayUrl}
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(e) => onChange('gatewayUrl', e.target.value)}
+            />
+          )}
+        </FormField>
+      )}
+
+      <fieldset className="port-fieldset">
+        <legend className="form-label">Local port</legend>
+        <div className="port-choice">
+          <label className="radio-row">
+            <input
+              type="radio"
+              name="portMode"
+              value="random"
+              checked={values.portMode === 'random'}
+              onChange={() => onChange('portMode', 'random')}
+            />
+            <span>Random, then kept</span>
+          </label>
+          <label className="radio-row">
+            <input
+              type="radio"
+              name="portMode"
+              value="fixed"
+              checked={values.portMode === 'fixed'}
+              onChange={() => onChange('portMode', 'fixed')}
+            />
+            <span>Fixed</span>
+          </label>
+        </div>
+        {values.portMode === 'fixed' && (
+          <FormField label="Port number" error={errorOf('port')} warning={portProblem}>
+            {(control) => (
+              <input
+                {...control}
+                name="port"
+                className="input input-port"
+                inputMode="numeric"
+                value={values.port}
+                autoComplete="off"
+                onChange={(e) => onChange('port', e.target.value)}
+              />
+            )}
+          </FormField>
+        )}
+      </fieldset>
+
+      <FormField
+        label="Listen on host"
+        hint="The address of this machine the port opens on."
+        error={errorOf('host')}
+        warning={hostWarning(values.host)}
+      >
+        {(control) => (
+          <input
+            {...control}
+            name="host"
+            className="input input-mono"
+            value={values.host}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(e) => onChange('host', e.target.value)}
+          />
+        )}
+      </FormField>
+    </>
+  );
+}

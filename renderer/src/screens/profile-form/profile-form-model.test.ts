@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_GATEWAY_URL } from '../../../../shared/profile.js';
+import { profileView } from '../../testing/fixtures.js';
+import {
+  hostWarning,
+  initialValues,
+  toProfileInput,
+  validateForm,
+  type ProfileFormValues,
+} from './profile-form-model.js';
+
+const KEY = 'abcdefghijklmnop-key';
+const add = { kind: 'remote', editing: false } as const;
+const edit = { kind: 'remote', editing: true } as const;
+
+function values(overrides: Partial<ProfileFormValues> = {}): ProfileFormValues {
+  return { ...initialValues(), name: 'Prod', apiKey: KEY, ...overrides };
+}
+
+describe('the profile form model', () => {
+  it('starts a new profile on the default gateway, loopback and a random port', () => {
+    expect(initialValues()).toEqual({
+      name: '',
+      apiKey: '',
+      gatewayUrl: DEFAULT_GATEWAY_URL,
+      host: '127.0.0.1',
+      portMode: 'random',
+      port: '',
+      autoStart: false,
+    });
+  });
+
+  it('starts an edit from the saved profile, never with the key', () => {
+    const form = initialValues(profileView({ portMode: 'fixed', port: 6543, autoStart: true }));
+    expect(form).toMatchObject({ name: 'Staging', apiKey: '', port: '6543', portMode: 'fixed' });
+    expect(form.autoStart).toBe(true);
+  });
+
+  it('sends trimmed text, the key as pasted, and no port when random', () => {
+    expect(toProfileInput(values({ name: '  Prod  ', gatewayUrl: ' ws://gw/ws ' }), add)).toEqual({
+      name: 'Prod',
+      apiKey: KEY,
+      gatewayUrl: 'ws://gw/ws',
+      host: '127.0.0.1',
+      portMode: 'random',
+      autoStart: false,
+    });
+  });
+
+  it('on edit, an empty key field leaves the key out (keep the saved one)', () => {
+    expect(toProfileInput(values({ apiKey: '' }), edit)).not.toHaveProperty('apiKey');
+    expect(toProfileInput(values({ apiKey: '   ' }), edit)).not.toHaveProperty('apiKey');
+    expect(validateForm(values({ apiKey: '' }), edit)).toEqual({});
+    expect(toProfileInput(values({ apiKey: KEY }), edit).apiKey).toBe(KEY);
+  });
+
+  it('requires a key when adding', () => {
+    expect(validateForm(values({ apiKey: '' }), add).apiKey).toMatch(/empty/);
+  });
+
+  it('takes the key out of a pasted DATABASE_URL without complaint', () => {
+    const url = `prisma+postgres://accelerate.prisma-data.net/?api_key=${KEY}`;
+    expect(validateForm(values({ apiKey: url }), add)).toEqual({});
+  });
+
+  it('reads a fixed port as digits only, and names anything else', () => {
+    expect(toProfileInput(values({ portMode: 'fixed', port: ' 6543 ' }), add).port).toBe(6543);
+    expect(validateForm(values({ portMode: 'fixed', port: '' }), add).port).toMatch(/1 to 65535/);
+    expect(validateForm(values({ portMode: 'fixed', port: '12ab' }), add).port).toBeDefined();
+    expect(validateForm(values({ portMode: 'fixed', port: '1e3' }), add).port).toBeDefined();
+    expect(validateForm(values({ portMode: 'fixed', port: '70000' }), add).port).toBeDefined();
+    expect(validateForm(values({ portMode: 'random', port: 'junk' }), add)).toEqual({});
+  });
+
+  it('names each field at fault with a sentence', () => {
+    const errors = validateForm(
+      values({ name: ' ', apiKey: 'short', gatewayUrl: 'https://x', host: 'a b' }),
+      add,
+    );
+    expect(Object.keys(errors).sort()).toEqual(['apiKey', 'gatewayUrl', 'host', 'name']);
+  });
+
+  it('the playground sends neither key nor gateway', () => {
+    const input = toProfileInput(values({ apiKey: 'x' }), { kind: 'playground', editing: true });
+    expect(input).not.toHaveProperty('apiKey');
+    expect(input).not.toHaveProperty('gatewayUrl');
+  });
+
+  it('warns about a host that is not loopback', () => {
+    expect(hostWarning('127.0.0.1')).toBeUndefined();
+    expect(hostWarning('localhost')).toBeUndefined();
+    expect(hostWarning('')).toBeUndefined();
+    expect(hostWarning('0.0.0.0')).toMatch(/^Anyone who can reach 0\.0\.0\.0/);
+  });
+});

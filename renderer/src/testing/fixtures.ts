@@ -1,0 +1,58 @@
+import type { ProfileView } from '../../../shared/profile.js';
+import type { AppSnapshot } from '../../../shared/rpc.js';
+import type { SessionInfo } from '../../../shared/session.js';
+import type { TunnelState } from '../../../shared/tunnel-state.js';
+
+/** Test data shaped like what the core sends. */
+export function profileView(overrides: Partial<ProfileView> = {}): ProfileView {
+  return {
+    id: 'p1',
+    name: 'Staging',
+    kind: 'remote',
+    gatewayUrl: 'wss://gateway.example/websocket',
+    host: '127.0.0.1',
+    port: 54321,
+    portMode: 'random',
+    autoStart: false,
+    apiKeyMask: '••••wxyz',
+    ...overrides,
+  };
+}
+
+export function tunnelState(overrides: Partial<TunnelState> = {}): TunnelState {
+  return {
+    profileId: 'p1',
+    status: 'stopped',
+    host: '127.0.0.1',
+    port: 54321,
+    problem: null,
+    sessions: [],
+    ...overrides,
+  };
+}
+
+export function sessionInfo(overrides: Partial<SessionInfo> = {}): SessionInfo {
+  return {
+    id: '1',
+    clientAddress: '127.0.0.1:50000',
+    user: 'ada',
+    database: 'shop',
+    applicationName: 'psql',
+    backendPid: 4242,
+    openedAt: 0,
+    lastActivityAt: 0,
+    bytesFromClient: 1234,
+    bytesToClient: 1_234_567,
+    state: 'idle',
+    ...overrides,
+  };
+}
+
+export function snapshotOf(profiles: ProfileView[], tunnels: TunnelState[] = []): AppSnapshot {
+  return {
+    version: '1.2.3',
+    profiles,
+    tunnels: Object.fromEntries(tunnels.map((t) => [t.profileId, t])),
+    settings: { startAtLogin: false, startHidden: false, autoStartTunnels: true },
+  };
+}
