@@ -1,41 +1,32 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { start, type RunningProcess } from '../testing/child-process.js';
-import { startTunnelCli, type RunningTunnel } from '../testing/cli.js';
-import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
+import { useCliStack } from '../testing/cli-stack.js';
 import { freePort } from '../testing/ports.js';
 import { psql } from '../testing/psql.js';
 
 const postgres = inject('postgres');
-let gateway: RunningGateway;
-let tunnel: RunningTunnel;
-
-beforeAll(async () => {
-  gateway = await startGatewayProcess(postgres);
-  tunnel = await startTunnelCli(gateway.wsUrl, gateway.keys.valid);
-});
-
-afterAll(async () => {
-  await tunnel?.process.stop();
-  await gateway?.process.stop();
-});
+const stack = useCliStack();
 
 describe('clients reach Postgres through pg-tunnel and the gateway', () => {
   it('psql on its default sslmode (prefer) runs a query as the upstream role', async () => {
-    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1, current_user']);
+    const result = await psql(stack.tunnel.host, stack.tunnel.port, [
+      '-c',
+      'select 1, current_user',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe(`1|${postgres.user}`);
   });
 
   it('psql with sslmode=disable works too', async () => {
-    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 2'], {
+    const result = await psql(stack.tunnel.host, stack.tunnel.port, ['-c', 'select 2'], {
       PGSSLMODE: 'disable',
     });
     expect(result.stdout.trim()).toBe('2');
   });
 
   it('the client never needs the upstream password, and a password it sends is ignored', async () => {
-    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 3'], {
+    const result = await psql(stack.tunnel.host, stack.tunnel.port, ['-c', 'select 3'], {
       PGPASSWORD: 'whatever',
     });
     expect(result.stdout.trim()).toBe('3');
@@ -43,8 +34,8 @@ describe('clients reach Postgres through pg-tunnel and the gateway', () => {
 
   it('node-postgres runs parameterized queries and passes application_name through', async () => {
     const client = new pg.Client({
-      host: tunnel.host,
-      port: tunnel.port,
+      host: stack.tunnel.host,
+      port: stack.tunnel.port,
       user: 'someone',
       database: 'somedb',
       application_name: 'node-test',
@@ -62,11 +53,13 @@ describe('clients reach Postgres through pg-tunnel and the gateway', () => {
   });
 
   it('the CLI prints a line per session opened and closed', async () => {
-    await psql(tunnel.host, tunnel.port, ['-c', 'select 1'], { PGAPPNAME: 'line-check' });
-    await tunnel.process.waitFor(
+    await psql(stack.tunnel.host, stack.tunnel.port, ['-c', 'select 1'], {
+      PGAPPNAME: 'line-check',
+    });
+    await stack.tunnel.process.waitFor(
       /connected: user anything, database anydb, application line-check/,
     );
-    await tunnel.process.waitFor(/\[\d+\] closed after/);
+    await stack.tunnel.process.waitFor(/\[\d+\] closed after/);
   });
 });
 
@@ -77,8 +70,8 @@ describe('the reference client @prisma/ppg-tunnel works against our gateway', ()
   beforeAll(async () => {
     port = await freePort();
     reference = start('npx', ['--no-install', 'ppg-tunnel', '--port', String(port)], {
-      PDP_API_KEY: gateway.keys.valid,
-      PPG_WS_URL: gateway.wsUrl,
+      PDP_API_KEY: stack.gateway.keys.valid,
+      PPG_WS_URL: stack.gateway.wsUrl,
     });
     await reference.waitFor(/port:\s+\d+/);
   });
@@ -107,7 +100,7 @@ describe('the reference client @prisma/ppg-tunnel works against our gateway', ()
         PGSSLMODE: 'disable',
       },
     );
-    const expected = await psql(tunnel.host, tunnel.port, [
+    const expected = await psql(stack.tunnel.host, stack.tunnel.port, [
       '-c',
       'select count(*), sum(length(r)) from (select repeat(g::text, 20) r from generate_series(1, 10000) g) s',
     ]);

@@ -1,26 +1,13 @@
 import { serialize } from 'pg-protocol';
 import type { DataRowMessage, DatabaseError } from 'pg-protocol/dist/messages.js';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { start } from '../testing/child-process.js';
-import { startTunnelCli, type RunningTunnel } from '../testing/cli.js';
-import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
+import { useCliStack } from '../testing/cli-stack.js';
 import { psql } from '../testing/psql.js';
 import { RawClient } from '../testing/raw-client.js';
 
-const postgres = inject('postgres');
-let gateway: RunningGateway;
-let tunnel: RunningTunnel;
-
-beforeAll(async () => {
-  gateway = await startGatewayProcess(postgres);
-  tunnel = await startTunnelCli(gateway.wsUrl, gateway.keys.valid);
-});
-
-afterAll(async () => {
-  await tunnel?.process.stop();
-  await gateway?.process.stop();
-});
+const stack = useCliStack();
 
 const QUERY = "select 'split' || g as word from generate_series(1, 3) g";
 const startupAndQuery = (): Buffer =>
@@ -31,19 +18,29 @@ const startupAndQuery = (): Buffer =>
   ]);
 
 async function upgradeRequests(): Promise<number> {
-  return (await gateway.metrics())['pg_tunnel_gateway_upgrade_requests_total'] ?? NaN;
+  return (await stack.gateway.metrics())['pg_tunnel_gateway_upgrade_requests_total'] ?? NaN;
 }
 
 describe('cancel', () => {
   it('psql running pg_sleep(30) gets SIGINT and prints the cancel message within 2 s', async () => {
     const proc = start(
       'psql',
-      ['-h', tunnel.host, '-p', String(tunnel.port), '-U', 'x', '-X', '-c', 'select pg_sleep(30)'],
+      [
+        '-h',
+        stack.tunnel.host,
+        '-p',
+        String(stack.tunnel.port),
+        '-U',
+        'x',
+        '-X',
+        '-c',
+        'select pg_sleep(30)',
+      ],
       {
         PGSSLMODE: undefined,
       },
     );
-    await tunnel.process.waitFor(/\[\d+\] 127\.0\.0\.1:\d+ connected: user x/);
+    await stack.tunnel.process.waitFor(/\[\d+\] 127\.0\.0\.1:\d+ connected: user x/);
     await new Promise((resolve) => setTimeout(resolve, 500)); // let the query reach the server
     const sentAt = Date.now();
     proc.child.kill('SIGINT');
@@ -64,7 +61,7 @@ describe('junk on the local port never reaches the gateway', () => {
 
   it.each(junk)('%s: an ErrorResponse 08P01 and a close, zero dials', async (_name, bytes) => {
     const before = await upgradeRequests();
-    const client = await RawClient.open(tunnel.host, tunnel.port);
+    const client = await RawClient.open(stack.tunnel.host, stack.tunnel.port);
     await client.send(bytes);
     await client.closed;
     const [message] = await client.messages();
@@ -74,17 +71,19 @@ describe('junk on the local port never reaches the gateway', () => {
 
   it('fewer than 4 bytes then a close (the reference client dies on this): the tunnel lives on', async () => {
     const before = await upgradeRequests();
-    const client = await RawClient.open(tunnel.host, tunnel.port);
+    const client = await RawClient.open(stack.tunnel.host, stack.tunnel.port);
     await client.send(Buffer.from([0, 0]));
     client.socket.end();
     await client.closed;
     expect(await upgradeRequests()).toBe(before);
-    expect((await psql(tunnel.host, tunnel.port, ['-c', 'select 1'])).stdout.trim()).toBe('1');
+    expect(
+      (await psql(stack.tunnel.host, stack.tunnel.port, ['-c', 'select 1'])).stdout.trim(),
+    ).toBe('1');
   });
 
   it('a client that sends nothing is turned away after the startup timeout, with zero dials', async () => {
     const before = await upgradeRequests();
-    const client = await RawClient.open(tunnel.host, tunnel.port);
+    const client = await RawClient.open(stack.tunnel.host, stack.tunnel.port);
     await client.closed;
     const [message] = await client.messages();
     expect((message as DatabaseError).message).toContain('no startup message within 10 s');
@@ -92,7 +91,9 @@ describe('junk on the local port never reaches the gateway', () => {
   }, 20_000);
 
   it('the tunnel still serves after all of that', async () => {
-    expect((await psql(tunnel.host, tunnel.port, ['-c', 'select 2'])).stdout.trim()).toBe('2');
+    expect(
+      (await psql(stack.tunnel.host, stack.tunnel.port, ['-c', 'select 2'])).stdout.trim(),
+    ).toBe('2');
   });
 });
 
@@ -103,15 +104,15 @@ describe('messages split at every byte boundary pass through intact', () => {
       .map((m) => String(m.fields[0]));
 
   it('a client writing 1-byte chunks to the tunnel', async () => {
-    const client = await RawClient.open(tunnel.host, tunnel.port);
+    const client = await RawClient.open(stack.tunnel.host, stack.tunnel.port);
     await client.send(startupAndQuery(), 1);
     await client.closed;
     expect(await rows(client)).toEqual(['split1', 'split2', 'split3']);
   });
 
   it('a WebSocket client sending 1-byte messages to the gateway', async () => {
-    const ws = new WebSocket(gateway.wsUrl, {
-      headers: { authorization: `Bearer ${gateway.keys.valid}` },
+    const ws = new WebSocket(stack.gateway.wsUrl, {
+      headers: { authorization: `Bearer ${stack.gateway.keys.valid}` },
     });
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     const received: Buffer[] = [];

@@ -1,36 +1,23 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../testing/child-process.js';
-import { startTunnelCli, type RunningTunnel } from '../testing/cli.js';
-import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
+import { useCliStack } from '../testing/cli-stack.js';
 import { residentBytes, samplePeakRss } from '../testing/memory.js';
 import { psql } from '../testing/psql.js';
 import { SlowReader } from '../testing/slow-reader.js';
 
-const postgres = inject('postgres');
-let gateway: RunningGateway;
-let tunnel: RunningTunnel;
+const stack = useCliStack();
 const MB = 1024 * 1024;
-
-beforeAll(async () => {
-  gateway = await startGatewayProcess(postgres);
-  tunnel = await startTunnelCli(gateway.wsUrl, gateway.keys.valid);
-});
-
-afterAll(async () => {
-  await tunnel?.process.stop();
-  await gateway?.process.stop();
-});
 
 describe('volume', () => {
   it('a 300 MB result read by a slow client keeps tunnel and gateway memory bounded', async () => {
     const RESULT_BYTES = 300 * 1000 * 1000;
     const ROW_BYTES = 1000;
     const READ_RATE = 60 * MB; // bytes per second: slower than the tunnel can deliver
-    const reader = await SlowReader.open(tunnel.host, tunnel.port, READ_RATE);
-    const pids = [tunnel.process.child.pid!, gateway.process.child.pid!];
+    const reader = await SlowReader.open(stack.tunnel.host, stack.tunnel.port, READ_RATE);
+    const pids = [stack.tunnel.process.child.pid!, stack.gateway.process.child.pid!];
     const before = pids.map(residentBytes);
     const sampler = samplePeakRss(pids);
     const { bytes } = await reader.query(
@@ -55,7 +42,8 @@ describe('volume', () => {
   it('a 1,000,000-row table copied out and back in through the tunnel has the same checksum', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-copy-'));
     const file = join(dir, 'rows.csv');
-    const sql = (command: string) => psql(tunnel.host, tunnel.port, ['-c', command], {}, 120_000);
+    const sql = (command: string) =>
+      psql(stack.tunnel.host, stack.tunnel.port, ['-c', command], {}, 120_000);
     const checksum = "select md5(string_agg(md5(t::text), '' order by id)) from";
     try {
       await sql('drop table if exists copy_src, copy_dst');
@@ -80,7 +68,7 @@ describe('volume', () => {
 
   it('pgbench -c 8 -j 2 -T 10 through the tunnel: zero failed transactions', async () => {
     const env = { PGSSLMODE: undefined, PGUSER: 'bench', PGDATABASE: 'bench' };
-    const target = ['-h', tunnel.host, '-p', String(tunnel.port)];
+    const target = ['-h', stack.tunnel.host, '-p', String(stack.tunnel.port)];
     const init = await run('pgbench', ['-i', '-s', '1', '-q', ...target], env, {
       timeoutMs: 120_000,
     });

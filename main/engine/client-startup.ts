@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ENCRYPTION_REFUSED } from '../pgwire/codes.js';
-import { readStartupPacket } from '../pgwire/startup.js';
+import { readPastEncryptionRequests } from '../pgwire/startup.js';
 
 /** What a local client opened its connection with, once known. */
 export type ClientOpening =
@@ -40,27 +40,23 @@ export function readClientOpening(socket: Socket, timeoutMs: number): Promise<Cl
       );
     const onData = (chunk: Buffer): void => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      for (;;) {
-        const packet = readStartupPacket(pending);
-        switch (packet.kind) {
-          case 'incomplete':
-            return;
-          case 'invalid':
-            settle(new ClientProtocolError(`invalid startup packet: ${packet.reason}`));
-            return;
-          case 'ssl-request':
-          case 'gssenc-request':
-            socket.write(ENCRYPTION_REFUSED);
-            pending = pending.subarray(packet.length);
-            continue;
-          case 'cancel-request':
-            settle({ kind: 'cancel', bytes: pending.subarray(0, packet.length) });
-            return;
-          case 'startup':
-            // Bytes after the startup packet, if a client pipelines, travel with it.
-            settle({ kind: 'startup', parameters: packet.parameters, bytes: pending });
-            return;
-        }
+      const { packet, rest } = readPastEncryptionRequests(pending, () =>
+        socket.write(ENCRYPTION_REFUSED),
+      );
+      pending = rest;
+      switch (packet.kind) {
+        case 'incomplete':
+          return;
+        case 'invalid':
+          settle(new ClientProtocolError(`invalid startup packet: ${packet.reason}`));
+          return;
+        case 'cancel-request':
+          settle({ kind: 'cancel', bytes: pending.subarray(0, packet.length) });
+          return;
+        case 'startup':
+          // Bytes after the startup packet, if a client pipelines, travel with it.
+          settle({ kind: 'startup', parameters: packet.parameters, bytes: pending });
+          return;
       }
     };
     socket.on('data', onData);

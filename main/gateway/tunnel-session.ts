@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { ENCRYPTION_REFUSED, MAX_STARTUP_PACKET_LENGTH } from '../pgwire/codes.js';
+import { ENCRYPTION_REFUSED } from '../pgwire/codes.js';
 import { encodeErrorResponse, fatal, SqlState, type PgError } from '../pgwire/error-response.js';
-import { readStartupPacket } from '../pgwire/startup.js';
+import { readPastEncryptionRequests } from '../pgwire/startup.js';
 import { pumpBytes } from '../pgwire/ws-pump.js';
 import type { KeyEntry } from './keys.js';
 import type { Logger } from './log.js';
@@ -77,42 +77,33 @@ export function serveTunnelSession(
     if (loggingIn) {
       return;
     }
-    for (;;) {
-      const packet = readStartupPacket(pending);
-      switch (packet.kind) {
-        case 'incomplete':
-          if (pending.length > MAX_STARTUP_PACKET_LENGTH) {
-            fail(fatal(SqlState.ProtocolViolation, 'the startup packet is too long'));
-          }
-          return;
-        case 'invalid':
-          fail(fatal(SqlState.ProtocolViolation, `invalid startup packet: ${packet.reason}`));
-          return;
-        case 'ssl-request':
-        case 'gssenc-request':
-          // The tunnel itself is the encryption; a client that asks anyway goes on in plain text.
-          ws.send(ENCRYPTION_REFUSED);
-          pending = pending.subarray(packet.length);
-          continue;
-        case 'cancel-request':
-          stopReadingStartup();
-          forwardCancel(key.upstream, pending.subarray(0, packet.length))
-            .catch((error: Error) =>
-              log.warn('cancel not delivered', {
-                session: meta.id,
-                key: key.id,
-                reason: error.message,
-              }),
-            )
-            .finally(() => ws.close(CloseCode.Normal));
-          return;
-        case 'startup':
-          clearTimeout(startupTimer);
-          loggingIn = true;
-          ws.pause();
-          void startUpstream(packet.parameters, packet.length);
-          return;
-      }
+    // The tunnel itself is the encryption; a client that asks anyway goes on in plain text.
+    const { packet, rest } = readPastEncryptionRequests(pending, () => ws.send(ENCRYPTION_REFUSED));
+    pending = rest;
+    switch (packet.kind) {
+      case 'incomplete':
+        return;
+      case 'invalid':
+        fail(fatal(SqlState.ProtocolViolation, `invalid startup packet: ${packet.reason}`));
+        return;
+      case 'cancel-request':
+        stopReadingStartup();
+        forwardCancel(key.upstream, pending.subarray(0, packet.length))
+          .catch((error: Error) =>
+            log.warn('cancel not delivered', {
+              session: meta.id,
+              key: key.id,
+              reason: error.message,
+            }),
+          )
+          .finally(() => ws.close(CloseCode.Normal));
+        return;
+      case 'startup':
+        clearTimeout(startupTimer);
+        loggingIn = true;
+        ws.pause();
+        void startUpstream(packet.parameters, packet.length);
+        return;
     }
   };
   const stopReadingStartup = (): void => {

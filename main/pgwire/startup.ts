@@ -114,3 +114,26 @@ export function encodeStartupMessage(parameters: Record<string, string>): Buffer
   }
   return packet;
 }
+
+/** A first packet other than an encryption request, and the bytes from where it starts. */
+export type OpeningPacket = Exclude<StartupPacket, { kind: 'ssl-request' | 'gssenc-request' }>;
+
+/**
+ * Both ends answer SSLRequest and GSSENCRequest with 'N' (the WebSocket is the encryption), then
+ * read what the client sends next. Calls `refuse` once per such request at the start of `buffer`,
+ * and returns the packet after them with `rest`, the buffer from that packet on.
+ */
+export function readPastEncryptionRequests(
+  buffer: Buffer,
+  refuse: () => void,
+): { packet: OpeningPacket; rest: Buffer } {
+  let rest = buffer;
+  for (;;) {
+    const packet = readStartupPacket(rest);
+    if (packet.kind !== 'ssl-request' && packet.kind !== 'gssenc-request') {
+      return { packet, rest };
+    }
+    refuse();
+    rest = rest.subarray(packet.length);
+  }
+}

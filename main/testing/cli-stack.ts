@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, inject } from 'vitest';
+import { startTunnelCli, type RunningTunnel } from './cli.js';
+import { startGatewayProcess, type RunningGateway } from './gateway.js';
+
+export interface CliStack {
+  readonly gateway: RunningGateway;
+  readonly tunnel: RunningTunnel;
+}
+
+/**
+ * For a test file: the gateway process in front of the run's Postgres and a `pg-tunnel` process
+ * with the valid key, started before its tests and stopped after them.
+ */
+export function useCliStack(): CliStack {
+  let gateway: RunningGateway | undefined;
+  let tunnel: RunningTunnel | undefined;
+  beforeAll(async () => {
+    gateway = await startGatewayProcess(inject('postgres'));
+    tunnel = await startTunnelCli(gateway.wsUrl, gateway.keys.valid);
+  });
+  afterAll(async () => {
+    await tunnel?.process.stop();
+    await gateway?.process.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) {
+      throw new Error('the stack is used before its beforeAll ran');
+    }
+    return value;
+  };
+  return {
+    get gateway() {
+      return started(gateway);
+    },
+    get tunnel() {
+      return started(tunnel);
+    },
+  };
+}
