@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { start, type RunningProcess } from '../main/testing/child-process.js';
+import { join } from 'node:path';
+import type { RunningProcess } from '../main/testing/child-process.js';
 import { startTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
 import { startGatewayProcess, type RunningGateway } from '../main/testing/gateway.js';
 import type { PostgresServer } from '../main/testing/postgres.js';
+import { startReferenceTunnel } from '../main/testing/reference-tunnel.js';
 
 export const TARGET_NAMES = ['direct', 'pg-tunnel', 'ppg-tunnel'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -110,39 +110,6 @@ async function startStack(
 async function stopStack({ gateway, ours, reference }: Stack): Promise<void> {
   await Promise.all([ours.process.stop(), reference.process.stop()]);
   await gateway.process.stop();
-}
-
-/**
- * `npx --no-install ppg-tunnel`, minus npx: its bin run by this Node directly, because the memory
- * rows need the pid of the tunnel itself, not of npm's wrapper processes (which would also add
- * their own start-up time and memory).
- */
-async function startReferenceTunnel(
-  gatewayWsUrl: string,
-  apiKey: string,
-  nodeArgs: string[],
-): Promise<{ process: RunningProcess; port: number }> {
-  const require = createRequire(import.meta.url);
-  const packageJson = require.resolve('@prisma/ppg-tunnel/package.json');
-  const { bin } = require(packageJson) as { bin: string };
-  // It dies of SIGTERM, and a process killed by a signal writes no CPU profile: when profiling,
-  // a preloaded one-liner turns SIGTERM into an ordinary exit.
-  const exitOnTerm = nodeArgs.length
-    ? ['--import', 'data:text/javascript,process.once("SIGTERM",()=>process.exit(0))']
-    : [];
-  const script = join(dirname(packageJson), bin);
-  const proc = start(
-    process.execPath,
-    [...nodeArgs, ...exitOnTerm, script, '--host', '127.0.0.1'],
-    {
-      PDP_API_KEY: apiKey,
-      PPG_WS_URL: gatewayWsUrl,
-      DATABASE_URL: undefined,
-    },
-  );
-  // Without --port it takes a free one and prints it, which leaves no window for a port clash.
-  const [, port] = await proc.waitFor(/port:\s+(\d+)/);
-  return { process: proc, port: Number(port) };
 }
 
 /** Node flags that make a process write a CPU profile into profileDir/name when it exits. */

@@ -1,20 +1,21 @@
 #!/usr/bin/env node
-import { runPlaygroundCommand, runUiCommand } from './app-commands.js';
-import { runGatewayCommand } from './gateway-command.js';
-import { runTunnelCommand } from './tunnel-command.js';
 import { UsageError } from './usage-error.js';
 
 const [command, ...rest] = process.argv.slice(2);
 
+// Each command loads only its own modules: the tunnel, which people keep running all day, stays
+// free of the app core (keychain add-on, embedded Postgres, config store) and of the gateway.
 try {
   if (command === 'gateway') {
-    await runGatewayCommand(rest);
+    await (await import('./gateway-command.js')).runGatewayCommand(rest);
   } else if (command === 'ui') {
-    await runUiCommand(rest);
+    await (await import('./app-commands.js')).runUiCommand(rest);
   } else if (command === 'playground') {
-    await runPlaygroundCommand(rest);
+    await (await import('./app-commands.js')).runPlaygroundCommand(rest);
   } else {
-    await runTunnelCommand(process.argv.slice(2), process.env);
+    await (
+      await import('./tunnel-command.js')
+    ).runTunnelCommand(process.argv.slice(2), process.env);
   }
   process.exit(0);
 } catch (error) {

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { start, type RunningProcess } from '../testing/child-process.js';
+import type { RunningProcess } from '../testing/child-process.js';
 import { useCliStack } from '../testing/cli-stack.js';
-import { freePort } from '../testing/ports.js';
 import { psql } from '../testing/psql.js';
+import { startReferenceTunnel } from '../testing/reference-tunnel.js';
 
 const postgres = inject('postgres');
 const stack = useCliStack();
@@ -68,12 +68,10 @@ describe('the reference client @prisma/ppg-tunnel works against our gateway', ()
   let port: number;
 
   beforeAll(async () => {
-    port = await freePort();
-    reference = start('npx', ['--no-install', 'ppg-tunnel', '--port', String(port)], {
-      PDP_API_KEY: stack.gateway.keys.valid,
-      PPG_WS_URL: stack.gateway.wsUrl,
-    });
-    await reference.waitFor(/port:\s+\d+/);
+    ({ process: reference, port } = await startReferenceTunnel(
+      stack.gateway.wsUrl,
+      stack.gateway.keys.valid,
+    ));
   });
 
   afterAll(async () => {
