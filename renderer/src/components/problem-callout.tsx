@@ -1,4 +1,8 @@
-import type { ErrorFix, TunnelProblem } from '../../../shared/tunnel-state.js';
+import type { ProfileView } from '../../../shared/profile.js';
+import type { ErrorFix, TunnelProblem, TunnelState } from '../../../shared/tunnel-state.js';
+import { useBridge } from '../app/bridge-context.js';
+import type { Navigate } from '../app/route.js';
+import { useAction } from '../hooks/use-action.js';
 import './problem-callout.css';
 
 /** The button that goes with each kind of problem; 'none' offers a retry instead. */
@@ -34,5 +38,38 @@ export function ProblemCallout({
         )
       )}
     </div>
+  );
+}
+
+/**
+ * A profile's problem as both the card and the detail screen show it: the fix opens the form at
+ * the field to change, and "Try again" restarts the tunnel.
+ */
+export function ProfileProblem({
+  profile,
+  state,
+  navigate,
+}: {
+  profile: ProfileView;
+  state: TunnelState | undefined;
+  navigate: Navigate;
+}) {
+  const bridge = useBridge();
+  const retry = useAction(() => bridge.restartTunnel(profile.id));
+  if (!state?.problem) {
+    return null;
+  }
+  return (
+    <ProblemCallout
+      problem={state.problem}
+      onFix={(fix) =>
+        navigate({
+          screen: 'form',
+          profileId: profile.id,
+          focus: fix === 'edit-key' ? 'apiKey' : 'port',
+        })
+      }
+      onRetry={state.status === 'error' ? () => void retry.run() : undefined}
+    />
   );
 }

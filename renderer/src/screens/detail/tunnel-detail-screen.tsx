@@ -1,13 +1,11 @@
 import type { ProfileView } from '../../../../shared/profile.js';
 import type { TunnelState } from '../../../../shared/tunnel-state.js';
-import { useBridge } from '../../app/bridge-context.js';
 import type { Navigate } from '../../app/route.js';
-import { ProblemCallout } from '../../components/problem-callout.js';
+import { ProfileProblem } from '../../components/problem-callout.js';
 import { ScreenHeader } from '../../components/screen-header.js';
 import { StatusBadge } from '../../components/status-badge.js';
 import { TunnelSwitch } from '../../components/tunnel-switch.js';
 import { addressText, sessionCountText } from '../../format/labels.js';
-import { useAction } from '../../hooks/use-action.js';
 import { ActivityLog } from './activity-log.js';
 import { ConnectionSection } from './connection-section.js';
 import { ProfileActions } from './profile-actions.js';
@@ -25,8 +23,6 @@ export function TunnelDetailScreen({
   state: TunnelState | undefined;
   navigate: Navigate;
 }) {
-  const bridge = useBridge();
-  const retry = useAction(() => bridge.restartTunnel(profile.id));
   const status = state?.status ?? 'stopped';
   const listening = status === 'listening';
   const address = addressText(state?.host ?? null, state?.port ?? null);
@@ -48,19 +44,7 @@ export function TunnelDetailScreen({
           )}
           {profile.kind === 'playground' && <span className="detail-kind">Playground</span>}
         </p>
-        {state?.problem && (
-          <ProblemCallout
-            problem={state.problem}
-            onFix={(fix) =>
-              navigate({
-                screen: 'form',
-                profileId: profile.id,
-                focus: fix === 'edit-key' ? 'apiKey' : 'port',
-              })
-            }
-            onRetry={status === 'error' ? () => void retry.run() : undefined}
-          />
-        )}
+        <ProfileProblem profile={profile} state={state} navigate={navigate} />
         <ConnectionSection profile={profile} state={state} />
         <SessionsTable profileId={profile.id} sessions={sessions} listening={listening} />
         <TestConnection profileId={profile.id} listening={listening} />

@@ -1,13 +1,11 @@
 import type { ProfileView } from '../../../../shared/profile.js';
 import type { TunnelState } from '../../../../shared/tunnel-state.js';
-import { useBridge } from '../../app/bridge-context.js';
 import type { Navigate } from '../../app/route.js';
 import { ChevronIcon } from '../../components/icons.js';
-import { ProblemCallout } from '../../components/problem-callout.js';
+import { ProfileProblem } from '../../components/problem-callout.js';
 import { StatusBadge } from '../../components/status-badge.js';
 import { TunnelSwitch } from '../../components/tunnel-switch.js';
 import { addressText, sessionCountText } from '../../format/labels.js';
-import { useAction } from '../../hooks/use-action.js';
 import './tunnel-card.css';
 
 /** One profile in the list: name, status, address, sessions, the switch, and what went wrong. */
@@ -20,10 +18,8 @@ export function TunnelCard({
   state: TunnelState | undefined;
   navigate: Navigate;
 }) {
-  const bridge = useBridge();
   const status = state?.status ?? 'stopped';
   const address = addressText(state?.host ?? profile.host, state?.port ?? profile.port);
-  const retry = useAction(() => bridge.restartTunnel(profile.id));
   const sessions = state?.sessions.length ?? 0;
 
   return (
@@ -50,19 +46,7 @@ export function TunnelCard({
         </div>
         <TunnelSwitch profile={profile} state={state} />
       </div>
-      {state?.problem && (
-        <ProblemCallout
-          problem={state.problem}
-          onFix={(fix) =>
-            navigate({
-              screen: 'form',
-              profileId: profile.id,
-              focus: fix === 'edit-key' ? 'apiKey' : 'port',
-            })
-          }
-          onRetry={status === 'error' ? () => void retry.run() : undefined}
-        />
-      )}
+      <ProfileProblem profile={profile} state={state} navigate={navigate} />
     </li>
   );
 }
