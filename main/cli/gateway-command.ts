@@ -57,12 +57,24 @@ export async function runGatewayCommand(args: string[]): Promise<void> {
     config.listen.host = values.host;
   }
   if (values.port) {
-    config.listen.port = Number(values.port);
+    const port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65535) {
+      throw new UsageError(`--port takes a number from 0 to 65535 (got ${values.port}).`);
+    }
+    config.listen.port = port;
   }
-  const gateway = createGateway(
-    config,
-    createJsonLogger((line) => process.stdout.write(line)),
-  );
+  let gateway;
+  try {
+    gateway = createGateway(
+      config,
+      createJsonLogger((line) => process.stdout.write(line)),
+    );
+  } catch (error) {
+    // The one thing creating it reads from disk: the TLS certificate and key of the config.
+    throw new UsageError(
+      `The gateway cannot load its TLS certificate or key: ${(error as Error).message}.`,
+    );
+  }
   try {
     await gateway.listen();
   } catch (error) {

@@ -209,6 +209,22 @@ describe('the gateway', () => {
     expect(result.stderr).toContain('keys[0].keyHash');
   });
 
+  it('a TLS certificate that cannot be read: one sentence, no stack trace', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-badtls-'));
+    const path = join(dir, 'gateway.json');
+    await writeFile(
+      path,
+      JSON.stringify({
+        tls: { cert: join(dir, 'missing.crt'), key: join(dir, 'missing.key') },
+        keys: [{ id: 'a', keyHash: `sha256:${'0'.repeat(64)}` }],
+      }),
+    );
+    const result = await run(process.execPath, [CLI_PATH, 'gateway', '--config', path]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^The gateway cannot load its TLS certificate or key: ENOENT/);
+    expect(result.stderr).not.toContain('    at ');
+  });
+
   it('serves /healthz and Prometheus /metrics', async () => {
     const health = await fetch(`${gateway.httpUrl}/healthz`);
     expect(health.status).toBe(200);
