@@ -19,9 +19,12 @@ try {
   }
   process.exit(0);
 } catch (error) {
-  // parseArgs throws TypeErrors with a code for unknown or malformed options: those are usage errors.
+  // Errors the user can act on print as their sentence alone: ours, parseArgs' (TypeErrors with an
+  // ERR_PARSE_ARGS code) and a missing keychain (matched by name, so the tunnel need not load it).
   const isUsage =
-    error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    error instanceof UsageError ||
+    (error as Error).name === 'KeychainUnavailableError' ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   console.error(
     isUsage
       ? (error as Error).message

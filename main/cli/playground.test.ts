@@ -2,7 +2,8 @@ import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startCli } from '../testing/cli.js';
+import { run } from '../testing/child-process.js';
+import { CLI_PATH, startCli } from '../testing/cli.js';
 import { psql } from '../testing/psql.js';
 
 describe('pg-tunnel playground', () => {
@@ -33,4 +34,18 @@ describe('pg-tunnel playground', () => {
       await first.stop();
     }
   }, 120_000);
+
+  it('without a keychain: one sentence that says how to get one, exit status 1', async () => {
+    const configDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-playground-'));
+    const result = await run(
+      process.execPath,
+      [CLI_PATH, 'playground', '--config-dir', configDir],
+      {
+        DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus',
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^No OS keychain is available .*apt-get install gnome-keyring/);
+    expect(result.stderr).not.toContain('    at ');
+  });
 });
