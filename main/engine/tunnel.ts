@@ -63,7 +63,8 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   private readonly options: typeof DEFAULTS & TunnelOptions;
   private readonly server: Server;
   private readonly live = new Map<string, TunnelSession>();
-  private readonly sockets = new Set<Socket>();
+  /** Connections still sending their startup packet: not sessions yet, nothing to tell them. */
+  private readonly opening = new Set<Socket>();
   private nextSessionId = 1;
   private heartbeat: NodeJS.Timeout | undefined;
 
@@ -130,17 +131,16 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   async stop(mode: StopMode = 'kill', drainTimeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Sessions are told why and closed (a client that does not go is destroyed after a grace
+    // period, see TunnelSession.end); connections that are not sessions yet are just dropped.
     const killAll = (): void => {
       for (const session of this.live.values()) {
         session.kill('the tunnel is stopping');
       }
-      for (const socket of this.sockets) {
+      for (const socket of this.opening) {
         socket.destroy();
       }
     };
-    if (mode === 'kill') {
-      killAll();
-    }
     const timer = setTimeout(killAll, mode === 'drain' ? drainTimeoutMs : 0);
     await closed;
     clearTimeout(timer);
@@ -153,8 +153,8 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
 
   private async accept(socket: Socket): Promise<void> {
     const clientAddress = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    this.opening.add(socket);
+    socket.on('close', () => this.opening.delete(socket));
     // Errors on the client socket (resets) end its session through 'close'; never the process.
     socket.on('error', () => {});
     let opening;
@@ -172,6 +172,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
       await this.forwardCancel(socket, opening.bytes, clientAddress);
       return;
     }
+    this.opening.delete(socket);
     const session = new TunnelSession(
       String(this.nextSessionId++),
       socket,
