@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import './switch-thumb.css';
 import './toggle-row.css';
 
 /** A setting that is on or off: a checkbox drawn as a switch, its label and what it does. */

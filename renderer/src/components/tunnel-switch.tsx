@@ -4,6 +4,7 @@ import type { TunnelState } from '../../../shared/tunnel-state.js';
 import { useBridge } from '../app/bridge-context.js';
 import { isRunning } from '../format/labels.js';
 import { useAction } from '../hooks/use-action.js';
+import './switch-thumb.css';
 import './tunnel-switch.css';
 
 /**
