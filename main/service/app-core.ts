@@ -141,7 +141,8 @@ export class AppCore {
           }
           const { kind: _kind, ...changes } = fieldsOf(input, before.kind, before);
           const profile = profiles.update(id, changes);
-          if (tunnels.state(id).status === 'listening' || tunnels.state(id).status === 'error') {
+          const { status } = tunnels.state(id);
+          if (status === 'listening' || status === 'error') {
             await tunnels.restart(id); // apply the new address or key now
           }
           return this.view(profile);

@@ -186,10 +186,12 @@ async function serveCommand(
     const body = await readBody(req);
     args = body ? ((JSON.parse(body) as { args?: unknown }).args ?? []) : [];
   } catch (error) {
-    sendJson(res, 400, {
-      ok: false,
-      error: { message: `The request is not valid JSON: ${(error as Error).message}` },
-    });
+    // readBody's own refusal (too large) is already a sentence; a parse failure is JSON's.
+    const message =
+      error instanceof RpcError
+        ? error.message
+        : `The request is not valid JSON: ${(error as Error).message}`;
+    sendJson(res, error instanceof RpcError ? 413 : 400, { ok: false, error: { message } });
     return;
   }
   if (!Array.isArray(args)) {
