@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { SqlState, type PgError } from '../pgwire/error-response.js';
 
 export const DEFAULT_GATEWAY_URL = 'wss://ppg-tunnel.prisma-data.net/websocket';
@@ -42,39 +43,49 @@ export function dialGateway({
         // under TLS, it only costs a copy and an XOR of every byte sent: a zero mask skips both on
         // this side and, in ws, the unmasking on the gateway's.
         generateMask: zeroMask,
-        handshakeTimeout: timeoutMs,
         maxPayload: MAX_MESSAGE_BYTES,
       });
     } catch (error) {
       reject(unreachable(gatewayUrl, (error as Error).message));
       return;
     }
-    // After the first outcome the others are ignored; the session adds its own error handling.
-    let settled = false;
-    const settle = (outcome: WebSocket | DialError): void => {
-      if (settled) {
-        return;
-      }
-      settled = true;
-      if (outcome instanceof DialError) {
-        reject(outcome);
-      } else {
-        resolve(outcome);
-      }
-    };
-    ws.once('open', () => settle(ws));
-    ws.once('unexpected-response', (_request, response) => {
+    // The first outcome settles the dial and removes the dial's listeners, so that an open
+    // WebSocket keeps nothing of its dialling alive. The timeout is ours rather than ws's
+    // handshakeTimeout, which leaves a spent timer on the socket of every session.
+    const onOpen = (): void => settle(ws);
+    const onUnexpectedResponse = (_request: ClientRequest, response: IncomingMessage): void => {
       const requestId = response.headers[REQUEST_ID_HEADER];
       const suffix = requestId ? ` (request id ${String(requestId)})` : '';
       settle(refused(response.statusCode ?? 0, response.statusMessage ?? '', gatewayUrl, suffix));
       response.resume();
       ws.terminate();
-    });
-    ws.on('error', (error: NodeJS.ErrnoException) =>
-      settle(unreachable(gatewayUrl, error.code ?? error.message)),
-    );
+    };
+    const onError = (error: NodeJS.ErrnoException): void =>
+      settle(unreachable(gatewayUrl, error.code ?? error.message));
+    const timer = setTimeout(() => {
+      settle(unreachable(gatewayUrl, `no answer within ${timeoutMs / 1000} s`));
+      ws.terminate();
+    }, timeoutMs);
+    function settle(outcome: WebSocket | DialError): void {
+      clearTimeout(timer);
+      ws.off('open', onOpen);
+      ws.off('unexpected-response', onUnexpectedResponse);
+      ws.off('error', onError);
+      // Until the session adds its own, errors after the dial must not be unhandled.
+      ws.on('error', ignoreError);
+      if (outcome instanceof DialError) {
+        reject(outcome);
+      } else {
+        resolve(outcome);
+      }
+    }
+    ws.once('open', onOpen);
+    ws.once('unexpected-response', onUnexpectedResponse);
+    ws.on('error', onError);
   });
 }
+
+function ignoreError(): void {}
 
 function refused(status: number, statusText: string, url: string, suffix: string): DialError {
   switch (status) {

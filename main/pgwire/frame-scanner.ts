@@ -26,8 +26,10 @@ function headLength(type: number): number {
  * Chunks may split frames anywhere, headers included.
  */
 export class FrameScanner {
-  private readonly partialHeader = Buffer.alloc(FRAME_HEADER_LENGTH);
+  /** Header bytes seen of a header split across chunks: the type, then the length, big-endian. */
   private partialHeaderLength = 0;
+  private partialType = 0;
+  private partialLength = 0;
   private bodyRemaining = 0;
   private type = 0;
   private headRemaining = 0;
@@ -70,13 +72,21 @@ export class FrameScanner {
         length = chunk.readInt32BE(offset + 1);
         offset += FRAME_HEADER_LENGTH;
       } else {
-        this.partialHeader[this.partialHeaderLength++] = chunk[offset++]!;
+        // Kept in numbers rather than a buffer: a buffer per session costs more than the scanner.
+        const byte = chunk[offset++]!;
+        if (this.partialHeaderLength++ === 0) {
+          this.partialType = byte;
+          this.partialLength = 0;
+        } else {
+          this.partialLength = this.partialLength * 256 + byte;
+        }
         if (this.partialHeaderLength < FRAME_HEADER_LENGTH) {
           continue;
         }
         this.partialHeaderLength = 0;
-        type = this.partialHeader[0]!;
-        length = this.partialHeader.readInt32BE(1);
+        type = this.partialType;
+        // Read as the signed int32 it is on the wire, so that a corrupt length is negative here too.
+        length = this.partialLength | 0;
       }
       this.startFrame(type, length - 4);
     }

@@ -66,3 +66,30 @@ describe('keep-alive pings', () => {
     await tunnel.stop();
   });
 });
+
+describe('dialling', () => {
+  it('a gateway that accepts the connection but never answers fails the dial with a sentence', async () => {
+    const tunnel = new Tunnel({
+      apiKey: gateway.keys.valid,
+      gatewayUrl: gateway.wsUrl,
+      dialTimeoutMs: 500,
+    });
+    const { port } = await tunnel.listen();
+    gateway.process.child.kill('SIGSTOP'); // the kernel still accepts; nobody answers the upgrade
+    try {
+      const proc = start('psql', ['-h', '127.0.0.1', '-p', String(port), '-X', '-c', 'select 1'], {
+        PGSSLMODE: undefined,
+      });
+      const startedAt = Date.now();
+      expect(await proc.exited).not.toBe(0);
+      expect(Date.now() - startedAt).toBeLessThan(3_000);
+      expect(proc.stderr).toContain(
+        `could not reach the tunnel gateway at ${gateway.wsUrl}: no answer within 0.5 s`,
+      );
+    } finally {
+      gateway.process.child.kill('SIGCONT');
+    }
+    expect(tunnel.sessions()).toEqual([]);
+    await tunnel.stop();
+  });
+});
