@@ -26,7 +26,10 @@ export class DialError extends Error {
   }
 }
 
-/** Opens one WebSocket to the gateway; rejects with a DialError that says what went wrong. */
+/**
+ * Opens one WebSocket to the gateway; rejects with a DialError that says what went wrong. The
+ * WebSocket it resolves with ignores 'error' events: the 'close' that follows each one tells.
+ */
 export function dialGateway({
   gatewayUrl,
   apiKey,
@@ -71,7 +74,6 @@ export function dialGateway({
       ws.off('open', onOpen);
       ws.off('unexpected-response', onUnexpectedResponse);
       ws.off('error', onError);
-      // Until the session adds its own, errors after the dial must not be unhandled.
       ws.on('error', ignoreError);
       if (outcome instanceof DialError) {
         reject(outcome);

@@ -4,7 +4,7 @@ import type { SessionInfo } from '../../shared/session.js';
 import { BackendMessage, TransactionStatus } from '../pgwire/codes.js';
 import { encodeErrorResponse, SqlState, type PgError } from '../pgwire/error-response.js';
 import { FrameScanner } from '../pgwire/frame-scanner.js';
-import { pumpBytes } from '../pgwire/ws-pump.js';
+import { pumpBytes, type PumpHooks } from '../pgwire/ws-pump.js';
 import { DialError, dialGateway, type DialOptions } from './gateway-dial.js';
 
 /** Why a session ended: the sentence its client was shown, and its SQLSTATE. */
@@ -21,11 +21,13 @@ export type FrameObserver = (sessionId: string, direction: FrameDirection, type:
 
 /**
  * One local client connection carried over one WebSocket. Owns both ends; keeps the live stats of
- * its SessionInfo up to date from byte counts and the frame scanner.
+ * its SessionInfo up to date from byte counts and the frame scanner, as the hooks of its pump.
  */
-export class TunnelSession {
+export class TunnelSession implements PumpHooks {
   private ws: WebSocket | undefined;
   private readonly scanner: FrameScanner;
+  /** Client frames are followed only for a frame observer (verbose output). */
+  private readonly clientScanner: FrameScanner | undefined;
   private answeredPing = true;
   private closeReason: CloseReason | undefined;
   readonly info: SessionInfo;
@@ -54,6 +56,9 @@ export class TunnelSession {
       (type, head) => this.onServerFrame(type, head),
       Boolean(onFrame),
     );
+    this.clientScanner = onFrame
+      ? new FrameScanner((type) => onFrame(id, 'client', String.fromCharCode(type)), true)
+      : undefined;
   }
 
   /** Why the session ended, once it has; undefined for an ordinary close. */
@@ -82,40 +87,38 @@ export class TunnelSession {
     this.info.bytesFromClient += startupBytes.length;
     ws.send(startupBytes);
     ws.on('pong', () => (this.answeredPing = true));
-    ws.on('error', () => {
-      // The 'close' that follows reports it to the client.
-    });
     ws.on('close', (code, reason) => this.onWebSocketClose(code, reason.toString()));
     this.socket.on('close', () => ws.close(NORMAL_CLOSURE));
-    const client = this.onFrame;
-    const clientScanner = client
-      ? new FrameScanner((type) => client(this.info.id, 'client', String.fromCharCode(type)), true)
-      : undefined;
-    pumpBytes(this.socket, ws, {
-      fromSocket: (chunk) => {
-        this.info.bytesFromClient += chunk.length;
-        this.info.lastActivityAt = Date.now();
-        if (this.info.state === 'idle' || this.info.state === 'in-transaction') {
-          this.info.state = 'active';
-        }
-        clientScanner?.feed(chunk);
-      },
-      fromWebSocket: (chunk) => {
-        this.answeredPing = true;
-        this.info.bytesToClient += chunk.length;
-        this.info.lastActivityAt = Date.now();
-        this.scanner.feed(chunk);
-      },
-      onTextMessage: () => {
-        this.end(
-          failure(
-            SqlState.ProtocolViolation,
-            'the tunnel gateway sent a text message, which the tunnel protocol does not allow',
-          ),
-        );
-      },
-    });
+    pumpBytes(this.socket, ws, this);
     this.socket.resume();
+  }
+
+  /** PumpHooks: bytes from the client, on their way to the gateway. */
+  fromSocket(chunk: Buffer): void {
+    this.info.bytesFromClient += chunk.length;
+    this.info.lastActivityAt = Date.now();
+    if (this.info.state === 'idle' || this.info.state === 'in-transaction') {
+      this.info.state = 'active';
+    }
+    this.clientScanner?.feed(chunk);
+  }
+
+  /** PumpHooks: bytes from the gateway, on their way to the client. */
+  fromWebSocket(chunk: Buffer): void {
+    this.answeredPing = true;
+    this.info.bytesToClient += chunk.length;
+    this.info.lastActivityAt = Date.now();
+    this.scanner.feed(chunk);
+  }
+
+  /** PumpHooks: the gateway broke the protocol. */
+  onTextMessage(): void {
+    this.end(
+      failure(
+        SqlState.ProtocolViolation,
+        'the tunnel gateway sent a text message, which the tunnel protocol does not allow',
+      ),
+    );
   }
 
   /** Called every ping interval: a link that did not answer the previous ping is dead. */

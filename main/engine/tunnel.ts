@@ -154,7 +154,8 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   private async accept(socket: Socket): Promise<void> {
     const clientAddress = `${socket.remoteAddress}:${socket.remotePort}`;
     this.opening.add(socket);
-    socket.on('close', () => this.opening.delete(socket));
+    const forgetOpening = (): boolean => this.opening.delete(socket);
+    socket.on('close', forgetOpening);
     // Errors on the client socket (resets) end its session through 'close'; never the process.
     socket.on('error', () => {});
     let opening;
@@ -173,6 +174,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
       return;
     }
     this.opening.delete(socket);
+    socket.off('close', forgetOpening);
     const session = new TunnelSession(
       String(this.nextSessionId++),
       socket,

@@ -28,7 +28,7 @@ export interface PumpHooks {
  * while the socket's write buffer holds more than its own mark. Closing and errors are the caller's business.
  */
 export function pumpBytes(socket: Socket, ws: WebSocket, hooks: PumpHooks): void {
-  const { fromSocket, fromWebSocket, onTextMessage } = hooks;
+  // Hooks are called as methods: a long-lived session can pass itself rather than closures.
   let socketPaused = false;
 
   // One callback shared by every send: it runs when a message has been handed to the kernel.
@@ -40,7 +40,7 @@ export function pumpBytes(socket: Socket, ws: WebSocket, hooks: PumpHooks): void
   };
 
   socket.on('data', (chunk: Buffer) => {
-    fromSocket?.(chunk);
+    hooks.fromSocket?.(chunk);
     ws.send(chunk, { binary: true }, onSent);
     if (!socketPaused && ws.bufferedAmount >= WS_HIGH_WATER_MARK) {
       socketPaused = true;
@@ -50,10 +50,10 @@ export function pumpBytes(socket: Socket, ws: WebSocket, hooks: PumpHooks): void
 
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     if (!isBinary) {
-      onTextMessage();
+      hooks.onTextMessage();
       return;
     }
-    fromWebSocket?.(data);
+    hooks.fromWebSocket?.(data);
     socket.write(data);
     if (socket.writableLength >= SOCKET_HIGH_WATER_MARK) {
       ws.pause();
