@@ -10,7 +10,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'main',
-          include: ['main/**/*.test.ts', 'shared/**/*.test.ts'],
+          include: ['main/**/*.test.ts', 'shared/**/*.test.ts', 'bench/**/*.test.ts'],
           globalSetup: ['main/testing/global-setup.ts'],
         },
       },

@@ -45,6 +45,9 @@ const RATIOS: Array<[TargetName, TargetName]> = [
   ['pg-tunnel', 'direct'],
   ['ppg-tunnel', 'direct'],
   ['pg-tunnel', 'ppg-tunnel'],
+  // With --floor: what two bare hops reach, and how close ours comes to that.
+  ['relays', 'direct'],
+  ['pg-tunnel', 'relays'],
 ];
 
 const formatValue = (value: number | undefined): string =>
@@ -58,19 +61,22 @@ const formatRatio = (a: number | undefined, b: number | undefined): string =>
  * throughput row; on a memory row (↓) lower is better, so below 1× in pg/ppg means ours uses less.
  */
 export function formatTable(results: Result[], workloads: Workload[]): string {
+  const present = new Set(results.map((r) => r.target));
+  const targets = TARGET_NAMES.filter((target) => present.has(target));
+  const ratios = RATIOS.filter(([a, b]) => present.has(a) && present.has(b));
   const header = [
     'workload',
     'unit',
     'rounds',
-    ...TARGET_NAMES,
-    ...RATIOS.map(([a, b]) => `${short(a)}/${short(b)}`),
+    ...targets,
+    ...ratios.map(([a, b]) => `${short(a)}/${short(b)}`),
   ];
   const lines = rowsOf(results, workloads).map((row) => [
     row.process ? `${row.workload} (${row.process})` : row.workload,
     `${row.unit} ${row.higherIsBetter ? '↑' : '↓'}`,
     String(row.rounds),
-    ...TARGET_NAMES.map((target) => formatValue(row.medians[target])),
-    ...RATIOS.map(([a, b]) => formatRatio(row.medians[a], row.medians[b])),
+    ...targets.map((target) => formatValue(row.medians[target])),
+    ...ratios.map(([a, b]) => formatRatio(row.medians[a], row.medians[b])),
   ]);
   const widths = header.map((_, i) =>
     Math.max(...[header, ...lines].map((line) => line[i]!.length)),
@@ -82,8 +88,7 @@ export function formatTable(results: Result[], workloads: Workload[]): string {
   return [format(header), rule, ...lines.map(format)].join('\n');
 }
 
-const short = (target: TargetName): string =>
-  target === 'direct' ? 'direct' : target.split('-')[0]!;
+const short = (target: TargetName): string => target.split('-')[0]!;
 
 /** The JSON that runs are compared by: one record per row and target, the median as value. */
 export async function writeJson(

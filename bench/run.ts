@@ -11,13 +11,15 @@ import { settingsFor } from './settings.js';
 import { startTargets } from './targets.js';
 import { createWorkloads, WORKLOAD_NAMES, type WorkloadName } from './workloads/index.js';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--only W1,W2] [--json FILE] [--profile DIR]
+const USAGE = `Usage: npm run bench -- [--quick] [--only W1,W2] [--floor] [--json FILE] [--profile DIR]
 
 Measures Postgres directly, through pg-tunnel and through the reference ppg-tunnel (both via our
 gateway), side by side, and prints the medians with their ratios.
 
   --quick        every workload shortened, one round: about a minute, for spot checks
   --only LIST    only these workloads: ${WORKLOAD_NAMES.join(', ')}
+  --floor        also measure \`relays\`: two plain TCP relays in front of Postgres, the cost of
+                 two extra processes on the path with no WebSocket and no protocol work
   --json FILE    also write the machine and the results as JSON
   --profile DIR  the gateway, pg-tunnel and ppg-tunnel write V8 CPU profiles into DIR (summarise
                  one with npx tsx bench/cpu-profile.ts FILE)
@@ -25,6 +27,7 @@ gateway), side by side, and prints the medians with their ratios.
 
 interface Options {
   quick: boolean;
+  floor: boolean;
   only: WorkloadName[] | undefined;
   json: string | undefined;
   profile: string | undefined;
@@ -35,6 +38,7 @@ function parseOptions(args: string[]): Options {
     args,
     options: {
       quick: { type: 'boolean', default: false },
+      floor: { type: 'boolean', default: false },
       only: { type: 'string' },
       json: { type: 'string' },
       profile: { type: 'string' },
@@ -56,6 +60,7 @@ function parseOptions(args: string[]): Options {
   }
   return {
     quick: values.quick,
+    floor: values.floor,
     only: only as WorkloadName[] | undefined,
     json: values.json && resolve(values.json),
     profile: values.profile && resolve(values.profile),
@@ -79,8 +84,13 @@ async function main(options: Options): Promise<void> {
   cleanups.push(() => postgres.stop());
   const workDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-bench-'));
   cleanups.push(() => rm(workDir, { recursive: true, force: true }));
-  progress.step('starting the gateway, pg-tunnel and ppg-tunnel');
-  const targets = await startTargets(postgres, options.profile);
+  progress.step(
+    `starting the gateway, pg-tunnel and ppg-tunnel${options.floor ? ' and the relays' : ''}`,
+  );
+  const targets = await startTargets(postgres, {
+    profileDir: options.profile,
+    floor: options.floor,
+  });
   cleanups.push(() => targets.stop());
 
   const workloads = createWorkloads({ settings, targets, workDir }).filter(

@@ -1,12 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunningProcess } from '../main/testing/child-process.js';
+import { fileURLToPath } from 'node:url';
+import { start, type RunningProcess } from '../main/testing/child-process.js';
 import { startTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
 import { startGatewayProcess, type RunningGateway } from '../main/testing/gateway.js';
 import type { PostgresServer } from '../main/testing/postgres.js';
 import { startReferenceTunnel } from '../main/testing/reference-tunnel.js';
 
-export const TARGET_NAMES = ['direct', 'pg-tunnel', 'ppg-tunnel'] as const;
+/** `relays` only with --floor: two plain TCP relays, the cost of the extra hops alone. */
+export const TARGET_NAMES = ['direct', 'pg-tunnel', 'ppg-tunnel', 'relays'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** Where and as whom a client connects; the tunnels ignore user and password, Postgres does not. */
@@ -22,13 +24,14 @@ export interface Target {
   readonly name: TargetName;
   /** Read at each use: restarting the tunnels moves them to new ports. */
   connection(): Connection;
-  /** The proxy processes a memory row is about; undefined for direct. */
+  /** The proxy processes a memory row is about; undefined for direct and the relays. */
   processes(): { tunnel: number; gateway: number } | undefined;
 }
 
 export interface Targets {
-  /** In report order: direct, pg-tunnel, ppg-tunnel. */
+  /** In report order: direct, pg-tunnel, ppg-tunnel, and relays with --floor. */
   readonly all: readonly Target[];
+  readonly names: readonly TargetName[];
   get(name: TargetName): Target;
   /**
    * Replaces the gateway and both tunnels with new processes, so that a memory measurement starts
@@ -43,31 +46,35 @@ const TUNNEL_USER = { user: 'bench', database: 'bench', password: undefined };
 
 /**
  * Starts our gateway, our tunnel CLI and the reference client (both through that same gateway), and
- * describes the three targets, Postgres itself being `direct`. Everything listens on 127.0.0.1.
- * With `profileDir`, the three proxy processes write V8 CPU profiles there when they exit.
+ * describes the targets, Postgres itself being `direct`. With `floor`, also two plain TCP relays
+ * chained in front of Postgres (`relays`): what any design with two extra processes on the path
+ * cannot beat. Everything listens on 127.0.0.1. With `profileDir`, the proxy processes write V8 CPU
+ * profiles there when they exit.
  */
 export async function startTargets(
   postgres: PostgresServer,
-  profileDir: string | undefined,
+  { profileDir, floor }: { profileDir?: string | undefined; floor?: boolean },
 ): Promise<Targets> {
-  let stack = await startStack(postgres, profileDir);
+  const startAll = (): Promise<Stack> => startStack(postgres, profileDir, Boolean(floor));
+  let stack = await startAll();
+  // Postgres itself, or the relays in front of it: both need its real user and password.
+  const postgresVia = (port: () => number): Omit<Target, 'name'> => ({
+    connection: () => ({
+      host: postgres.host,
+      port: port(),
+      user: postgres.user,
+      database: postgres.database,
+      password: postgres.password,
+    }),
+    processes: () => undefined,
+  });
   const tunnelTarget = (name: TargetName, tunnel: () => { pid: number; port: number }): Target => ({
     name,
     connection: () => ({ host: '127.0.0.1', port: tunnel().port, ...TUNNEL_USER }),
     processes: () => ({ tunnel: tunnel().pid, gateway: stack.gateway.process.child.pid! }),
   });
   const all: Target[] = [
-    {
-      name: 'direct',
-      connection: () => ({
-        host: postgres.host,
-        port: postgres.port,
-        user: postgres.user,
-        database: postgres.database,
-        password: postgres.password,
-      }),
-      processes: () => undefined,
-    },
+    { name: 'direct', ...postgresVia(() => postgres.port) },
     tunnelTarget('pg-tunnel', () => ({
       pid: stack.ours.process.child.pid!,
       port: stack.ours.port,
@@ -76,27 +83,37 @@ export async function startTargets(
       pid: stack.reference.process.child.pid!,
       port: stack.reference.port,
     })),
+    ...(floor ? [{ name: 'relays' as const, ...postgresVia(() => stack.relays[1]!.port) }] : []),
   ];
   return {
     all,
+    names: all.map((target) => target.name),
     get: (name) => all.find((target) => target.name === name)!,
     restart: async () => {
       await stopStack(stack);
-      stack = await startStack(postgres, profileDir);
+      stack = await startAll();
     },
     stop: () => stopStack(stack),
   };
 }
 
+interface Listener {
+  process: RunningProcess;
+  port: number;
+}
+
 interface Stack {
   gateway: RunningGateway;
   ours: RunningTunnel;
-  reference: { process: RunningProcess; port: number };
+  reference: Listener;
+  /** Empty without --floor; else the relay Postgres is behind, then the one clients use. */
+  relays: Listener[];
 }
 
 async function startStack(
   postgres: PostgresServer,
   profileDir: string | undefined,
+  floor: boolean,
 ): Promise<Stack> {
   const gateway = await startGatewayProcess(postgres, await profiling(profileDir, 'gateway'));
   const key = gateway.keys.valid;
@@ -104,11 +121,26 @@ async function startStack(
     startTunnelCli(gateway.wsUrl, key, [], await profiling(profileDir, 'pg-tunnel')),
     startReferenceTunnel(gateway.wsUrl, key, await profiling(profileDir, 'ppg-tunnel')),
   ]);
-  return { gateway, ours, reference };
+  const relays: Listener[] = [];
+  if (floor) {
+    relays.push(await startRelay(postgres.port));
+    relays.push(await startRelay(relays[0]!.port));
+  }
+  return { gateway, ours, reference, relays };
 }
 
-async function stopStack({ gateway, ours, reference }: Stack): Promise<void> {
-  await Promise.all([ours.process.stop(), reference.process.stop()]);
+const RELAY_SCRIPT = fileURLToPath(new URL('./tcp-relay.ts', import.meta.url));
+
+async function startRelay(targetPort: number): Promise<Listener> {
+  const proc = start(process.execPath, ['--import', 'tsx', RELAY_SCRIPT, String(targetPort)]);
+  const [, port] = await proc.waitFor(/listening on (\d+)/);
+  return { process: proc, port: Number(port) };
+}
+
+async function stopStack({ gateway, ours, reference, relays }: Stack): Promise<void> {
+  await Promise.all(
+    [ours.process, reference.process, ...relays.map((r) => r.process)].map((p) => p.stop()),
+  );
   await gateway.process.stop();
 }
 

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { psql } from '../clients.js';
 import { MB } from '../settings.js';
-import { TARGET_NAMES, type Target } from '../targets.js';
+import type { Target } from '../targets.js';
 import type { BenchContext, Workload } from './workload.js';
 
 /**
@@ -35,7 +35,7 @@ export function copyOutWorkload({ settings, targets }: BenchContext): Workload {
     unit: 'MB/s',
     higherIsBetter: true,
     rounds: settings.copyOut.rounds,
-    targets: TARGET_NAMES,
+    targets: targets.names,
     freshProcesses: false,
     prepare: async () => {
       const direct = targets.get('direct').connection();
@@ -68,7 +68,7 @@ export function copyInWorkload({ settings, targets, workDir }: BenchContext): Wo
     unit: 'MB/s',
     higherIsBetter: true,
     rounds: settings.copyIn.rounds,
-    targets: TARGET_NAMES,
+    targets: targets.names,
     freshProcesses: false,
     prepare: async () => {
       const count = Math.round(settings.copyIn.bytes / ROW_BYTES);

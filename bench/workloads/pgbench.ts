@@ -1,5 +1,4 @@
 import { pgbench, pgbenchTps } from '../clients.js';
-import { TARGET_NAMES } from '../targets.js';
 import type { BenchContext, Workload, WorkloadName } from './workload.js';
 
 /**
@@ -29,7 +28,7 @@ export function pgbenchWorkloads({ settings, targets }: BenchContext): Workload[
     unit: 'tps',
     higherIsBetter: true,
     rounds,
-    targets: TARGET_NAMES,
+    targets: targets.names,
     freshProcesses: false,
     prepare,
     measure: async (target) => [
