@@ -113,7 +113,8 @@ async function main(options: Options): Promise<void> {
     console.error(`results written to ${options.json}`);
   }
   if (options.profile) {
-    console.error(`CPU profiles in ${options.profile}/{gateway,pg-tunnel,ppg-tunnel}`);
+    const relays = options.floor ? ',relay-client-side,relay-postgres-side' : '';
+    console.error(`CPU profiles in ${options.profile}/{gateway,pg-tunnel,ppg-tunnel${relays}}`);
   }
 }
 

@@ -123,16 +123,26 @@ async function startStack(
   ]);
   const relays: Listener[] = [];
   if (floor) {
-    relays.push(await startRelay(postgres.port));
-    relays.push(await startRelay(relays[0]!.port));
+    relays.push(
+      await startRelay(postgres.port, await profiling(profileDir, 'relay-postgres-side')),
+    );
+    relays.push(
+      await startRelay(relays[0]!.port, await profiling(profileDir, 'relay-client-side')),
+    );
   }
   return { gateway, ours, reference, relays };
 }
 
 const RELAY_SCRIPT = fileURLToPath(new URL('./tcp-relay.ts', import.meta.url));
 
-async function startRelay(targetPort: number): Promise<Listener> {
-  const proc = start(process.execPath, ['--import', 'tsx', RELAY_SCRIPT, String(targetPort)]);
+async function startRelay(targetPort: number, nodeArgs: string[]): Promise<Listener> {
+  const proc = start(process.execPath, [
+    ...nodeArgs,
+    '--import',
+    'tsx',
+    RELAY_SCRIPT,
+    String(targetPort),
+  ]);
   const [, port] = await proc.waitFor(/listening on (\d+)/);
   return { process: proc, port: Number(port) };
 }
