@@ -191,6 +191,26 @@ describe('parseGatewayConfig', () => {
     }
   });
 
+  it("reads libpq's ?password= when the URL has no password before the host", () => {
+    const config = parseGatewayConfig(
+      withKey(1, {
+        upstream: `postgres://reader@h/db?password=${encodeURIComponent(PASSWORD)}&sslmode=disable`,
+        passwordEnv: undefined,
+      }),
+      {},
+    );
+    expect(config.keys[1]!.upstream).toMatchObject({ password: PASSWORD, sslMode: 'disable' });
+  });
+
+  it('refuses URL parameters it would not act on, and names them and the ones it reads', () => {
+    const error = configError(
+      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&connect_timeout=5' }),
+    );
+    expect(error.message).toContain('keys[1].upstream');
+    expect(error.message).toContain('?connect_timeout');
+    expect(error.message).toContain('sslmode, sslrootcert, password');
+  });
+
   it('names the environment variable passwordEnv points at when it is not set', () => {
     const error = configError(validConfig(), {});
     expect(error.message).toContain('keys[1].passwordEnv');
@@ -226,6 +246,8 @@ describe('parseGatewayConfig', () => {
       withKey(0, { upstream: urlWithPassword(''), keyHash: 'sha256:nope' }),
       withKey(0, { upstream: urlWithPassword(''), maxSessions: -1 }),
       withKey(1, { upstream: 'postgres://reader@h/db?sslmode=nope' }),
+      withKey(1, { upstream: `postgres://reader@h/db?password=${PASSWORD}&sslmode=nope` }),
+      withKey(1, { upstream: `postgres://reader@h/db?password=${PASSWORD}&pass=${PASSWORD}` }),
       withKey(1, { upstream: 'not a url' }),
       withKey(2, { id: 'shop' }),
       { ...withKey(1, {}), listen: { port: 1e6 } },

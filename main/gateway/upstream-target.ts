@@ -14,10 +14,15 @@ export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-f
 export type SslMode = (typeof SSL_MODES)[number];
 
 const DEFAULT_PORT = 5432;
+/**
+ * The libpq URI parameters the gateway acts on. Any other is refused rather than ignored: a setting
+ * the gateway silently dropped would show up later as a login that fails for no visible reason.
+ */
+const QUERY_PARAMETERS = ['sslmode', 'sslrootcert', 'password'];
 
 /**
- * Reads `postgres://user:pass@host:port/db?sslmode=...`. Throws a sentence that never contains the
- * URL itself, since it may hold a password.
+ * Reads `postgres://user:pass@host:port/db?sslmode=...`, the password also as libpq's
+ * `?password=`. Throws a sentence that never contains the URL itself, since it may hold a password.
  */
 export function parseUpstreamUrl(url: string, passwordFromEnv?: string): UpstreamTarget {
   let parsed: URL;
@@ -36,6 +41,14 @@ export function parseUpstreamUrl(url: string, passwordFromEnv?: string): Upstrea
   if (!user) {
     throw new Error('names no user (postgres://USER@host/database)');
   }
+  const unknown = [...parsed.searchParams.keys()].filter(
+    (name) => !QUERY_PARAMETERS.includes(name),
+  );
+  if (unknown.length > 0) {
+    throw new Error(
+      `has ?${unknown.join(', ?')}, which the gateway does not use; it reads ${QUERY_PARAMETERS.join(', ')}`,
+    );
+  }
   const sslMode = parsed.searchParams.get('sslmode') ?? 'prefer';
   if (!(SSL_MODES as readonly string[]).includes(sslMode)) {
     throw new Error(`has sslmode=${sslMode}; use one of ${SSL_MODES.join(', ')}`);
@@ -46,7 +59,10 @@ export function parseUpstreamUrl(url: string, passwordFromEnv?: string): Upstrea
     user,
     database: decodeURIComponent(parsed.pathname.slice(1)) || user,
     password:
-      passwordFromEnv ?? (parsed.password ? decodeURIComponent(parsed.password) : undefined),
+      passwordFromEnv ??
+      (parsed.password ? decodeURIComponent(parsed.password) : undefined) ??
+      parsed.searchParams.get('password') ??
+      undefined,
     sslMode: sslMode as SslMode,
     sslRootCert: parsed.searchParams.get('sslrootcert') ?? undefined,
   };
