@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { createServer, connect, Server, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TunnelState } from '../../shared/tunnel-state.js';
@@ -177,6 +177,37 @@ describe('the tunnel manager', () => {
 
     expect(await test.core.commands.stopTunnel(profile.id)).toMatchObject({ status: 'stopped' });
     expect(await portIsOpen(port)).toBe(false);
+    await test.core.commands.deleteProfile(profile.id);
+  });
+
+  it('after sleep, a tunnel whose listener is gone is restarted on the same port', async () => {
+    const profile = await test.core.commands.addProfile({
+      name: 'Sleepy',
+      gatewayUrl: gateway.wsUrl,
+      apiKey: gateway.keys.valid,
+    });
+    const { port } = await test.core.commands.startTunnel(profile.id);
+    // What the OS does to a listener across sleep, done by hand: nothing public reaches a tunnel's
+    // listener, so it is found among this process's handles by its port.
+    const listener = (process as unknown as { _getActiveHandles(): unknown[] })
+      ._getActiveHandles()
+      .find((h): h is Server => h instanceof Server && (h.address() as AddressInfo)?.port === port);
+    await new Promise((resolve) => listener!.close(resolve));
+    expect(await portIsOpen(port!)).toBe(false);
+
+    expect(await test.core.tunnels.reviveDeadListeners()).toEqual([profile.id]);
+    const state = (await test.core.commands.getSnapshot()).tunnels[profile.id]!;
+    expect(state).toMatchObject({ status: 'listening', port });
+    expect(await psql('127.0.0.1', port!, ['-c', 'select 41 + 1'])).toMatchObject({
+      code: 0,
+      stdout: '42\n',
+    });
+    const log = await test.core.commands.getLog(profile.id);
+    expect(log.map((e) => e.message)).toContain(
+      'The listener was gone after the computer woke up; restarting',
+    );
+    // A second look finds nothing to revive.
+    expect(await test.core.tunnels.reviveDeadListeners()).toEqual([]);
     await test.core.commands.deleteProfile(profile.id);
   });
 
