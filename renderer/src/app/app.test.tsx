@@ -48,6 +48,17 @@ describe('the window', () => {
     expect(screen.queryByText('Reconnecting to PG Tunnel…')).not.toBeInTheDocument();
   });
 
+  it('says which URL opens the window once a restarted pg-tunnel ui has refused it', async () => {
+    const bridge = fakeBridge(snapshotOf([profileView()]));
+    render(<App bridge={bridge} />);
+    await screen.findByText('Staging');
+    act(() => bridge.setConnection('expired'));
+    expect(screen.getByRole('status', { name: '' })).toHaveTextContent(
+      'PG Tunnel was restarted, and this window’s access ended with it. Open the URL that pg-tunnel ui printed.',
+    );
+    expect(screen.queryByText('Reconnecting to PG Tunnel…')).not.toBeInTheDocument();
+  });
+
   it('explains why the window is empty when the core cannot be read', async () => {
     const bridge = fakeBridge();
     bridge.commands.getSnapshot.mockRejectedValue(

@@ -120,6 +120,35 @@ describe('the HTTP bridge', () => {
     expect(FakeSocket.all).toHaveLength(3); // closed on purpose: no reconnect
   });
 
+  it('stops retrying and says "expired" once a restarted pg-tunnel ui refuses this window', async () => {
+    vi.useFakeTimers();
+    let refused = false;
+    const fetch = vi.fn(async () =>
+      refused
+        ? new Response('Open the URL that pg-tunnel ui printed: it carries the access token.', {
+            status: 401,
+          })
+        : Promise.reject(new TypeError('Failed to fetch')),
+    );
+    const bridge = bridgeWith(fetch);
+    const states: string[] = [];
+    bridge.onConnectionChange?.((state) => states.push(state));
+    bridge.onSnapshot(() => {});
+    FakeSocket.all[0]!.open();
+
+    FakeSocket.all[0]!.drop(); // the process is gone: nothing answers, keep trying
+    await vi.advanceTimersByTimeAsync(retryDelay(0));
+    expect(bridge.connectionState?.()).toBe('reconnecting');
+    expect(FakeSocket.all).toHaveLength(2);
+
+    refused = true; // back, with a new token: the socket is refused, and so is a command
+    FakeSocket.all[1]!.drop();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(bridge.connectionState?.()).toBe('expired');
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(states).toEqual(['open', 'reconnecting', 'expired']);
+  });
+
   it('waits longer after each failure, up to a cap', () => {
     const delays = Array.from({ length: 10 }, (_, attempt) => retryDelay(attempt));
     expect(delays[0]).toBeLessThan(delays[1]!);

@@ -37,15 +37,18 @@ export function createHttpBridge(options: HttpBridgeOptions): WindowBridge {
   const Socket = options.WebSocket ?? globalThis.WebSocket;
   const eventsUrl = `${options.origin.replace(/^http/, 'ws')}/events`;
 
+  const post = (command: RpcCommand, args: unknown[]): Promise<Response> =>
+    doFetch(`${options.origin}/rpc/${command}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ args }),
+    });
+
   const call = async (command: RpcCommand, args: unknown[]): Promise<unknown> => {
     let response: Response;
     try {
-      response = await doFetch(`${options.origin}/rpc/${command}`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ args }),
-      });
+      response = await post(command, args);
     } catch {
       throw new RpcError(
         'PG Tunnel is not reachable. Check that `pg-tunnel ui` is still running, then try again.',
@@ -78,6 +81,18 @@ export function createHttpBridge(options: HttpBridgeOptions): WindowBridge {
     }
   };
 
+  /**
+   * A browser does not tell why a WebSocket failed. A command does: 401 means the server answering
+   * is a restarted `pg-tunnel ui` whose new token this window never had, and retrying cannot help.
+   */
+  const accessRefused = async (): Promise<boolean> => {
+    try {
+      return (await post('getSnapshot', [])).status === 401;
+    } catch {
+      return false; // not reachable (yet): keep retrying
+    }
+  };
+
   const open = (): void => {
     retryTimer = undefined;
     const ws = new Socket(eventsUrl);
@@ -100,7 +115,15 @@ export function createHttpBridge(options: HttpBridgeOptions): WindowBridge {
       }
       socket = undefined;
       setConnection('reconnecting');
-      retryTimer = setTimeout(open, retryDelay(attempt++));
+      const retry = setTimeout(open, retryDelay(attempt++));
+      retryTimer = retry;
+      void accessRefused().then((refused) => {
+        if (refused && retryTimer === retry) {
+          clearTimeout(retry);
+          retryTimer = undefined;
+          setConnection('expired');
+        }
+      });
     };
   };
 

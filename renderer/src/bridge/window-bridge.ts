@@ -1,8 +1,11 @@
 import type { PgTunnelBridge } from '../../../shared/rpc.js';
 import { createHttpBridge } from './http-bridge.js';
 
-/** Whether snapshots are flowing: a browser window can lose `pg-tunnel ui` and find it again. */
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
+/**
+ * Whether snapshots are flowing: a browser window can lose `pg-tunnel ui` and find it again, or
+ * find it restarted with a new access token ('expired'), which only the URL it printed opens.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'expired';
 export type ConnectionListener = (state: ConnectionState) => void;
 
 /**
