@@ -29,6 +29,10 @@ export async function runRounds(
       progress.step(`${workload.name}: preparing`);
       await workload.prepare();
     }
+    for (const name of workload.warmUp ? workload.targets : []) {
+      progress.step(`${workload.name}: warming up ${name}`);
+      await workload.warmUp!(targets.get(name));
+    }
     for (let round = 1; round <= workload.rounds; round++) {
       for (const name of workload.targets) {
         if (workload.freshProcesses) {

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { psql } from '../clients.js';
-import { MB } from '../settings.js';
+import { MB, type Settings } from '../settings.js';
 import type { Target } from '../targets.js';
 import type { BenchContext, Workload } from './workload.js';
 
@@ -30,7 +30,7 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 /** `COPY ... TO STDOUT` of a ~500 MB table, written by psql to /dev/null. */
 export function copyOutWorkload({ settings, targets }: BenchContext): Workload {
   let bytes = 0;
-  return {
+  return warmingUp(settings, {
     name: 'copy-out',
     unit: 'MB/s',
     higherIsBetter: true,
@@ -56,14 +56,14 @@ export function copyOutWorkload({ settings, targets }: BenchContext): Workload {
       );
       return [{ value: bytes / MB / seconds }];
     },
-  };
+  });
 }
 
 /** `COPY ... FROM STDIN` of a ~200 MB file, sent by psql into a table emptied before each run. */
 export function copyInWorkload({ settings, targets, workDir }: BenchContext): Workload {
   const file = join(workDir, 'copy-in.tsv');
   let bytes = 0;
-  return {
+  return warmingUp(settings, {
     name: 'copy-in',
     unit: 'MB/s',
     higherIsBetter: true,
@@ -86,6 +86,19 @@ export function copyInWorkload({ settings, targets, workDir }: BenchContext): Wo
         psql(target.connection(), [`\\copy ${SINK} from '${file}'`]),
       );
       return [{ value: bytes / MB / seconds }];
+    },
+  });
+}
+
+/** A copy's warm-up is one more copy, not counted. */
+function warmingUp(settings: Settings, workload: Workload): Workload {
+  if (!settings.warmUp) {
+    return workload;
+  }
+  return {
+    ...workload,
+    warmUp: async (target) => {
+      await workload.measure(target);
     },
   };
 }

@@ -1,5 +1,9 @@
 import { pgbench, pgbenchTps } from '../clients.js';
+import type { Target } from '../targets.js';
 import type { BenchContext, Workload, WorkloadName } from './workload.js';
+
+/** Enough transactions to bring a fresh proxy's code paths up to speed. */
+const WARM_UP_SECONDS = 3;
 
 /**
  * pgbench's built-in select-only script (-S: one primary-key lookup per transaction), so that the
@@ -31,6 +35,11 @@ export function pgbenchWorkloads({ settings, targets }: BenchContext): Workload[
     targets: targets.names,
     freshProcesses: false,
     prepare,
+    ...(settings.warmUp && {
+      warmUp: async (target: Target) => {
+        await pgbenchTps(target.connection(), [...shape, '-T', String(WARM_UP_SECONDS)]);
+      },
+    }),
     measure: async (target) => [
       { value: await pgbenchTps(target.connection(), [...shape, '-T', String(seconds)]) },
     ],

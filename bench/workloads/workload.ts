@@ -43,5 +43,11 @@ export interface Workload {
   readonly freshProcesses: boolean;
   /** Runs once, straight against Postgres, before the first round. */
   prepare?(): Promise<void>;
+  /**
+   * Runs once per target before the first round, not measured: a Node proxy fresh from its start
+   * moves its first gigabyte or so markedly slower (compiling, sizing its heap), and a tunnel that
+   * runs all day is measured in the state it spends the day in. Absent for memory workloads.
+   */
+  warmUp?(target: Target): Promise<void>;
   measure(target: Target): Promise<Sample[]>;
 }
