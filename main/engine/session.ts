@@ -35,13 +35,14 @@ export class TunnelSession implements PumpHooks {
   constructor(
     id: string,
     private readonly socket: Socket,
+    clientAddress: string,
     parameters: Record<string, string>,
     private readonly onFrame: FrameObserver | undefined,
   ) {
     const now = Date.now();
     this.info = {
       id,
-      clientAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+      clientAddress,
       user: parameters['user'] ?? '',
       database: parameters['database'] ?? parameters['user'] ?? '',
       applicationName: parameters['application_name'] ?? '',

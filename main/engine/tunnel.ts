@@ -178,6 +178,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     const session = new TunnelSession(
       String(this.nextSessionId++),
       socket,
+      clientAddress,
       opening.parameters,
       this.options.onFrame,
     );

@@ -75,22 +75,26 @@ export async function forwardCancel(target: UpstreamTarget, packet: Buffer): Pro
 function openTcp(target: UpstreamTarget): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connectTcp({ host: target.host, port: target.port, noDelay: true });
-    socket.setTimeout(UPSTREAM_LOGIN_TIMEOUT_MS, () =>
-      socket.destroy(new Error(`no answer within ${UPSTREAM_LOGIN_TIMEOUT_MS / 1000} s`)),
+    // A timer of our own, not socket.setTimeout: that one leaves its callback and a spent timer on
+    // the socket for as long as the session lasts.
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`no answer within ${UPSTREAM_LOGIN_TIMEOUT_MS / 1000} s`)),
+      UPSTREAM_LOGIN_TIMEOUT_MS,
     );
     socket.once('connect', () => {
-      socket.setTimeout(0);
+      clearTimeout(timer);
       resolve(socket);
     });
-    socket.once('error', (error: NodeJS.ErrnoException) =>
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       reject(
         new UpstreamError({
           severity: 'FATAL',
           code: SqlState.UnableToConnect,
           message: `the gateway could not reach the database (${error.code ?? error.message})`,
         }),
-      ),
-    );
+      );
+    });
   });
 }
 
@@ -161,7 +165,7 @@ function logIn(socket: Socket, target: UpstreamTarget, scramKeys: ScramKeyCache)
     const finish = (error: Error | undefined, firstBytes?: Buffer): void => {
       socket.off('data', onData);
       socket.off('close', onClose);
-      socket.setTimeout(0);
+      clearTimeout(timer);
       if (error) {
         reject(error);
       } else {
@@ -238,12 +242,14 @@ function logIn(socket: Socket, target: UpstreamTarget, scramKeys: ScramKeyCache)
         finish(error instanceof UpstreamError ? error : loginError((error as Error).message));
       }
     };
-    socket.setTimeout(UPSTREAM_LOGIN_TIMEOUT_MS, () =>
-      finish(
-        loginError(
-          `the database did not complete the login within ${UPSTREAM_LOGIN_TIMEOUT_MS / 1000} s`,
+    const timer = setTimeout(
+      () =>
+        finish(
+          loginError(
+            `the database did not complete the login within ${UPSTREAM_LOGIN_TIMEOUT_MS / 1000} s`,
+          ),
         ),
-      ),
+      UPSTREAM_LOGIN_TIMEOUT_MS,
     );
     socket.on('data', onData);
     socket.on('close', onClose);
