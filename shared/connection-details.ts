@@ -16,19 +16,24 @@ export interface ConnectionDetails {
 const USER = 'postgres';
 const DATABASE = 'postgres';
 
+/** host:port as clients and URLs write it: an IPv6 host in brackets. */
+export function hostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 export function connectionDetails(
   host: string,
   port: number,
   profileName: string,
 ): ConnectionDetails {
-  const hostInUrl = host.includes(':') ? `[${host}]` : host;
-  const url = `postgresql://${USER}@${hostInUrl}:${port}/${DATABASE}?sslmode=disable`;
+  const address = hostPort(host, port);
+  const url = `postgresql://${USER}@${address}/${DATABASE}?sslmode=disable`;
   return {
     host,
     port: String(port),
     url,
     psql: `psql "${url}"`,
-    jdbc: `jdbc:postgresql://${hostInUrl}:${port}/${DATABASE}?sslmode=disable&user=${USER}`,
+    jdbc: `jdbc:postgresql://${address}/${DATABASE}?sslmode=disable&user=${USER}`,
     env: [
       `PGHOST=${host}`,
       `PGPORT=${port}`,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatBytes, formatDuration } from '../../shared/format.js';
+import { isLoopbackHost } from '../../shared/profile.js';
 import { DEFAULT_GATEWAY_URL, ListenError, Tunnel } from '../engine/index.js';
 import { apiKeyFromEnvironment } from './api-key-env.js';
 import { printBanner } from './banner.js';
@@ -25,8 +26,6 @@ Other commands:
   pg-tunnel gateway --config FILE   run the server end of the tunnel
   pg-tunnel gateway hash-key [KEY]  print the hash of an API key for the gateway config
 `;
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const { values } = parseArgs({
@@ -96,7 +95,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     throw new UsageError(`${capitalize((error as Error).message)}.`);
   }
   printBanner(address.address, address.port);
-  if (!LOOPBACK.test(host)) {
+  if (!isLoopbackHost(host)) {
     console.warn(
       `⚠️  Listening on ${host}, not on loopback: anyone who can reach this port reaches your database, with no password.`,
     );

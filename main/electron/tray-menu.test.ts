@@ -45,6 +45,11 @@ const labels = (entries: MenuEntry[]) =>
   entries.map((e) => (e.type === 'separator' ? '---' : e.label));
 
 describe('the tray menu', () => {
+  it('writes an IPv6 listening address in brackets, as a client would', () => {
+    const menu = buildTrayMenu(snapshot([{ ...tunnel('a', 'listening'), host: '::1' }]));
+    expect(labels(menu)[0]).toBe('DB a (listening) — [::1]:5433');
+  });
+
   it('lists each tunnel with Start or Stop and a copy item enabled only while listening', () => {
     const menu = buildTrayMenu(snapshot([tunnel('a', 'listening'), tunnel('b', 'stopped')]));
     expect(labels(menu)).toEqual([

@@ -1,3 +1,4 @@
+import { hostPort } from '../../shared/connection-details.js';
 import type { AppSnapshot } from '../../shared/rpc.js';
 
 /** What clicking a menu item does; the shell maps each to a call on the core or the app. */
@@ -31,7 +32,10 @@ export function buildTrayMenu(snapshot: AppSnapshot): MenuEntry[] {
     const state = snapshot.tunnels[profile.id];
     const status = state?.status ?? 'stopped';
     const running = status === 'listening' || status === 'starting';
-    const address = status === 'listening' && state?.port ? ` — ${state.host}:${state.port}` : '';
+    const address =
+      status === 'listening' && state?.host && state.port
+        ? ` — ${hostPort(state.host, state.port)}`
+        : '';
     return {
       type: 'normal',
       label: `${profile.name} (${STATUS_LABEL[status]})${address}`,

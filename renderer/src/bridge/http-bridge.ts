@@ -4,8 +4,8 @@ import {
   type AppSnapshot,
   type RpcClient,
   type RpcCommand,
-  type RpcErrorBody,
 } from '../../../shared/rpc.js';
+import { unwrapReply, type RpcReply } from '../../../shared/rpc-dispatch.js';
 import type { ConnectionListener, ConnectionState, WindowBridge } from './window-bridge.js';
 
 /** The first retry comes quickly (a restart of `pg-tunnel ui`), later ones no more than this often. */
@@ -20,7 +20,6 @@ export interface HttpBridgeOptions {
   WebSocket?: new (url: string) => WebSocket;
 }
 
-type Reply = { ok: true; result: unknown } | { ok: false; error: RpcErrorBody };
 
 /** Delay before reconnect attempt `attempt` (0-based): doubling from FIRST_RETRY_MS up to the cap. */
 export function retryDelay(attempt: number): number {
@@ -54,11 +53,7 @@ export function createHttpBridge(options: HttpBridgeOptions): WindowBridge {
         'PG Tunnel is not reachable. Check that `pg-tunnel ui` is still running, then try again.',
       );
     }
-    const reply = await readReply(response);
-    if (!reply.ok) {
-      throw new RpcError(reply.error.message, reply.error.field);
-    }
-    return reply.result;
+    return unwrapReply(await readReply(response));
   };
 
   const commands = Object.fromEntries(
@@ -160,11 +155,11 @@ export function createHttpBridge(options: HttpBridgeOptions): WindowBridge {
 }
 
 /** The body of a command's answer; anything else (a proxy's page, a 401 text) becomes a sentence. */
-async function readReply(response: Response): Promise<Reply> {
+async function readReply(response: Response): Promise<RpcReply> {
   const text = await response.text();
   if (/^application\/json\b/.test(response.headers.get('content-type') ?? '')) {
     try {
-      return JSON.parse(text) as Reply;
+      return JSON.parse(text) as RpcReply;
     } catch {
       // fall through to the generic sentence
     }

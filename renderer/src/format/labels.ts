@@ -1,3 +1,4 @@
+import { hostPort } from '../../../shared/connection-details.js';
 import type { SessionState } from '../../../shared/session.js';
 import type { TunnelState, TunnelStatus } from '../../../shared/tunnel-state.js';
 
@@ -30,7 +31,7 @@ export function addressText(host: string | null, port: number | null): string | 
   if (host === null || port === null) {
     return null;
   }
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return hostPort(host, port);
 }
 
 /** Whether the Start/Stop switch is on: a starting tunnel counts as on. */
