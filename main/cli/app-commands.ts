@@ -4,6 +4,7 @@ import { defaultConfigDir } from '../service/config-dir.js';
 import { startControlServer } from '../service/control-server.js';
 import { createHeadlessCore } from '../service/headless.js';
 import { printBanner } from './banner.js';
+import { parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -36,13 +37,9 @@ function parseAppArgs(
     strict: true,
     allowPositionals: false,
   });
-  const port = Number(values.port ?? 0);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--port takes a number from 0 to 65535 (got ${String(values.port)}).`);
-  }
   return {
     configDir: values['config-dir'] ?? defaultConfigDir(),
-    port,
+    port: parsePort(typeof values.port === 'string' ? values.port : undefined),
     help: Boolean(values.help),
   };
 }
@@ -68,7 +65,7 @@ export async function runUiCommand(args: string[]): Promise<void> {
   console.info(
     `PG Tunnel is running. Open this URL in your browser (it carries the access token):\n\n  ${server.url}\n`,
   );
-  await untilSignal();
+  await untilSignal('Stopping…');
   await server.close();
   await core.dispose();
 }
@@ -88,22 +85,8 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
       throw new UsageError(state.problem?.message ?? 'The playground did not start.');
     }
     printBanner(state.host, state.port);
-    await untilSignal();
+    await untilSignal('Stopping…');
   } finally {
     await core.dispose();
   }
-}
-
-/** Resolves on SIGINT or SIGTERM. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      console.info('Stopping…');
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }

@@ -7,6 +7,7 @@ import {
   hashApiKey,
   loadGatewayConfig,
 } from '../gateway/index.js';
+import { parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 
 export const GATEWAY_HELP = `Usage: pg-tunnel gateway --config FILE [--host HOST] [--port PORT]
@@ -56,12 +57,8 @@ export async function runGatewayCommand(args: string[]): Promise<void> {
   if (values.host) {
     config.listen.host = values.host;
   }
-  if (values.port) {
-    const port = Number(values.port);
-    if (!/^\d+$/.test(values.port) || port > 65535) {
-      throw new UsageError(`--port takes a number from 0 to 65535 (got ${values.port}).`);
-    }
-    config.listen.port = port;
+  if (values.port !== undefined) {
+    config.listen.port = parsePort(values.port);
   }
   let gateway;
   try {
@@ -82,13 +79,6 @@ export async function runGatewayCommand(args: string[]): Promise<void> {
       `The gateway cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}.`,
     );
   }
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void gateway.close().then(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilSignal();
+  await gateway.close();
 }

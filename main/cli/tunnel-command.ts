@@ -5,6 +5,7 @@ import { isLoopbackHost } from '../../shared/profile.js';
 import { DEFAULT_GATEWAY_URL, ListenError, Tunnel } from '../engine/index.js';
 import { apiKeyFromEnvironment } from './api-key-env.js';
 import { printBanner } from './banner.js';
+import { parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -101,27 +102,8 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     );
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      console.info('Stopping the tunnel…');
-      void tunnel.stop('kill').then(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
-
-function parsePort(value: string | undefined): number {
-  if (value === undefined) {
-    return 0;
-  }
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) {
-    throw new UsageError(`--port takes a number from 0 to 65535 (got ${value}).`);
-  }
-  return port;
+  await untilSignal('Stopping the tunnel…');
+  await tunnel.stop('kill');
 }
 
 /** Like the reference client: a .env in the working directory fills in unset variables. */

@@ -1,0 +1,29 @@
+import { UsageError } from './usage-error.js';
+
+/** `--port`: digits only, 0 to 65535; absent means 0, "any free port". */
+export function parsePort(value: string | undefined): number {
+  if (value === undefined) {
+    return 0;
+  }
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new UsageError(`--port takes a number from 0 to 65535 (got ${value}).`);
+  }
+  return port;
+}
+
+/** Resolves on the first SIGINT or SIGTERM, after printing `farewell` if given. */
+export function untilSignal(farewell?: string): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      if (farewell) {
+        console.info(farewell);
+      }
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
