@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { SqlState, type PgError } from '../pgwire/error-response.js';
 
-export const DEFAULT_GATEWAY_URL = 'wss://ppg-tunnel.prisma-data.net/websocket';
+export { DEFAULT_GATEWAY_URL } from '../../shared/profile.js';
 /** The gateway's response header naming the request in its logs. */
 const REQUEST_ID_HEADER = 'prisma-request-id';
 /** Largest message accepted from the gateway; it sends what one upstream read gave it. */

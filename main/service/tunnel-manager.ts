@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ListenError, Tunnel } from '../engine/index.js';
 import type { CloseReason } from '../engine/index.js';
+import { SqlState } from '../pgwire/error-response.js';
 import type { Profile } from '../../shared/profile.js';
 import type {
   LogEntry,
@@ -19,7 +20,7 @@ const LOG_LENGTH = 100;
 /** Byte counters change with every chunk: subscribers hear of them at most this often. */
 export const STATS_INTERVAL_MS = 1_000;
 /** SQLSTATEs of a rejected API key (28P01) or of a key with no database behind it (28000). */
-const KEY_REJECTED = new Set(['28P01', '28000']);
+const KEY_REJECTED = new Set<string>([SqlState.InvalidPassword, SqlState.InvalidAuthorization]);
 
 interface Entry {
   status: TunnelStatus;
