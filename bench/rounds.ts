@@ -20,6 +20,7 @@ export async function runRounds(
   workloads: Workload[],
   targets: Targets,
   progress: Progress,
+  warmUp: boolean,
 ): Promise<Result[]> {
   const results = new Map<string, Result>();
   const total = workloads.reduce((sum, w) => sum + w.rounds * w.targets.length, 0);
@@ -29,9 +30,11 @@ export async function runRounds(
       progress.step(`${workload.name}: preparing`);
       await workload.prepare();
     }
-    for (const name of workload.warmUp ? workload.targets : []) {
-      progress.step(`${workload.name}: warming up ${name}`);
-      await workload.warmUp!(targets.get(name));
+    if (warmUp && workload.warmUp) {
+      for (const name of workload.targets) {
+        progress.step(`${workload.name}: warming up ${name}`);
+        await workload.warmUp(targets.get(name));
+      }
     }
     for (let round = 1; round <= workload.rounds; round++) {
       for (const name of workload.targets) {

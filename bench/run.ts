@@ -96,7 +96,7 @@ async function main(options: Options): Promise<void> {
   const workloads = createWorkloads({ settings, targets, workDir }).filter(
     (workload) => !options.only || options.only.includes(workload.name),
   );
-  const results = await runRounds(workloads, targets, progress);
+  const results = await runRounds(workloads, targets, progress, settings.warmUp);
   progress.step('stopping');
   // Stopped before reporting: profiles are written when the processes exit.
   await cleanUp();

@@ -3,7 +3,6 @@ export const MB = 1_000_000;
 
 /** Sizes and repetitions of one run. */
 export interface Settings {
-  quick: boolean;
   /** An unmeasured run per throughput workload and target first (see Workload.warmUp). */
   warmUp: boolean;
   pgbench: { seconds: number; rounds: number };
@@ -22,7 +21,6 @@ export interface Settings {
  * whatever else the machine does, so they get two or three, of which the report takes the median.
  */
 const FULL: Settings = {
-  quick: false,
   warmUp: true,
   pgbench: { seconds: 10, rounds: 2 },
   copyOut: { bytes: 500 * MB, rounds: 3 },
@@ -33,7 +31,6 @@ const FULL: Settings = {
 
 /** Every workload, shortened, once: about a minute, to check that everything still works. */
 const QUICK: Settings = {
-  quick: true,
   warmUp: false,
   pgbench: { seconds: 2, rounds: 1 },
   copyOut: { bytes: 50 * MB, rounds: 1 },

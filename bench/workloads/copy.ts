@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { psql } from '../clients.js';
-import { MB, type Settings } from '../settings.js';
+import { MB } from '../settings.js';
 import type { Target } from '../targets.js';
 import type { BenchContext, Workload } from './workload.js';
 
@@ -30,7 +30,7 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 /** `COPY ... TO STDOUT` of a ~500 MB table, written by psql to /dev/null. */
 export function copyOutWorkload({ settings, targets }: BenchContext): Workload {
   let bytes = 0;
-  return warmingUp(settings, {
+  return withCopyWarmUp({
     name: 'copy-out',
     unit: 'MB/s',
     higherIsBetter: true,
@@ -63,7 +63,7 @@ export function copyOutWorkload({ settings, targets }: BenchContext): Workload {
 export function copyInWorkload({ settings, targets, workDir }: BenchContext): Workload {
   const file = join(workDir, 'copy-in.tsv');
   let bytes = 0;
-  return warmingUp(settings, {
+  return withCopyWarmUp({
     name: 'copy-in',
     unit: 'MB/s',
     higherIsBetter: true,
@@ -91,10 +91,7 @@ export function copyInWorkload({ settings, targets, workDir }: BenchContext): Wo
 }
 
 /** A copy's warm-up is one more copy, not counted. */
-function warmingUp(settings: Settings, workload: Workload): Workload {
-  if (!settings.warmUp) {
-    return workload;
-  }
+function withCopyWarmUp(workload: Omit<Workload, 'warmUp'>): Workload {
   return {
     ...workload,
     warmUp: async (target) => {

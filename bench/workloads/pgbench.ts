@@ -35,11 +35,9 @@ export function pgbenchWorkloads({ settings, targets }: BenchContext): Workload[
     targets: targets.names,
     freshProcesses: false,
     prepare,
-    ...(settings.warmUp && {
-      warmUp: async (target: Target) => {
-        await pgbenchTps(target.connection(), [...shape, '-T', String(WARM_UP_SECONDS)]);
-      },
-    }),
+    warmUp: async (target: Target) => {
+      await pgbenchTps(target.connection(), [...shape, '-T', String(WARM_UP_SECONDS)]);
+    },
     measure: async (target) => [
       { value: await pgbenchTps(target.connection(), [...shape, '-T', String(seconds)]) },
     ],
