@@ -1,4 +1,4 @@
-import { portIsOpen } from './fixtures/ports.js';
+import { portIsOpen } from '../main/testing/ports.js';
 import { openPsqlSession } from './fixtures/psql-session.js';
 import { expect, test } from './fixtures/test.js';
 import { addTunnel, copyUrl, tunnelStatus } from './fixtures/window.js';

@@ -1,12 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer, connect, Server, type AddressInfo } from 'node:net';
+import { createServer, Server, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TunnelState } from '../../shared/tunnel-state.js';
 import { createTestCore, type TestCore } from '../testing/app-core.js';
 import { start } from '../testing/child-process.js';
 import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
-import { freePort } from '../testing/ports.js';
+import { freePort, portIsOpen } from '../testing/ports.js';
 import { psql } from '../testing/psql.js';
 
 const postgres = inject('postgres');
@@ -34,14 +34,6 @@ async function filesUnder(dir: string): Promise<Array<{ path: string; content: B
         content: await readFile(join(e.parentPath, e.name)),
       })),
   );
-}
-
-function portIsOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => resolve(socket.destroy() && true));
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function until<T>(

@@ -8,6 +8,9 @@ import { startCli } from './cli.js';
 import type { PostgresInfo } from './global-setup.js';
 import { freePort } from './ports.js';
 
+/** A fresh random API key, in the shape of a real one. */
+export const newApiKey = (): string => `test_${randomBytes(24).toString('base64url')}`;
+
 /** Keys of the test gateway, each leading to a different outcome. */
 export interface TestKeys {
   /** Leads to the test Postgres. */
@@ -29,8 +32,6 @@ export interface RunningGateway {
   metrics(): Promise<Record<string, number>>;
 }
 
-const newKey = (): string => `test_${randomBytes(24).toString('base64url')}`;
-
 /**
  * Starts `pg-tunnel gateway` as a process, with the upstream password passed by environment only.
  * `nodeArgs` go to Node itself (the benchmark profiles with --cpu-prof).
@@ -40,10 +41,10 @@ export async function startGatewayProcess(
   nodeArgs: string[] = [],
 ): Promise<RunningGateway> {
   const keys: TestKeys = {
-    valid: newKey(),
-    noDatabase: newKey(),
-    wrongPassword: newKey(),
-    upstreamDown: newKey(),
+    valid: newApiKey(),
+    noDatabase: newApiKey(),
+    wrongPassword: newApiKey(),
+    upstreamDown: newApiKey(),
   };
   const port = await freePort();
   const closedPort = await freePort();

@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import type { GatewayConfig, KeyConfig } from '../gateway/config.js';
 import { hashApiKey } from '../gateway/keys.js';
 import { parseUpstreamUrl } from '../gateway/upstream-target.js';
 import { Tunnel, type TunnelOptions } from '../engine/index.js';
+import { newApiKey } from './gateway.js';
 import type { PostgresInfo } from './global-setup.js';
-
-export const newApiKey = (): string => `test_${randomBytes(24).toString('base64url')}`;
 
 /** A gateway key (config form) leading to `upstreamUrl`. */
 export function keyFor(apiKey: string, upstreamUrl: string | undefined, id = 'test'): KeyConfig {
