@@ -18,6 +18,8 @@ export interface TunnelState {
   /** Why it failed to start (status 'error'), or the last session-level failure such as a rejected key. */
   problem: TunnelProblem | null;
   sessions: SessionInfo[];
+  /** How many log entries the tunnel has recorded: a window re-reads the log when it changes. */
+  logEntries: number;
 }
 
 export interface LogEntry {

@@ -30,6 +30,7 @@ function tunnel(
     port: 5433,
     problem: null,
     sessions: [],
+    logEntries: 0,
     ...extra,
   };
 }

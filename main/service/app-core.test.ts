@@ -161,8 +161,13 @@ describe('the tunnel manager', () => {
     await session.exited;
     expect(session.stderr).toContain('the session was disconnected from PG Tunnel');
 
+    const logEntries = async (): Promise<number> =>
+      (await test.core.commands.getSnapshot()).tunnels[profile.id]!.logEntries;
+    const entriesBefore = await logEntries();
     const tested = await test.core.commands.testConnection(profile.id);
     expect(tested).toMatchObject({ ok: true, serverVersion: expect.stringMatching(/^\d+/) });
+    // A window re-reads the log when this count moves, also for entries that change no state.
+    expect(await logEntries()).toBeGreaterThan(entriesBefore);
 
     const log = await test.core.commands.getLog(profile.id);
     expect(log.map((e) => e.message).join('\n')).toMatch(/Session \d+ opened from 127\.0\.0\.1/);

@@ -40,6 +40,8 @@ export type GatewayResolver = (profile: Profile, apiKey: string) => Promise<stri
 export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
   private readonly entries = new Map<string, Entry>();
   private readonly logs = new Map<string, LogEntry[]>();
+  /** Entries ever recorded per tunnel; the log itself keeps only the latest. */
+  private readonly logCounts = new Map<string, number>();
   private readonly statsTimer: NodeJS.Timeout;
 
   constructor(
@@ -66,6 +68,7 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
       port: address?.port ?? profile?.port ?? null,
       problem: entry?.problem ?? null,
       sessions: entry?.tunnel?.sessions() ?? [],
+      logEntries: this.logCounts.get(id) ?? 0,
     };
   }
 
@@ -239,6 +242,8 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
     const log = this.logs.get(id) ?? [];
     log.push({ at: Date.now(), level, message });
     this.logs.set(id, log.slice(-LOG_LENGTH));
+    this.logCounts.set(id, (this.logCounts.get(id) ?? 0) + 1);
+    this.emit('change');
   }
 }
 

@@ -20,7 +20,6 @@ export interface HttpBridgeOptions {
   WebSocket?: new (url: string) => WebSocket;
 }
 
-
 /** Delay before reconnect attempt `attempt` (0-based): doubling from FIRST_RETRY_MS up to the cap. */
 export function retryDelay(attempt: number): number {
   return Math.min(FIRST_RETRY_MS * 2 ** attempt, MAX_RETRY_MS);

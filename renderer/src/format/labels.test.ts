@@ -22,6 +22,7 @@ describe('labels', () => {
       port: null,
       problem: null,
       sessions: [],
+      logEntries: 0,
     });
     expect(isRunning(state('starting'))).toBe(true);
     expect(isRunning(state('listening'))).toBe(true);

@@ -27,6 +27,7 @@ export function tunnelState(overrides: Partial<TunnelState> = {}): TunnelState {
     port: 54321,
     problem: null,
     sessions: [],
+    logEntries: 0,
     ...overrides,
   };
 }

@@ -10,8 +10,8 @@ const TIME = new Intl.DateTimeFormat(undefined, {
   second: '2-digit',
 });
 
-/** The tunnel's recent events, newest first; read again whenever the tunnel's state changes. */
-export function ActivityLog({ profileId, version }: { profileId: string; version: unknown }) {
+/** The tunnel's recent events, newest first; read again whenever the core records another. */
+export function ActivityLog({ profileId, version }: { profileId: string; version: number }) {
   const bridge = useBridge();
   const [entries, setEntries] = useState<LogEntry[]>([]);
 

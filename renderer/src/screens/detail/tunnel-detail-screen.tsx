@@ -48,10 +48,7 @@ export function TunnelDetailScreen({
         <ConnectionSection profile={profile} state={state} />
         <SessionsTable profileId={profile.id} sessions={sessions} listening={listening} />
         <TestConnection profileId={profile.id} listening={listening} />
-        <ActivityLog
-          profileId={profile.id}
-          version={`${status}/${sessions.map((s) => s.id).join(',')}/${state?.problem?.message ?? ''}`}
-        />
+        <ActivityLog profileId={profile.id} version={state?.logEntries ?? 0} />
         <ProfileActions profile={profile} navigate={navigate} />
       </div>
     </section>
