@@ -2,6 +2,14 @@ import type { SessionInfo } from './session.js';
 
 export type TunnelStatus = 'stopped' | 'starting' | 'listening' | 'error';
 
+/** The words for a status, in the window and the tray: colour is never the only sign. */
+export const STATUS_LABELS: Record<TunnelStatus, string> = {
+  stopped: 'Stopped',
+  starting: 'Starting…',
+  listening: 'Listening',
+  error: 'Error',
+};
+
 /** What the user can do about an error: the window offers the matching action. */
 export type ErrorFix = 'edit-key' | 'change-port' | 'none';
 
@@ -37,3 +45,8 @@ export interface Settings {
 
 export type TestResult =
   { ok: true; roundTripMs: number; serverVersion: string } | { ok: false; error: string };
+
+/** Whether a tunnel is on (its Start/Stop switch, its tray item): a starting tunnel counts as on. */
+export function isRunning(state: TunnelState | undefined): boolean {
+  return state?.status === 'listening' || state?.status === 'starting';
+}

@@ -1,5 +1,6 @@
 import { hostPort } from '../../shared/connection-details.js';
 import type { AppSnapshot } from '../../shared/rpc.js';
+import { isRunning, STATUS_LABELS } from '../../shared/tunnel-state.js';
 
 /** What clicking a menu item does; the shell maps each to a call on the core or the app. */
 export type MenuAction =
@@ -16,13 +17,6 @@ export type MenuEntry =
   | { type: 'normal'; label: string; enabled: boolean; action?: MenuAction; submenu?: MenuEntry[] }
   | { type: 'checkbox'; label: string; checked: boolean; action: MenuAction };
 
-const STATUS_LABEL = {
-  stopped: 'stopped',
-  starting: 'starting…',
-  listening: 'listening',
-  error: 'error',
-} as const;
-
 /**
  * The tray's context menu, a pure function of the state: each tunnel with Start/Stop and "Copy
  * connection URL", then "Open PG Tunnel", "Start at login" and Quit.
@@ -31,17 +25,16 @@ export function buildTrayMenu(snapshot: AppSnapshot): MenuEntry[] {
   const tunnels: MenuEntry[] = snapshot.profiles.map((profile) => {
     const state = snapshot.tunnels[profile.id];
     const status = state?.status ?? 'stopped';
-    const running = status === 'listening' || status === 'starting';
     const address =
       status === 'listening' && state?.host && state.port
         ? ` — ${hostPort(state.host, state.port)}`
         : '';
     return {
       type: 'normal',
-      label: `${profile.name} (${STATUS_LABEL[status]})${address}`,
+      label: `${profile.name} (${STATUS_LABELS[status].toLowerCase()})${address}`,
       enabled: true,
       submenu: [
-        running
+        isRunning(state)
           ? {
               type: 'normal',
               label: 'Stop',

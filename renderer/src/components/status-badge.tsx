@@ -1,5 +1,5 @@
 import type { TunnelStatus } from '../../../shared/tunnel-state.js';
-import { STATUS_LABELS } from '../format/labels.js';
+import { STATUS_LABELS } from '../../../shared/tunnel-state.js';
 import './status-badge.css';
 
 /** A coloured dot and the status in words. */

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ProfileView } from '../../../shared/profile.js';
 import type { TunnelState } from '../../../shared/tunnel-state.js';
 import { useBridge } from '../app/bridge-context.js';
-import { isRunning } from '../format/labels.js';
+import { isRunning } from '../../../shared/tunnel-state.js';
 import { useAction } from '../hooks/use-action.js';
 import './switch-thumb.css';
 import './tunnel-switch.css';

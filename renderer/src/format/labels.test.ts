@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addressText, isRunning, sessionCountText } from './labels.js';
+import { isRunning } from '../../../shared/tunnel-state.js';
+import { addressText, sessionCountText } from './labels.js';
 
 describe('labels', () => {
   it('counts sessions in words', () => {

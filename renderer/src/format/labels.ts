@@ -1,14 +1,5 @@
 import { hostPort } from '../../../shared/connection-details.js';
 import type { SessionState } from '../../../shared/session.js';
-import type { TunnelState, TunnelStatus } from '../../../shared/tunnel-state.js';
-
-/** The words next to a status dot: colour is never the only sign. */
-export const STATUS_LABELS: Record<TunnelStatus, string> = {
-  stopped: 'Stopped',
-  starting: 'Starting…',
-  listening: 'Listening',
-  error: 'Error',
-};
 
 /** What a session is doing, read from the server's ReadyForQuery status. */
 export const SESSION_STATE_LABELS: Record<SessionState, string> = {
@@ -32,9 +23,4 @@ export function addressText(host: string | null, port: number | null): string | 
     return null;
   }
   return hostPort(host, port);
-}
-
-/** Whether the Start/Stop switch is on: a starting tunnel counts as on. */
-export function isRunning(state: TunnelState | undefined): boolean {
-  return state?.status === 'listening' || state?.status === 'starting';
 }
