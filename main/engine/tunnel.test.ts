@@ -3,6 +3,7 @@ import type { SessionInfo } from '../../shared/session.js';
 import { start, type RunningProcess } from '../testing/child-process.js';
 import { startInProcessStack, type InProcessStack } from '../testing/in-process.js';
 import { psql } from '../testing/psql.js';
+import { until } from '../testing/until.js';
 
 const postgres = inject('postgres');
 let stack: InProcessStack;
@@ -25,20 +26,6 @@ function interactivePsql(appName: string): RunningProcess {
       PGSSLMODE: undefined,
     },
   );
-}
-
-async function until<T>(read: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const sessionOf = (appName: string): SessionInfo | undefined =>

@@ -8,6 +8,7 @@ import { start } from '../testing/child-process.js';
 import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
 import { freePort, portIsOpen } from '../testing/ports.js';
 import { psql } from '../testing/psql.js';
+import { until } from '../testing/until.js';
 
 const postgres = inject('postgres');
 let gateway: RunningGateway;
@@ -34,24 +35,6 @@ async function filesUnder(dir: string): Promise<Array<{ path: string; content: B
         content: await readFile(join(e.parentPath, e.name)),
       })),
   );
-}
-
-async function until<T>(
-  read: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 5_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('profiles and keys', () => {
