@@ -100,7 +100,8 @@ async function start(): Promise<void> {
     : app.isPackaged
       ? [process.execPath]
       : [process.execPath, app.getAppPath()];
-  let appliedStartAtLogin: boolean | undefined;
+  // The login entry carries both settings (start at login, start hidden): rewritten when either changes.
+  let appliedLoginEntry: string | undefined;
   let previous: AppSnapshot | undefined;
   const onAction = (action: MenuAction): void => {
     void handleAction(action);
@@ -144,8 +145,9 @@ async function start(): Promise<void> {
     }
     previous = snapshot;
     const { startAtLogin, startHidden } = snapshot.settings;
-    if (startAtLogin !== appliedStartAtLogin) {
-      appliedStartAtLogin = startAtLogin;
+    const loginEntry = `${startAtLogin}/${startHidden}`;
+    if (loginEntry !== appliedLoginEntry) {
+      appliedLoginEntry = loginEntry;
       void applyStartAtLogin(startAtLogin, {
         platform: process.platform,
         app,
