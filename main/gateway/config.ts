@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { parseUpstreamUrl, type UpstreamTarget } from './upstream-target.js';
+import { parseUpstreamUrl, type UpstreamTarget } from '../upstream/target.js';
 
 const KEY_HASH = /^sha256:[0-9a-f]{64}$/;
 

@@ -7,8 +7,8 @@ import { pumpBytes } from '../pgwire/ws-pump.js';
 import type { KeyEntry } from './keys.js';
 import type { Logger } from './log.js';
 import type { GatewayStats } from './metrics.js';
-import { connectUpstream, forwardCancel, UpstreamError } from './upstream.js';
-import { describeTarget, type UpstreamTarget } from './upstream-target.js';
+import { connectUpstream, forwardCancel, UpstreamError } from '../upstream/connect.js';
+import { describeTarget, type UpstreamTarget } from '../upstream/target.js';
 
 /** Close codes the engine reads: 1000 means "the gateway has said all there is to say". */
 export const CloseCode = {

@@ -1,7 +1,7 @@
 import { createGateway, type Gateway } from '../gateway/index.js';
 import type { GatewayConfig, KeyConfig } from '../gateway/config.js';
 import { hashApiKey } from '../gateway/keys.js';
-import { parseUpstreamUrl } from '../gateway/upstream-target.js';
+import { parseUpstreamUrl } from '../upstream/target.js';
 import { Tunnel, type TunnelOptions } from '../engine/index.js';
 import { newApiKey } from './gateway.js';
 import type { PostgresInfo } from './global-setup.js';

@@ -8,7 +8,7 @@ import { FrameReader } from '../pgwire/frame-reader.js';
 import { md5PasswordHash } from '../pgwire/md5.js';
 import { SCRAM_SHA_256, ScramClient, type ScramKeyCache } from '../pgwire/scram.js';
 import { encodeStartupMessage } from '../pgwire/startup.js';
-import type { UpstreamTarget } from './upstream-target.js';
+import type { UpstreamTarget } from './target.js';
 
 /** A failed login, in the terms the client will be shown (an ErrorResponse). */
 export class UpstreamError extends Error {

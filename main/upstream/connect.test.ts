@@ -9,7 +9,7 @@ import { keyFor, openTunnel, startInProcessGateway } from '../testing/in-process
 import { startPostgres, type PostgresServer } from '../testing/postgres.js';
 import { psql } from '../testing/psql.js';
 import { makeCertificate, type TestCertificate } from '../testing/tls.js';
-import type { Gateway } from './server.js';
+import type { Gateway } from '../gateway/server.js';
 
 /**
  * A Postgres of its own with TLS on and one role per authentication method, so that the gateway's
