@@ -88,7 +88,10 @@ export default tseslint.config(
         {
           paths: [electronOnlyInShell],
           patterns: [
-            restrict(['../gateway/*', '../gateway'], 'engine/ and gateway/ meet only in pgwire/.'),
+            restrict(
+              ['../gateway/*', '../gateway'],
+              'engine/ and gateway/ meet only in pgwire/ and upstream/.',
+            ),
           ],
         },
       ],
@@ -102,8 +105,42 @@ export default tseslint.config(
         {
           paths: [electronOnlyInShell],
           patterns: [
-            restrict(['../engine/*', '../engine'], 'engine/ and gateway/ meet only in pgwire/.'),
+            restrict(
+              ['../engine/*', '../engine'],
+              'engine/ and gateway/ meet only in pgwire/ and upstream/.',
+            ),
           ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['main/upstream/**/*.ts'],
+    ignores: ['main/upstream/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInShell],
+          patterns: [
+            restrict(
+              ['../engine/*', '../gateway/*', '../service/*', '../cli/*'],
+              'upstream/ is used by both ends: it imports only pgwire/.',
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['main/pgwire/**/*.ts'],
+    ignores: ['main/pgwire/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInShell],
+          patterns: [restrict(['../*', '../../*'], 'pgwire/ imports nothing of ours.')],
         },
       ],
     },

@@ -88,12 +88,14 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   try {
     address = await tunnel.listen();
   } catch (error) {
-    if (error instanceof ListenError && error.code === 'EADDRINUSE') {
+    if (error instanceof ListenError) {
       throw new UsageError(
-        `Port ${port} on ${host} is already in use. Choose another with --port.`,
+        error.failure.fix === 'change-port'
+          ? `${error.message} Choose another with --port.`
+          : error.message,
       );
     }
-    throw new UsageError(`${capitalize((error as Error).message)}.`);
+    throw error;
   }
   printBanner(address.address, address.port);
   if (!isLoopbackHost(host)) {
@@ -115,8 +117,4 @@ function loadDotEnv(): void {
       throw new UsageError(`Cannot read .env: ${(error as Error).message}`);
     }
   }
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

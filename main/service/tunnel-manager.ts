@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ListenError, Tunnel } from '../engine/index.js';
 import type { CloseReason } from '../engine/index.js';
-import { SqlState } from '../pgwire/error-response.js';
+import { describeListenFailure, toSentence } from '../pgwire/failure.js';
 import type { Profile } from '../../shared/profile.js';
 import type {
   LogEntry,
@@ -19,8 +19,6 @@ import type { SecretStore } from './secret-store.js';
 const LOG_LENGTH = 100;
 /** Byte counters change with every chunk: subscribers hear of them at most this often. */
 export const STATS_INTERVAL_MS = 1_000;
-/** SQLSTATEs of a rejected API key (28P01) or of a key with no database behind it (28000). */
-const KEY_REJECTED = new Set<string>([SqlState.InvalidPassword, SqlState.InvalidAuthorization]);
 
 interface Entry {
   status: TunnelStatus;
@@ -214,8 +212,8 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
     tunnel.on('session-closed', (s, reason?: CloseReason) => {
       if (reason) {
         this.record(id, 'error', `Session ${s.id} failed: ${reason.message}`);
-        if (KEY_REJECTED.has(reason.code)) {
-          entry.problem = { message: capitalize(reason.message), fix: 'edit-key' };
+        if (reason.fix === 'edit-key') {
+          entry.problem = { message: reason.sentence, fix: reason.fix };
         }
       } else {
         this.record(id, 'info', `Session ${s.id} closed`);
@@ -248,16 +246,17 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
 }
 
 async function describeStartFailure(error: unknown, profile: Profile): Promise<TunnelProblem> {
-  if (error instanceof ListenError && error.code === 'EADDRINUSE') {
-    const owner = await findPortOwner(error.port);
+  if (error instanceof ListenError) {
+    const { cause } = error;
+    const inUse = cause.kind === 'port-in-use' || cause.kind === 'port-in-use-ipv6';
+    const owner = inUse ? await findPortOwner(cause.port) : undefined;
+    const { sentence, fix } =
+      inUse && owner ? describeListenFailure({ ...cause, owner }) : error.failure;
     return {
-      message: `Port ${error.port} on ${error.host} is already in use${owner ? ` by ${owner}` : ''}. Pick another port for “${profile.name}”.`,
-      fix: 'change-port',
+      message:
+        fix === 'change-port' ? `${sentence} Pick another port for “${profile.name}”.` : sentence,
+      fix,
     };
   }
-  return { message: capitalize(`${(error as Error).message}`.replace(/\.?$/, '.')), fix: 'none' };
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return { message: toSentence((error as Error).message), fix: 'none' };
 }
