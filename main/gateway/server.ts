@@ -9,18 +9,25 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { fatal, SqlState } from '../pgwire/error-response.js';
+import { encodeErrorResponse } from '../pgwire/error-response.js';
+import { describeFailure } from '../pgwire/failure.js';
+import {
+  CloseCode,
+  DEAD_AFTER_MS,
+  MAX_MESSAGE_BYTES,
+  PING_INTERVAL_MS,
+  REQUEST_ID_HEADER,
+  TCP_KEEPALIVE_MS,
+  TUNNEL_PATH,
+} from '../pgwire/tunnel-protocol.js';
+import { deadAfterTicks } from '../pgwire/ws-liveness.js';
 import type { GatewayConfig } from './config.js';
 import { KeyRegistry } from './keys.js';
 import { silentLogger, type Logger } from './log.js';
 import { createMetricsRegistry, createStats, type GatewayStats } from './metrics.js';
-import { CloseCode, serveTunnelSession } from './tunnel-session.js';
+import { serveTunnelSession } from './tunnel-session.js';
 
-export const TUNNEL_PATH = '/websocket';
-/** Response header carrying the id the gateway logged a refused request under. */
-export const REQUEST_ID_HEADER = 'prisma-request-id';
-/** The largest WebSocket message accepted: clients send what one TCP read gave them. */
-const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+export { TUNNEL_PATH } from '../pgwire/tunnel-protocol.js';
 
 export interface Gateway {
   /** Resolves once listening; the address actually bound (port 0 picks a free one). */
@@ -34,6 +41,23 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
   const keys = new KeyRegistry(config.keys);
   const stats = createStats();
   const metrics = createMetricsRegistry(stats);
+  const { pingIntervalMs, deadAfterMs } = config.liveness ?? {
+    pingIntervalMs: PING_INTERVAL_MS,
+    deadAfterMs: DEAD_AFTER_MS,
+  };
+  // One timer for every tunnel: each pings its engine and is ended once judged dead.
+  const heartbeats = new Set<() => void>();
+  const heartbeatTimer = setInterval(() => {
+    for (const heartbeat of heartbeats) {
+      heartbeat();
+    }
+  }, pingIntervalMs).unref();
+  const sessionContext = {
+    stats,
+    log,
+    heartbeats,
+    deadAfterTicks: deadAfterTicks(pingIntervalMs, deadAfterMs),
+  };
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
@@ -100,11 +124,7 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
       if (key.maxSessions !== undefined && key.openSessions >= key.maxSessions) {
         log.warn('tunnel refused', { request: requestId, key: key.id, reason: 'session limit' });
         ws.send(
-          fatal(
-            SqlState.TooManyConnections,
-            `too many sessions for this API key (the gateway allows ${key.maxSessions} at once)`,
-            'Close some sessions, or ask the gateway operator to raise maxSessions.',
-          ),
+          encodeErrorResponse(describeFailure({ kind: 'session-limit', limit: key.maxSessions })),
         );
         ws.close(CloseCode.Normal);
         return;
@@ -113,17 +133,19 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
         ws,
         { ...key, upstream },
         { id: requestId, clientAddress },
-        { stats, log },
+        sessionContext,
       );
     });
   };
 
+  // Keepalive finds engines gone without a FIN, even while backpressure holds their tunnel.
+  const keepAlive = { keepAlive: true, keepAliveInitialDelay: TCP_KEEPALIVE_MS };
   const server: Server = config.tls
     ? createHttpsServer(
-        { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) },
+        { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ...keepAlive },
         onRequest,
       )
-    : createHttpServer(onRequest);
+    : createHttpServer(keepAlive, onRequest);
   server.on('upgrade', onUpgrade);
 
   return {
@@ -145,6 +167,7 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
       }),
     close: () =>
       new Promise((resolve) => {
+        clearInterval(heartbeatTimer);
         for (const ws of wss.clients) {
           ws.terminate();
         }
