@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { DEAD_AFTER_MS, PING_INTERVAL_MS } from '../pgwire/tunnel-protocol.js';
 import { parseUpstreamUrl, type UpstreamTarget } from '../upstream/target.js';
+import type { ServedDatabases } from './database-rule.js';
 
 const KEY_HASH = /^sha256:[0-9a-f]{64}$/;
 
@@ -15,6 +17,11 @@ const keySchema = z.object({
   upstream: z.string().optional(),
   passwordEnv: z.string().min(1).optional(),
   maxSessions: z.number().int().positive().optional(),
+  databases: z
+    .union([z.literal('*'), z.array(z.string().min(1)).min(1)], {
+      error: 'must be "*" or a list of database names',
+    })
+    .optional(),
 });
 
 const configSchema = z.object({
@@ -26,6 +33,12 @@ const configSchema = z.object({
     .default({ host: '127.0.0.1', port: 8080 }),
   tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   keys: z.array(keySchema).min(1, 'must list at least one key'),
+  liveness: z
+    .object({
+      pingIntervalMs: z.number().int().positive().default(PING_INTERVAL_MS),
+      deadAfterMs: z.number().int().positive().default(DEAD_AFTER_MS),
+    })
+    .default({ pingIntervalMs: PING_INTERVAL_MS, deadAfterMs: DEAD_AFTER_MS }),
 });
 
 export interface KeyConfig {
@@ -34,12 +47,25 @@ export interface KeyConfig {
   /** Absent: the key is known but has no database behind it (the gateway answers 410). */
   upstream: UpstreamTarget | undefined;
   maxSessions: number | undefined;
+  /**
+   * Databases of the upstream a client may name besides the key's own ('*': any). Another name
+   * lands in the key's database, with a notice.
+   */
+  databases?: ServedDatabases;
+}
+
+/** How the gateway watches each tunnel (see PeerLiveness); both in ms. */
+export interface LivenessConfig {
+  pingIntervalMs: number;
+  deadAfterMs: number;
 }
 
 export interface GatewayConfig {
   listen: { host: string; port: number };
   tls: { cert: string; key: string } | undefined;
   keys: KeyConfig[];
+  /** Defaults: a ping every 15 s, dead after 45 s of silence. */
+  liveness?: LivenessConfig;
 }
 
 /** Thrown for a config the gateway cannot run with; the message names the file and the field. */
@@ -97,9 +123,10 @@ export function parseGatewayConfig(
       upstream:
         key.upstream === undefined ? undefined : resolveUpstream(key, env, `${source}: ${field}`),
       maxSessions: key.maxSessions,
+      databases: key.databases,
     };
   });
-  return { listen: config.listen, tls: config.tls, keys };
+  return { listen: config.listen, tls: config.tls, keys, liveness: config.liveness };
 }
 
 function resolveUpstream(

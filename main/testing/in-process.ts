@@ -12,6 +12,7 @@ export function keyFor(apiKey: string, upstreamUrl: string | undefined, id = 'te
     id,
     keyHash: hashApiKey(apiKey),
     maxSessions: undefined,
+    databases: undefined,
     upstream: upstreamUrl === undefined ? undefined : parseUpstreamUrl(upstreamUrl),
   };
 }
