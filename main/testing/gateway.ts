@@ -21,7 +21,14 @@ export interface TestKeys {
   wrongPassword: string;
   /** Upstream on a port nothing listens on. */
   upstreamDown: string;
+  /** The test Postgres, serving LISTED_DATABASE besides its own database. */
+  listedDatabases: string;
+  /** The test Postgres, serving any database ("databases": "*"). */
+  anyDatabase: string;
 }
+
+/** The database the listedDatabases key serves besides its own (the caller creates it). */
+export const LISTED_DATABASE = 'tunnel_listed';
 
 export interface RunningGateway {
   process: RunningProcess;
@@ -45,6 +52,8 @@ export async function startGatewayProcess(
     noDatabase: newApiKey(),
     wrongPassword: newApiKey(),
     upstreamDown: newApiKey(),
+    listedDatabases: newApiKey(),
+    anyDatabase: newApiKey(),
   };
   const port = await freePort();
   const closedPort = await freePort();
@@ -63,6 +72,20 @@ export async function startGatewayProcess(
         id: 'wrong-password',
         keyHash: hashApiKey(keys.wrongPassword),
         upstream: upstream.replace('@', ':not-the-password@'),
+      },
+      {
+        id: 'listed-databases',
+        keyHash: hashApiKey(keys.listedDatabases),
+        upstream,
+        passwordEnv: 'TEST_UPSTREAM_PASSWORD',
+        databases: [LISTED_DATABASE],
+      },
+      {
+        id: 'any-database',
+        keyHash: hashApiKey(keys.anyDatabase),
+        upstream,
+        passwordEnv: 'TEST_UPSTREAM_PASSWORD',
+        databases: '*',
       },
       {
         id: 'upstream-down',

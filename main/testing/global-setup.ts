@@ -9,9 +9,13 @@ declare module 'vitest' {
   }
 }
 
-/** One real Postgres for the whole run; each test file starts its own gateway and tunnels. */
+/**
+ * One real Postgres for the whole run; each test file starts its own gateway and tunnels. With
+ * wal_level=logical, so that logical replication (replication=database) can be tried through
+ * the tunnel.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const server = await startPostgres();
+  const server = await startPostgres({ postgresFlags: ['-c', 'wal_level=logical'] });
   const { stop, ...info } = server;
   project.provide('postgres', info);
   return stop;
