@@ -17,14 +17,14 @@ export function keyFor(apiKey: string, upstreamUrl: string | undefined, id = 'te
   };
 }
 
-/** The real gateway, in this process, on a free loopback port. */
+/** The real gateway, in this process, on a free loopback port; TLS and liveness as given. */
 export async function startInProcessGateway(
   keys: KeyConfig[],
-  tls?: GatewayConfig['tls'],
+  options: Pick<GatewayConfig, 'tls' | 'liveness'> = { tls: undefined },
 ): Promise<{ gateway: Gateway; gatewayUrl: string }> {
-  const gateway = createGateway({ listen: { host: '127.0.0.1', port: 0 }, tls, keys });
+  const gateway = createGateway({ listen: { host: '127.0.0.1', port: 0 }, keys, ...options });
   const { port } = await gateway.listen();
-  return { gateway, gatewayUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/websocket` };
+  return { gateway, gatewayUrl: `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${port}/websocket` };
 }
 
 /** A listening tunnel in this process. */

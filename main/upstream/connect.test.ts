@@ -143,8 +143,7 @@ describe('the gateway over TLS (wss://)', () => {
   it('serves the CLI tunnel when the client trusts its certificate', async () => {
     const apiKey = newApiKey();
     const secure = await startInProcessGateway([keyFor(apiKey, sharedPostgres.url)], {
-      cert: cert.certPath,
-      key: cert.keyPath,
+      tls: { cert: cert.certPath, key: cert.keyPath },
     });
     const cli = startCli(['--gateway', secure.gatewayUrl], {
       PDP_API_KEY: apiKey,
