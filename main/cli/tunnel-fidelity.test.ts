@@ -197,22 +197,8 @@ describe('the database a client names', () => {
   });
 
   it('psql -U anything with its default database keeps working, with the notice', async () => {
-    const result = await run(
-      'psql',
-      [
-        '-h',
-        stack.tunnel.host,
-        '-p',
-        String(stack.tunnel.port),
-        '-U',
-        'anything',
-        '-X',
-        '-A',
-        '-t',
-        ...currentDatabase,
-      ],
-      { PGSSLMODE: undefined, PGPASSWORD: undefined, PGDATABASE: undefined },
-    );
+    // An empty dbname is libpq's default: the user name, as Postgres defaults it too.
+    const result = await psql(stack.tunnel.host, stack.tunnel.port, ['-d', '', ...currentDatabase]);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(postgres.database);
     expect(result.stderr).toContain(

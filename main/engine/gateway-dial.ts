@@ -1,10 +1,6 @@
 import WebSocket from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import {
-  describeFailure,
-  type SessionFailure,
-  type SessionFailureCause,
-} from '../pgwire/failure.js';
+import { SessionFailureError, type SessionFailureCause } from '../pgwire/failure.js';
 import {
   MAX_MESSAGE_BYTES,
   REQUEST_ID_HEADER,
@@ -26,15 +22,7 @@ function zeroMask(mask: Buffer): void {
 }
 
 /** A dial that failed: its cause, and the error the local client will be shown. */
-export class DialError extends Error {
-  readonly failure: SessionFailure;
-
-  constructor(readonly cause: SessionFailureCause) {
-    const failure = describeFailure(cause);
-    super(failure.message);
-    this.failure = failure;
-  }
-}
+export class DialError extends SessionFailureError {}
 
 /**
  * Opens one WebSocket to the gateway; rejects with a DialError whose cause says what went wrong

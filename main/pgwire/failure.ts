@@ -59,6 +59,20 @@ export interface ListenFailure {
   fix: FailureFix;
 }
 
+/**
+ * An error that carries its typed cause and what is shown for it: `failure` (the ErrorResponse
+ * fields and the sentence); its message is the Postgres-style message.
+ */
+export class SessionFailureError extends Error {
+  readonly failure: SessionFailure;
+
+  constructor(readonly cause: SessionFailureCause) {
+    const failure = describeFailure(cause);
+    super(failure.message);
+    this.failure = failure;
+  }
+}
+
 /** Postgres messages start in lower case and have no final period; people's sentences do. */
 export function toSentence(message: string): string {
   const text = message.charAt(0).toUpperCase() + message.slice(1);

@@ -9,11 +9,7 @@ import {
   SqlState,
   type PgError,
 } from '../pgwire/error-response.js';
-import {
-  describeFailure,
-  type SessionFailure,
-  type SessionFailureCause,
-} from '../pgwire/failure.js';
+import { SessionFailureError } from '../pgwire/failure.js';
 import { FrameReader } from '../pgwire/frame-reader.js';
 import { md5PasswordHash } from '../pgwire/md5.js';
 import { SCRAM_SHA_256, ScramClient, type ScramKeyCache } from '../pgwire/scram.js';
@@ -21,15 +17,7 @@ import { encodeStartupMessage, type StartupMessage } from '../pgwire/startup.js'
 import type { UpstreamTarget } from './target.js';
 
 /** A failed login: its typed cause, and the error the client will be shown. */
-export class UpstreamError extends Error {
-  readonly failure: SessionFailure;
-
-  constructor(readonly cause: SessionFailureCause) {
-    const failure = describeFailure(cause);
-    super(failure.message);
-    this.failure = failure;
-  }
-}
+export class UpstreamError extends SessionFailureError {}
 
 export interface UpstreamConnection {
   /** Paused; the caller resumes it once it listens for data. */
