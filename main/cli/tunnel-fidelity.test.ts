@@ -7,6 +7,10 @@ import { useCliStack } from '../testing/cli-stack.js';
 import { LISTED_DATABASE } from '../testing/gateway.js';
 import { psql } from '../testing/psql.js';
 import { RawClient } from '../testing/raw-client.js';
+import type { PostgresInfo } from '../testing/global-setup.js';
+import { startInProcessStack, type InProcessStack } from '../testing/in-process.js';
+import { startPostgres, type PostgresServer } from '../testing/postgres.js';
+import type { Frame } from '../pgwire/frame-reader.js';
 import { encodeStartupMessage } from '../pgwire/startup.js';
 
 /**
@@ -228,21 +232,43 @@ describe('the database a client names', () => {
   });
 });
 
-describe('protocol versions', () => {
-  const V3_2 = (3 << 16) | 2;
+/** Opens a raw connection with a StartupMessage of `version`; returns the frames up to `until`. */
+async function openRaw(
+  host: string,
+  port: number,
+  version: number,
+  parameters: Record<string, string>,
+  until: string,
+) {
+  const client = await RawClient.open(host, port);
+  await client.send(encodeStartupMessage(parameters, version));
+  return { client, frames: await client.untilFrame(until) };
+}
 
-  /** Opens a raw connection with a StartupMessage of `version` and returns the frames up to `until`. */
-  async function openRaw(
-    host: string,
-    port: number,
-    version: number,
-    parameters: Record<string, string>,
-    until: string,
-  ) {
-    const client = await RawClient.open(host, port);
-    await client.send(encodeStartupMessage(parameters, version));
-    return { client, frames: await client.untilFrame(until) };
-  }
+const frameType = (letter: string): number => letter.charCodeAt(0);
+
+/**
+ * Against the shared test Postgres (15: it negotiates 3.2 down to 3.0) and a Postgres 18 of its
+ * own (it takes 3.2 and hands out 32-byte cancel keys), through our gateway and tunnel.
+ */
+describe.each([15, 18])('protocol versions, against Postgres %i', (major) => {
+  const V3_2 = (3 << 16) | 2;
+  let own: { server: PostgresServer; stack: InProcessStack } | undefined;
+
+  beforeAll(async () => {
+    if (major === 18) {
+      const server = await startPostgres({ postgres18: true });
+      own = { server, stack: await startInProcessStack(server) };
+    }
+  });
+
+  afterAll(async () => {
+    await own?.stack.stop();
+    await own?.server.stop();
+  });
+
+  const direct = (): PostgresInfo => own?.server ?? postgres;
+  const tunnel = (): { host: string; port: number } => own?.stack ?? stack.tunnel;
 
   it.each([
     ['3.2', {}],
@@ -251,31 +277,32 @@ describe('protocol versions', () => {
     'a %s startup: the client sees the negotiation Postgres sends, then the session works',
     async (_name, extra) => {
       const through = await openRaw(
-        stack.tunnel.host,
-        stack.tunnel.port,
+        tunnel().host,
+        tunnel().port,
         V3_2,
         { user: 'anything', database: 'postgres', ...extra },
         'Z',
       );
-      // Direct, the negotiation comes before authentication: the first frame is enough.
-      const direct = await openRaw(
-        postgres.host,
-        postgres.port,
+      // Direct, the negotiation comes before authentication: the first frames are enough.
+      const straight = await openRaw(
+        direct().host,
+        direct().port,
         V3_2,
-        { user: postgres.user, database: 'postgres', ...extra },
+        { user: direct().user, database: 'postgres', ...extra },
         'R',
       );
-      direct.client.socket.destroy();
-      const negotiation = (frames: { type: number; raw: Buffer }[]) =>
-        frames.filter((f) => f.type === 'v'.charCodeAt(0)).map((f) => f.raw.toString('hex'));
-      expect(negotiation(through.frames)).toEqual(negotiation(direct.frames));
+      straight.client.socket.destroy();
+      const negotiation = (frames: Frame[]) =>
+        frames.filter((f) => f.type === frameType('v')).map((f) => f.raw.toString('hex'));
+      expect(negotiation(through.frames)).toEqual(negotiation(straight.frames));
       const types = through.frames.map((f) => String.fromCharCode(f.type)).join('');
       expect(types).toMatch(/^v?R(S)+KZ$/);
+      const keyData = through.frames.find((f) => f.type === frameType('K'))!;
+      // Protocol 3.0 keys are 4 bytes; Postgres 18 gives 3.2 clients 32.
+      expect(keyData.body.length - 4).toBe(major === 18 ? 32 : 4);
 
       await through.client.send(serialize.query('select 42'));
-      const rows = (await through.client.untilFrame('C')).filter(
-        (f) => f.type === 'D'.charCodeAt(0),
-      );
+      const rows = (await through.client.untilFrame('C')).filter((f) => f.type === frameType('D'));
       expect(rows.map((f) => f.body.subarray(6).toString())).toEqual(['42']);
       through.client.socket.end(serialize.end());
     },
@@ -283,22 +310,22 @@ describe('protocol versions', () => {
 
   it('a 3.2 session is cancelled with the key it received', async () => {
     const { client, frames } = await openRaw(
-      stack.tunnel.host,
-      stack.tunnel.port,
+      tunnel().host,
+      tunnel().port,
       V3_2,
       { user: 'anything', database: 'postgres' },
       'Z',
     );
-    const keyData = frames.find((f) => f.type === 'K'.charCodeAt(0))!;
+    const keyData = frames.find((f) => f.type === frameType('K'))!;
     await client.send(serialize.query('select pg_sleep(30)'));
     await new Promise((resolve) => setTimeout(resolve, 300)); // let the query start
-    const cancel = await RawClient.open(stack.tunnel.host, stack.tunnel.port);
+    const cancel = await RawClient.open(tunnel().host, tunnel().port);
     const header = Buffer.alloc(8);
     header.writeInt32BE(8 + keyData.body.length, 0);
     header.writeInt32BE((1234 << 16) | 5678, 4);
-    await cancel.send(Buffer.concat([header, keyData.body]));
+    await cancel.send(Buffer.concat([header, keyData.body])); // process id, then the key
     const after = await client.untilFrame('E', 10_000);
-    const error = after.find((f) => f.type === 'E'.charCodeAt(0))!;
+    const error = after.find((f) => f.type === frameType('E'))!;
     expect(error.body.toString('latin1')).toContain(
       'C57014\0Mcanceling statement due to user request',
     );

