@@ -4,11 +4,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { run } from '../testing/child-process.js';
 import { startTunnelCli, type RunningTunnel } from '../testing/cli.js';
 import { useCliStack } from '../testing/cli-stack.js';
-import { LISTED_DATABASE } from '../testing/gateway.js';
+import { LISTED_DATABASE, newApiKey } from '../testing/gateway.js';
 import { psql } from '../testing/psql.js';
 import { RawClient } from '../testing/raw-client.js';
 import type { PostgresInfo } from '../testing/global-setup.js';
-import { startInProcessStack, type InProcessStack } from '../testing/in-process.js';
+import {
+  keyFor,
+  openTunnel,
+  startInProcessGateway,
+  startInProcessStack,
+  type InProcessStack,
+} from '../testing/in-process.js';
 import { startPostgres, type PostgresServer } from '../testing/postgres.js';
 import type { Frame } from '../pgwire/frame-reader.js';
 import { encodeStartupMessage } from '../pgwire/startup.js';
@@ -136,6 +142,33 @@ describe('replication=database', () => {
     expect(database).toBe('postgres');
     const [directId, directTimeline] = direct.stdout.trim().split('|');
     expect([systemId, timeline]).toEqual([directId, directTimeline]);
+  });
+
+  it("a key whose role lacks REPLICATION: Postgres's own error, as sent", async () => {
+    const role = 'tunnel_no_replication';
+    const password = `pw-${process.pid}`;
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    await admin.query(
+      `drop role if exists ${role}; create role ${role} login password '${password}'`,
+    );
+    await admin.end();
+    const apiKey = newApiKey();
+    const upstream = `postgres://${role}:${password}@${postgres.host}:${postgres.port}/postgres?sslmode=disable`;
+    const { gateway, gatewayUrl } = await startInProcessGateway([keyFor(apiKey, upstream)]);
+    const { tunnel, host, port } = await openTunnel({ apiKey, gatewayUrl });
+    try {
+      const args = ['-d', 'dbname=postgres replication=database', '-c', 'IDENTIFY_SYSTEM'];
+      const through = await psql(host, port, args);
+      const direct = await psql(postgres.host, postgres.port, ['-U', role, ...args], {
+        PGPASSWORD: password,
+      });
+      expect(fatalLine(through.stderr)).toMatch(/replication/);
+      expect(fatalLine(through.stderr)).toBe(fatalLine(direct.stderr));
+    } finally {
+      await tunnel.stop();
+      await gateway.close();
+    }
   });
 
   it('pg_recvlogical creates and drops a logical slot through the tunnel', async () => {
