@@ -146,6 +146,20 @@ describe('odd openings are handled as Postgres handles them, and never reach the
     expect(await upgradeRequests()).toBe(before);
   }, 20_000);
 
+  it('the gateway reads openings with the same reader: junk from a WebSocket client is closed on quietly and named in its log', async () => {
+    const ws = new WebSocket(stack.gateway.wsUrl, {
+      headers: { authorization: `Bearer ${stack.gateway.keys.valid}` },
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const received: Buffer[] = [];
+    ws.on('message', (data: Buffer) => received.push(data));
+    const closed = new Promise<number>((resolve) => ws.once('close', resolve));
+    ws.send(Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    expect(await closed).toBe(1000);
+    expect(received).toEqual([]);
+    await stack.gateway.process.waitFor(/"msg":"tunnel rejected".*"reason":"an HTTP request"/);
+  });
+
   it('the tunnel still serves after all of that', async () => {
     expect(
       (await psql(stack.tunnel.host, stack.tunnel.port, ['-c', 'select 2'])).stdout.trim(),
