@@ -25,13 +25,6 @@ export interface CloseReason extends SessionFailure {
 export type FrameDirection = 'client' | 'server';
 export type FrameObserver = (sessionId: string, direction: FrameDirection, type: string) => void;
 
-/** How the engine watches the gateway of each session. */
-export interface SessionLiveness {
-  pingIntervalMs: number;
-  /** Silent, unheld ping intervals after which the gateway is judged dead. */
-  deadAfterTicks: number;
-}
-
 /**
  * One local client connection carried over one WebSocket. Owns both ends; keeps the live stats of
  * its SessionInfo up to date from byte counts and the frame scanner, as the hooks of its pump.
@@ -80,8 +73,11 @@ export class TunnelSession implements PumpHooks {
     return this.closeReason;
   }
 
-  /** Dials the gateway, sends what the client sent so far, then moves bytes until either side ends. */
-  async start(startupBytes: Buffer, dial: DialOptions, liveness: SessionLiveness): Promise<void> {
+  /**
+   * Dials the gateway, sends what the client sent so far, then moves bytes until either side ends.
+   * `deadAfterTicks`: silent, unheld ping intervals after which the gateway is judged dead.
+   */
+  async start(startupBytes: Buffer, dial: DialOptions, deadAfterTicks: number): Promise<void> {
     let ws: WebSocket;
     try {
       ws = await dialGateway(dial);
@@ -98,7 +94,7 @@ export class TunnelSession implements PumpHooks {
       return;
     }
     this.ws = ws;
-    this.liveness = new PeerLiveness(ws, () => this.info.bytesToClient, liveness.deadAfterTicks);
+    this.liveness = new PeerLiveness(ws, () => this.info.bytesToClient, deadAfterTicks);
     this.info.bytesFromClient += startupBytes.length;
     ws.send(startupBytes);
     ws.on('close', (code, reason) => this.onWebSocketClose(code, reason.toString()));

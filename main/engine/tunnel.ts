@@ -177,10 +177,11 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     });
     this.emit('session-opened', { ...session.info });
     const { pingIntervalMs, deadAfterMs } = this.options;
-    await session.start(opening.bytes, this.dialOptions(), {
-      pingIntervalMs,
-      deadAfterTicks: deadAfterTicks(pingIntervalMs, deadAfterMs),
-    });
+    await session.start(
+      opening.bytes,
+      this.dialOptions(),
+      deadAfterTicks(pingIntervalMs, deadAfterMs),
+    );
   }
 
   /** A CancelRequest travels on a WebSocket of its own; the client expects no answer, only a close. */
