@@ -23,7 +23,7 @@ import { connectionDetails } from '../../shared/connection-details.js';
 import type { AppSnapshot } from '../../shared/rpc.js';
 import type { AppCore } from '../service/app-core.js';
 import { composeAppCore } from '../service/compose.js';
-import { defaultConfigDir } from '../service/config-dir.js';
+import { moveLegacyConfig, trayConfigLocation } from './config-location.js';
 import { SNAPSHOT_CHANNEL } from './ipc-channels.js';
 import { registerIpcHandlers } from './ipc-bridge.js';
 import { applyStartAtLogin, HIDDEN_FLAG } from './login-items.js';
@@ -42,8 +42,8 @@ const PRELOAD_PATH = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 
 // One configuration for the tray app, `pg-tunnel ui` and `pg-tunnel playground`. Set before
 // anything reads userData: the single-instance lock below lives there too.
-const configDir = defaultConfigDir();
-app.setPath('userData', configDir);
+const location = trayConfigLocation({ appData: app.getPath('appData'), appName: app.getName() });
+app.setPath('userData', location.configDir);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit(); // a second launch: the first instance shows its window instead
@@ -53,9 +53,12 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
+  for (const line of await moveLegacyConfig(location)) {
+    console.info(line);
+  }
   let core: AppCore;
   try {
-    core = await composeAppCore({ configDir, version: app.getVersion() });
+    core = await composeAppCore({ configDir: location.configDir, version: app.getVersion() });
   } catch (error) {
     dialog.showErrorBox('PG Tunnel cannot start', (error as Error).message);
     app.exit(1);
