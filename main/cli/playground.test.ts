@@ -29,7 +29,7 @@ const readNotes = (port: number): ReturnType<typeof psql> =>
   psql('127.0.0.1', port, ['-c', 'select body from notes']);
 
 describe('pg-tunnel playground', () => {
-  it('with no Secret Service: --port P listens on P, runs Postgres 18, and keeps its data and port from one start to the next, also when its credentials file is lost', async () => {
+  it('with no Secret Service: --port P listens on P, runs Postgres 18, refuses a second playground on its data, and keeps its data and port from one start to the next, also when its credentials file is lost', async () => {
     const configDir = await newConfigDir();
     const port = await freePort();
     const first = playground(configDir, ['--port', String(port)]);
@@ -49,6 +49,18 @@ describe('pg-tunnel playground', () => {
           "create table notes (body text); insert into notes values ('kept')",
         ]),
       ).toMatchObject({ code: 0, stderr: '' });
+
+      // One config directory, one playground: a second one says who holds it, and harms nothing.
+      const second = await run(
+        process.execPath,
+        [CLI_PATH, 'playground', '--config-dir', configDir],
+        NO_SESSION_BUS,
+      );
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(
+        /^The playground's database in .* is in use by another running playground \(the tray app, pg-tunnel ui or pg-tunnel playground/,
+      );
+      expect(await readNotes(port)).toMatchObject({ code: 0, stdout: 'kept\n' });
       expect(await first.stop('SIGINT')).toBe(0);
     } finally {
       await first.stop();

@@ -12,7 +12,7 @@ export interface AppCoreSetup {
   configDir: string;
   /** Shown in the window's settings. */
   version: string;
-  /** The keychain service holding the API keys; the tests use their own. Default "pg-tunnel". */
+  /** The keychain service holding the API keys (default "pg-tunnel"); the tests use their own. */
   keychainService?: string;
 }
 
@@ -27,7 +27,7 @@ export interface AppCoreSetup {
 export async function composeAppCore({
   configDir,
   version,
-  keychainService = 'pg-tunnel',
+  keychainService,
 }: AppCoreSetup): Promise<AppCore> {
   const secrets = createKeychainSecretStore(keychainService);
   return new AppCore({

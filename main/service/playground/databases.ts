@@ -26,7 +26,7 @@ export const LEGACY_DATABASE_DIR = 'postgres';
 
 /**
  * The major version of the Postgres that initialised `dataDir`, from its PG_VERSION file (written
- * by initdb; "15", "18"… since Postgres 10).
+ * by initdb; "15", "18"… since Postgres 10; docs: "Database File Layout").
  *
  * @returns undefined when there is no such file (no database there yet, or not a data directory).
  */

@@ -78,6 +78,7 @@ export class Playground {
     return (await this.running).target;
   }
 
+  /** Stops the gateway and Postgres (a fast shutdown), if they were started. */
   async dispose(): Promise<void> {
     const running = this.running;
     this.running = undefined;
@@ -239,6 +240,13 @@ function explainStartFailure(error: unknown, log: string[], databaseDir: string)
       `The playground database cannot be created in ${databaseDir}: Postgres refuses to run as root, so it runs as the ` +
         `user "postgres", which cannot reach that directory. Run pg-tunnel as a normal user, or pass --config-dir ` +
         `with a directory that other users can traverse.`,
+    );
+  }
+  // Postgres's data directory lock (postmaster.pid): the tray app, `pg-tunnel ui` and
+  // `pg-tunnel playground` share one configuration directory, and so one playground.
+  if (fatal && /lock file "postmaster\.pid" already exists/.test(fatal)) {
+    return new Error(
+      `The playground's database in ${databaseDir} is in use by another running playground (the tray app, pg-tunnel ui or pg-tunnel playground on the same config directory): use that one, or stop it and start again.`,
     );
   }
   const reason =

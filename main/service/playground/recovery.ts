@@ -27,7 +27,10 @@ export interface RecoverySituation {
  * is, why it is not used, and commands that copy its data into the playground. The commands start
  * the old Postgres on a Unix socket in a directory only the user can open, with a pg_hba.conf of
  * its own that trusts that socket (so no password is needed, also when it was lost), dump it with
- * pg_dump, stop it, and load the dump through the playground's tunnel. The kept directory is
+ * pg_dump, stop it, and load the dump through the playground's tunnel. Postgres facts: `local …
+ * trust` (docs: "The pg_hba.conf File"), `hba_file` and `-k` (docs: "File Locations",
+ * unix_socket_directories), and pg_dump reading servers of its own major or older (docs:
+ * "pg_dump", Notes). The kept directory is
  * opened by a Postgres of its own major and otherwise left as it is.
  *
  * @returns several lines: a sentence, then one command a line (indented), then a closing line.
