@@ -25,6 +25,11 @@ function playground(configDir: string, args: string[] = []): RunningProcess {
   return startCli(['playground', '--config-dir', configDir, ...args], NO_SESSION_BUS);
 }
 
+/** A playground that is expected not to start: run to its end. */
+function failedPlayground(configDir: string): ReturnType<typeof run> {
+  return run(process.execPath, [CLI_PATH, 'playground', '--config-dir', configDir], NO_SESSION_BUS);
+}
+
 const readNotes = (port: number): ReturnType<typeof psql> =>
   psql('127.0.0.1', port, ['-c', 'select body from notes']);
 
@@ -51,11 +56,7 @@ describe('pg-tunnel playground', () => {
       ).toMatchObject({ code: 0, stderr: '' });
 
       // One config directory, one playground: a second one says who holds it, and harms nothing.
-      const second = await run(
-        process.execPath,
-        [CLI_PATH, 'playground', '--config-dir', configDir],
-        NO_SESSION_BUS,
-      );
+      const second = await failedPlayground(configDir);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(
         /^The playground's database in .* is in use by another running playground \(the tray app, pg-tunnel ui or pg-tunnel playground/,
@@ -126,11 +127,7 @@ describe('pg-tunnel playground', () => {
     await mkdir(join(configDir, 'playground'));
     const damaged = '{"apiKey": "playground_x", "passwords": {"postgres-18": "a-secret-password"';
     await writeFile(file, damaged, { mode: 0o600 });
-    const result = await run(
-      process.execPath,
-      [CLI_PATH, 'playground', '--config-dir', configDir],
-      NO_SESSION_BUS,
-    );
+    const result = await failedPlayground(configDir);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       new RegExp(`^The playground's credentials file ${file} is damaged .*move it away`),
