@@ -181,7 +181,9 @@ describe('pg-tunnel playground', () => {
       expect(await readFile(join(old, 'PG_VERSION'), 'utf8')).toBe('15\n');
     } finally {
       await started.stop();
-      await rm('/tmp/pg-15-recovery', { recursive: true, force: true });
+      for (const dir of [work, '/tmp/pg-15-recovery']) {
+        await rm(dir, { recursive: true, force: true });
+      }
     }
   }, 300_000);
 });
