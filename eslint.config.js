@@ -42,7 +42,7 @@ export default tseslint.config(
     // Node scripts (icon generation, Electron binary fetch).
     files: ['scripts/**/*.mjs'],
     languageOptions: {
-      globals: { Buffer: 'readonly', process: 'readonly', console: 'readonly' },
+      globals: { Buffer: 'readonly', process: 'readonly', console: 'readonly', URL: 'readonly' },
     },
   },
   {
