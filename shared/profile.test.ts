@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, validateProfileInput } from './profile.js';
+import { validateProfileInput } from './profile.js';
 
 const KEY = 'abcdefghijklmnop-key';
 
@@ -21,12 +21,5 @@ describe('validateProfileInput', () => {
 
   it('on edit, a missing key keeps the saved one', () => {
     expect(validateProfileInput({ name: 'Prod' }, { requireKey: false })).toEqual({});
-  });
-});
-
-describe('isLoopbackHost', () => {
-  it('knows loopback from the network', () => {
-    expect(['127.0.0.1', '127.1.2.3', '::1', 'localhost'].every(isLoopbackHost)).toBe(true);
-    expect(['0.0.0.0', '192.168.1.2', '::', 'example.com'].some(isLoopbackHost)).toBe(false);
   });
 });

@@ -79,8 +79,3 @@ export function validateProfileInput(
   }
   return errors;
 }
-
-/** Loopback addresses: anything else exposes the database to the network. */
-export function isLoopbackHost(host: string): boolean {
-  return /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host);
-}

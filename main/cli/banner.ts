@@ -1,10 +1,18 @@
-import { isLoopbackHost } from '../../shared/profile.js';
+import { hostPort } from '../../shared/connection-details.js';
+import type { DirectUpstream } from '../../shared/direct-upstream.js';
+import { isLoopbackHost } from '../../shared/loopback.js';
 
-/** The block the reference client prints, so scripts and docs written for it keep working. */
-export function printBanner(host: string, port: number): void {
+/**
+ * The block the reference client prints, so scripts and docs written for it keep working. A direct
+ * tunnel (`direct`) says where PG Tunnel logs in instead of the API key's sentence.
+ */
+export function printBanner(host: string, port: number, direct?: DirectUpstream): void {
+  const how = direct
+    ? `PG Tunnel logs in to ${hostPort(direct.host, direct.port)} as ${direct.user} (database ${direct.database}, sslmode=${direct.sslmode}); your clients need no password.`
+    : 'Your connection is authenticated using your API key. Your database credentials are set automatically by the tunnel gateway.';
   console.info(`PG Tunnel listening on ${host}:${port} 🚀
 
-Your connection is authenticated using your API key. Your database credentials are set automatically by the tunnel gateway.
+${how}
 
 ==============================
 hostname:  ${host}

@@ -1,13 +1,13 @@
 import {
   DEFAULT_GATEWAY_URL,
   DEFAULT_HOST,
-  isLoopbackHost,
   validateProfileInput,
   type ProfileErrors,
   type ProfileInput,
   type ProfileKind,
   type ProfileView,
 } from '../../../../shared/profile.js';
+import { isLoopbackHost } from '../../../../shared/loopback.js';
 
 /** The form as the user sees it: every field a string or a flag, exactly as typed. */
 export interface ProfileFormValues {
