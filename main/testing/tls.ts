@@ -1,17 +1,23 @@
 import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
+const openssl = (args: string[]): Promise<unknown> => promisify(execFile)('openssl', args);
 
 export interface TestCertificate {
   certPath: string;
   keyPath: string;
 }
 
+/** The names a test server's certificate is for, as openssl's subjectAltName writes them. */
+const LOOPBACK_NAMES = 'IP:127.0.0.1,DNS:localhost';
+
 /** A self-signed certificate for 127.0.0.1 and localhost, made by openssl into `dir`. */
 export async function makeCertificate(dir: string): Promise<TestCertificate> {
   const certPath = join(dir, 'server.crt');
   const keyPath = join(dir, 'server.key');
-  await promisify(execFile)('openssl', [
+  await openssl([
     'req',
     '-x509',
     '-newkey',
@@ -22,9 +28,103 @@ export async function makeCertificate(dir: string): Promise<TestCertificate> {
     '-subj',
     '/CN=localhost',
     '-addext',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    `subjectAltName=${LOOPBACK_NAMES}`,
     '-keyout',
     keyPath,
+    '-out',
+    certPath,
+  ]);
+  return { certPath, keyPath };
+}
+
+/** A private certificate authority: its certificate is what clients trust (sslrootcert). */
+export interface TestCertificateAuthority extends TestCertificate {
+  dir: string;
+}
+
+/** A CA made by openssl into `dir` (ca.crt, ca.key), valid for two days. */
+export async function makeCertificateAuthority(dir: string): Promise<TestCertificateAuthority> {
+  const certPath = join(dir, 'ca.crt');
+  const keyPath = join(dir, 'ca.key');
+  await openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=PG Tunnel test CA',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+  ]);
+  return { dir, certPath, keyPath };
+}
+
+export interface ServerCertificateOptions {
+  /** File names in the CA's directory: `<name>.crt`, `<name>.key`. */
+  name: string;
+  /** subjectAltName (default 127.0.0.1 and localhost). */
+  altNames?: string;
+  /** Negative: expired that many days ago. Default 2. */
+  days?: number;
+  /** The key: RSA 2048 bits (the default) or ECDSA on P-384. */
+  key?: 'rsa' | 'ec-p384';
+  /** The signature's digest (default sha256): channel binding hashes with it. */
+  digest?: 'sha1' | 'sha256' | 'sha384' | 'sha512';
+  /** Sign with RSASSA-PSS rather than PKCS#1 v1.5 (an RSA key only). */
+  pss?: boolean;
+}
+
+/** A server certificate signed by `ca`, for 127.0.0.1 and localhost unless told otherwise. */
+export async function issueServerCertificate(
+  ca: TestCertificateAuthority,
+  {
+    name,
+    altNames = LOOPBACK_NAMES,
+    days = 2,
+    key = 'rsa',
+    digest = 'sha256',
+    pss = false,
+  }: ServerCertificateOptions,
+): Promise<TestCertificate> {
+  const certPath = join(ca.dir, `${name}.crt`);
+  const keyPath = join(ca.dir, `${name}.key`);
+  const request = join(ca.dir, `${name}.csr`);
+  const extensions = join(ca.dir, `${name}.ext`);
+  const newKey = key === 'rsa' ? ['rsa:2048'] : ['ec', '-pkeyopt', 'ec_paramgen_curve:P-384'];
+  await openssl([
+    'req',
+    '-newkey',
+    ...newKey,
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    keyPath,
+    '-out',
+    request,
+  ]);
+  await writeFile(extensions, `subjectAltName=${altNames}\n`);
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    request,
+    '-CA',
+    ca.certPath,
+    '-CAkey',
+    ca.keyPath,
+    '-CAcreateserial',
+    '-days',
+    String(days),
+    `-${digest}`,
+    ...(pss ? ['-sigopt', 'rsa_padding_mode:pss'] : []),
+    '-extfile',
+    extensions,
     '-out',
     certPath,
   ]);

@@ -142,6 +142,8 @@ export class Playground {
             password,
             sslMode: 'disable',
             sslRootCert: undefined,
+            channelBinding: 'disable',
+            by: { kind: 'gateway' },
           },
         },
       ],
