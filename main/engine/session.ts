@@ -1,18 +1,15 @@
 import type { Socket } from 'node:net';
-import type WebSocket from 'ws';
 import type { SessionInfo } from '../../shared/session.js';
 import { BackendMessage, TransactionStatus } from '../pgwire/codes.js';
 import { encodeErrorResponse } from '../pgwire/error-response.js';
 import {
   describeFailure,
+  SessionFailureError,
   type SessionFailure,
   type SessionFailureCause,
 } from '../pgwire/failure.js';
 import { FrameScanner } from '../pgwire/frame-scanner.js';
-import { CloseCode } from '../pgwire/tunnel-protocol.js';
-import { pumpBytes, type PumpHooks } from '../pgwire/ws-pump.js';
-import { PeerLiveness } from '../pgwire/ws-liveness.js';
-import { DialError, dialGateway, type DialOptions } from './gateway-dial.js';
+import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
 
 /**
  * Why a session ended: its typed cause, the error its client was shown (SQLSTATE `code`,
@@ -26,12 +23,12 @@ export type FrameDirection = 'client' | 'server';
 export type FrameObserver = (sessionId: string, direction: FrameDirection, type: string) => void;
 
 /**
- * One local client connection carried over one WebSocket. Owns both ends; keeps the live stats of
- * its SessionInfo up to date from byte counts and the frame scanner, as the hooks of its pump.
+ * One local client connection and its far end (a WebSocket to a gateway, or a database connection:
+ * see FarSide). Owns both; keeps the live stats of its SessionInfo up to date from byte counts and
+ * the frame scanner, as the hooks of its far end.
  */
-export class TunnelSession implements PumpHooks {
-  private ws: WebSocket | undefined;
-  private liveness: PeerLiveness | undefined;
+export class TunnelSession implements FarHooks {
+  private far: FarConnection | undefined;
   private readonly scanner: FrameScanner;
   /** Client frames are followed only for a frame observer (verbose output). */
   private readonly clientScanner: FrameScanner | undefined;
@@ -74,37 +71,34 @@ export class TunnelSession implements PumpHooks {
   }
 
   /**
-   * Dials the gateway, sends what the client sent so far, then moves bytes until either side ends.
-   * `deadAfterTicks`: silent, unheld ping intervals after which the gateway is judged dead.
+   * Opens the far end with what the client sent so far, then moves bytes until either side ends.
+   * A far end that cannot be opened ends the session with its cause, told to the client.
    */
-  async start(startupBytes: Buffer, dial: DialOptions, deadAfterTicks: number): Promise<void> {
-    let ws: WebSocket;
+  async start(startup: ClientStartup, farSide: FarSide): Promise<void> {
+    this.info.bytesFromClient += startup.bytes.length;
+    let far: FarConnection;
     try {
-      ws = await dialGateway(dial);
+      far = await farSide.open(startup);
     } catch (error) {
       this.end(
-        error instanceof DialError
+        error instanceof SessionFailureError
           ? error.cause
-          : { kind: 'gateway-unreachable', url: dial.gatewayUrl, reason: String(error) },
+          : { kind: 'disconnected', message: `the session could not start: ${String(error)}` },
       );
       return;
     }
     if (this.socket.destroyed) {
-      ws.close(CloseCode.Normal);
+      far.close();
       return;
     }
-    this.ws = ws;
-    this.liveness = new PeerLiveness(ws, () => this.info.bytesToClient, deadAfterTicks);
-    this.info.bytesFromClient += startupBytes.length;
-    ws.send(startupBytes);
-    ws.on('close', (code, reason) => this.onWebSocketClose(code, reason.toString()));
-    this.socket.on('close', () => ws.close(CloseCode.Normal));
-    pumpBytes(this.socket, ws, this);
+    this.far = far;
+    this.socket.on('close', () => far.close());
+    far.pipe(this.socket, this);
     this.socket.resume();
   }
 
-  /** PumpHooks: bytes from the client, on their way to the gateway. */
-  fromSocket(chunk: Buffer): void {
+  /** FarHooks: bytes from the client, on their way to the far end. */
+  fromClient(chunk: Buffer): void {
     this.info.bytesFromClient += chunk.length;
     this.info.lastActivityAt = Date.now();
     if (this.info.state === 'idle' || this.info.state === 'in-transaction') {
@@ -113,23 +107,23 @@ export class TunnelSession implements PumpHooks {
     this.clientScanner?.feed(chunk);
   }
 
-  /** PumpHooks: bytes from the gateway, on their way to the client. */
-  fromWebSocket(chunk: Buffer): void {
+  /** FarHooks: bytes from the database, on their way to the client. */
+  fromServer(chunk: Buffer): void {
     this.info.bytesToClient += chunk.length;
     this.info.lastActivityAt = Date.now();
     this.scanner.feed(chunk);
   }
 
-  /** PumpHooks: the gateway broke the protocol. */
-  onTextMessage(): void {
-    this.end({ kind: 'gateway-protocol-violation' });
+  /** FarHooks: the far end is gone. */
+  ended(cause: SessionFailureCause | undefined): void {
+    this.end(cause);
   }
 
-  /** Called every ping interval: pings the gateway, and ends the session once it is judged dead. */
+  /** Called every ping interval: checks the far end, and ends the session once it is judged dead. */
   heartbeat(pingIntervalMs: number): void {
-    const silentTicks = this.liveness?.tick() ?? 0;
-    if (silentTicks > 0) {
-      this.end({ kind: 'gateway-silent', silentMs: silentTicks * pingIntervalMs });
+    const cause = this.far?.tick(pingIntervalMs);
+    if (cause) {
+      this.end(cause);
     }
   }
 
@@ -156,15 +150,7 @@ export class TunnelSession implements PumpHooks {
       // A client that stops reading must not keep the session alive forever.
       this.socket.setTimeout(5_000, () => this.socket.destroy());
     }
-    this.ws?.terminate();
-  }
-
-  private onWebSocketClose(code: number, reason: string): void {
-    this.end(
-      code === CloseCode.Normal
-        ? undefined
-        : { kind: 'gateway-closed', reason: reason || `code ${code}` },
-    );
+    this.far?.destroy();
   }
 
   private onServerFrame(type: number, head: number): void {

@@ -3,36 +3,49 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { SessionInfo } from '../../shared/session.js';
 import { deadAfterTicks } from '../pgwire/ws-liveness.js';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
+import type { UpstreamTarget } from '../upstream/target.js';
 import { readClientOpening } from './client-startup.js';
-import { DEFAULT_GATEWAY_URL, dialGateway, type DialOptions } from './gateway-dial.js';
+import { DirectFarSide } from './direct-far-side.js';
+import type { FarSide } from './far-side.js';
+import { DEFAULT_GATEWAY_URL } from './gateway-dial.js';
+import { GatewayFarSide } from './gateway-far-side.js';
 import { listenOnHost } from './listen.js';
-import { CloseCode } from '../pgwire/tunnel-protocol.js';
 import { TunnelSession, type CloseReason, type FrameObserver } from './session.js';
 
 export { ListenError } from './listen.js';
 
-export interface TunnelOptions {
+/** A tunnel profile's route: a WebSocket per session to the gateway, with the API key. */
+export interface GatewayRoute {
   apiKey: string;
   /** wss:// or ws:// URL of the gateway's tunnel endpoint. */
   gatewayUrl?: string;
-  /** An address, or a name such as localhost: then every address it resolves to. */
-  host?: string;
-  /** 0 (the default) picks a free port. */
-  port?: number;
   userAgent?: string;
-  /** A client that has sent no startup packet by then is closed, in ms. */
-  startupTimeoutMs?: number;
   dialTimeoutMs?: number;
-  /** Ping on every WebSocket this often, in ms (default 15 s). */
-  pingIntervalMs?: number;
   /**
    * A gateway silent this long, in ms, while no backpressure holds either direction, is judged
    * dead (default 45 s); counted in whole ping intervals.
    */
   deadAfterMs?: number;
+}
+
+/** A direct profile's route: the engine logs in to the database itself (password included). */
+export interface DirectRoute {
+  direct: UpstreamTarget;
+}
+
+/** Where the sessions lead (a gateway or a database), and the local listener. */
+export type TunnelOptions = (GatewayRoute | DirectRoute) & {
+  /** An address, or a name such as localhost: then every address it resolves to. */
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** A client that has sent no startup packet by then is closed, in ms. */
+  startupTimeoutMs?: number;
+  /** Check every session's far end this often, in ms (default 15 s; a WebSocket is pinged). */
+  pingIntervalMs?: number;
   /** Reports every message type both ways (costs a scan of the client stream; for --verbose). */
   onFrame?: FrameObserver;
-}
+};
 
 export interface TunnelEvents {
   'session-opened': [SessionInfo];
@@ -56,11 +69,13 @@ const DEFAULTS = {
 };
 
 /**
- * A local Postgres port whose every connection is carried to the gateway over a WebSocket. The one
- * API the CLI, the app core and the tests use: listen, sessions, kill a session, stop, events.
+ * A local Postgres port whose every connection is carried to the gateway over a WebSocket, or, for
+ * a direct profile, logged in to the database by the engine itself. The one API the CLI, the app
+ * core and the tests use: listen, sessions, kill a session, stop, events.
  */
 export class Tunnel extends EventEmitter<TunnelEvents> {
   private readonly options: typeof DEFAULTS & TunnelOptions;
+  private readonly farSide: FarSide;
   private servers: Server[] = [];
   private readonly live = new Map<string, TunnelSession>();
   /** Connections still sending their startup packet: not sessions yet, nothing to tell them. */
@@ -70,7 +85,9 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
 
   constructor(options: TunnelOptions) {
     super();
-    this.options = { ...DEFAULTS, ...stripUndefined(options), apiKey: options.apiKey };
+    // Partial<> loses that the route's own fields (the key, the target) are there: they are.
+    this.options = { ...DEFAULTS, ...stripUndefined(options) } as typeof DEFAULTS & TunnelOptions;
+    this.farSide = farSideOf(this.options);
   }
 
   /**
@@ -140,11 +157,6 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     clearTimeout(timer);
   }
 
-  private dialOptions(): DialOptions {
-    const { gatewayUrl, apiKey, userAgent, dialTimeoutMs } = this.options;
-    return { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs };
-  }
-
   private async accept(socket: Socket): Promise<void> {
     const clientAddress = `${socket.remoteAddress}:${socket.remotePort}`;
     this.opening.add(socket);
@@ -176,24 +188,17 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
       this.emit('session-closed', { ...session.info }, session.reason);
     });
     this.emit('session-opened', { ...session.info });
-    const { pingIntervalMs, deadAfterMs } = this.options;
-    await session.start(
-      opening.bytes,
-      this.dialOptions(),
-      deadAfterTicks(pingIntervalMs, deadAfterMs),
-    );
+    await session.start({ message: opening.message, bytes: opening.bytes }, this.farSide);
   }
 
-  /** A CancelRequest travels on a WebSocket of its own; the client expects no answer, only a close. */
+  /** A CancelRequest goes to the far side on its own; the client expects no answer, only a close. */
   private async forwardCancel(
     socket: Socket,
     packet: Buffer,
     clientAddress: string,
   ): Promise<void> {
     try {
-      const ws = await dialGateway(this.dialOptions());
-      ws.on('error', () => {});
-      ws.send(packet, () => ws.close(CloseCode.Normal));
+      await this.farSide.cancel(packet);
       this.emit('client-rejected', { clientAddress, reason: 'cancel request forwarded' });
     } catch (error) {
       this.emit('client-rejected', {
@@ -204,6 +209,17 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
       socket.destroy();
     }
   }
+}
+
+function farSideOf(options: typeof DEFAULTS & TunnelOptions): FarSide {
+  if ('direct' in options) {
+    return new DirectFarSide(options.direct);
+  }
+  const { gatewayUrl, apiKey, userAgent, dialTimeoutMs, pingIntervalMs, deadAfterMs } = options;
+  return new GatewayFarSide(
+    { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs },
+    deadAfterTicks(pingIntervalMs, deadAfterMs),
+  );
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
