@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../testing/child-process.js';
 import { useCliStack } from '../testing/cli-stack.js';
 import { residentBytes, samplePeakRss } from '../testing/memory.js';
+import { pgbenchThrough } from '../testing/pgbench.js';
 import { psql } from '../testing/psql.js';
 import { SlowReader } from '../testing/slow-reader.js';
 
@@ -67,22 +67,14 @@ describe('volume', () => {
   }, 180_000);
 
   it('pgbench -c 8 -j 2 -T 10 through the tunnel: zero failed transactions', async () => {
-    const env = { PGSSLMODE: undefined, PGUSER: 'bench', PGDATABASE: 'bench' };
-    const target = ['-h', stack.tunnel.host, '-p', String(stack.tunnel.port)];
-    const init = await run('pgbench', ['-i', '-s', '1', '-q', ...target], env, {
-      timeoutMs: 120_000,
-    });
-    expect(init.code, init.stderr).toBe(0);
-    const bench = await run('pgbench', ['-c', '8', '-j', '2', '-T', '10', ...target], env, {
-      timeoutMs: 60_000,
-    });
-    expect(bench.code, bench.stderr).toBe(0);
-    const processed = Number(
-      /number of transactions actually processed: (\d+)/.exec(bench.stdout)?.[1],
+    const { processed, failed } = await pgbenchThrough(
+      stack.tunnel.host,
+      stack.tunnel.port,
+      'bench',
+      'bench',
     );
-    const failed = /number of failed transactions: (\d+)/.exec(bench.stdout)?.[1];
     console.info(`pgbench through the tunnel: ${processed} transactions, ${failed} failed`);
     expect(processed).toBeGreaterThan(100);
-    expect(failed).toBe('0');
+    expect(failed).toBe(0);
   }, 120_000);
 });

@@ -20,7 +20,8 @@ export interface TlsPostgresServer extends PostgresServer {
 
 /**
  * A Postgres of its own with TLS on (`certificate` as its server certificate), scram-sha-256, and
- * `hba` as its pg_hba.conf when given; `setupSql` runs as its owner once it is up (roles, say).
+ * `hba` as its pg_hba.conf when given; `setupSql` runs as its owner once it is up, one statement
+ * at a time (roles, databases: CREATE DATABASE cannot share a transaction).
  */
 export async function startTlsPostgres({
   certificate,
@@ -29,7 +30,7 @@ export async function startTlsPostgres({
 }: {
   certificate: TestCertificate;
   hba?: string;
-  setupSql?: string;
+  setupSql?: string[];
 }): Promise<TlsPostgresServer> {
   let dataDir = '';
   const server = await startPostgres({
@@ -55,8 +56,8 @@ export async function startTlsPostgres({
     await admin.query(sql);
     await admin.end();
   };
-  if (setupSql) {
-    await asOwner(setupSql);
+  for (const statement of setupSql ?? []) {
+    await asOwner(statement);
   }
   return {
     ...server,

@@ -47,10 +47,12 @@ beforeAll(async () => {
   server = await startTlsPostgres({
     certificate: cert,
     hba: HBA,
-    setupSql: `create role trust_user login;
-    set password_encryption = 'md5'; create role md5_user login password 'md5-secret';
-    reset password_encryption; create role clear_user login password 'clear-secret';
-    create role tls_user login password 'tls-secret'`,
+    setupSql: [
+      `create role trust_user login;
+      set password_encryption = 'md5'; create role md5_user login password 'md5-secret';
+      reset password_encryption; create role clear_user login password 'clear-secret';
+      create role tls_user login password 'tls-secret'`,
+    ],
   });
 
   const base = `127.0.0.1:${server.port}/postgres`;

@@ -47,7 +47,7 @@ beforeAll(async () => {
   ca = await makeCertificateAuthority(await mkdtemp(join(tmpdir(), 'pg-tunnel-ca-')));
   otherCa = await makeCertificateAuthority(await mkdtemp(join(tmpdir(), 'pg-tunnel-other-ca-')));
   serverCert = await issueServerCertificate(ca, { name: 'server' });
-  server = await startTlsPostgres({ certificate: serverCert, hba: HBA, setupSql: ROLES });
+  server = await startTlsPostgres({ certificate: serverCert, hba: HBA, setupSql: [ROLES] });
 });
 
 afterAll(async () => {

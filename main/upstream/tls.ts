@@ -44,7 +44,7 @@ function trustFor(target: UpstreamTarget): Trust {
       ca: undefined,
       checkChain: true,
       checkName: true,
-      against: "the system's trusted CAs",
+      against: "checked against the system's trusted CAs",
     };
   }
   const path = sslRootCert ?? defaultRootCertPath();
