@@ -30,6 +30,13 @@ export const SYSTEM_ROOT_CERTS = 'system';
 export const DEFAULT_POSTGRES_PORT = 5432;
 
 /**
+ * What the window shows of a saved password: bullets only. An API key shows its last four
+ * characters to tell keys apart; a password is short enough that every character shown is one
+ * less to guess.
+ */
+export const PASSWORD_MASK = '••••••••';
+
+/**
  * Where and as whom PG Tunnel logs in for a direct profile, in libpq's terms: everything of a
  * connection string but the password, which lives in the OS keychain only.
  */

@@ -9,13 +9,13 @@ function profile(id: string, name: string) {
   return {
     id,
     name,
-    kind: 'remote' as const,
+    kind: 'tunnel' as const,
     gatewayUrl: 'wss://g/websocket',
     host: '127.0.0.1',
     port: 5000,
     portMode: 'random' as const,
     autoStart: false,
-    apiKeyMask: '••••abcd',
+    secretMask: '••••abcd',
   };
 }
 function tunnel(

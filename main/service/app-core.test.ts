@@ -33,7 +33,7 @@ describe('profiles and keys', () => {
       apiKey: `prisma+postgres://accelerate.prisma-data.net/?api_key=${key}`,
     });
     expect(await secrets.get(profile.id)).toBe(key);
-    expect(profile.apiKeyMask).toBe(`••••${key.slice(-4)}`);
+    expect(profile.secretMask).toBe(`••••${key.slice(-4)}`);
     const files = await filesUnder(configDir);
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
