@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionDetails, serviceName } from './connection-details.js';
+import { connectionDetails, identityOf, serviceName } from './connection-details.js';
 
 describe('connection details', () => {
   const details = connectionDetails('127.0.0.1', 54321, 'Staging DB');
@@ -37,5 +37,23 @@ describe('connection details', () => {
   it('service names are safe for pg_service.conf', () => {
     expect(serviceName('  Prod / EU (read-only) ')).toBe('pg-tunnel-prod-eu-read-only');
     expect(serviceName('———')).toBe('pg-tunnel-tunnel');
+  });
+
+  it("a direct profile's details name its own role and database, encoded where URLs need it", () => {
+    const identity = identityOf({
+      upstream: {
+        host: 'db.example.com',
+        port: 5432,
+        database: 'my db',
+        user: 'jürgen',
+        sslmode: 'verify-full',
+        sslrootcert: 'system',
+        channelBinding: 'prefer',
+      },
+    });
+    const direct = connectionDetails('127.0.0.1', 6000, 'Prod', identity);
+    expect(direct.url).toBe('postgresql://j%C3%BCrgen@127.0.0.1:6000/my%20db?sslmode=disable');
+    expect(direct.env).toContain('export PGUSER=jürgen');
+    expect(identityOf({})).toEqual({ user: 'postgres', database: 'postgres' });
   });
 });

@@ -19,7 +19,7 @@ import {
 } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { connectionDetails } from '../../shared/connection-details.js';
+import { connectionDetails, identityOf } from '../../shared/connection-details.js';
 import type { AppSnapshot } from '../../shared/rpc.js';
 import type { AppCore } from '../service/app-core.js';
 import { composeAppCore } from '../service/compose.js';
@@ -123,7 +123,9 @@ async function start(): Promise<void> {
         const state = snapshot.tunnels[action.profileId];
         const profile = snapshot.profiles.find((p) => p.id === action.profileId);
         if (profile && state?.host && state.port) {
-          clipboard.writeText(connectionDetails(state.host, state.port, profile.name).url);
+          clipboard.writeText(
+            connectionDetails(state.host, state.port, profile.name, identityOf(profile)).url,
+          );
         }
         return;
       }

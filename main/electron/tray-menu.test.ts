@@ -153,6 +153,17 @@ describe('notifications', () => {
     expect(notificationsFor(rejected, healthy)).toEqual([]);
   });
 
+  it("a direct profile's refused password notifies as such", () => {
+    const refused = snapshot([
+      tunnel('a', 'listening', {
+        problem: { message: 'PG Tunnel could not log in to “DB a”: …', fix: 'edit-password' },
+      }),
+    ]);
+    expect(notificationsFor(snapshot([tunnel('a', 'listening')]), refused)).toEqual([
+      { title: 'DB a: the password was rejected', body: 'PG Tunnel could not log in to “DB a”: …' },
+    ]);
+  });
+
   it('a failed start says so; a notice on a running tunnel gives its first line only', () => {
     const stopped = snapshot([tunnel('a', 'stopped')]);
     const failed = snapshot([

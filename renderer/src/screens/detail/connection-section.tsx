@@ -1,4 +1,4 @@
-import { connectionDetails } from '../../../../shared/connection-details.js';
+import { connectionDetails, identityOf } from '../../../../shared/connection-details.js';
 import type { ProfileView } from '../../../../shared/profile.js';
 import type { TunnelState } from '../../../../shared/tunnel-state.js';
 import { CopyField } from '../../components/copy-field.js';
@@ -24,14 +24,22 @@ export function ConnectionSection({
       {port === null ? (
         <p className="empty-note">Start the tunnel to get its port; it is kept from then on.</p>
       ) : (
-        <ConnectionFields host={host} port={port} name={profile.name} />
+        <ConnectionFields host={host} port={port} profile={profile} />
       )}
     </section>
   );
 }
 
-function ConnectionFields({ host, port, name }: { host: string; port: number; name: string }) {
-  const details = connectionDetails(host, port, name);
+function ConnectionFields({
+  host,
+  port,
+  profile,
+}: {
+  host: string;
+  port: number;
+  profile: ProfileView;
+}) {
+  const details = connectionDetails(host, port, profile.name, identityOf(profile));
   return (
     <>
       <CopyField label="URL" value={details.url} long />
