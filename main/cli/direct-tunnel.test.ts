@@ -83,7 +83,7 @@ describe('a direct tunnel with sslmode=verify-full and the private CA', () => {
     expect(tunnel.process.stdout).toContain(
       `PG Tunnel logs in to 127.0.0.1:${server.port} as app (database appdb, sslmode=verify-full); your clients need no password.`,
     );
-    expect(tunnel.process.stdout).toMatch(/username:  <anything>\npassword:  <none>/);
+    expect(tunnel.process.stdout).toMatch(/username: {2}<anything>\npassword: {2}<none>/);
     const result = await psql(tunnel.host, tunnel.port, ['-d', 'appdb', '-c', SEEN_BY_SERVER]);
     expect(result.stderr).toBe('');
     // The server sees the profile's role, its database, and TLS.

@@ -8,13 +8,13 @@ export function profileView(overrides: Partial<ProfileView> = {}): ProfileView {
   return {
     id: 'p1',
     name: 'Staging',
-    kind: 'remote',
+    kind: 'tunnel',
     gatewayUrl: 'wss://gateway.example/websocket',
     host: '127.0.0.1',
     port: 54321,
     portMode: 'random',
     autoStart: false,
-    apiKeyMask: '••••wxyz',
+    secretMask: '••••wxyz',
     ...overrides,
   };
 }

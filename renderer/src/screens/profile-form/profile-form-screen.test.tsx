@@ -103,7 +103,7 @@ describe('the edit form', () => {
     const bridge = fakeBridge();
     bridge.commands.updateProfile.mockResolvedValue(profileView());
     const { navigate } = await renderForm(
-      { profile: profileView({ apiKeyMask: '••••wxyz' }) },
+      { profile: profileView({ secretMask: '••••wxyz' }) },
       bridge,
     );
     expect(keyField()).toHaveValue('');
@@ -143,5 +143,91 @@ describe('the edit form', () => {
     await renderForm({ profile: profileView({ kind: 'playground', gatewayUrl: '' }) });
     expect(screen.queryByLabelText('API key or DATABASE_URL')).not.toBeInTheDocument();
     expect(screen.queryByLabelText('Gateway URL')).not.toBeInTheDocument();
+  });
+});
+
+describe('a direct profile in the form', () => {
+  const URL = 'postgres://app:s%40cret@db.example.com:5432/shop?sslmode=require';
+
+  it('a pasted postgres:// URL shows its fields, the password masked, and Add sends the fields', async () => {
+    const bridge = fakeBridge();
+    bridge.commands.addProfile.mockResolvedValue(profileView({ id: 'new', kind: 'direct' }));
+    const { navigate } = await renderForm({}, bridge);
+    await userEvent.type(screen.getByLabelText('Name'), 'Shop');
+    await userEvent.click(keyField());
+    await userEvent.paste(URL);
+    expect(screen.getByLabelText('Database host')).toHaveValue('db.example.com');
+    expect(screen.getByLabelText('User')).toHaveValue('app');
+    const password = screen.getByLabelText('Password');
+    expect(password).toHaveValue('s@cret');
+    expect(password).toHaveAttribute('type', 'password');
+    expect(screen.getByLabelText('SSL mode')).toHaveValue('require');
+    await userEvent.click(screen.getByRole('button', { name: 'Add tunnel' }));
+    expect(bridge.commands.addProfile).toHaveBeenCalledWith({
+      name: 'Shop',
+      kind: 'direct',
+      host: '127.0.0.1',
+      portMode: 'random',
+      autoStart: false,
+      upstream: {
+        host: 'db.example.com',
+        port: 5432,
+        database: 'shop',
+        user: 'app',
+        sslmode: 'require',
+        sslrootcert: null,
+        channelBinding: 'prefer',
+      },
+      password: 's@cret',
+    });
+    expect(navigate).toHaveBeenCalledWith({ screen: 'detail', profileId: 'new' });
+  });
+
+  it('warns while the server of another host goes unchecked, and not once verify-full is chosen', async () => {
+    await renderForm();
+    await userEvent.click(keyField());
+    await userEvent.paste(URL);
+    const sslMode = screen.getByLabelText('SSL mode');
+    expect(sslMode).toHaveAccessibleDescription(
+      /^The connection to db\.example\.com is encrypted, but nothing checks that the server is who it says/,
+    );
+    await userEvent.selectOptions(sslMode, 'verify-full');
+    await userEvent.type(screen.getByLabelText('CA certificate (sslrootcert)'), 'system');
+    expect(sslMode).not.toHaveAccessibleDescription(/nothing checks/);
+  });
+
+  it('a pasted URL with a mistake: its sentence on the paste field, no fields', async () => {
+    await renderForm();
+    await userEvent.click(keyField());
+    await userEvent.paste('postgres://app@db.example.com/shop?sslcert=x');
+    await userEvent.tab();
+    expect(keyField()).toHaveAccessibleDescription(/has sslcert, which PG Tunnel cannot act on/);
+    expect(screen.queryByLabelText('Database host')).not.toBeInTheDocument();
+  });
+
+  it('sent to fix the password: no key field, the password focused, the problem next to it', async () => {
+    await renderForm({
+      profile: profileView({
+        kind: 'direct',
+        gatewayUrl: '',
+        secretMask: '••••••••',
+        upstream: {
+          host: 'db.example.com',
+          port: 5432,
+          database: 'shop',
+          user: 'app',
+          sslmode: 'verify-full',
+          sslrootcert: 'system',
+          channelBinding: 'prefer',
+        },
+      }),
+      focus: 'password',
+      problem: { message: 'PG Tunnel could not log in to “Staging”.', fix: 'edit-password' },
+    });
+    expect(screen.queryByLabelText('API key or DATABASE_URL')).not.toBeInTheDocument();
+    const password = screen.getByLabelText('Password');
+    await waitFor(() => expect(password).toHaveFocus());
+    expect(password).toHaveAttribute('placeholder', '••••••••');
+    expect(password).toHaveAccessibleDescription(/could not log in to “Staging”/);
   });
 });

@@ -1,0 +1,150 @@
+import {
+  CHANNEL_BINDINGS,
+  SSL_MODES,
+  unverifiedServerWarning,
+  type ChannelBinding,
+  type SslMode,
+} from '../../../../shared/direct-upstream.js';
+import { FormField } from '../../components/form-field.js';
+import { SecretInput } from '../../components/secret-input.js';
+import { upstreamOf, type DirectField, type DirectFormValues } from './direct-form-model.js';
+import './direct-fields.css';
+
+/** What each sslmode does, in a phrase (Postgres docs, "SSL Mode Descriptions"). */
+const SSL_MODE_LABELS: Record<SslMode, string> = {
+  disable: 'disable: no TLS',
+  allow: 'allow: TLS only if plain text is refused',
+  prefer: 'prefer: TLS if the server offers it',
+  require: 'require: TLS, the certificate unchecked',
+  'verify-ca': 'verify-ca: TLS, a certificate of a trusted CA',
+  'verify-full': 'verify-full: TLS, a trusted certificate for this host',
+};
+
+const CHANNEL_BINDING_LABELS: Record<ChannelBinding, string> = {
+  disable: 'disable',
+  prefer: 'prefer: when the server offers it',
+  require: 'require: refuse a login without it',
+};
+
+/**
+ * A direct profile's connection: where PG Tunnel logs in, as whom, and how TLS is checked. The
+ * password is masked; on edit it starts empty, its placeholder the saved one's mask, and empty
+ * keeps it. A server whose certificate is not checked gets a warning under the sslmode.
+ */
+export function DirectFields({
+  values,
+  passwordMask,
+  editing,
+  ignored,
+  errorOf,
+  passwordProblem,
+  onChange,
+}: {
+  values: DirectFormValues;
+  passwordMask: string | null;
+  editing: boolean;
+  /** Client settings the pasted URL had, which PG Tunnel leaves to each client. */
+  ignored: readonly string[];
+  errorOf: (field: DirectField) => string | undefined;
+  /** The tunnel's problem when the user came here to fix the password. */
+  passwordProblem: string | undefined;
+  /** A field's new value; the selects give one of their options. */
+  onChange: (field: DirectField, value: string) => void;
+}) {
+  const text = (field: DirectField, label: string, hint?: string) => (
+    <FormField label={label} hint={hint} error={errorOf(field)}>
+      {(control) => (
+        <input
+          {...control}
+          name={field}
+          className={field === 'upstream.port' ? 'input input-port' : 'input input-mono'}
+          inputMode={field === 'upstream.port' ? 'numeric' : undefined}
+          value={values[field]}
+          autoComplete="off"
+          spellCheck={false}
+          autoCapitalize="off"
+          onChange={(e) => onChange(field, e.target.value)}
+        />
+      )}
+    </FormField>
+  );
+  const passwordHint = editing
+    ? passwordMask
+      ? 'A password is saved: leave empty to keep it.'
+      : 'Leave empty to keep the saved password, if any.'
+    : 'Kept in the OS keychain, never in a file. Leave empty if the server asks none.';
+  return (
+    <fieldset className="direct-fieldset">
+      <legend className="form-label">Database (PG Tunnel logs in itself)</legend>
+      {ignored.length > 0 && (
+        <p className="form-note">
+          Ignored from the URL: {ignored.join(', ')} (client settings: each client brings its own).
+        </p>
+      )}
+      {text('upstream.host', 'Database host')}
+      {text('upstream.port', 'Database port')}
+      {text('upstream.database', 'Database', 'Empty: the user’s name, as libpq does.')}
+      {text('upstream.user', 'User')}
+      <FormField
+        label="Password"
+        hint={passwordHint}
+        error={errorOf('password')}
+        warning={passwordProblem}
+      >
+        {(control) => (
+          <SecretInput
+            control={control}
+            name="password"
+            value={values.password}
+            placeholder={editing && passwordMask ? passwordMask : undefined}
+            noun="password"
+            onChange={(value) => onChange('password', value)}
+          />
+        )}
+      </FormField>
+      <FormField
+        label="SSL mode"
+        error={errorOf('upstream.sslmode')}
+        warning={unverifiedServerWarning(upstreamOf(values))}
+      >
+        {(control) => (
+          <select
+            {...control}
+            name="upstream.sslmode"
+            className="input"
+            value={values['upstream.sslmode']}
+            onChange={(e) => onChange('upstream.sslmode', e.target.value)}
+          >
+            {SSL_MODES.map((mode) => (
+              <option key={mode} value={mode}>
+                {SSL_MODE_LABELS[mode]}
+              </option>
+            ))}
+          </select>
+        )}
+      </FormField>
+      {text(
+        'upstream.sslrootcert',
+        'CA certificate (sslrootcert)',
+        'The full path of the CA’s file, or system for the operating system’s trusted CAs. Empty: ~/.postgresql/root.crt, as libpq does.',
+      )}
+      <FormField label="Channel binding" error={errorOf('upstream.channelBinding')}>
+        {(control) => (
+          <select
+            {...control}
+            name="upstream.channelBinding"
+            className="input"
+            value={values['upstream.channelBinding']}
+            onChange={(e) => onChange('upstream.channelBinding', e.target.value as ChannelBinding)}
+          >
+            {CHANNEL_BINDINGS.map((binding) => (
+              <option key={binding} value={binding}>
+                {CHANNEL_BINDING_LABELS[binding]}
+              </option>
+            ))}
+          </select>
+        )}
+      </FormField>
+    </fieldset>
+  );
+}
