@@ -45,6 +45,9 @@ const RATIOS: Array<[TargetName, TargetName]> = [
   ['pg-tunnel', 'direct'],
   ['ppg-tunnel', 'direct'],
   ['pg-tunnel', 'ppg-tunnel'],
+  // A direct profile: one hop (our engine) instead of two, against Postgres and our tunnel.
+  ['pg-direct', 'direct'],
+  ['pg-direct', 'pg-tunnel'],
   // With --floor: what two bare hops reach, and how close ours comes to that.
   ['relays', 'direct'],
   ['pg-tunnel', 'relays'],
@@ -88,7 +91,15 @@ export function formatTable(results: Result[], workloads: Workload[]): string {
   return [format(header), rule, ...lines.map(format)].join('\n');
 }
 
-const short = (target: TargetName): string => target.split('-')[0]!;
+/** Column names of the ratios. */
+const SHORT_NAMES: Record<TargetName, string> = {
+  direct: 'direct',
+  'pg-tunnel': 'pg',
+  'ppg-tunnel': 'ppg',
+  'pg-direct': 'pgd',
+  relays: 'relays',
+};
+const short = (target: TargetName): string => SHORT_NAMES[target];
 
 /** The JSON that runs are compared by: one record per row and target, the median as value. */
 export async function writeJson(

@@ -32,6 +32,9 @@ describe('npm run bench', () => {
           'direct',
           'pg-tunnel',
           'ppg-tunnel',
+          'pg-direct',
+          'pgd/direct',
+          'pgd/pg',
           'relays',
           'relays/direct',
           'pg/relays',
@@ -42,7 +45,13 @@ describe('npm run bench', () => {
         results: Array<{ workload: string; target: string; value: number; unit: string }>;
       };
       expect(machine.cores).toBeGreaterThan(0);
-      expect(results.map((r) => r.target)).toEqual(['direct', 'pg-tunnel', 'ppg-tunnel', 'relays']);
+      expect(results.map((r) => r.target)).toEqual([
+        'direct',
+        'pg-tunnel',
+        'ppg-tunnel',
+        'pg-direct',
+        'relays',
+      ]);
       for (const row of results) {
         expect(row).toMatchObject({ workload: 'latency', unit: 'tps' });
         expect(row.value).toBeGreaterThan(0);

@@ -14,7 +14,8 @@ import { createWorkloads, WORKLOAD_NAMES, type WorkloadName } from './workloads/
 const USAGE = `Usage: npm run bench -- [--quick] [--only W1,W2] [--floor] [--json FILE] [--profile DIR]
 
 Measures Postgres directly, through pg-tunnel and through the reference ppg-tunnel (both via our
-gateway), side by side, and prints the medians with their ratios.
+gateway), and through pg-tunnel as a direct tunnel (pg-direct: no gateway, one hop), side by side,
+and prints the medians with their ratios.
 
   --quick        every workload shortened, one round: about a minute, for spot checks
   --only LIST    only these workloads: ${WORKLOAD_NAMES.join(', ')}
@@ -85,7 +86,7 @@ async function main(options: Options): Promise<void> {
   const workDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-bench-'));
   cleanups.push(() => rm(workDir, { recursive: true, force: true }));
   progress.step(
-    `starting the gateway, pg-tunnel and ppg-tunnel${options.floor ? ' and the relays' : ''}`,
+    `starting the gateway, pg-tunnel, ppg-tunnel and pg-direct${options.floor ? ' and the relays' : ''}`,
   );
   const targets = await startTargets(postgres, {
     profileDir: options.profile,
@@ -114,7 +115,9 @@ async function main(options: Options): Promise<void> {
   }
   if (options.profile) {
     const relays = options.floor ? ',relay-client-side,relay-postgres-side' : '';
-    console.error(`CPU profiles in ${options.profile}/{gateway,pg-tunnel,ppg-tunnel${relays}}`);
+    console.error(
+      `CPU profiles in ${options.profile}/{gateway,pg-tunnel,ppg-tunnel,pg-direct${relays}}`,
+    );
   }
 }
 

@@ -2,13 +2,16 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { start, type RunningProcess } from '../main/testing/child-process.js';
-import { startTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
+import { startDirectTunnelCli, startTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
 import { startGatewayProcess, type RunningGateway } from '../main/testing/gateway.js';
 import type { PostgresServer } from '../main/testing/postgres.js';
 import { startReferenceTunnel } from '../main/testing/reference-tunnel.js';
 
-/** `relays` only with --floor: two plain TCP relays, the cost of the extra hops alone. */
-export const TARGET_NAMES = ['direct', 'pg-tunnel', 'ppg-tunnel', 'relays'] as const;
+/**
+ * `pg-direct`: our engine as a direct tunnel (the connector in-process, one hop instead of two).
+ * `relays` only with --floor: two plain TCP relays, the cost of the extra hops alone.
+ */
+export const TARGET_NAMES = ['direct', 'pg-tunnel', 'ppg-tunnel', 'pg-direct', 'relays'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** Where and as whom a client connects; the tunnels ignore user and password, Postgres does not. */
@@ -24,12 +27,12 @@ export interface Target {
   readonly name: TargetName;
   /** Read at each use: restarting the tunnels moves them to new ports. */
   connection(): Connection;
-  /** The proxy processes a memory row is about; undefined for direct and the relays. */
+  /** The proxy processes a memory row is about; undefined for direct, pg-direct and the relays. */
   processes(): { tunnel: number; gateway: number } | undefined;
 }
 
 export interface Targets {
-  /** In report order: direct, pg-tunnel, ppg-tunnel, and relays with --floor. */
+  /** In report order: direct, pg-tunnel, ppg-tunnel, pg-direct, and relays with --floor. */
   readonly all: readonly Target[];
   readonly names: readonly TargetName[];
   get(name: TargetName): Target;
@@ -53,8 +56,9 @@ const tunnelUser = (postgres: PostgresServer) => ({
 });
 
 /**
- * Starts our gateway, our tunnel CLI and the reference client (both through that same gateway), and
- * describes the targets, Postgres itself being `direct`. With `floor`, also two plain TCP relays
+ * Starts our gateway, our tunnel CLI and the reference client (both through that same gateway), our
+ * CLI as a direct tunnel to Postgres, and describes the targets, Postgres itself being `direct`.
+ * With `floor`, also two plain TCP relays
  * chained in front of Postgres (`relays`): what any design with two extra processes on the path
  * cannot beat. Everything listens on 127.0.0.1. With `profileDir`, the proxy processes write V8 CPU
  * profiles there when they exit.
@@ -91,6 +95,11 @@ export async function startTargets(
       pid: stack.reference.process.child.pid!,
       port: stack.reference.port,
     })),
+    {
+      name: 'pg-direct',
+      connection: () => ({ host: '127.0.0.1', port: stack.direct.port, ...tunnelUser(postgres) }),
+      processes: () => undefined,
+    },
     ...(floor ? [{ name: 'relays' as const, ...postgresVia(() => stack.relays[1]!.port) }] : []),
   ];
   return {
@@ -114,6 +123,8 @@ interface Stack {
   gateway: RunningGateway;
   ours: RunningTunnel;
   reference: Listener;
+  /** Our CLI with DATABASE_URL set to Postgres's own URL (sslmode=disable, as for every target). */
+  direct: RunningTunnel;
   /** Empty without --floor; else the relay Postgres is behind, then the one clients use. */
   relays: Listener[];
 }
@@ -125,9 +136,10 @@ async function startStack(
 ): Promise<Stack> {
   const gateway = await startGatewayProcess(postgres, await profiling(profileDir, 'gateway'));
   const key = gateway.keys.valid;
-  const [ours, reference] = await Promise.all([
+  const [ours, reference, direct] = await Promise.all([
     startTunnelCli(gateway.wsUrl, key, [], await profiling(profileDir, 'pg-tunnel')),
     startReferenceTunnel(gateway.wsUrl, key, await profiling(profileDir, 'ppg-tunnel')),
+    startDirectTunnelCli(postgres.url, {}, [], await profiling(profileDir, 'pg-direct')),
   ]);
   const relays: Listener[] = [];
   if (floor) {
@@ -138,7 +150,7 @@ async function startStack(
       await startRelay(relays[0]!.port, await profiling(profileDir, 'relay-client-side')),
     );
   }
-  return { gateway, ours, reference, relays };
+  return { gateway, ours, reference, direct, relays };
 }
 
 const RELAY_SCRIPT = fileURLToPath(new URL('./tcp-relay.ts', import.meta.url));
@@ -155,9 +167,11 @@ async function startRelay(targetPort: number, nodeArgs: string[]): Promise<Liste
   return { process: proc, port: Number(port) };
 }
 
-async function stopStack({ gateway, ours, reference, relays }: Stack): Promise<void> {
+async function stopStack({ gateway, ours, reference, direct, relays }: Stack): Promise<void> {
   await Promise.all(
-    [ours.process, reference.process, ...relays.map((r) => r.process)].map((p) => p.stop()),
+    [ours.process, reference.process, direct.process, ...relays.map((r) => r.process)].map((p) =>
+      p.stop(),
+    ),
   );
   await gateway.process.stop();
 }
