@@ -42,12 +42,8 @@ const READ = [
   'channel_binding',
 ];
 
-/**
- * Settings of the client, not of the login: a client of the local port brings its own (timeouts,
- * application name, keepalives), and Prisma ORM's query-engine settings that its DATABASE_URLs
- * carry mean nothing to other clients. They are accepted and named back as ignored.
- */
-const CLIENT_SETTINGS = [
+/** libpq's settings of the client rather than of the login: a client of the local port brings its own. */
+const LIBPQ_CLIENT_SETTINGS = [
   'connect_timeout',
   'application_name',
   'fallback_application_name',
@@ -56,6 +52,15 @@ const CLIENT_SETTINGS = [
   'keepalives_interval',
   'keepalives_count',
   'tcp_user_timeout',
+];
+
+/**
+ * Settings of the client, not of the login, which are accepted and named back as ignored: libpq's
+ * (timeouts, application name, keepalives), and Prisma ORM's query-engine settings that its
+ * DATABASE_URLs carry, which mean nothing to other clients.
+ */
+const CLIENT_SETTINGS = [
+  ...LIBPQ_CLIENT_SETTINGS,
   'schema',
   'connection_limit',
   'pool_timeout',
@@ -70,18 +75,11 @@ const CLIENT_SETTINGS = [
  */
 const LIBPQ_KEYWORDS = new Set([
   ...READ,
+  ...LIBPQ_CLIENT_SETTINGS,
   'hostaddr',
   'passfile',
-  'connect_timeout',
   'client_encoding',
   'options',
-  'application_name',
-  'fallback_application_name',
-  'keepalives',
-  'keepalives_idle',
-  'keepalives_interval',
-  'keepalives_count',
-  'tcp_user_timeout',
   'sslnegotiation',
   'sslcompression',
   'sslcert',

@@ -13,30 +13,6 @@ export interface TestCertificate {
 /** The names a test server's certificate is for, as openssl's subjectAltName writes them. */
 const LOOPBACK_NAMES = 'IP:127.0.0.1,DNS:localhost';
 
-/** A self-signed certificate for 127.0.0.1 and localhost, made by openssl into `dir`. */
-export async function makeCertificate(dir: string): Promise<TestCertificate> {
-  const certPath = join(dir, 'server.crt');
-  const keyPath = join(dir, 'server.key');
-  await openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=localhost',
-    '-addext',
-    `subjectAltName=${LOOPBACK_NAMES}`,
-    '-keyout',
-    keyPath,
-    '-out',
-    certPath,
-  ]);
-  return { certPath, keyPath };
-}
-
 /** A private certificate authority: its certificate is what clients trust (sslrootcert). */
 export interface TestCertificateAuthority extends TestCertificate {
   dir: string;

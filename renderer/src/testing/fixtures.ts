@@ -19,6 +19,25 @@ export function profileView(overrides: Partial<ProfileView> = {}): ProfileView {
   };
 }
 
+/** A saved direct profile: verify-full against the system's CAs, its password saved. */
+export function directProfileView(overrides: Partial<ProfileView> = {}): ProfileView {
+  return profileView({
+    kind: 'direct',
+    gatewayUrl: '',
+    secretMask: '••••••••',
+    upstream: {
+      host: 'db.example.com',
+      port: 5432,
+      database: 'shop',
+      user: 'app',
+      sslmode: 'verify-full',
+      sslrootcert: 'system',
+      channelBinding: 'prefer',
+    },
+    ...overrides,
+  });
+}
+
 export function tunnelState(overrides: Partial<TunnelState> = {}): TunnelState {
   return {
     profileId: 'p1',

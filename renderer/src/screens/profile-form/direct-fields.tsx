@@ -1,6 +1,4 @@
 import {
-  CHANNEL_BINDINGS,
-  SSL_MODES,
   unverifiedServerWarning,
   type ChannelBinding,
   type SslMode,
@@ -10,7 +8,7 @@ import { SecretInput } from '../../components/secret-input.js';
 import { upstreamOf, type DirectField, type DirectFormValues } from './direct-form-model.js';
 import './direct-fields.css';
 
-/** What each sslmode does, in a phrase (Postgres docs, "SSL Mode Descriptions"). */
+/** What each sslmode does, in a phrase (Postgres docs, "SSL Mode Descriptions"), weakest first. */
 const SSL_MODE_LABELS: Record<SslMode, string> = {
   disable: 'disable: no TLS',
   allow: 'allow: TLS only if plain text is refused',
@@ -68,6 +66,31 @@ export function DirectFields({
       )}
     </FormField>
   );
+  /** A select of libpq's values for `field`, each with what it does. */
+  const choice = (
+    field: 'upstream.sslmode' | 'upstream.channelBinding',
+    label: string,
+    labels: Record<string, string>,
+    warning?: string,
+  ) => (
+    <FormField label={label} error={errorOf(field)} warning={warning}>
+      {(control) => (
+        <select
+          {...control}
+          name={field}
+          className="input"
+          value={values[field]}
+          onChange={(e) => onChange(field, e.target.value)}
+        >
+          {Object.entries(labels).map(([value, text]) => (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          ))}
+        </select>
+      )}
+    </FormField>
+  );
   const passwordHint = editing
     ? passwordMask
       ? 'A password is saved: leave empty to keep it.'
@@ -102,49 +125,18 @@ export function DirectFields({
           />
         )}
       </FormField>
-      <FormField
-        label="SSL mode"
-        error={errorOf('upstream.sslmode')}
-        warning={unverifiedServerWarning(upstreamOf(values))}
-      >
-        {(control) => (
-          <select
-            {...control}
-            name="upstream.sslmode"
-            className="input"
-            value={values['upstream.sslmode']}
-            onChange={(e) => onChange('upstream.sslmode', e.target.value)}
-          >
-            {SSL_MODES.map((mode) => (
-              <option key={mode} value={mode}>
-                {SSL_MODE_LABELS[mode]}
-              </option>
-            ))}
-          </select>
-        )}
-      </FormField>
+      {choice(
+        'upstream.sslmode',
+        'SSL mode',
+        SSL_MODE_LABELS,
+        unverifiedServerWarning(upstreamOf(values)),
+      )}
       {text(
         'upstream.sslrootcert',
         'CA certificate (sslrootcert)',
         'The full path of the CA’s file, or system for the operating system’s trusted CAs. Empty: ~/.postgresql/root.crt, as libpq does.',
       )}
-      <FormField label="Channel binding" error={errorOf('upstream.channelBinding')}>
-        {(control) => (
-          <select
-            {...control}
-            name="upstream.channelBinding"
-            className="input"
-            value={values['upstream.channelBinding']}
-            onChange={(e) => onChange('upstream.channelBinding', e.target.value as ChannelBinding)}
-          >
-            {CHANNEL_BINDINGS.map((binding) => (
-              <option key={binding} value={binding}>
-                {CHANNEL_BINDING_LABELS[binding]}
-              </option>
-            ))}
-          </select>
-        )}
-      </FormField>
+      {choice('upstream.channelBinding', 'Channel binding', CHANNEL_BINDING_LABELS)}
     </fieldset>
   );
 }

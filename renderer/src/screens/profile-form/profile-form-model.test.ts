@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GATEWAY_URL } from '../../../../shared/profile.js';
-import { profileView } from '../../testing/fixtures.js';
+import { directProfileView, profileView } from '../../testing/fixtures.js';
 import {
   formKind,
   hostWarning,
@@ -142,18 +142,8 @@ describe('the profile form model, for a direct profile', () => {
   });
 
   it('on edit, the fields start from the saved profile, the password empty (kept unless typed)', () => {
-    const profile = profileView({
-      kind: 'direct',
-      gatewayUrl: '',
-      upstream: {
-        host: 'db.example.com',
-        port: 5432,
-        database: 'shop',
-        user: 'app',
-        sslmode: 'require',
-        sslrootcert: null,
-        channelBinding: 'prefer',
-      },
+    const profile = directProfileView({
+      upstream: { ...directProfileView().upstream!, sslmode: 'require', sslrootcert: null },
     });
     const form = initialValues(profile);
     const mode = { kind: 'direct', editing: true } as const;

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { RpcError } from '../../../../shared/rpc.js';
 import { fakeBridge, type FakeBridge } from '../../testing/fake-bridge.js';
-import { profileView } from '../../testing/fixtures.js';
+import { directProfileView, profileView } from '../../testing/fixtures.js';
 import { renderWithBridge } from '../../testing/render.js';
 import { ProfileFormScreen } from './profile-form-screen.js';
 
@@ -207,20 +207,7 @@ describe('a direct profile in the form', () => {
 
   it('sent to fix the password: no key field, the password focused, the problem next to it', async () => {
     await renderForm({
-      profile: profileView({
-        kind: 'direct',
-        gatewayUrl: '',
-        secretMask: '••••••••',
-        upstream: {
-          host: 'db.example.com',
-          port: 5432,
-          database: 'shop',
-          user: 'app',
-          sslmode: 'verify-full',
-          sslrootcert: 'system',
-          channelBinding: 'prefer',
-        },
-      }),
+      profile: directProfileView(),
       focus: 'password',
       problem: { message: 'PG Tunnel could not log in to “Staging”.', fix: 'edit-password' },
     });
