@@ -108,6 +108,22 @@ describe('each sslmode connects as libpq would', () => {
   });
 });
 
+describe('a CA file that is not there, as libpq reads it', () => {
+  const missing = () => `sslrootcert=${encodeURIComponent(join(ca.dir, 'no-such-ca.crt'))}`;
+
+  it('require goes on unchecked', async () => {
+    const result = await through('ssl_only', `sslmode=require&${missing()}`);
+    expect(result.stdout.trim()).toBe('ssl_only|t');
+  });
+
+  it('verify-ca stops with a sentence naming the file', async () => {
+    const result = await through('ssl_only', `sslmode=verify-ca&${missing()}`);
+    expect(result.stderr).toContain(
+      `sslmode=verify-ca needs a CA to check the server's certificate against, and ${join(ca.dir, 'no-such-ca.crt')} does not exist`,
+    );
+  });
+});
+
 describe('certificates that do not match', () => {
   afterAll(async () => {
     await server.useCertificate(serverCert);

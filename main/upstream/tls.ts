@@ -21,11 +21,11 @@ export function defaultRootCertPath(): string {
 
 /**
  * What the server's certificate is checked against, as libpq decides it (Postgres docs, "SSL
- * Support", "Certificate verification"): sslrootcert's file; `system`, the operating system's
- * trusted CAs (here Node's store, which takes NODE_EXTRA_CA_CERTS in too); or, without
- * sslrootcert, ~/.postgresql/root.crt when it exists. verify-ca and verify-full check the chain,
- * and require does too when a CA file was found (libpq: "behaves like verify-ca"); verify-full
- * also checks that the certificate names the host.
+ * Support", "Certificate verification"): sslrootcert's file (~/.postgresql/root.crt without
+ * one) when it exists; `system`, the operating system's trusted CAs (here Node's store, which
+ * takes NODE_EXTRA_CA_CERTS in too). verify-ca and verify-full check the chain, and require does
+ * too when a CA file was found (libpq: "behaves like verify-ca"); verify-full also checks that the
+ * certificate names the host.
  */
 interface Trust {
   /** The CA certificates; undefined: Node's store (sslrootcert=system), or nothing to check. */
@@ -40,16 +40,18 @@ function trustFor(target: UpstreamTarget): Trust {
   const { sslMode, sslRootCert } = target;
   const verify = sslMode === 'verify-ca' || sslMode === 'verify-full';
   if (sslRootCert === 'system') {
+    // Only with verify-full (see validateDirectUpstream), as libpq 16 allows it.
     return {
       ca: undefined,
       checkChain: true,
-      checkName: true,
+      checkName: sslMode === 'verify-full',
       against: "checked against the system's trusted CAs",
     };
   }
+  // libpq reads the file only if it is there: a missing one leaves require, prefer and allow
+  // unchecked and stops verify-ca and verify-full.
   const path = sslRootCert ?? defaultRootCertPath();
-  const found = sslRootCert !== undefined || existsSync(path);
-  if (!found) {
+  if (!existsSync(path)) {
     if (verify) {
       throw loginFailed(
         target,
