@@ -56,18 +56,19 @@ export interface DirectUpstream {
 export type DirectUpstreamErrors = Partial<Record<keyof DirectUpstream, string>>;
 
 /**
- * Checks the fields of a direct profile as the form and the core see them, and the combinations
- * libpq refuses or that can never log in. Returns a sentence per field at fault.
+ * Checks the fields of a direct profile as the form and the core see them (what came over a
+ * transport may not even be strings), and the combinations libpq refuses or that can never log
+ * in. Returns a sentence per field at fault.
  */
 export function validateDirectUpstream(upstream: DirectUpstream): DirectUpstreamErrors {
   const errors: DirectUpstreamErrors = {};
-  if (!/^[^\s/,]+$/.test(upstream.host)) {
+  if (typeof upstream.host !== 'string' || !/^[^\s/,]+$/.test(upstream.host)) {
     errors.host = 'The database host is a name or an address, such as db.example.com.';
   }
   if (!Number.isInteger(upstream.port) || upstream.port < 1 || upstream.port > 65535) {
     errors.port = 'The database port is a number from 1 to 65535.';
   }
-  if (!upstream.user.trim()) {
+  if (typeof upstream.user !== 'string' || !upstream.user.trim()) {
     errors.user = 'Give the database user to log in as.';
   }
   if (!(SSL_MODES as readonly string[]).includes(upstream.sslmode)) {
@@ -76,10 +77,13 @@ export function validateDirectUpstream(upstream: DirectUpstream): DirectUpstream
     // libpq 16 refuses this too: the system's CAs vouch for names, so only verify-full is safe.
     errors.sslmode = `sslrootcert=system needs sslmode=verify-full (libpq refuses sslmode=${upstream.sslmode} with it).`;
   }
+  if (typeof upstream.database !== 'string') {
+    errors.database = 'The database is a name.';
+  }
   if (
     upstream.sslrootcert !== null &&
     upstream.sslrootcert !== SYSTEM_ROOT_CERTS &&
-    !isAbsolutePath(upstream.sslrootcert)
+    (typeof upstream.sslrootcert !== 'string' || !isAbsolutePath(upstream.sslrootcert))
   ) {
     errors.sslrootcert = 'The CA certificate is a full path to a file, or "system".';
   }

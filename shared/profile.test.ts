@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DirectUpstream } from './direct-upstream.js';
-import { validateProfileInput } from './profile.js';
+import { validateProfileInput, type ProfileInput } from './profile.js';
 
 const KEY = 'abcdefghijklmnop-key';
 
@@ -67,6 +67,20 @@ describe('validateProfileInput for a direct profile', () => {
     expect(validateProfileInput({ name: 'Prod' }, { kind: 'direct', adding: false })).toEqual({});
     expect(
       validateProfileInput({ name: 'Prod', upstream, password: 'a\0b' }, direct).password,
-    ).toMatch(/zero byte/);
+    ).toMatch(/zero bytes/);
+  });
+
+  it('names what came over a transport with the wrong types, rather than failing on it', () => {
+    const odd = JSON.parse(
+      '{"name":"Prod","upstream":{"host":5,"port":"5432","user":null,"database":1,"sslmode":"prefer","sslrootcert":7,"channelBinding":"prefer"},"password":42}',
+    ) as ProfileInput;
+    expect(Object.keys(validateProfileInput(odd, direct)).sort()).toEqual([
+      'password',
+      'upstream.database',
+      'upstream.host',
+      'upstream.port',
+      'upstream.sslrootcert',
+      'upstream.user',
+    ]);
   });
 });

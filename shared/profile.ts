@@ -111,8 +111,11 @@ export function validateProfileInput(
     } else if (adding) {
       errors.upstream = 'Paste the database URL, or fill in its host and user.';
     }
-    if (input.password?.includes('\0')) {
-      errors.password = 'The password has a zero byte, which Postgres cannot take.';
+    if (
+      input.password !== undefined &&
+      (typeof input.password !== 'string' || input.password.includes('\0'))
+    ) {
+      errors.password = 'The password is text without zero bytes, which Postgres cannot take.';
     }
   }
   return errors;
