@@ -13,7 +13,7 @@ import { packageVersion } from './version.js';
 export const TUNNEL_HELP = `Usage: pg-tunnel [options]
 
 Opens a local Postgres port that leads to your database, with no password for its clients:
-  - DATABASE_URL=postgres://user:password@host/db?sslmode=verify-full: a direct tunnel; PG Tunnel
+  - DATABASE_URL=postgres://user:password@host/db?sslrootcert=system: a direct tunnel; PG Tunnel
     logs in itself, over TLS as libpq does (the password may come from PGPASSWORD instead);
   - PDP_API_KEY, or DATABASE_URL=prisma+postgres://…?api_key=…: through an authenticated
     WebSocket to a tunnel gateway.
