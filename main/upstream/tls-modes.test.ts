@@ -2,8 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConnectionString } from '../../shared/connection-string.js';
-import { openTunnel } from '../testing/in-process.js';
+import { openDirectTunnel } from '../testing/in-process.js';
 import { psql } from '../testing/psql.js';
 import {
   issueServerCertificate,
@@ -12,7 +11,6 @@ import {
   type TestCertificateAuthority,
 } from '../testing/tls.js';
 import { startTlsPostgres, type TlsPostgresServer } from '../testing/tls-postgres.js';
-import { upstreamTargetOf } from './target.js';
 
 /**
  * The connector's TLS as libpq does it, through a direct tunnel (the engine logging in itself with
@@ -60,11 +58,10 @@ afterAll(async () => {
  * `postgres://USER:pw@127.0.0.1:PORT/postgres?QUERY`.
  */
 async function through(user: string, query: string, sql = WHO) {
-  const url = `postgres://${user}:pw@127.0.0.1:${server.port}/postgres?${query}`;
-  const { upstream, password } = readConnectionString(url, 'The URL');
-  const { tunnel, host, port } = await openTunnel({
-    direct: upstreamTargetOf(upstream, password, { kind: 'direct', profile: 'Test' }),
-  });
+  const { tunnel, host, port } = await openDirectTunnel(
+    `postgres://${user}:pw@127.0.0.1:${server.port}/postgres?${query}`,
+    'Test',
+  );
   tunnels.push(tunnel);
   return psql(host, port, ['-c', sql], {}, 20_000);
 }
