@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startDirectTunnelCli, type RunningTunnel } from '../testing/cli.js';
 import { useCliStack } from '../testing/cli-stack.js';
 import { residentBytes, samplePeakRss } from '../testing/memory.js';
 import { pgbenchThrough } from '../testing/pgbench.js';
@@ -11,33 +12,70 @@ import { SlowReader } from '../testing/slow-reader.js';
 const stack = useCliStack();
 const MB = 1024 * 1024;
 
+let direct: RunningTunnel | undefined;
+
+beforeAll(async () => {
+  direct = await startDirectTunnelCli(inject('postgres').url);
+});
+
+afterAll(async () => {
+  await direct?.process.stop();
+});
+
 describe('volume', () => {
-  it('a 300 MB result read by a slow client keeps tunnel and gateway memory bounded', async () => {
-    const RESULT_BYTES = 300 * 1000 * 1000;
-    const ROW_BYTES = 1000;
-    const READ_RATE = 60 * MB; // bytes per second: slower than the tunnel can deliver
-    const reader = await SlowReader.open(stack.tunnel.host, stack.tunnel.port, READ_RATE);
-    const pids = [stack.tunnel.process.child.pid!, stack.gateway.process.child.pid!];
-    const before = pids.map(residentBytes);
-    const sampler = samplePeakRss(pids);
-    const { bytes } = await reader.query(
-      `select repeat('x', ${ROW_BYTES}) from generate_series(1, ${RESULT_BYTES / ROW_BYTES})`,
-      60_000,
-    );
-    const peaks = sampler.stop();
-    reader.end();
-    const growth = peaks.map((peak, i) => (peak - before[i]!) / MB);
-    console.info(
-      `slow reader: growth tunnel ${growth[0]!.toFixed(1)} MB, gateway ${growth[1]!.toFixed(1)} MB`,
-    );
-    expect(bytes).toBeGreaterThan(RESULT_BYTES);
-    // Without backpressure the whole result would pile up in one of them. With it, what remains is
-    // V8 freeing socket buffers in batches (it lets external memory build up to about 64 MB between
-    // collections), which does not grow with the result size.
-    for (const grown of growth) {
-      expect(grown).toBeLessThan(64);
-    }
-  }, 120_000);
+  /**
+   * The proxies on each route to the shared Postgres, by name: the tunnel and the gateway, or a
+   * direct tunnel alone (its two sockets pumped with the same bounds).
+   */
+  const routes: Array<
+    [string, () => { host: string; port: number; pids: Record<string, number> }]
+  > = [
+    [
+      'tunnel and gateway',
+      () => ({
+        ...stack.tunnel,
+        pids: {
+          tunnel: stack.tunnel.process.child.pid!,
+          gateway: stack.gateway.process.child.pid!,
+        },
+      }),
+    ],
+    ['a direct tunnel', () => ({ ...direct!, pids: { tunnel: direct!.process.child.pid! } })],
+  ];
+
+  it.each(routes)(
+    'a 300 MB result read by a slow client keeps the memory of %s bounded',
+    async (_name, route) => {
+      const RESULT_BYTES = 300 * 1000 * 1000;
+      const ROW_BYTES = 1000;
+      const READ_RATE = 60 * MB; // bytes per second: slower than the tunnel can deliver
+      const { host, port, pids: named } = route();
+      const reader = await SlowReader.open(host, port, READ_RATE);
+      const pids = Object.values(named);
+      const before = pids.map(residentBytes);
+      const sampler = samplePeakRss(pids);
+      const { bytes } = await reader.query(
+        `select repeat('x', ${ROW_BYTES}) from generate_series(1, ${RESULT_BYTES / ROW_BYTES})`,
+        60_000,
+      );
+      const peaks = sampler.stop();
+      reader.end();
+      const growth = peaks.map((peak, i) => (peak - before[i]!) / MB);
+      console.info(
+        `slow reader: growth ${Object.keys(named)
+          .map((name, i) => `${name} ${growth[i]!.toFixed(1)} MB`)
+          .join(', ')}`,
+      );
+      expect(bytes).toBeGreaterThan(RESULT_BYTES);
+      // Without backpressure the whole result would pile up in one of them. With it, what remains
+      // is V8 freeing socket buffers in batches (it lets external memory build up to about 64 MB
+      // between collections), which does not grow with the result size.
+      for (const grown of growth) {
+        expect(grown).toBeLessThan(64);
+      }
+    },
+    120_000,
+  );
 
   it('a 1,000,000-row table copied out and back in through the tunnel has the same checksum', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-copy-'));
