@@ -65,6 +65,10 @@ describe('a direct profile', () => {
     expect(state.status).toBe('listening');
     const result = await psql('127.0.0.1', state.port!, ['-c', 'select current_user']);
     expect(result.stdout.trim()).toBe(postgres.user);
+    expect(await core.commands.testConnection(profile.id)).toMatchObject({
+      ok: true,
+      serverVersion: expect.stringMatching(/^\d+/),
+    });
 
     const secretForms = [postgres.password, encodeURIComponent(postgres.password)];
     for (const file of await filesUnder(configDir)) {
