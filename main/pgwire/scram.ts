@@ -58,6 +58,7 @@ export class ScramClient {
   private readonly clientNonce = randomBytes(NONCE_BYTES).toString('base64');
   private readonly clientFirstBare = `n=*,r=${this.clientNonce}`;
   private expectedServerSignature: Buffer | undefined;
+  private serverVerified = false;
 
   private readonly gs2Header: string;
 
@@ -122,6 +123,15 @@ export class ScramClient {
     if (!expected || received.length !== expected.length || !timingSafeEqual(received, expected)) {
       throw new Error('the server could not prove it knows the SCRAM password');
     }
+    this.serverVerified = true;
+  }
+
+  /**
+   * Whether the server proved it knows the password (its signature checked). A login that ends
+   * before that was not authenticated by the server: whoever answered may not be it.
+   */
+  get finished(): boolean {
+    return this.serverVerified;
   }
 }
 

@@ -97,6 +97,13 @@ export function logIn(
           const data = frame.body.subarray(4);
           switch (request) {
             case AuthRequest.Ok:
+              // libpq's rule too (fe-auth-scram.c): a SCRAM exchange counts once the server's
+              // signature is checked, and only then is the login bound to the connection.
+              if (scram && !scram.finished) {
+                throw failed(
+                  'the server ended the SCRAM exchange without proving it knows the password',
+                );
+              }
               if (target.channelBinding === 'require' && scram?.mechanism !== SCRAM_SHA_256_PLUS) {
                 throw failed(
                   'the server let the login through without channel binding, and channel_binding=require insists on it',
