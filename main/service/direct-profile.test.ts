@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConnectionInput } from '../../shared/connection-input.js';
 import { PASSWORD_MASK } from '../../shared/direct-upstream.js';
 import type { Profile, ProfileInput } from '../../shared/profile.js';
@@ -15,26 +16,40 @@ import {
 import { filesUnder } from '../testing/files.js';
 import { psql } from '../testing/psql.js';
 import { secretToolLookup } from '../testing/secret-tool.js';
+import {
+  issueServerCertificate,
+  makeCertificateAuthority,
+  type TestCertificateAuthority,
+} from '../testing/tls.js';
+import { startTlsPostgres, type TlsPostgresServer } from '../testing/tls-postgres.js';
 import { until } from '../testing/until.js';
 
 /**
- * Direct profiles in the app core, with the real OS keychain: a pasted postgres:// URL's password
- * lives in the keychain only, and the tunnel logs in with it.
+ * Direct profiles in the app core, with the real OS keychain and a Postgres with TLS (a private
+ * CA) and scram-sha-256: a pasted postgres:// URL's password lives in the keychain only, and the
+ * tunnel logs in with it, verifying the server.
  */
-const postgres = inject('postgres');
+let postgres: TlsPostgresServer;
+let ca: TestCertificateAuthority;
 let test: TestCore;
 
 beforeAll(async () => {
+  ca = await makeCertificateAuthority(await mkdtemp(join(tmpdir(), 'pg-tunnel-ca-')));
+  postgres = await startTlsPostgres({
+    certificate: await issueServerCertificate(ca, { name: 'server' }),
+  });
   test = await createTestCore();
 });
 
 afterAll(async () => {
   await test?.core.dispose();
+  await postgres?.stop();
 });
 
 /** What the window sends after a postgres:// URL was pasted into the add form. */
 function pasted(name: string, password: string): ProfileInput {
-  const url = `postgres://${postgres.user}:${encodeURIComponent(password)}@127.0.0.1:${postgres.port}/postgres?sslmode=disable`;
+  const tls = `sslmode=verify-full&sslrootcert=${encodeURIComponent(ca.certPath)}`;
+  const url = `postgres://${postgres.user}:${encodeURIComponent(password)}@127.0.0.1:${postgres.port}/postgres?${tls}`;
   const input = readConnectionInput(url, 'The pasted value');
   if (input.kind !== 'direct') {
     throw new Error(`not a direct URL: ${JSON.stringify(input)}`);
@@ -55,7 +70,13 @@ describe('a direct profile', () => {
     expect(profile).toMatchObject({
       kind: 'direct',
       gatewayUrl: '',
-      upstream: { host: '127.0.0.1', port: postgres.port, user: postgres.user, sslmode: 'disable' },
+      upstream: {
+        host: '127.0.0.1',
+        port: postgres.port,
+        user: postgres.user,
+        sslmode: 'verify-full',
+        sslrootcert: ca.certPath,
+      },
       secretMask: PASSWORD_MASK,
     });
     // Another Secret Service client finds it under the profile's id.
@@ -63,8 +84,12 @@ describe('a direct profile', () => {
 
     const state = await core.commands.startTunnel(profile.id);
     expect(state.status).toBe('listening');
-    const result = await psql('127.0.0.1', state.port!, ['-c', 'select current_user']);
-    expect(result.stdout.trim()).toBe(postgres.user);
+    const result = await psql('127.0.0.1', state.port!, [
+      '-c',
+      'select current_user, (select ssl from pg_stat_ssl where pid = pg_backend_pid())',
+    ]);
+    // The server sees the profile's role, over TLS.
+    expect(result.stdout.trim()).toBe(`${postgres.user}|t`);
     expect(await core.commands.testConnection(profile.id)).toMatchObject({
       ok: true,
       serverVersion: expect.stringMatching(/^\d+/),
