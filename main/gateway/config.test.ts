@@ -197,6 +197,7 @@ describe('parseGatewayConfig', () => {
         { ...validConfig(), liveness: { deadAfterMs: '45s' } },
         /liveness\.deadAfterMs/,
       ],
+      ['a negative warm wait', { ...validConfig(), warmWaitMs: -1 }, /warmWaitMs/],
       ['a config that is not an object', 'keys', /top level|config/],
     ];
     for (const [what, json, field] of cases) {
@@ -224,6 +225,11 @@ describe('parseGatewayConfig', () => {
       pingIntervalMs: 15_000,
       deadAfterMs: 45_000,
     });
+  });
+
+  it('reads how long warm sockets may wait, 5 minutes unless set, 0 to hold none', () => {
+    expect(parseGatewayConfig(validConfig(), env).warmWaitMs).toBe(300_000);
+    expect(parseGatewayConfig({ ...validConfig(), warmWaitMs: 0 }, env).warmWaitMs).toBe(0);
   });
 
   it("reads libpq's ?password= when the URL has no password before the host", () => {

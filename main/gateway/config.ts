@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { DEAD_AFTER_MS, PING_INTERVAL_MS } from '../pgwire/tunnel-protocol.js';
+import { DEAD_AFTER_MS, PING_INTERVAL_MS, WARM_WAIT_MS } from '../pgwire/tunnel-protocol.js';
 import { parseUpstreamUrl, type UpstreamTarget } from '../upstream/target.js';
 import type { ServedDatabases } from './database-rule.js';
 
@@ -39,6 +39,7 @@ const configSchema = z.object({
       deadAfterMs: z.number().int().positive().default(DEAD_AFTER_MS),
     })
     .default({ pingIntervalMs: PING_INTERVAL_MS, deadAfterMs: DEAD_AFTER_MS }),
+  warmWaitMs: z.number().int().min(0).default(WARM_WAIT_MS),
 });
 
 export interface KeyConfig {
@@ -66,6 +67,12 @@ export interface GatewayConfig {
   keys: KeyConfig[];
   /** Defaults: a ping every 15 s, dead after 45 s of silence. */
   liveness?: LivenessConfig;
+  /**
+   * How long a warm socket (see WARM_SOCKET_HEADER) may wait for its first message, in ms;
+   * 0: the gateway holds none (it then neither announces them nor treats them apart). Default
+   * WARM_WAIT_MS.
+   */
+  warmWaitMs?: number;
 }
 
 /** Thrown for a config the gateway cannot run with; the message names the file and the field. */
@@ -126,7 +133,13 @@ export function parseGatewayConfig(
       databases: key.databases,
     };
   });
-  return { listen: config.listen, tls: config.tls, keys, liveness: config.liveness };
+  return {
+    listen: config.listen,
+    tls: config.tls,
+    keys,
+    liveness: config.liveness,
+    warmWaitMs: config.warmWaitMs,
+  };
 }
 
 function resolveUpstream(

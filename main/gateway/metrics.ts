@@ -9,6 +9,11 @@ export interface GatewayStats {
   bytesFromClients: number;
   bytesToClients: number;
   upstreamDialFailures: number;
+  /** Warm sockets waiting for their first message; not sessions until it comes. */
+  warmSocketsOpen: number;
+  warmSocketsTotal: number;
+  /** Upgrades over TLS whose handshake resumed an earlier session (a tunnel's second dial on). */
+  tlsResumptions: number;
 }
 
 export function createStats(): GatewayStats {
@@ -20,6 +25,9 @@ export function createStats(): GatewayStats {
     bytesFromClients: 0,
     bytesToClients: 0,
     upstreamDialFailures: 0,
+    warmSocketsOpen: 0,
+    warmSocketsTotal: 0,
+    tlsResumptions: 0,
   };
 }
 
@@ -74,6 +82,24 @@ export function createMetricsRegistry(stats: GatewayStats): Registry {
     'pg_tunnel_gateway_upstream_dial_failures_total',
     'Upstream connections or logins that failed.',
     () => stats.upstreamDialFailures,
+  );
+  new Gauge({
+    name: 'pg_tunnel_gateway_warm_sockets_open',
+    help: 'WebSockets opened by tunnels ahead of need, waiting for their first message.',
+    registers: [registry],
+    collect() {
+      this.set(stats.warmSocketsOpen);
+    },
+  });
+  counter(
+    'pg_tunnel_gateway_warm_sockets_total',
+    'Warm WebSockets accepted (each becomes a session when a client takes it, or expires).',
+    () => stats.warmSocketsTotal,
+  );
+  counter(
+    'pg_tunnel_gateway_tls_resumptions_total',
+    'Upgrade requests whose TLS handshake resumed an earlier session.',
+    () => stats.tlsResumptions,
   );
   return registry;
 }

@@ -8,6 +8,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import { encodeErrorResponse } from '../pgwire/error-response.js';
 import { describeFailure } from '../pgwire/failure.js';
@@ -19,6 +20,8 @@ import {
   REQUEST_ID_HEADER,
   TCP_KEEPALIVE_MS,
   TUNNEL_PATH,
+  WARM_SOCKET_HEADER,
+  WARM_WAIT_MS,
 } from '../pgwire/tunnel-protocol.js';
 import { deadAfterTicks } from '../pgwire/ws-liveness.js';
 import type { GatewayConfig } from './config.js';
@@ -26,6 +29,7 @@ import { KeyRegistry } from './keys.js';
 import { silentLogger, type Logger } from './log.js';
 import { createMetricsRegistry, createStats, type GatewayStats } from './metrics.js';
 import { serveTunnelSession } from './tunnel-session.js';
+import { holdWarmSocket, type FirstMessage } from './warm-socket.js';
 
 export { TUNNEL_PATH } from '../pgwire/tunnel-protocol.js';
 
@@ -63,6 +67,12 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
     perMessageDeflate: false,
     maxPayload: MAX_MESSAGE_BYTES,
   });
+  const warmWaitMs = config.warmWaitMs ?? WARM_WAIT_MS;
+  const warmContext = { stats, log, heartbeats, waitMs: warmWaitMs };
+  if (warmWaitMs > 0) {
+    // Every accepted upgrade says that warm sockets are held, and for how long.
+    wss.on('headers', (headers) => headers.push(`${WARM_SOCKET_HEADER}: ${warmWaitMs}`));
+  }
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://gateway').pathname;
@@ -88,6 +98,9 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
 
   const onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     stats.upgradeRequests++;
+    if (socket instanceof TLSSocket && socket.isSessionReused()) {
+      stats.tlsResumptions++;
+    }
     const requestId = randomUUID();
     const clientAddress = clientAddressOf(req);
     socket.on('error', () => socket.destroy());
@@ -121,20 +134,23 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (key.maxSessions !== undefined && key.openSessions >= key.maxSessions) {
-        log.warn('tunnel refused', { request: requestId, key: key.id, reason: 'session limit' });
-        ws.send(
-          encodeErrorResponse(describeFailure({ kind: 'session-limit', limit: key.maxSessions })),
-        );
-        ws.close(CloseCode.Normal);
-        return;
+      const meta = { id: requestId, clientAddress };
+      const serve = (first?: FirstMessage): void => {
+        if (key.maxSessions !== undefined && key.openSessions >= key.maxSessions) {
+          log.warn('tunnel refused', { request: requestId, key: key.id, reason: 'session limit' });
+          ws.send(
+            encodeErrorResponse(describeFailure({ kind: 'session-limit', limit: key.maxSessions })),
+          );
+          ws.close(CloseCode.Normal);
+          return;
+        }
+        serveTunnelSession(ws, { ...key, upstream }, meta, sessionContext, first);
+      };
+      if (warmWaitMs > 0 && req.headers[WARM_SOCKET_HEADER] !== undefined) {
+        holdWarmSocket(ws, meta, warmContext, serve);
+      } else {
+        serve();
       }
-      serveTunnelSession(
-        ws,
-        { ...key, upstream },
-        { id: requestId, clientAddress },
-        sessionContext,
-      );
     });
   };
 

@@ -14,6 +14,7 @@ import { chooseDatabase } from './database-rule.js';
 import type { KeyEntry } from './keys.js';
 import type { Logger } from './log.js';
 import type { GatewayStats } from './metrics.js';
+import type { FirstMessage } from './warm-socket.js';
 
 export { CloseCode } from '../pgwire/tunnel-protocol.js';
 
@@ -40,13 +41,15 @@ export interface SessionContext {
 /**
  * Serves one accepted tunnel: reads the client's opening from the WebSocket with the opening
  * reader, logs in to the key's upstream, then moves bytes both ways. Failures reach the client as
- * a Postgres ErrorResponse; openings Postgres closes on quietly are closed on quietly.
+ * a Postgres ErrorResponse; openings Postgres closes on quietly are closed on quietly. `first`:
+ * the message a warm socket was held until (see holdWarmSocket), read as the first of the opening.
  */
 export function serveTunnelSession(
   ws: WebSocket,
   key: KeyEntry & { upstream: UpstreamTarget },
   meta: SessionMeta,
   { stats, log, heartbeats, deadAfterTicks }: SessionContext,
+  first?: FirstMessage,
 ): void {
   const openedAt = Date.now();
   const reader = new OpeningReader();
@@ -259,4 +262,7 @@ export function serveTunnelSession(
       });
     }
   });
+  if (first) {
+    onStartupBytes(first.data, first.isBinary);
+  }
 }
