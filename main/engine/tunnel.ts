@@ -4,10 +4,12 @@ import type { SessionInfo } from '../../shared/session.js';
 import { deadAfterTicks } from '../pgwire/ws-liveness.js';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
 import { readClientOpening } from './client-startup.js';
-import { DEFAULT_GATEWAY_URL, dialGateway, type DialOptions } from './gateway-dial.js';
+import { DEFAULT_GATEWAY_URL } from './gateway-dial.js';
 import { listenOnHost } from './listen.js';
 import { CloseCode } from '../pgwire/tunnel-protocol.js';
 import { TunnelSession, type CloseReason, type FrameObserver } from './session.js';
+import { TlsSessionCache } from './tls-sessions.js';
+import { WarmPool } from './warm-pool.js';
 
 export { ListenError } from './listen.js';
 
@@ -32,6 +34,11 @@ export interface TunnelOptions {
   deadAfterMs?: number;
   /** Reports every message type both ways (costs a scan of the client stream; for --verbose). */
   onFrame?: FrameObserver;
+  /**
+   * The most WebSockets kept open ahead of need, so that a client's startup goes out at once
+   * (default 4: one, grown toward the largest recent burst of connections); 0 keeps none.
+   */
+  maxWarmSockets?: number;
 }
 
 export interface TunnelEvents {
@@ -53,6 +60,7 @@ const DEFAULTS = {
   dialTimeoutMs: 10_000,
   pingIntervalMs: PING_INTERVAL_MS,
   deadAfterMs: DEAD_AFTER_MS,
+  maxWarmSockets: 4,
 };
 
 /**
@@ -67,6 +75,10 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   private readonly opening = new Set<Socket>();
   private nextSessionId = 1;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** WebSockets to the gateway, warm ones among them; made by listen(). */
+  private gatewaySockets: WarmPool | undefined;
+  /** Shared by every dial of this tunnel, so that each one resumes the last TLS session. */
+  private readonly tlsSessions = new TlsSessionCache();
 
   constructor(options: TunnelOptions) {
     super();
@@ -91,6 +103,12 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
         session.heartbeat(pingIntervalMs);
       }
     }, pingIntervalMs).unref();
+    const { gatewayUrl, apiKey, userAgent, dialTimeoutMs, maxWarmSockets } = this.options;
+    this.gatewaySockets = new WarmPool(
+      { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs, tlsSessions: this.tlsSessions },
+      { max: maxWarmSockets, pingIntervalMs },
+    );
+    this.gatewaySockets.start();
     return this.address()!;
   }
 
@@ -116,12 +134,18 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     return Boolean(session);
   }
 
+  /** WebSockets held open ahead of need now (open, or opening for no client yet). */
+  warmSockets(): number {
+    return this.gatewaySockets?.held ?? 0;
+  }
+
   /**
    * Stops listening. 'kill' ends every session now; 'drain' lets them finish, and ends whatever is
-   * left after `drainTimeoutMs`. Resolves when every client connection is closed.
+   * left after `drainTimeoutMs`. Resolves when every client connection and warm socket is closed.
    */
   async stop(mode: StopMode = 'kill', drainTimeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
+    const warmClosed = this.gatewaySockets?.stop();
     const closed = Promise.all(
       this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
     );
@@ -136,13 +160,8 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
       }
     };
     const timer = setTimeout(killAll, mode === 'drain' ? drainTimeoutMs : 0);
-    await closed;
+    await Promise.all([closed, warmClosed]);
     clearTimeout(timer);
-  }
-
-  private dialOptions(): DialOptions {
-    const { gatewayUrl, apiKey, userAgent, dialTimeoutMs } = this.options;
-    return { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs };
   }
 
   private async accept(socket: Socket): Promise<void> {
@@ -179,7 +198,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     const { pingIntervalMs, deadAfterMs } = this.options;
     await session.start(
       opening.bytes,
-      this.dialOptions(),
+      this.gatewaySockets!,
       deadAfterTicks(pingIntervalMs, deadAfterMs),
     );
   }
@@ -191,7 +210,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     clientAddress: string,
   ): Promise<void> {
     try {
-      const ws = await dialGateway(this.dialOptions());
+      const ws = await this.gatewaySockets!.dial();
       ws.on('error', () => {});
       ws.send(packet, () => ws.close(CloseCode.Normal));
       this.emit('client-rejected', { clientAddress, reason: 'cancel request forwarded' });

@@ -28,6 +28,15 @@ export interface PumpHooks {
  * while the socket's write buffer holds more than its own mark. Closing and errors are the caller's business.
  */
 export function pumpBytes(socket: Socket, ws: WebSocket, hooks: PumpHooks): void {
+  pumpToWebSocket(socket, ws, hooks);
+  pumpToSocket(ws, socket, hooks);
+}
+
+/**
+ * The socket-to-WebSocket half of pumpBytes, for a caller that starts the two directions apart.
+ * Leaves the socket as it is: the caller resumes it.
+ */
+export function pumpToWebSocket(socket: Socket, ws: WebSocket, hooks: PumpHooks): void {
   // Hooks are called as methods: a long-lived session can pass itself rather than closures.
   let socketPaused = false;
 
@@ -47,7 +56,10 @@ export function pumpBytes(socket: Socket, ws: WebSocket, hooks: PumpHooks): void
       socket.pause();
     }
   });
+}
 
+/** The WebSocket-to-socket half of pumpBytes. */
+export function pumpToSocket(ws: WebSocket, socket: Socket, hooks: PumpHooks): void {
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     if (!isBinary) {
       hooks.onTextMessage();
