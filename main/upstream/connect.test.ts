@@ -1,4 +1,4 @@
-import { chown, copyFile, mkdtemp, stat, writeFile, chmod } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -39,27 +39,8 @@ beforeAll(async () => {
   cert = await makeCertificate(dir);
   otherCert = await makeCertificate(await mkdtemp(join(tmpdir(), 'pg-tunnel-other-ca-')));
   server = await startPostgres({
-    postgresFlags: [
-      '-c',
-      'ssl=on',
-      '-c',
-      'ssl_cert_file=server.crt',
-      '-c',
-      'ssl_key_file=server.key',
-    ],
-    beforeStart: async (dataDir) => {
-      // Postgres reads its key only if the server's own user owns it and nobody else can read it.
-      const { uid, gid } = await stat(dataDir);
-      for (const [from, name] of [
-        [cert.certPath, 'server.crt'],
-        [cert.keyPath, 'server.key'],
-      ] as const) {
-        await copyFile(from, join(dataDir, name));
-        await chown(join(dataDir, name), uid, gid);
-        await chmod(join(dataDir, name), 0o600);
-      }
-      await writeFile(join(dataDir, 'pg_hba.conf'), HBA);
-    },
+    tls: cert,
+    beforeStart: (dataDir) => writeFile(join(dataDir, 'pg_hba.conf'), HBA),
   });
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
