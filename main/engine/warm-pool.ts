@@ -91,6 +91,7 @@ export class WarmPool implements GatewaySockets {
   private backoffTimer: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private stopped = false;
+  private fillScheduled = false;
 
   constructor(
     private readonly dialOptions: DialOptions,
@@ -115,10 +116,12 @@ export class WarmPool implements GatewaySockets {
   async take(): Promise<TakenSocket> {
     const now = Date.now();
     this.bursts.record(now);
+    // Replacements are dialled once this client's startup is on its way: a dial's set-up (a
+    // request, a socket) would otherwise go first, on the event loop the startup waits for.
+    this.fillSoon();
     for (let warm = this.ready.shift(); warm; warm = this.ready.shift()) {
       this.release(warm);
       if (this.isFresh(warm, now)) {
-        this.fill();
         return { ws: warm.ws, warm: true };
       }
       this.close(warm.ws, this.isAnswering(warm, now));
@@ -127,9 +130,6 @@ export class WarmPool implements GatewaySockets {
     const pending = this.unclaimed()[0];
     if (pending) {
       pending.claimed = true;
-    }
-    this.fill();
-    if (pending) {
       try {
         return { ws: (await pending.dialed).ws, warm: false };
       } catch {
@@ -146,7 +146,7 @@ export class WarmPool implements GatewaySockets {
     try {
       const dialed = await dialGateway(this.dialOptions);
       this.learn(dialed);
-      this.fill();
+      this.fillSoon();
       return dialed.ws;
     } catch (error) {
       if (isRefusal(error)) {
@@ -169,6 +169,17 @@ export class WarmPool implements GatewaySockets {
     // Their handlers (registered first, so run first) close what opened all the same.
     await Promise.allSettled([...this.pending].map((pending) => pending.dialed));
     await Promise.all(this.closing);
+  }
+
+  /** fill(), after whatever is running now; once for all the takes of a burst. */
+  private fillSoon(): void {
+    if (!this.fillScheduled) {
+      this.fillScheduled = true;
+      setImmediate(() => {
+        this.fillScheduled = false;
+        this.fill();
+      });
+    }
   }
 
   /** Starts warm dials until the pool holds as many as recent bursts ask for. */
