@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import { reclaimAfter } from './buffer-reclaim.js';
 
 /**
  * Above this many bytes queued in the WebSocket (not yet handed to the kernel) the TCP side stops
@@ -50,6 +51,7 @@ export function pumpToWebSocket(socket: Socket, ws: WebSocket, hooks: PumpHooks)
 
   socket.on('data', (chunk: Buffer) => {
     hooks.fromSocket?.(chunk);
+    reclaimAfter(chunk.length);
     ws.send(chunk, { binary: true }, onSent);
     if (!socketPaused && ws.bufferedAmount >= WS_HIGH_WATER_MARK) {
       socketPaused = true;
@@ -66,6 +68,7 @@ export function pumpToSocket(ws: WebSocket, socket: Socket, hooks: PumpHooks): v
       return;
     }
     hooks.fromWebSocket?.(data);
+    reclaimAfter(data.length);
     socket.write(data);
     if (socket.writableLength >= SOCKET_HIGH_WATER_MARK) {
       ws.pause();
