@@ -8,6 +8,7 @@ import {
   startInProcessGateway,
   type InProcessGatewayOptions,
 } from '../testing/in-process.js';
+import { start } from '../testing/child-process.js';
 import { psql } from '../testing/psql.js';
 import { TcpRelay } from '../testing/tcp-relay.js';
 import { until } from '../testing/until.js';
@@ -21,11 +22,15 @@ afterEach(async () => {
   }
 });
 
-type GatewayOptions = Omit<InProcessGatewayOptions, 'tls'> & { apiKey?: string };
+type GatewayOptions = Omit<InProcessGatewayOptions, 'tls'> & {
+  apiKey?: string;
+  maxSessions?: number;
+};
 
 /** An in-process gateway in front of the run's Postgres, stopped after the test. */
-async function gatewayFor({ apiKey = newApiKey(), ...options }: GatewayOptions = {}) {
-  const started = await startInProcessGateway([keyFor(apiKey, postgres.url)], {
+async function gatewayFor({ apiKey = newApiKey(), maxSessions, ...options }: GatewayOptions = {}) {
+  const key = { ...keyFor(apiKey, postgres.url), maxSessions };
+  const started = await startInProcessGateway([key], {
     tls: undefined,
     ...options,
   });
@@ -145,6 +150,25 @@ describe('warm sockets', () => {
       expect(tunnel.warmSockets()).toBe(maxWarmSockets);
     },
   );
+
+  it("do not count against the key's session limit until a client's session rides on one", async () => {
+    const { gateway, gatewayUrl, apiKey } = await gatewayFor({ maxSessions: 1 });
+    const { host, port } = await tunnelTo(gatewayUrl, apiKey);
+    const holding = start(
+      'psql',
+      ['-h', host, '-p', String(port), '-U', 'x', '-d', 'postgres', '-X', '-A', '-t'],
+      { PGSSLMODE: undefined },
+    );
+    cleanups.push(() => holding.stop());
+    holding.child.stdin!.write("select 'first';\n");
+    await holding.waitFor(/^first$/m);
+    await until(() => gateway.stats.warmSocketsOpen === 1 || undefined, 'a warm socket again');
+
+    const second = await psql(host, port, ['-c', 'select 1']);
+    expect(second.stderr).toContain('too many sessions for this API key');
+    holding.child.stdin!.end("select 'still here';\n");
+    await holding.waitFor(/still here/);
+  });
 
   it("do not outlive their tunnel's stop, even one still being dialled", async () => {
     const { gateway, gatewayUrl, apiKey } = await gatewayFor();

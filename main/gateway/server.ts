@@ -144,7 +144,9 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
           ws.close(CloseCode.Normal);
           return;
         }
-        serveTunnelSession(ws, { ...key, upstream }, meta, sessionContext, first);
+        // The registry's entry itself (a copy would count its sessions where the limit above
+        // never reads them), typed with the upstream it has.
+        serveTunnelSession(ws, Object.assign(key, { upstream }), meta, sessionContext, first);
       };
       if (warmWaitMs > 0 && req.headers[WARM_SOCKET_HEADER] !== undefined) {
         holdWarmSocket(ws, meta, warmContext, serve);
