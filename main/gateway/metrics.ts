@@ -45,14 +45,17 @@ export function createMetricsRegistry(stats: GatewayStats): Registry {
       },
     });
   };
-  new Gauge({
-    name: 'pg_tunnel_gateway_sessions_open',
-    help: 'Tunnel sessions open now.',
-    registers: [registry],
-    collect() {
-      this.set(stats.sessionsOpen);
-    },
-  });
+  const gauge = (name: string, help: string, read: () => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  };
+  gauge('pg_tunnel_gateway_sessions_open', 'Tunnel sessions open now.', () => stats.sessionsOpen);
   counter(
     'pg_tunnel_gateway_sessions_total',
     'Tunnel sessions accepted.',
@@ -83,14 +86,11 @@ export function createMetricsRegistry(stats: GatewayStats): Registry {
     'Upstream connections or logins that failed.',
     () => stats.upstreamDialFailures,
   );
-  new Gauge({
-    name: 'pg_tunnel_gateway_warm_sockets_open',
-    help: 'WebSockets opened by tunnels ahead of need, waiting for their first message.',
-    registers: [registry],
-    collect() {
-      this.set(stats.warmSocketsOpen);
-    },
-  });
+  gauge(
+    'pg_tunnel_gateway_warm_sockets_open',
+    'WebSockets opened by tunnels ahead of need, waiting for their first message.',
+    () => stats.warmSocketsOpen,
+  );
   counter(
     'pg_tunnel_gateway_warm_sockets_total',
     'Warm WebSockets accepted (each becomes a session when a client takes it, or expires).',
