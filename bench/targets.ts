@@ -115,7 +115,9 @@ async function startStack(
   profileDir: string | undefined,
   floor: boolean,
 ): Promise<Stack> {
-  const gateway = await startGatewayProcess(postgres, await profiling(profileDir, 'gateway'));
+  const gateway = await startGatewayProcess(postgres, {
+    nodeArgs: await profiling(profileDir, 'gateway'),
+  });
   const key = gateway.keys.valid;
   const [ours, reference] = await Promise.all([
     startTunnelCli(gateway.wsUrl, key, [], await profiling(profileDir, 'pg-tunnel')),
