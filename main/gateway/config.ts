@@ -15,7 +15,11 @@ const keySchema = z.object({
   upstream: z.string().optional(),
   passwordEnv: z.string().min(1).optional(),
   maxSessions: z.number().int().positive().optional(),
+  idleTimeoutSeconds: z.number().int().positive().optional(),
 });
+
+/** After this many unknown keys from one address within the window, it is refused for a while. */
+export const DEFAULT_FAILED_KEY_LIMIT = { attempts: 10, windowSeconds: 60, blockSeconds: 300 };
 
 const configSchema = z.object({
   listen: z
@@ -26,6 +30,14 @@ const configSchema = z.object({
     .default({ host: '127.0.0.1', port: 8080 }),
   tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   keys: z.array(keySchema).min(1, 'must list at least one key'),
+  onKeyRemoved: z.enum(['keep', 'end'], { message: 'must be "keep" or "end"' }).default('keep'),
+  failedKeyLimit: z
+    .object({
+      attempts: z.number().int().positive().default(DEFAULT_FAILED_KEY_LIMIT.attempts),
+      windowSeconds: z.number().positive().default(DEFAULT_FAILED_KEY_LIMIT.windowSeconds),
+      blockSeconds: z.number().positive().default(DEFAULT_FAILED_KEY_LIMIT.blockSeconds),
+    })
+    .default(DEFAULT_FAILED_KEY_LIMIT),
 });
 
 export interface KeyConfig {
@@ -34,12 +46,30 @@ export interface KeyConfig {
   /** Absent: the key is known but has no database behind it (the gateway answers 410). */
   upstream: UpstreamTarget | undefined;
   maxSessions: number | undefined;
+  /**
+   * A session that has waited this long (seconds) for its client, with no bytes either way, is
+   * ended with a FATAL; undefined: never.
+   */
+  idleTimeoutSeconds?: number;
+}
+
+export interface FailedKeyLimit {
+  attempts: number;
+  windowSeconds: number;
+  blockSeconds: number;
 }
 
 export interface GatewayConfig {
   listen: { host: string; port: number };
   tls: { cert: string; key: string } | undefined;
   keys: KeyConfig[];
+  /**
+   * What a reload does to the open sessions of a key it removes: "keep" lets them run to their
+   * end, "end" ends them with a FATAL saying the key was revoked. New sessions are refused either way.
+   */
+  onKeyRemoved?: 'keep' | 'end';
+  /** Failed-key limiting per client address; DEFAULT_FAILED_KEY_LIMIT when absent. */
+  failedKeyLimit?: FailedKeyLimit;
 }
 
 /** Thrown for a config the gateway cannot run with; the message names the file and the field. */
@@ -97,9 +127,16 @@ export function parseGatewayConfig(
       upstream:
         key.upstream === undefined ? undefined : resolveUpstream(key, env, `${source}: ${field}`),
       maxSessions: key.maxSessions,
+      idleTimeoutSeconds: key.idleTimeoutSeconds,
     };
   });
-  return { listen: config.listen, tls: config.tls, keys };
+  return {
+    listen: config.listen,
+    tls: config.tls,
+    keys,
+    onKeyRemoved: config.onKeyRemoved,
+    failedKeyLimit: config.failedKeyLimit,
+  };
 }
 
 function resolveUpstream(

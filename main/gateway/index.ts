@@ -7,3 +7,4 @@ export {
 } from './config.js';
 export { hashApiKey } from './keys.js';
 export { createJsonLogger, silentLogger, type Logger } from './log.js';
+export { reloadConfigFile } from './reload.js';

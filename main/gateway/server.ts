@@ -10,10 +10,14 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { fatal, SqlState } from '../pgwire/error-response.js';
-import type { GatewayConfig } from './config.js';
+import { clientAddressOf } from './client-address.js';
+import { DEFAULT_FAILED_KEY_LIMIT, type GatewayConfig } from './config.js';
+import { FailedKeyLimiter } from './failed-key-limiter.js';
 import { KeyRegistry } from './keys.js';
 import { silentLogger, type Logger } from './log.js';
-import { createMetricsRegistry, createStats, type GatewayStats } from './metrics.js';
+import { createMetricsRegistry, createStats, statsOfKey, type GatewayStats } from './metrics.js';
+import { BOUNDARY_WAIT_MS } from './session-control.js';
+import { REVOKED_ERROR, SessionRegistry, SHUTDOWN_ERROR } from './session-registry.js';
 import { CloseCode, serveTunnelSession } from './tunnel-session.js';
 
 export const TUNNEL_PATH = '/websocket';
@@ -22,18 +26,47 @@ export const REQUEST_ID_HEADER = 'prisma-request-id';
 /** The largest WebSocket message accepted: clients send what one TCP read gave them. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
+/**
+ * After a drain has ended its last sessions, how long it waits for their closing handshakes
+ * before it cuts the connections: the wait for a message boundary plus a little.
+ */
+const DRAIN_CLOSE_GRACE_MS = BOUNDARY_WAIT_MS + 2_000;
+
 export interface Gateway {
   /** Resolves once listening; the address actually bound (port 0 picks a free one). */
   listen(): Promise<AddressInfo>;
   /** Stops accepting, ends every open tunnel, resolves when all is closed. */
   close(): Promise<void>;
+  /**
+   * Graceful stop: /healthz answers 503 and new tunnels are refused with 503 at once; open
+   * sessions may go on for up to `timeoutMs`, then the rest are ended with a FATAL saying the
+   * gateway is shutting down; then it closes. Resolves with how many sessions it had to end.
+   */
+  drain(timeoutMs: number): Promise<{ sessionsEnded: number }>;
+  /** Cuts a drain's wait short: the open sessions are ended now (a second SIGTERM). */
+  endDrainNow(): void;
+  /**
+   * Applies a reloaded config: new and changed keys serve new sessions at once, open sessions
+   * keep the key entry they started with; a removed key is refused like an unknown one, and its
+   * open sessions are ended only when the new config says `onKeyRemoved: "end"`. The listen
+   * address and TLS files are read only at start. Returns how many sessions it ended.
+   */
+  reload(next: GatewayConfig): { sessionsEnded: number };
+  /** The config in force: the one given at creation, or the last reloaded. */
+  readonly config: GatewayConfig;
   readonly stats: GatewayStats;
 }
 
-export function createGateway(config: GatewayConfig, log: Logger = silentLogger): Gateway {
-  const keys = new KeyRegistry(config.keys);
+export function createGateway(initialConfig: GatewayConfig, log: Logger = silentLogger): Gateway {
+  let config = initialConfig;
+  let keys = new KeyRegistry(config.keys);
   const stats = createStats();
-  const metrics = createMetricsRegistry(stats);
+  const sessions = new SessionRegistry(stats, log);
+  const limiter = new FailedKeyLimiter(config.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
+  const metrics = createMetricsRegistry(stats, {
+    limitedAddresses: () => limiter.limitedAddresses(),
+  });
+  let endDrainNow: (() => void) | undefined;
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
@@ -43,8 +76,14 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://gateway').pathname;
     if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'ok', sessionsOpen: stats.sessionsOpen }));
+      // 503 while draining: the load balancer's health check then sends new sessions elsewhere.
+      res.writeHead(stats.draining ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          status: stats.draining ? 'draining' : 'ok',
+          sessionsOpen: stats.sessionsOpen,
+        }),
+      );
     } else if (req.method === 'GET' && path === '/metrics') {
       metrics.metrics().then(
         (text) => {
@@ -65,9 +104,10 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
   const onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     stats.upgradeRequests++;
     const requestId = randomUUID();
-    const clientAddress = clientAddressOf(req);
+    const client = clientAddressOf(req);
+    const clientAddress = client.display;
     socket.on('error', () => socket.destroy());
-    const refuse = (status: number, reason: string, message: string): void => {
+    const refuse = (status: number, reason: string, message: string, headers = ''): void => {
       log.warn('tunnel refused', {
         request: requestId,
         client: clientAddress,
@@ -76,7 +116,7 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
       });
       const body = `${message}\n`;
       socket.end(
-        `HTTP/1.1 ${status} ${reason}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\n` +
+        `HTTP/1.1 ${status} ${reason}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\n${headers}` +
           `content-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
     };
@@ -84,10 +124,29 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
       refuse(404, 'Not Found', `Tunnels open at ${TUNNEL_PATH}.`);
       return;
     }
+    if (stats.draining) {
+      refuse(503, 'Service Unavailable', 'The gateway is shutting down; connect again.');
+      return;
+    }
+    const retryAfterMs = limiter.retryAfterMs(client.host);
+    if (retryAfterMs > 0) {
+      stats.upgradesLimited++;
+      const seconds = Math.ceil(retryAfterMs / 1000);
+      refuse(
+        429,
+        'Too Many Requests',
+        `Too many unknown API keys from this address; try again in ${seconds} s.`,
+        `retry-after: ${seconds}\r\n`,
+      );
+      return;
+    }
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     const key = bearer ? keys.find(bearer[1]!) : undefined;
     if (!key) {
       stats.authFailures++;
+      if (limiter.recordFailure(client.host)) {
+        log.warn('client address limited', { client: client.host, reason: 'unknown API keys' });
+      }
       refuse(401, 'Unauthorized', 'The API key is invalid.');
       return;
     }
@@ -97,7 +156,10 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (key.maxSessions !== undefined && key.openSessions >= key.maxSessions) {
+      if (
+        key.maxSessions !== undefined &&
+        statsOfKey(stats, key.id).sessionsOpen >= key.maxSessions
+      ) {
         log.warn('tunnel refused', { request: requestId, key: key.id, reason: 'session limit' });
         ws.send(
           fatal(
@@ -113,7 +175,7 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
         ws,
         { ...key, upstream },
         { id: requestId, clientAddress },
-        { stats, log },
+        { sessions, log },
       );
     });
   };
@@ -126,8 +188,20 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
     : createHttpServer(onRequest);
   server.on('upgrade', onUpgrade);
 
+  const close = (): Promise<void> =>
+    new Promise((resolve) => {
+      for (const ws of wss.clients) {
+        ws.terminate();
+      }
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+
   return {
     stats,
+    get config() {
+      return config;
+    },
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -143,20 +217,42 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
           resolve(address);
         });
       }),
-    close: () =>
-      new Promise((resolve) => {
-        for (const ws of wss.clients) {
-          ws.terminate();
-        }
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
+    drain: async (timeoutMs) => {
+      stats.draining = true;
+      log.info('gateway draining', {
+        sessionsOpen: sessions.size,
+        drainTimeoutSeconds: timeoutMs / 1000,
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const timeUp = new Promise<void>((resolve) => {
+        endDrainNow = resolve;
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([sessions.whenEmpty(), timeUp]);
+      clearTimeout(timer);
+      const sessionsEnded = sessions.end(SHUTDOWN_ERROR, 'shutdown');
+      // Each ended session finishes the database's message in progress, says why, and closes.
+      await Promise.race([sessions.whenEmpty(), delay(DRAIN_CLOSE_GRACE_MS)]);
+      log.info('gateway drained', { sessionsEnded });
+      await close();
+      return { sessionsEnded };
+    },
+    endDrainNow: () => endDrainNow?.(),
+    reload: (next) => {
+      keys = new KeyRegistry(next.keys, keys);
+      limiter.configure(next.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
+      const sessionsEnded =
+        next.onKeyRemoved === 'end'
+          ? sessions.end(REVOKED_ERROR, 'revoked', (key) => !keys.hasHash(key.keyHash))
+          : 0;
+      config = { ...next, listen: config.listen, tls: config.tls };
+      return { sessionsEnded };
+    },
   };
 }
 
-/** The first X-Forwarded-For hop when a load balancer is in front, else the peer address. */
-function clientAddressOf(req: IncomingMessage): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first || `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+/** A wait that does not keep the process alive by itself. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -6,7 +6,7 @@ import { readPastEncryptionRequests } from '../pgwire/startup.js';
 import { pumpBytes } from '../pgwire/ws-pump.js';
 import type { KeyEntry } from './keys.js';
 import type { Logger } from './log.js';
-import type { GatewayStats } from './metrics.js';
+import type { SessionRegistry } from './session-registry.js';
 import { connectUpstream, forwardCancel, UpstreamError } from './upstream.js';
 import { describeTarget, type UpstreamTarget } from './upstream-target.js';
 
@@ -26,7 +26,7 @@ export interface SessionMeta {
 }
 
 export interface SessionContext {
-  stats: GatewayStats;
+  sessions: SessionRegistry;
   log: Logger;
 }
 
@@ -38,17 +38,14 @@ export function serveTunnelSession(
   ws: WebSocket,
   key: KeyEntry & { upstream: UpstreamTarget },
   meta: SessionMeta,
-  { stats, log }: SessionContext,
+  { sessions, log }: SessionContext,
 ): void {
   const openedAt = Date.now();
   let upstream: Socket | undefined;
   let pending: Buffer = Buffer.alloc(0);
-  let bytesFromClient = 0;
-  let bytesToClient = 0;
   let loggingIn = false;
-  key.openSessions++;
-  stats.sessionsOpen++;
-  stats.sessionsTotal++;
+  // Counters, idle timer, and ending the session with a FATAL from outside (drain, reload).
+  const control = sessions.add(meta.id, ws, key);
 
   const fail = (error: PgError | Buffer): void => {
     if (ws.readyState === ws.OPEN) {
@@ -121,7 +118,7 @@ export function serveTunnelSession(
       upstream = connection.socket;
       firstBytes = connection.firstBytes;
     } catch (error) {
-      stats.upstreamDialFailures++;
+      control.loginFailed();
       const pgError =
         error instanceof UpstreamError
           ? error.pgError
@@ -161,22 +158,15 @@ export function serveTunnelSession(
       ws.close(CloseCode.InternalError, 'the database connection was lost');
     });
     socket.on('close', () => ws.close(CloseCode.Normal));
+    control.started(socket, firstBytes);
     ws.send(firstBytes);
-    bytesToClient += firstBytes.length;
-    stats.bytesToClients += firstBytes.length;
     if (rest.length > 0) {
-      bytesFromClient += rest.length;
+      control.fromClient(rest);
       socket.write(rest);
     }
     pumpBytes(socket, ws, {
-      fromSocket: (chunk) => {
-        bytesToClient += chunk.length;
-        stats.bytesToClients += chunk.length;
-      },
-      fromWebSocket: (chunk) => {
-        bytesFromClient += chunk.length;
-        stats.bytesFromClients += chunk.length;
-      },
+      fromSocket: (chunk) => control.toClient(chunk),
+      fromWebSocket: (chunk) => control.fromClient(chunk),
       onTextMessage: () =>
         ws.close(CloseCode.UnsupportedData, 'text messages are not part of the tunnel protocol'),
     });
@@ -191,15 +181,14 @@ export function serveTunnelSession(
   ws.on('close', () => {
     clearTimeout(startupTimer);
     upstream?.destroy();
-    key.openSessions--;
-    stats.sessionsOpen--;
+    control.webSocketClosed();
     if (upstream) {
       log.info('session closed', {
         session: meta.id,
         key: key.id,
         seconds: Math.round((Date.now() - openedAt) / 1000),
-        bytesFromClient,
-        bytesToClient,
+        bytesFromClient: control.bytesFromClient,
+        bytesToClient: control.bytesToClient,
       });
     }
   });
