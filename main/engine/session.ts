@@ -15,6 +15,11 @@ export interface CloseReason {
 
 /** WebSocket close code for "all said": the gateway has already sent its own ErrorResponse, if any. */
 const NORMAL_CLOSURE = 1000;
+/**
+ * The code ws reports when the connection ended without a close frame (RFC 6455, 7.1.5): the
+ * gateway process died, or a load balancer or the network between dropped the connection.
+ */
+const ABNORMAL_CLOSURE = 1006;
 
 export type FrameDirection = 'client' | 'server';
 export type FrameObserver = (sessionId: string, direction: FrameDirection, type: string) => void;
@@ -172,7 +177,9 @@ export class TunnelSession implements PumpHooks {
         ? undefined
         : failure(
             SqlState.ConnectionFailure,
-            `the tunnel gateway closed the connection (${reason || `code ${code}`})`,
+            code === ABNORMAL_CLOSURE
+              ? 'the connection to the tunnel gateway was lost (the gateway stopped, or the network between failed); connect again'
+              : `the tunnel gateway closed the connection (${reason || `code ${code}`})`,
           ),
     );
   }
