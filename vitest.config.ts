@@ -10,7 +10,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'main',
-          include: ['main/**/*.test.ts', 'shared/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: [
+            'main/**/*.test.ts',
+            'shared/**/*.test.ts',
+            'bench/**/*.test.ts',
+            'deploy/**/*.test.ts',
+          ],
           globalSetup: ['main/testing/global-setup.ts'],
         },
       },

@@ -13,7 +13,7 @@ import { parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 
 /** Seconds open sessions may go on after SIGTERM before they are ended. */
-const DEFAULT_DRAIN_TIMEOUT_SECONDS = 30;
+export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 30;
 
 export const GATEWAY_HELP = `Usage: pg-tunnel gateway --config FILE [--host HOST] [--port PORT] [--drain-timeout SECONDS]
        pg-tunnel gateway hash-key [KEY]

@@ -1,4 +1,4 @@
-export { createGateway, TUNNEL_PATH, type Gateway } from './server.js';
+export { createGateway, longestDrainMs, TUNNEL_PATH, type Gateway } from './server.js';
 export {
   loadGatewayConfig,
   parseGatewayConfig,

@@ -32,6 +32,15 @@ const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
  */
 const DRAIN_CLOSE_GRACE_MS = BOUNDARY_WAIT_MS + 2_000;
 
+/**
+ * The longest a drain of `drainTimeoutMs` takes, in ms: what a supervisor's stop timeout
+ * (systemd's TimeoutStopSec, a container's --stop-timeout) must exceed, or it kills the gateway
+ * before its sessions have been told why they end.
+ */
+export function longestDrainMs(drainTimeoutMs: number): number {
+  return drainTimeoutMs + DRAIN_CLOSE_GRACE_MS;
+}
+
 export interface Gateway {
   /** Resolves once listening; the address actually bound (port 0 picks a free one). */
   listen(): Promise<AddressInfo>;

@@ -70,6 +70,8 @@ export interface GatewayProcessOptions {
   args?: string[];
   /** The keys to serve, to run several gateways with the same ones; new ones by default. */
   keys?: TestKeys;
+  /** The port to listen on (a restarted gateway takes its predecessor's); a free one by default. */
+  port?: number;
   /** Changes the config before it is written (more keys, idle timeouts, limits). */
   edit?: (config: ConfigFile) => void;
 }
@@ -93,7 +95,7 @@ export async function startGatewayProcess(
     wrongPassword: newApiKey(),
     upstreamDown: newApiKey(),
   };
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const closedPort = await freePort();
   const upstream = upstreamUrl(postgres);
   const config: ConfigFile = {

@@ -1,0 +1,83 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { start } from './child-process.js';
+import { untilListening, type RunningLoadBalancer } from './load-balancer.js';
+import { freePort } from './ports.js';
+import type { TestCertificate } from './tls.js';
+
+/** The HAProxy configuration operators deploy: the tests run this file, not a copy of it. */
+export const HAPROXY_CONFIG_PATH = fileURLToPath(
+  new URL('../../deploy/haproxy.cfg', import.meta.url),
+);
+
+const CERTIFICATE_PATH = '/etc/haproxy/certs/pg-tunnel.pem';
+const BIND = /^(\s*bind )\S+/m;
+const SERVER = /^(\s*server \S+ )\S+/gm;
+
+/**
+ * deploy/haproxy.cfg with only what a test must change: the certificate (a PEM with the key),
+ * and, when given, the listening address and the gateways' ports, all on loopback. Throws if the
+ * file no longer has the lines it replaces, so that a changed file cannot go untested.
+ */
+export function haproxyConfigFor(
+  text: string,
+  certificatePem: string,
+  addresses?: { listenPort: number; gatewayPorts: number[] },
+): string {
+  if (!text.includes(CERTIFICATE_PATH) || !BIND.test(text)) {
+    throw new Error(`deploy/haproxy.cfg no longer binds with the certificate ${CERTIFICATE_PATH}`);
+  }
+  let config = text.replaceAll(CERTIFICATE_PATH, certificatePem);
+  if (addresses) {
+    const servers = config.match(SERVER) ?? [];
+    if (servers.length !== addresses.gatewayPorts.length) {
+      throw new Error(
+        `deploy/haproxy.cfg has ${servers.length} servers; the test runs ${addresses.gatewayPorts.length} gateways`,
+      );
+    }
+    let next = 0;
+    config = config
+      .replace(BIND, `$1127.0.0.1:${addresses.listenPort}`)
+      .replace(
+        SERVER,
+        (_line, head: string) => `${head}127.0.0.1:${addresses.gatewayPorts[next++]}`,
+      );
+  }
+  return config;
+}
+
+/** Writes `config` to a file of its own and returns its path. */
+export async function writeHaproxyConfig(config: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'pg-tunnel-haproxy-')), 'haproxy.cfg');
+  await writeFile(path, config);
+  return path;
+}
+
+/** The certificate and its key in one file, as HAProxy's `crt` wants them; returns its path. */
+export async function haproxyPem(certificate: TestCertificate): Promise<string> {
+  const path = join(dirname(certificate.certPath), 'haproxy.pem');
+  const [cert, key] = await Promise.all([
+    readFile(certificate.certPath, 'utf8'),
+    readFile(certificate.keyPath, 'utf8'),
+  ]);
+  await writeFile(path, cert + key);
+  return path;
+}
+
+/** Runs HAProxy in the foreground with deploy/haproxy.cfg in front of the gateways on `gatewayPorts`. */
+export async function startHaproxy(
+  certificate: TestCertificate,
+  gatewayPorts: number[],
+): Promise<RunningLoadBalancer> {
+  const listenPort = await freePort();
+  const config = haproxyConfigFor(
+    await readFile(HAPROXY_CONFIG_PATH, 'utf8'),
+    await haproxyPem(certificate),
+    { listenPort, gatewayPorts },
+  );
+  const proc = start('haproxy', ['-db', '-f', await writeHaproxyConfig(config)]);
+  await untilListening(proc, listenPort, 'haproxy');
+  return { process: proc, wsUrl: `wss://127.0.0.1:${listenPort}/websocket` };
+}
