@@ -2,8 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { start } from './child-process.js';
-import { untilListening, type RunningLoadBalancer } from './load-balancer.js';
+import { onLoopback, runLoadBalancer, type RunningLoadBalancer } from './load-balancer.js';
 import { freePort } from './ports.js';
 import type { TestCertificate } from './tls.js';
 
@@ -29,23 +28,15 @@ export function haproxyConfigFor(
   if (!text.includes(CERTIFICATE_PATH) || !BIND.test(text)) {
     throw new Error(`deploy/haproxy.cfg no longer binds with the certificate ${CERTIFICATE_PATH}`);
   }
-  let config = text.replaceAll(CERTIFICATE_PATH, certificatePem);
-  if (addresses) {
-    const servers = config.match(SERVER) ?? [];
-    if (servers.length !== addresses.gatewayPorts.length) {
-      throw new Error(
-        `deploy/haproxy.cfg has ${servers.length} servers; the test runs ${addresses.gatewayPorts.length} gateways`,
-      );
-    }
-    let next = 0;
-    config = config
-      .replace(BIND, `$1127.0.0.1:${addresses.listenPort}`)
-      .replace(
-        SERVER,
-        (_line, head: string) => `${head}127.0.0.1:${addresses.gatewayPorts[next++]}`,
-      );
-  }
-  return config;
+  const config = text.replaceAll(CERTIFICATE_PATH, certificatePem);
+  return addresses
+    ? onLoopback(
+        config,
+        'deploy/haproxy.cfg',
+        { listen: BIND, listenSuffix: '', server: SERVER },
+        addresses,
+      )
+    : config;
 }
 
 /** Writes `config` to a file of its own and returns its path. */
@@ -77,7 +68,5 @@ export async function startHaproxy(
     await haproxyPem(certificate),
     { listenPort, gatewayPorts },
   );
-  const proc = start('haproxy', ['-db', '-f', await writeHaproxyConfig(config)]);
-  await untilListening(proc, listenPort, 'haproxy');
-  return { process: proc, wsUrl: `wss://127.0.0.1:${listenPort}/websocket` };
+  return runLoadBalancer('haproxy', ['-db', '-f', await writeHaproxyConfig(config)], listenPort);
 }

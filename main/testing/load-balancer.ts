@@ -3,7 +3,7 @@ import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
-import type { RunningProcess } from './child-process.js';
+import { start, type RunningProcess } from './child-process.js';
 import { startTunnelCli, type RunningTunnel } from './cli.js';
 import { startGatewayProcess, type RunningGateway, type TestKeys } from './gateway.js';
 import { openSession, type OpenSession } from './pg-client.js';
@@ -152,22 +152,27 @@ export async function expectFailoverWhenAGatewayIsKilled(stack: LoadBalancedStac
   }
 }
 
-/** Waits until a server process started by a test accepts connections on `port`. */
-export async function untilListening(
-  proc: RunningProcess,
-  port: number,
-  name: string,
-): Promise<void> {
+/**
+ * Runs a load balancer (`command` in the foreground) and resolves once it accepts connections on
+ * `listenPort`, where its configuration has it listen with TLS; rejects if it exits first.
+ */
+export async function runLoadBalancer(
+  command: string,
+  args: string[],
+  listenPort: number,
+): Promise<RunningLoadBalancer> {
+  const proc = start(command, args);
   await until(
     async () => {
       if (proc.child.exitCode !== null) {
-        throw new Error(`${name} exited: ${proc.output}`);
+        throw new Error(`${command} exited: ${proc.output}`);
       }
-      return (await portIsOpen(port)) ? true : undefined;
+      return (await portIsOpen(listenPort)) ? true : undefined;
     },
-    `${name} to listen`,
+    `${command} to listen`,
     10_000,
   );
+  return { process: proc, wsUrl: `wss://127.0.0.1:${listenPort}/websocket` };
 }
 
 /**
@@ -186,4 +191,39 @@ export async function statusThroughBalancer(
       resolve(response.statusCode ?? 0);
     }).on('error', reject);
   });
+}
+
+/** Where a deploy/ file listens and names its gateways: the first group of each match is kept. */
+export interface AddressLines {
+  /** The listen line; its address is replaced by `127.0.0.1:port` and then `listenSuffix`. */
+  listen: RegExp;
+  listenSuffix: string;
+  /** Every server line (a global pattern); its address is replaced by a gateway's. */
+  server: RegExp;
+}
+
+/**
+ * Points a deploy/ load balancer file at the test's loopback ports: the listen line at
+ * `listenPort`, each server line in turn at the next of `gatewayPorts`. Throws if the file names
+ * another number of servers, so that a changed file cannot go untested.
+ */
+export function onLoopback(
+  config: string,
+  file: string,
+  lines: AddressLines,
+  addresses: { listenPort: number; gatewayPorts: number[] },
+): string {
+  const servers = config.match(lines.server) ?? [];
+  if (servers.length !== addresses.gatewayPorts.length) {
+    throw new Error(
+      `${file} has ${servers.length} servers; the test runs ${addresses.gatewayPorts.length} gateways`,
+    );
+  }
+  let next = 0;
+  return config
+    .replace(lines.listen, `$1127.0.0.1:${addresses.listenPort}${lines.listenSuffix}`)
+    .replace(
+      lines.server,
+      (_line, head: string) => `${head}127.0.0.1:${addresses.gatewayPorts[next++]}`,
+    );
 }

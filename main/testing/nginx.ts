@@ -2,8 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { start } from './child-process.js';
-import { untilListening, type RunningLoadBalancer } from './load-balancer.js';
+import { onLoopback, runLoadBalancer, type RunningLoadBalancer } from './load-balancer.js';
 import { freePort } from './ports.js';
 import type { TestCertificate } from './tls.js';
 
@@ -28,25 +27,17 @@ export function nginxConfigFor(
   if (!text.includes(CERTIFICATE_PATH) || !text.includes(KEY_PATH) || !LISTEN.test(text)) {
     throw new Error('deploy/nginx.conf no longer listens on 443 with the certificate it names');
   }
-  let config = text
+  const config = text
     .replaceAll(CERTIFICATE_PATH, certificate.certPath)
     .replaceAll(KEY_PATH, certificate.keyPath);
-  if (addresses) {
-    const servers = config.match(SERVER) ?? [];
-    if (servers.length !== addresses.gatewayPorts.length) {
-      throw new Error(
-        `deploy/nginx.conf has ${servers.length} servers; the test runs ${addresses.gatewayPorts.length} gateways`,
-      );
-    }
-    let next = 0;
-    config = config
-      .replace(LISTEN, `$1127.0.0.1:${addresses.listenPort} ssl;`)
-      .replace(
-        SERVER,
-        (_line, head: string) => `${head}127.0.0.1:${addresses.gatewayPorts[next++]}`,
-      );
-  }
-  return config;
+  return addresses
+    ? onLoopback(
+        config,
+        'deploy/nginx.conf',
+        { listen: LISTEN, listenSuffix: ' ssl;', server: SERVER },
+        addresses,
+      )
+    : config;
 }
 
 /**
@@ -76,7 +67,6 @@ export async function startNginx(
     listenPort,
     gatewayPorts,
   });
-  const proc = start('nginx', ['-c', await writeNginxConfig(config), '-g', 'daemon off;']);
-  await untilListening(proc, listenPort, 'nginx');
-  return { process: proc, wsUrl: `wss://127.0.0.1:${listenPort}/websocket` };
+  const main = await writeNginxConfig(config);
+  return runLoadBalancer('nginx', ['-c', main, '-g', 'daemon off;'], listenPort);
 }
