@@ -9,16 +9,15 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { fatal, SqlState } from '../pgwire/error-response.js';
 import { clientAddressOf } from './client-address.js';
 import { DEFAULT_FAILED_KEY_LIMIT, type GatewayConfig } from './config.js';
 import { FailedKeyLimiter } from './failed-key-limiter.js';
 import { KeyRegistry } from './keys.js';
 import { silentLogger, type Logger } from './log.js';
-import { createMetricsRegistry, createStats, statsOfKey, type GatewayStats } from './metrics.js';
+import { createMetricsRegistry, createStats, type GatewayStats } from './metrics.js';
 import { BOUNDARY_WAIT_MS } from './session-control.js';
 import { REVOKED_ERROR, SessionRegistry, SHUTDOWN_ERROR } from './session-registry.js';
-import { CloseCode, serveTunnelSession } from './tunnel-session.js';
+import { serveTunnelSession } from './tunnel-session.js';
 
 export const TUNNEL_PATH = '/websocket';
 /** Response header carrying the id the gateway logged a refused request under. */
@@ -165,21 +164,6 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (
-        key.maxSessions !== undefined &&
-        statsOfKey(stats, key.id).sessionsOpen >= key.maxSessions
-      ) {
-        log.warn('tunnel refused', { request: requestId, key: key.id, reason: 'session limit' });
-        ws.send(
-          fatal(
-            SqlState.TooManyConnections,
-            `too many sessions for this API key (the gateway allows ${key.maxSessions} at once)`,
-            'Close some sessions, or ask the gateway operator to raise maxSessions.',
-          ),
-        );
-        ws.close(CloseCode.Normal);
-        return;
-      }
       serveTunnelSession(
         ws,
         { ...key, upstream },

@@ -40,6 +40,8 @@ export class SessionControl {
   private boundaryTimer: NodeJS.Timeout | undefined;
   private ending = false;
   private isClosed = false;
+  /** Counted as an open session: a StartupMessage came and the key's limit let it in. */
+  private admitted = false;
 
   constructor(
     readonly id: string,
@@ -50,15 +52,34 @@ export class SessionControl {
     private readonly onClosed: (control: SessionControl) => void,
   ) {
     this.keyStats = statsOfKey(stats, key.id);
-    this.keyStats.sessionsOpen++;
-    this.keyStats.sessionsTotal++;
-    stats.sessionsOpen++;
-    stats.sessionsTotal++;
     this.scanner = new FrameScanner((type, head) => {
       if (type === BackendMessage.ReadyForQuery) {
         this.waitingStatus = head;
       }
     });
+  }
+
+  /**
+   * The client's StartupMessage has come: counts the session as open, or, when its key already
+   * has `maxSessions` open, returns the FATAL to refuse it with (53300, as Postgres's own "too many
+   * clients"). Cancel requests never come here: they are served whatever the limit.
+   */
+  admit(): PgError | undefined {
+    const limit = this.key.maxSessions;
+    if (limit !== undefined && this.keyStats.sessionsOpen >= limit) {
+      return {
+        severity: 'FATAL',
+        code: SqlState.TooManyConnections,
+        message: `too many sessions for this API key (the gateway allows ${limit} at once)`,
+        hint: 'Close some sessions, or ask the gateway operator to raise maxSessions.',
+      };
+    }
+    this.admitted = true;
+    this.keyStats.sessionsOpen++;
+    this.keyStats.sessionsTotal++;
+    this.stats.sessionsOpen++;
+    this.stats.sessionsTotal++;
+    return undefined;
   }
 
   /** The upstream login failed (the tunnel session tells the client why). */
@@ -98,8 +119,10 @@ export class SessionControl {
     this.isClosed = true;
     clearTimeout(this.idleTimer);
     clearTimeout(this.boundaryTimer);
-    this.stats.sessionsOpen--;
-    this.keyStats.sessionsOpen--;
+    if (this.admitted) {
+      this.stats.sessionsOpen--;
+      this.keyStats.sessionsOpen--;
+    }
     this.onClosed(this);
   }
 

@@ -95,12 +95,19 @@ export function serveTunnelSession(
           )
           .finally(() => ws.close(CloseCode.Normal));
         return;
-      case 'startup':
+      case 'startup': {
         clearTimeout(startupTimer);
+        const refusal = control.admit();
+        if (refusal) {
+          log.warn('tunnel refused', { session: meta.id, key: key.id, reason: refusal.message });
+          fail(refusal);
+          return;
+        }
         loggingIn = true;
         ws.pause();
         void startUpstream(packet.parameters, packet.length);
         return;
+      }
     }
   };
   const stopReadingStartup = (): void => {
