@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Tunnel } from './tunnel.js';
 import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
 import { start } from '../testing/child-process.js';
-import { until } from '../testing/until.js';
 
 const postgres = inject('postgres');
 let gateway: RunningGateway;
@@ -90,8 +89,7 @@ describe('dialling', () => {
     } finally {
       gateway.process.child.kill('SIGCONT');
     }
-    // psql has exited; the tunnel forgets the session when it sees the socket close, a moment later.
-    await until(() => (tunnel.sessions().length === 0 ? true : undefined), 'the session to go');
+    expect(tunnel.sessions()).toEqual([]);
     await tunnel.stop();
   });
 });
