@@ -53,6 +53,7 @@ export interface KeyConfig {
   idleTimeoutSeconds?: number;
 }
 
+/** `attempts` unknown keys from one address within `windowSeconds` refuse it for `blockSeconds`. */
 export interface FailedKeyLimit {
   attempts: number;
   windowSeconds: number;

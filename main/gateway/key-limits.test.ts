@@ -65,17 +65,19 @@ const queryPauseQuery = (
 
 describe('idle timeout per key', () => {
   it('psql sees an idle session ended as Postgres ends one at its own idle_session_timeout', async () => {
-    const tunnelled = await queryPauseQuery(idleTunnel.host, idleTunnel.port, []);
-    // psql takes the last -U and -d it is given.
-    const direct = await queryPauseQuery(
-      postgres.host,
-      postgres.port,
-      ['-U', postgres.user, '-d', postgres.database],
-      {
-        PGPASSWORD: postgres.password,
-        PGOPTIONS: `-c idle_session_timeout=${IDLE_SECONDS * 1000}`,
-      },
-    );
+    const [tunnelled, direct] = await Promise.all([
+      queryPauseQuery(idleTunnel.host, idleTunnel.port, []),
+      // psql takes the last -U and -d it is given.
+      queryPauseQuery(
+        postgres.host,
+        postgres.port,
+        ['-U', postgres.user, '-d', postgres.database],
+        {
+          PGPASSWORD: postgres.password,
+          PGOPTIONS: `-c idle_session_timeout=${IDLE_SECONDS * 1000}`,
+        },
+      ),
+    ]);
     // Our FATAL has a hint line too: the one thing that differs, and it says why.
     const fatal = /^FATAL: {2}.*\n(HINT: {2}.*\n)?/m;
     expect(direct.stderr).toMatch(

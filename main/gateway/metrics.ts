@@ -34,6 +34,7 @@ export interface GatewayStats {
   keys: Map<string, KeyStats>;
 }
 
+/** Every counter at zero, for a gateway that has just started. */
 export function createStats(): GatewayStats {
   return {
     sessionsOpen: 0,

@@ -27,7 +27,9 @@ export const BOUNDARY_WAIT_MS = 10_000;
  * ends it.
  */
 export class SessionControl {
+  /** Bytes this session received from its client (after the startup packet). */
   bytesFromClient = 0;
+  /** Bytes this session sent to its client, AuthenticationOk onwards. */
   bytesToClient = 0;
   private readonly keyStats: KeyStats;
   private readonly scanner: FrameScanner;
