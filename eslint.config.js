@@ -9,6 +9,20 @@ const electronOnlyInShell = {
   message: 'Only main/electron/ may import electron.',
 };
 const restrict = (patterns, message) => ({ group: patterns, message });
+/**
+ * A folder of main/ that may not import `patterns`; `message` says why. With `testsExempt`, its
+ * tests may (they start real servers with main/testing/).
+ */
+const layer = (folder, patterns, message, { testsExempt = false } = {}) => ({
+  files: [`${folder}/**/*.ts`],
+  ...(testsExempt ? { ignores: [`${folder}/**/*.test.ts`] } : {}),
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { paths: [electronOnlyInShell], patterns: [restrict(patterns, message)] },
+    ],
+  },
+});
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/'] },
@@ -80,32 +94,23 @@ export default tseslint.config(
     files: ['e2e/**/*.ts'],
     rules: { 'no-empty-pattern': ['error', { allowObjectPatternsAsParameters: true }] },
   },
-  {
-    files: ['main/engine/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electronOnlyInShell],
-          patterns: [
-            restrict(['../gateway/*', '../gateway'], 'engine/ and gateway/ meet only in pgwire/.'),
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['main/gateway/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electronOnlyInShell],
-          patterns: [
-            restrict(['../engine/*', '../engine'], 'engine/ and gateway/ meet only in pgwire/.'),
-          ],
-        },
-      ],
-    },
-  },
+  layer(
+    'main/engine',
+    ['../gateway/*', '../gateway'],
+    'engine/ and gateway/ meet only in pgwire/ and upstream/.',
+  ),
+  layer(
+    'main/gateway',
+    ['../engine/*', '../engine'],
+    'engine/ and gateway/ meet only in pgwire/ and upstream/.',
+  ),
+  layer(
+    'main/upstream',
+    ['../engine/*', '../gateway/*', '../service/*', '../cli/*'],
+    'upstream/ is used by both ends: it imports only pgwire/.',
+    { testsExempt: true },
+  ),
+  layer('main/pgwire', ['../*', '../../*'], 'pgwire/ imports nothing of ours.', {
+    testsExempt: true,
+  }),
 );

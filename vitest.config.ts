@@ -15,6 +15,7 @@ export default defineConfig({
             'shared/**/*.test.ts',
             'bench/**/*.test.ts',
             'deploy/**/*.test.ts',
+            'scripts/**/*.test.ts',
           ],
           globalSetup: ['main/testing/global-setup.ts'],
         },

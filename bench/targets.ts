@@ -41,8 +41,16 @@ export interface Targets {
   stop(): Promise<void>;
 }
 
-/** The tunnels cannot tell users apart, so every tunnel client uses these made-up names. */
-const TUNNEL_USER = { user: 'bench', database: 'bench', password: undefined };
+/**
+ * The tunnels cannot tell users apart, so every tunnel client uses a made-up user name. It names
+ * the key's own database: another name would earn each connection a notice that direct clients
+ * do not get (see the database rule in the README).
+ */
+const tunnelUser = (postgres: PostgresServer) => ({
+  user: 'bench',
+  database: postgres.database,
+  password: undefined,
+});
 
 /**
  * Starts our gateway, our tunnel CLI and the reference client (both through that same gateway), and
@@ -70,7 +78,7 @@ export async function startTargets(
   });
   const tunnelTarget = (name: TargetName, tunnel: () => { pid: number; port: number }): Target => ({
     name,
-    connection: () => ({ host: '127.0.0.1', port: tunnel().port, ...TUNNEL_USER }),
+    connection: () => ({ host: '127.0.0.1', port: tunnel().port, ...tunnelUser(postgres) }),
     processes: () => ({ tunnel: tunnel().pid, gateway: stack.gateway.process.child.pid! }),
   });
   const all: Target[] = [

@@ -1,7 +1,9 @@
 /**
  * What a GUI client or a shell needs to connect to a running tunnel. The gateway logs in as the
- * key's own role whatever user and database the client names, so these are placeholders that every
- * client accepts; sslmode=disable because the WebSocket is already the encryption.
+ * key's own role whatever user the client names, so the user is a placeholder that every client
+ * accepts. So is the database: a name the key does not serve lands in the key's own database, with
+ * a notice saying so (the app does not know the key's database; the gateway does).
+ * sslmode=disable because the WebSocket is already the encryption.
  */
 export interface ConnectionDetails {
   host: string;

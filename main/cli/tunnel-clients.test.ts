@@ -57,7 +57,7 @@ describe('clients reach Postgres through pg-tunnel and the gateway', () => {
       PGAPPNAME: 'line-check',
     });
     await stack.tunnel.process.waitFor(
-      /connected: user anything, database anydb, application line-check/,
+      /connected: user anything, database postgres, application line-check/,
     );
     await stack.tunnel.process.waitFor(/\[\d+\] closed after/);
   });

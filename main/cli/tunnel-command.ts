@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatBytes, formatDuration } from '../../shared/format.js';
-import { isLoopbackHost } from '../../shared/profile.js';
 import { DEFAULT_GATEWAY_URL, ListenError, Tunnel } from '../engine/index.js';
 import { apiKeyFromEnvironment } from './api-key-env.js';
-import { printBanner } from './banner.js';
+import { printBanner, warnIfExposed } from './banner.js';
 import { parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
@@ -22,7 +21,7 @@ Options:
       --help           show this help
 
 Other commands:
-  pg-tunnel playground              a local Postgres behind a tunnel, to try it all out
+  pg-tunnel playground [--port P]   a local Postgres behind a tunnel, to try it all out
   pg-tunnel ui [--port P]           the app's window in your browser
   pg-tunnel gateway --config FILE   run the server end of the tunnel
   pg-tunnel gateway hash-key [KEY]  print the hash of an API key for the gateway config
@@ -88,19 +87,17 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   try {
     address = await tunnel.listen();
   } catch (error) {
-    if (error instanceof ListenError && error.code === 'EADDRINUSE') {
+    if (error instanceof ListenError) {
       throw new UsageError(
-        `Port ${port} on ${host} is already in use. Choose another with --port.`,
+        error.failure.fix === 'change-port'
+          ? `${error.message} Choose another with --port.`
+          : error.message,
       );
     }
-    throw new UsageError(`${capitalize((error as Error).message)}.`);
+    throw error;
   }
   printBanner(address.address, address.port);
-  if (!isLoopbackHost(host)) {
-    console.warn(
-      `⚠️  Listening on ${host}, not on loopback: anyone who can reach this port reaches your database, with no password.`,
-    );
-  }
+  warnIfExposed(host);
 
   await untilSignal('Stopping the tunnel…');
   await tunnel.stop('kill');
@@ -115,8 +112,4 @@ function loadDotEnv(): void {
       throw new UsageError(`Cannot read .env: ${(error as Error).message}`);
     }
   }
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -155,6 +156,33 @@ describe('the CLI refuses bad input with one sentence and a non-zero exit', () =
       );
     } finally {
       blocker.close();
+    }
+  });
+
+  it('a port held on [::1] by another program: names it, since localhost clients would reach it', async () => {
+    const blocker: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '::1', resolve));
+    try {
+      const result = await runCli(['--port', String(port), '--gateway', gateway.wsUrl], {
+        PDP_API_KEY: gateway.keys.valid,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(
+        `Port ${port} on ::1 (IPv6 loopback) is already in use: clients that try ::1 first for localhost would reach it instead of the tunnel. Choose another with --port.`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('--host localhost listens on every address localhost resolves to', async () => {
+    const tunnel = await startTunnelCli(gateway.wsUrl, gateway.keys.valid, ['--host', 'localhost']);
+    tunnels.push(tunnel);
+    const addresses = await lookup('localhost', { all: true });
+    for (const host of [...addresses.map((a) => a.address), 'localhost']) {
+      const result = await psql(host, tunnel.port, ['-c', 'select 5']);
+      expect(result.stdout.trim(), host).toBe('5');
     }
   });
 

@@ -1,12 +1,14 @@
 /**
- * The tray app's composition root: builds the core (electron-store for profiles, the OS keychain
- * for keys), the tray, the window and the IPC bridge, and wires desktop events to them. Everything
- * with logic lives in the pure modules beside this file; this one only connects.
+ * The tray app's shell: gets the core from the one composition root (`composeAppCore`, as
+ * `pg-tunnel ui` and `pg-tunnel playground` do, on the same configuration directory), builds the
+ * tray, the window and the IPC bridge, and wires desktop events to the core's commands. Everything
+ * with logic lives in the core or in the pure modules beside this file; this one only connects.
  */
 import {
   app,
   BrowserWindow,
   clipboard,
+  dialog,
   ipcMain,
   Menu,
   nativeImage,
@@ -15,15 +17,13 @@ import {
   screen,
   Tray,
 } from 'electron';
-import Store from 'electron-store';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { connectionDetails } from '../../shared/connection-details.js';
 import type { AppSnapshot } from '../../shared/rpc.js';
-import { AppCore } from '../service/app-core.js';
-import { Playground } from '../service/playground.js';
-import { DEFAULT_SETTINGS, type StoreShape } from '../service/profile-store.js';
-import { createKeychainSecretStore } from '../service/secret-store.js';
+import type { AppCore } from '../service/app-core.js';
+import { composeAppCore } from '../service/compose.js';
+import { moveLegacyConfig, trayConfigLocation } from './config-location.js';
 import { SNAPSHOT_CHANNEL } from './ipc-channels.js';
 import { registerIpcHandlers } from './ipc-bridge.js';
 import { applyStartAtLogin, HIDDEN_FLAG } from './login-items.js';
@@ -40,6 +40,11 @@ const ASSETS_DIR = fileURLToPath(new URL('../../../assets/', import.meta.url));
 const PAGE_URL = new URL('../../renderer/index.html', import.meta.url).href;
 const PRELOAD_PATH = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 
+// One configuration for the tray app, `pg-tunnel ui` and `pg-tunnel playground`. Set before
+// anything reads userData: the single-instance lock below lives there too.
+const location = trayConfigLocation({ appData: app.getPath('appData'), appName: app.getName() });
+app.setPath('userData', location.configDir);
+
 if (!app.requestSingleInstanceLock()) {
   app.quit(); // a second launch: the first instance shows its window instead
 } else {
@@ -48,18 +53,17 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
-  const secrets = createKeychainSecretStore();
-  const store = new Store<StoreShape>({
-    name: 'profiles',
-    defaults: { profiles: [], settings: DEFAULT_SETTINGS },
-    clearInvalidConfig: false,
-  });
-  const core = await AppCore.create({
-    config: store,
-    secrets,
-    playground: new Playground(app.getPath('userData'), secrets),
-    version: app.getVersion(),
-  });
+  for (const line of await moveLegacyConfig(location)) {
+    console.info(line);
+  }
+  let core: AppCore;
+  try {
+    core = await composeAppCore({ configDir: location.configDir, version: app.getVersion() });
+  } catch (error) {
+    dialog.showErrorBox('PG Tunnel cannot start', (error as Error).message);
+    app.exit(1);
+    return;
+  }
 
   const window = new BrowserWindow(trayWindowOptions(PRELOAD_PATH));
   window.webContents.on('will-navigate', (event) => event.preventDefault());
@@ -115,9 +119,10 @@ async function start(): Promise<void> {
         await core.commands.stopTunnel(action.profileId);
         return;
       case 'copy-url': {
-        const state = core.tunnels.state(action.profileId);
-        const profile = core.profiles.get(action.profileId);
-        if (profile && state.host && state.port) {
+        const snapshot = core.snapshot();
+        const state = snapshot.tunnels[action.profileId];
+        const profile = snapshot.profiles.find((p) => p.id === action.profileId);
+        if (profile && state?.host && state.port) {
           clipboard.writeText(connectionDetails(state.host, state.port, profile.name).url);
         }
         return;
@@ -127,7 +132,7 @@ async function start(): Promise<void> {
         return;
       case 'toggle-start-at-login':
         await core.commands.updateSettings({
-          startAtLogin: !core.profiles.settings().startAtLogin,
+          startAtLogin: !core.snapshot().settings.startAtLogin,
         });
         return;
       case 'quit':
@@ -159,16 +164,12 @@ async function start(): Promise<void> {
   render(core.snapshot());
   core.subscribe(render);
 
-  powerMonitor.on('resume', () => void core.tunnels.reviveDeadListeners());
+  powerMonitor.on('resume', () => void core.onResume());
 
-  const settings = core.profiles.settings();
-  if (settings.autoStartTunnels) {
-    void core.tunnels.startAutoStart();
-  }
-  const noProfiles = core.profiles.list().length === 0;
-  if (noProfiles || !(process.argv.includes(HIDDEN_FLAG) || settings.startHidden)) {
+  if (core.opensWindowAtLaunch(process.argv.includes(HIDDEN_FLAG))) {
     window.once('ready-to-show', showWindow);
   }
+  void core.startUp();
 
   let quitting = false;
   app.on('before-quit', (event) => {

@@ -1,65 +1,77 @@
 import type { Socket } from 'node:net';
-import { ENCRYPTION_REFUSED } from '../pgwire/codes.js';
-import { readPastEncryptionRequests } from '../pgwire/startup.js';
+import { OpeningReader, type OpeningStep } from '../pgwire/opening-reader.js';
+import type { StartupMessage } from '../pgwire/startup.js';
 
 /** What a local client opened its connection with, once known. */
 export type ClientOpening =
-  | { kind: 'startup'; parameters: Record<string, string>; bytes: Buffer }
-  | { kind: 'cancel'; bytes: Buffer };
-
-/** The client sent something that is not the start of a Postgres conversation. */
-export class ClientProtocolError extends Error {}
+  /** `bytes`: the StartupMessage and whatever the client sent after it. */
+  | { kind: 'startup'; message: StartupMessage; bytes: Buffer }
+  | { kind: 'cancel'; bytes: Buffer }
+  /** Not a session: already answered as Postgres would (a FATAL, or nothing) and closed. */
+  | { kind: 'rejected'; reason: string };
 
 /**
- * Reads from a freshly accepted client until it has sent a StartupMessage or a CancelRequest,
- * answering SSLRequest and GSSENCRequest with 'N' on the way (the WebSocket is the encryption), so
- * that clients on the default sslmode=prefer go on in plain text. Rejects on anything else, or on
- * silence past `timeoutMs`. Nothing has been dialled when it rejects. Leaves the socket paused.
+ * Reads from a freshly accepted client with the opening reader until it has sent a StartupMessage
+ * or a CancelRequest, answering encryption requests on the way. Anything else is answered and
+ * closed here, as Postgres does (see OpeningReader); so is silence past `timeoutMs` (closed with
+ * nothing sent, like Postgres's authentication_timeout). Nothing has been dialled for any of them.
+ * Leaves the socket paused.
  */
 export function readClientOpening(socket: Socket, timeoutMs: number): Promise<ClientOpening> {
-  return new Promise((resolve, reject) => {
-    let pending: Buffer = Buffer.alloc(0);
+  const reader = new OpeningReader();
+  return new Promise((resolve) => {
     const timer = setTimeout(
-      () => settle(new ClientProtocolError(`no startup message within ${timeoutMs / 1000} s`)),
+      () => settle(reject(`no startup message within ${timeoutMs / 1000} s`)),
       timeoutMs,
     );
-    const settle = (result: ClientOpening | Error): void => {
+    const settle = (opening: ClientOpening): void => {
       clearTimeout(timer);
       socket.off('data', onData);
-      socket.off('close', onClose);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
       socket.pause();
-      if (result instanceof Error) {
-        reject(result);
-      } else {
-        resolve(result);
-      }
+      resolve(opening);
     };
-    const onClose = (): void =>
-      settle(
-        new ClientProtocolError('the client closed the connection before its startup message'),
-      );
-    const onData = (chunk: Buffer): void => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      const { packet, rest } = readPastEncryptionRequests(pending, () =>
-        socket.write(ENCRYPTION_REFUSED),
-      );
-      pending = rest;
-      switch (packet.kind) {
-        case 'incomplete':
-          return;
-        case 'invalid':
-          settle(new ClientProtocolError(`invalid startup packet: ${packet.reason}`));
-          return;
-        case 'cancel-request':
-          settle({ kind: 'cancel', bytes: pending.subarray(0, packet.length) });
+    const reject = (reason: string, reply?: Buffer): ClientOpening => {
+      if (!socket.destroyed) {
+        socket.end(reply ?? Buffer.alloc(0), () => socket.destroy());
+      }
+      return { kind: 'rejected', reason };
+    };
+    const act = (step: OpeningStep): void => {
+      switch (step.kind) {
+        case 'need-more':
+        case 'reply':
           return;
         case 'startup':
-          // Bytes after the startup packet, if a client pipelines, travel with it.
-          settle({ kind: 'startup', parameters: packet.parameters, bytes: pending });
+          settle({ kind: 'startup', message: step.message, bytes: step.bytes });
+          return;
+        case 'cancel':
+          settle({ kind: 'cancel', bytes: step.bytes });
+          return;
+        case 'fatal':
+          settle(reject(step.reason, step.reply));
+          return;
+        case 'close':
+          settle(reject(step.reason));
+          return;
+        case 'start-tls':
+          // The engine's reader runs with TLS refused: this step cannot come (local TLS will).
+          settle(reject('a TLS handshake, and TLS is off on this port'));
           return;
       }
     };
+    const onData = (chunk: Buffer): void => {
+      reader.push(chunk);
+      let step = reader.next();
+      for (; step.kind === 'reply'; step = reader.next()) {
+        socket.write(step.bytes);
+      }
+      act(step);
+    };
+    const onEnd = (): void => act(reader.end());
     socket.on('data', onData);
-    socket.on('close', onClose);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
   });
 }

@@ -1,17 +1,19 @@
 import WebSocket from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { SqlState, type PgError } from '../pgwire/error-response.js';
+import { SessionFailureError, type SessionFailureCause } from '../pgwire/failure.js';
+import {
+  MAX_MESSAGE_BYTES,
+  REQUEST_ID_HEADER,
+  TCP_KEEPALIVE_MS,
+} from '../pgwire/tunnel-protocol.js';
 
 export { DEFAULT_GATEWAY_URL } from '../../shared/profile.js';
-/** The gateway's response header naming the request in its logs. */
-const REQUEST_ID_HEADER = 'prisma-request-id';
-/** Largest message accepted from the gateway; it sends what one upstream read gave it. */
-const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 export interface DialOptions {
   gatewayUrl: string;
   apiKey: string;
   userAgent: string;
+  /** Give up on an upgrade not answered within this many ms. */
   timeoutMs: number;
 }
 
@@ -19,16 +21,13 @@ function zeroMask(mask: Buffer): void {
   mask.fill(0);
 }
 
-/** A dial that failed, as the error the local client will be shown. */
-export class DialError extends Error {
-  constructor(readonly pgError: PgError) {
-    super(pgError.message);
-  }
-}
+/** A dial that failed: its cause, and the error the local client will be shown. */
+export class DialError extends SessionFailureError {}
 
 /**
- * Opens one WebSocket to the gateway; rejects with a DialError that says what went wrong. The
- * WebSocket it resolves with ignores 'error' events: the 'close' that follows each one tells.
+ * Opens one WebSocket to the gateway; rejects with a DialError whose cause says what went wrong
+ * (key rejected 401, no database 410, another status, unreachable). The WebSocket it resolves
+ * with ignores 'error' events: the 'close' that follows each one tells.
  */
 export function dialGateway({
   gatewayUrl,
@@ -36,6 +35,7 @@ export function dialGateway({
   userAgent,
   timeoutMs,
 }: DialOptions): Promise<WebSocket> {
+  const url = safeUrl(gatewayUrl);
   return new Promise((resolve, reject) => {
     let ws: WebSocket;
     try {
@@ -49,29 +49,46 @@ export function dialGateway({
         maxPayload: MAX_MESSAGE_BYTES,
       });
     } catch (error) {
-      reject(unreachable(gatewayUrl, (error as Error).message));
+      reject(new DialError({ kind: 'gateway-unreachable', url, reason: (error as Error).message }));
       return;
     }
     // The first outcome settles the dial and removes the dial's listeners, so that an open
     // WebSocket keeps nothing of its dialling alive. The timeout is ours rather than ws's
     // handshakeTimeout, which leaves a spent timer on the socket of every session.
     const onOpen = (): void => settle(ws);
+    // A gateway gone without a FIN is found by TCP keepalive even while backpressure holds.
+    const onUpgrade = (response: IncomingMessage): void => {
+      response.socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
+    };
     const onUnexpectedResponse = (_request: ClientRequest, response: IncomingMessage): void => {
-      const requestId = response.headers[REQUEST_ID_HEADER];
-      const suffix = requestId ? ` (request id ${String(requestId)})` : '';
-      settle(refused(response.statusCode ?? 0, response.statusMessage ?? '', gatewayUrl, suffix));
+      const header = response.headers[REQUEST_ID_HEADER];
+      const requestId = header === undefined ? undefined : String(header);
+      settle(
+        new DialError(
+          refusal(response.statusCode ?? 0, response.statusMessage ?? '', url, requestId),
+        ),
+      );
       response.resume();
       ws.terminate();
     };
     const onError = (error: NodeJS.ErrnoException): void =>
-      settle(unreachable(gatewayUrl, error.code ?? error.message));
+      settle(
+        new DialError({ kind: 'gateway-unreachable', url, reason: error.code ?? error.message }),
+      );
     const timer = setTimeout(() => {
-      settle(unreachable(gatewayUrl, `no answer within ${timeoutMs / 1000} s`));
+      settle(
+        new DialError({
+          kind: 'gateway-unreachable',
+          url,
+          reason: `no answer within ${timeoutMs / 1000} s`,
+        }),
+      );
       ws.terminate();
     }, timeoutMs);
     function settle(outcome: WebSocket | DialError): void {
       clearTimeout(timer);
       ws.off('open', onOpen);
+      ws.off('upgrade', onUpgrade);
       ws.off('unexpected-response', onUnexpectedResponse);
       ws.off('error', onError);
       ws.on('error', ignoreError);
@@ -82,6 +99,7 @@ export function dialGateway({
       }
     }
     ws.once('open', onOpen);
+    ws.once('upgrade', onUpgrade);
     ws.once('unexpected-response', onUnexpectedResponse);
     ws.on('error', onError);
   });
@@ -89,37 +107,20 @@ export function dialGateway({
 
 function ignoreError(): void {}
 
-function refused(status: number, statusText: string, url: string, suffix: string): DialError {
+function refusal(
+  status: number,
+  statusText: string,
+  url: string,
+  requestId: string | undefined,
+): SessionFailureCause {
   switch (status) {
     case 401:
-      return new DialError({
-        severity: 'FATAL',
-        code: SqlState.InvalidPassword,
-        message: `API key is invalid: the tunnel gateway refused it${suffix}`,
-        hint: 'Check the API key of this tunnel (PDP_API_KEY or the api_key of DATABASE_URL).',
-      });
+      return { kind: 'key-rejected', requestId };
     case 410:
-      return new DialError({
-        severity: 'FATAL',
-        code: SqlState.InvalidAuthorization,
-        message: `there is no database behind this API key${suffix}`,
-        hint: 'Create a database for it, or use the API key of the environment that has one.',
-      });
+      return { kind: 'no-database', requestId };
     default:
-      return new DialError({
-        severity: 'FATAL',
-        code: SqlState.UnableToConnect,
-        message: `the tunnel gateway at ${safeUrl(url)} answered ${status} ${statusText}${suffix}`,
-      });
+      return { kind: 'gateway-refused', url, status, statusText, requestId };
   }
-}
-
-function unreachable(url: string, reason: string): DialError {
-  return new DialError({
-    severity: 'FATAL',
-    code: SqlState.UnableToConnect,
-    message: `could not reach the tunnel gateway at ${safeUrl(url)}: ${reason}`,
-  });
 }
 
 /** The URL as shown in errors: credentials or query strings in it are dropped. */

@@ -2,24 +2,25 @@ import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import type { SessionInfo } from '../../shared/session.js';
 import { BackendMessage, TransactionStatus } from '../pgwire/codes.js';
-import { encodeErrorResponse, SqlState, type PgError } from '../pgwire/error-response.js';
+import { encodeErrorResponse } from '../pgwire/error-response.js';
+import {
+  describeFailure,
+  type SessionFailure,
+  type SessionFailureCause,
+} from '../pgwire/failure.js';
 import { FrameScanner } from '../pgwire/frame-scanner.js';
+import { CloseCode } from '../pgwire/tunnel-protocol.js';
 import { pumpBytes, type PumpHooks } from '../pgwire/ws-pump.js';
+import { PeerLiveness } from '../pgwire/ws-liveness.js';
 import { DialError, dialGateway, type DialOptions } from './gateway-dial.js';
 
-/** Why a session ended: the sentence its client was shown, and its SQLSTATE. */
-export interface CloseReason {
-  message: string;
-  code: string;
-}
-
-/** WebSocket close code for "all said": the gateway has already sent its own ErrorResponse, if any. */
-const NORMAL_CLOSURE = 1000;
 /**
- * The code ws reports when the connection ended without a close frame (RFC 6455, 7.1.5): the
- * gateway process died, or a load balancer or the network between dropped the connection.
+ * Why a session ended: its typed cause, the error its client was shown (SQLSTATE `code`,
+ * `message`), the sentence for people and what fixes it.
  */
-const ABNORMAL_CLOSURE = 1006;
+export interface CloseReason extends SessionFailure {
+  cause: SessionFailureCause;
+}
 
 export type FrameDirection = 'client' | 'server';
 export type FrameObserver = (sessionId: string, direction: FrameDirection, type: string) => void;
@@ -30,10 +31,10 @@ export type FrameObserver = (sessionId: string, direction: FrameDirection, type:
  */
 export class TunnelSession implements PumpHooks {
   private ws: WebSocket | undefined;
+  private liveness: PeerLiveness | undefined;
   private readonly scanner: FrameScanner;
   /** Client frames are followed only for a frame observer (verbose output). */
   private readonly clientScanner: FrameScanner | undefined;
-  private answeredPing = true;
   private closeReason: CloseReason | undefined;
   readonly info: SessionInfo;
 
@@ -49,7 +50,7 @@ export class TunnelSession implements PumpHooks {
       id,
       clientAddress,
       user: parameters['user'] ?? '',
-      database: parameters['database'] ?? parameters['user'] ?? '',
+      database: parameters['database'] || (parameters['user'] ?? ''),
       applicationName: parameters['application_name'] ?? '',
       backendPid: null,
       openedAt: now,
@@ -72,29 +73,32 @@ export class TunnelSession implements PumpHooks {
     return this.closeReason;
   }
 
-  /** Dials the gateway, sends what the client sent so far, then moves bytes until either side ends. */
-  async start(startupBytes: Buffer, dial: DialOptions): Promise<void> {
+  /**
+   * Dials the gateway, sends what the client sent so far, then moves bytes until either side ends.
+   * `deadAfterTicks`: silent, unheld ping intervals after which the gateway is judged dead.
+   */
+  async start(startupBytes: Buffer, dial: DialOptions, deadAfterTicks: number): Promise<void> {
     let ws: WebSocket;
     try {
       ws = await dialGateway(dial);
     } catch (error) {
       this.end(
         error instanceof DialError
-          ? error.pgError
-          : failure(SqlState.UnableToConnect, String(error)),
+          ? error.cause
+          : { kind: 'gateway-unreachable', url: dial.gatewayUrl, reason: String(error) },
       );
       return;
     }
     if (this.socket.destroyed) {
-      ws.close(NORMAL_CLOSURE);
+      ws.close(CloseCode.Normal);
       return;
     }
     this.ws = ws;
+    this.liveness = new PeerLiveness(ws, () => this.info.bytesToClient, deadAfterTicks);
     this.info.bytesFromClient += startupBytes.length;
     ws.send(startupBytes);
-    ws.on('pong', () => (this.answeredPing = true));
     ws.on('close', (code, reason) => this.onWebSocketClose(code, reason.toString()));
-    this.socket.on('close', () => ws.close(NORMAL_CLOSURE));
+    this.socket.on('close', () => ws.close(CloseCode.Normal));
     pumpBytes(this.socket, ws, this);
     this.socket.resume();
   }
@@ -111,7 +115,6 @@ export class TunnelSession implements PumpHooks {
 
   /** PumpHooks: bytes from the gateway, on their way to the client. */
   fromWebSocket(chunk: Buffer): void {
-    this.answeredPing = true;
     this.info.bytesToClient += chunk.length;
     this.info.lastActivityAt = Date.now();
     this.scanner.feed(chunk);
@@ -119,49 +122,34 @@ export class TunnelSession implements PumpHooks {
 
   /** PumpHooks: the gateway broke the protocol. */
   onTextMessage(): void {
-    this.end(
-      failure(
-        SqlState.ProtocolViolation,
-        'the tunnel gateway sent a text message, which the tunnel protocol does not allow',
-      ),
-    );
+    this.end({ kind: 'gateway-protocol-violation' });
   }
 
-  /** Called every ping interval: a link that did not answer the previous ping is dead. */
-  heartbeat(intervalMs: number): void {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== ws.OPEN) {
-      return;
+  /** Called every ping interval: pings the gateway, and ends the session once it is judged dead. */
+  heartbeat(pingIntervalMs: number): void {
+    const silentTicks = this.liveness?.tick() ?? 0;
+    if (silentTicks > 0) {
+      this.end({ kind: 'gateway-silent', silentMs: silentTicks * pingIntervalMs });
     }
-    if (!this.answeredPing) {
-      this.end(
-        failure(
-          SqlState.ConnectionFailure,
-          `the tunnel gateway stopped answering (no reply for ${Math.round((2 * intervalMs) / 1000)} s)`,
-        ),
-      );
-      return;
-    }
-    this.answeredPing = false;
-    ws.ping();
   }
 
   /** Ends the session from this side, telling the client why when the stream allows it. */
   kill(message: string): void {
-    this.end(failure(SqlState.AdminShutdown, message));
+    this.end({ kind: 'disconnected', message });
   }
 
   /**
-   * Closes both ends. `error` reaches the client only at a frame boundary of the server stream: in
-   * the middle of a DataRow it would corrupt what the client reads.
+   * Closes both ends. The error reaches the client only at a frame boundary of the server stream:
+   * in the middle of a DataRow it would corrupt what the client reads.
    */
-  private end(error?: PgError): void {
-    if (error && !this.closeReason) {
-      this.closeReason = { message: error.message, code: error.code };
+  private end(cause?: SessionFailureCause): void {
+    const failure = cause && describeFailure(cause);
+    if (cause && failure && !this.closeReason) {
+      this.closeReason = { ...failure, cause };
     }
     if (!this.socket.destroyed) {
-      if (error && this.scanner.atBoundary) {
-        this.socket.end(encodeErrorResponse(error));
+      if (failure && this.scanner.atBoundary) {
+        this.socket.end(encodeErrorResponse(failure));
       } else {
         this.socket.end();
       }
@@ -173,14 +161,11 @@ export class TunnelSession implements PumpHooks {
 
   private onWebSocketClose(code: number, reason: string): void {
     this.end(
-      code === NORMAL_CLOSURE
+      code === CloseCode.Normal
         ? undefined
-        : failure(
-            SqlState.ConnectionFailure,
-            code === ABNORMAL_CLOSURE
-              ? 'the connection to the tunnel gateway was lost (the gateway stopped, or the network between failed); connect again'
-              : `the tunnel gateway closed the connection (${reason || `code ${code}`})`,
-          ),
+        : code === CloseCode.Abnormal
+          ? { kind: 'gateway-lost' }
+          : { kind: 'gateway-closed', reason: reason || `code ${code}` },
     );
   }
 
@@ -197,8 +182,4 @@ export class TunnelSession implements PumpHooks {
     }
     this.onFrame?.(this.info.id, 'server', String.fromCharCode(type));
   }
-}
-
-function failure(code: string, message: string): PgError {
-  return { severity: 'FATAL', code, message };
 }

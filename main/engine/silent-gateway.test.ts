@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Tunnel } from './tunnel.js';
+import type { CloseReason } from './session.js';
 import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
 import { start } from '../testing/child-process.js';
+import { until } from '../testing/until.js';
 
 const postgres = inject('postgres');
 let gateway: RunningGateway;
@@ -15,36 +17,30 @@ afterAll(async () => {
   await gateway?.process.stop();
 });
 
-describe('keep-alive pings', () => {
-  it('an idle session survives many ping intervals', async () => {
-    const tunnel = new Tunnel({
-      apiKey: gateway.keys.valid,
-      gatewayUrl: gateway.wsUrl,
-      pingIntervalMs: 200,
-    });
+/** Short intervals, so that many of them pass within a unit test; the defaults are 15 s and 45 s. */
+const SHORT = { pingIntervalMs: 200, deadAfterMs: 600 };
+
+describe('liveness, with short intervals', () => {
+  it('an idle session survives many intervals', async () => {
+    const tunnel = new Tunnel({ apiKey: gateway.keys.valid, gatewayUrl: gateway.wsUrl, ...SHORT });
     const { port } = await tunnel.listen();
     const proc = start('psql', ['-h', '127.0.0.1', '-p', String(port), '-X', '-A', '-t'], {
       PGSSLMODE: undefined,
     });
     proc.child.stdin!.write('select 1;\n');
     await proc.waitFor(/^1$/m);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await new Promise((resolve) => setTimeout(resolve, 10 * SHORT.pingIntervalMs));
     proc.child.stdin!.end("select 'alive';\n");
     await proc.waitFor(/alive/);
     expect(await proc.exited).toBe(0);
     await tunnel.stop();
   });
 
-  it('a gateway that stops answering ends the session with a sentence within two intervals', async () => {
-    const interval = 300;
-    const tunnel = new Tunnel({
-      apiKey: gateway.keys.valid,
-      gatewayUrl: gateway.wsUrl,
-      pingIntervalMs: interval,
-    });
+  it('a gateway that stops answering ends the session with the sentence', async () => {
+    const tunnel = new Tunnel({ apiKey: gateway.keys.valid, gatewayUrl: gateway.wsUrl, ...SHORT });
     const { port } = await tunnel.listen();
-    const closed = new Promise<string | undefined>((resolve) =>
-      tunnel.once('session-closed', (_s, reason) => resolve(reason?.message)),
+    const closed = new Promise<CloseReason | undefined>((resolve) =>
+      tunnel.once('session-closed', (_s, reason) => resolve(reason)),
     );
     const proc = start('psql', ['-h', '127.0.0.1', '-p', String(port), '-X', '-A', '-t'], {
       PGSSLMODE: undefined,
@@ -53,10 +49,13 @@ describe('keep-alive pings', () => {
     await proc.waitFor(/^1$/m);
     gateway.process.child.kill('SIGSTOP'); // alive as far as TCP knows, but silent
     try {
-      const stoppedAt = Date.now();
       const reason = await closed;
-      expect(reason).toMatch(/^the tunnel gateway stopped answering/);
-      expect(Date.now() - stoppedAt).toBeLessThan(2 * interval + 500); // two intervals, plus timer slack
+      expect(reason).toMatchObject({
+        cause: { kind: 'gateway-silent' },
+        code: '08006',
+        message: expect.stringMatching(/^the tunnel gateway stopped answering \(nothing heard for/),
+        fix: 'none',
+      });
       proc.child.stdin!.end('select 2;\n');
       await proc.exited;
       expect(proc.stderr).toContain('the tunnel gateway stopped answering');
@@ -80,16 +79,14 @@ describe('dialling', () => {
       const proc = start('psql', ['-h', '127.0.0.1', '-p', String(port), '-X', '-c', 'select 1'], {
         PGSSLMODE: undefined,
       });
-      const startedAt = Date.now();
       expect(await proc.exited).not.toBe(0);
-      expect(Date.now() - startedAt).toBeLessThan(3_000);
       expect(proc.stderr).toContain(
         `could not reach the tunnel gateway at ${gateway.wsUrl}: no answer within 0.5 s`,
       );
     } finally {
       gateway.process.child.kill('SIGCONT');
     }
-    expect(tunnel.sessions()).toEqual([]);
+    await until(() => (tunnel.sessions().length === 0 ? true : undefined), 'the session to go');
     await tunnel.stop();
   });
 });

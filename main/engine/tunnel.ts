@@ -1,24 +1,35 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { SessionInfo } from '../../shared/session.js';
-import { fatal, SqlState } from '../pgwire/error-response.js';
-import { ClientProtocolError, readClientOpening } from './client-startup.js';
+import { deadAfterTicks } from '../pgwire/ws-liveness.js';
+import { DEAD_AFTER_MS, PING_INTERVAL_MS, TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
+import { readClientOpening } from './client-startup.js';
 import { DEFAULT_GATEWAY_URL, dialGateway, type DialOptions } from './gateway-dial.js';
+import { listenOnHost } from './listen.js';
+import { CloseCode } from '../pgwire/tunnel-protocol.js';
 import { TunnelSession, type CloseReason, type FrameObserver } from './session.js';
+
+export { ListenError } from './listen.js';
 
 export interface TunnelOptions {
   apiKey: string;
   /** wss:// or ws:// URL of the gateway's tunnel endpoint. */
   gatewayUrl?: string;
+  /** An address, or a name such as localhost: then every address it resolves to. */
   host?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
   userAgent?: string;
-  /** A client that has sent no startup packet by then is turned away. */
+  /** A client that has sent no startup packet by then is closed, in ms. */
   startupTimeoutMs?: number;
   dialTimeoutMs?: number;
-  /** Keep-alive ping on every WebSocket; a link silent for two intervals is ended. */
+  /** Ping on every WebSocket this often, in ms (default 15 s). */
   pingIntervalMs?: number;
+  /**
+   * A gateway silent this long, in ms, while no backpressure holds either direction, is judged
+   * dead (default 45 s); counted in whole ping intervals.
+   */
+  deadAfterMs?: number;
   /** Reports every message type both ways (costs a scan of the client stream; for --verbose). */
   onFrame?: FrameObserver;
 }
@@ -33,18 +44,6 @@ export interface TunnelEvents {
 
 export type StopMode = 'drain' | 'kill';
 
-/** The listening address could not be taken. */
-export class ListenError extends Error {
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-    readonly host: string,
-    readonly port: number,
-  ) {
-    super(message);
-  }
-}
-
 const DEFAULTS = {
   gatewayUrl: DEFAULT_GATEWAY_URL,
   host: '127.0.0.1',
@@ -52,7 +51,8 @@ const DEFAULTS = {
   userAgent: 'pg-tunnel',
   startupTimeoutMs: 10_000,
   dialTimeoutMs: 10_000,
-  pingIntervalMs: 30_000,
+  pingIntervalMs: PING_INTERVAL_MS,
+  deadAfterMs: DEAD_AFTER_MS,
 };
 
 /**
@@ -61,7 +61,7 @@ const DEFAULTS = {
  */
 export class Tunnel extends EventEmitter<TunnelEvents> {
   private readonly options: typeof DEFAULTS & TunnelOptions;
-  private readonly server: Server;
+  private servers: Server[] = [];
   private readonly live = new Map<string, TunnelSession>();
   /** Connections still sending their startup packet: not sessions yet, nothing to tell them. */
   private readonly opening = new Set<Socket>();
@@ -71,45 +71,37 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   constructor(options: TunnelOptions) {
     super();
     this.options = { ...DEFAULTS, ...stripUndefined(options), apiKey: options.apiKey };
-    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
   }
 
-  /** Starts listening; resolves with the bound address, rejects with a ListenError sentence. */
-  listen(): Promise<AddressInfo> {
-    const { host, port } = this.options;
-    return new Promise((resolve, reject) => {
-      const onError = (error: NodeJS.ErrnoException): void => {
-        const message =
-          error.code === 'EADDRINUSE'
-            ? `port ${port} on ${host} is already in use by another program`
-            : error.code === 'EACCES'
-              ? `no permission to listen on port ${port} of ${host}`
-              : error.code === 'EADDRNOTAVAIL'
-                ? `${host} is not an address of this machine`
-                : `cannot listen on ${host}:${port}: ${error.message}`;
-        reject(new ListenError(message, error.code, host, port));
-      };
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        const interval = this.options.pingIntervalMs;
-        this.heartbeat = setInterval(() => {
-          for (const session of this.live.values()) {
-            session.heartbeat(interval);
-          }
-        }, interval).unref();
-        resolve(this.address()!);
-      });
-    });
+  /**
+   * Starts listening on every address of the host; resolves with the first address bound,
+   * rejects with a ListenError (its message is the sentence to show).
+   */
+  async listen(): Promise<AddressInfo> {
+    const { host, port, pingIntervalMs } = this.options;
+    this.servers = await listenOnHost(host, port, () =>
+      createServer(
+        // Keepalive finds clients gone without a FIN (a laptop that slept, a dropped VPN).
+        { noDelay: true, keepAlive: true, keepAliveInitialDelay: TCP_KEEPALIVE_MS },
+        (socket) => this.accept(socket),
+      ),
+    );
+    this.heartbeat = setInterval(() => {
+      for (const session of this.live.values()) {
+        session.heartbeat(pingIntervalMs);
+      }
+    }, pingIntervalMs).unref();
+    return this.address()!;
   }
 
-  /** False once the listener has closed, whether by stop() or because the OS took it away. */
+  /** False once a listener has closed, whether by stop() or because the OS took it away. */
   get listening(): boolean {
-    return this.server.listening;
+    return this.servers.length > 0 && this.servers.every((server) => server.listening);
   }
 
+  /** The first address listened on (the host's first address). */
   address(): AddressInfo | undefined {
-    return (this.server.address() as AddressInfo | null) ?? undefined;
+    return (this.servers[0]?.address() as AddressInfo | null) ?? undefined;
   }
 
   /** Snapshots of the open sessions. */
@@ -130,7 +122,9 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
    */
   async stop(mode: StopMode = 'kill', drainTimeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = Promise.all(
+      this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
     // Sessions are told why and closed (a client that does not go is destroyed after a grace
     // period, see TunnelSession.end); connections that are not sessions yet are just dropped.
     const killAll = (): void => {
@@ -158,15 +152,9 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     socket.on('close', forgetOpening);
     // Errors on the client socket (resets) end its session through 'close'; never the process.
     socket.on('error', () => {});
-    let opening;
-    try {
-      opening = await readClientOpening(socket, this.options.startupTimeoutMs);
-    } catch (error) {
-      const reason = (error as Error).message;
-      if (error instanceof ClientProtocolError && !socket.destroyed) {
-        socket.end(fatal(SqlState.ProtocolViolation, reason));
-      }
-      this.emit('client-rejected', { clientAddress, reason });
+    const opening = await readClientOpening(socket, this.options.startupTimeoutMs);
+    if (opening.kind === 'rejected') {
+      this.emit('client-rejected', { clientAddress, reason: opening.reason });
       return;
     }
     if (opening.kind === 'cancel') {
@@ -179,7 +167,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
       String(this.nextSessionId++),
       socket,
       clientAddress,
-      opening.parameters,
+      opening.message.parameters,
       this.options.onFrame,
     );
     this.live.set(session.info.id, session);
@@ -188,7 +176,12 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
       this.emit('session-closed', { ...session.info }, session.reason);
     });
     this.emit('session-opened', { ...session.info });
-    await session.start(opening.bytes, this.dialOptions());
+    const { pingIntervalMs, deadAfterMs } = this.options;
+    await session.start(
+      opening.bytes,
+      this.dialOptions(),
+      deadAfterTicks(pingIntervalMs, deadAfterMs),
+    );
   }
 
   /** A CancelRequest travels on a WebSocket of its own; the client expects no answer, only a close. */
@@ -200,7 +193,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     try {
       const ws = await dialGateway(this.dialOptions());
       ws.on('error', () => {});
-      ws.send(packet, () => ws.close(1000));
+      ws.send(packet, () => ws.close(CloseCode.Normal));
       this.emit('client-rejected', { clientAddress, reason: 'cancel request forwarded' });
     } catch (error) {
       this.emit('client-rejected', {

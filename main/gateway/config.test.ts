@@ -180,6 +180,23 @@ describe('parseGatewayConfig', () => {
         /keys\[1\]\.upstream/,
       ],
       ['an upstream that is a number', withKey(0, { upstream: 5432 }), /keys\[0\]\.upstream/],
+      [
+        'databases that are a bare name',
+        withKey(0, { databases: 'shop' }),
+        /keys\[0\]\.databases must be "\*" or a list of database names/,
+      ],
+      ['an empty databases list', withKey(0, { databases: [] }), /keys\[0\]\.databases/],
+      ['an empty database name', withKey(1, { databases: ['a', ''] }), /keys\[1\]\.databases/],
+      [
+        'a ping interval of 0',
+        { ...validConfig(), liveness: { pingIntervalMs: 0 } },
+        /liveness\.pingIntervalMs/,
+      ],
+      [
+        'a deadAfterMs that is a string',
+        { ...validConfig(), liveness: { deadAfterMs: '45s' } },
+        /liveness\.deadAfterMs/,
+      ],
       ['a config that is not an object', 'keys', /top level|config/],
     ];
     for (const [what, json, field] of cases) {
@@ -189,6 +206,24 @@ describe('parseGatewayConfig', () => {
         expect(error.message).toMatch(/^Invalid gateway config/);
       });
     }
+  });
+
+  it('reads the databases a key serves, a list or "*", and the liveness intervals with their defaults', () => {
+    const config = parseGatewayConfig(
+      {
+        ...withKey(0, { databases: ['shop', 'reports'] }),
+        liveness: { pingIntervalMs: 5000 },
+      },
+      env,
+    );
+    expect(config.keys[0]!.databases).toEqual(['shop', 'reports']);
+    expect(config.keys[1]!.databases).toBeUndefined();
+    expect(config.liveness).toEqual({ pingIntervalMs: 5000, deadAfterMs: 45_000 });
+    expect(parseGatewayConfig(withKey(1, { databases: '*' }), env).keys[1]!.databases).toBe('*');
+    expect(parseGatewayConfig(validConfig(), env).liveness).toEqual({
+      pingIntervalMs: 15_000,
+      deadAfterMs: 45_000,
+    });
   });
 
   it("reads libpq's ?password= when the URL has no password before the host", () => {

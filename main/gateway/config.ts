@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { parseUpstreamUrl, type UpstreamTarget } from './upstream-target.js';
+import { DEAD_AFTER_MS, PING_INTERVAL_MS } from '../pgwire/tunnel-protocol.js';
+import { parseUpstreamUrl, type UpstreamTarget } from '../upstream/target.js';
+import type { ServedDatabases } from './database-rule.js';
 
 const KEY_HASH = /^sha256:[0-9a-f]{64}$/;
 
@@ -16,6 +18,11 @@ const keySchema = z.object({
   passwordEnv: z.string().min(1).optional(),
   maxSessions: z.number().int().positive().optional(),
   idleTimeoutSeconds: z.number().int().positive().optional(),
+  databases: z
+    .union([z.literal('*'), z.array(z.string().min(1)).min(1)], {
+      error: 'must be "*" or a list of database names',
+    })
+    .optional(),
 });
 
 /** After this many unknown keys from one address within the window, it is refused for a while. */
@@ -30,7 +37,7 @@ const configSchema = z.object({
     .default({ host: '127.0.0.1', port: 8080 }),
   tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   keys: z.array(keySchema).min(1, 'must list at least one key'),
-  onKeyRemoved: z.enum(['keep', 'end'], { message: 'must be "keep" or "end"' }).default('keep'),
+  onKeyRemoved: z.enum(['keep', 'end'], { error: 'must be "keep" or "end"' }).default('keep'),
   failedKeyLimit: z
     .object({
       attempts: z.number().int().positive().default(DEFAULT_FAILED_KEY_LIMIT.attempts),
@@ -38,6 +45,12 @@ const configSchema = z.object({
       blockSeconds: z.number().positive().default(DEFAULT_FAILED_KEY_LIMIT.blockSeconds),
     })
     .default(DEFAULT_FAILED_KEY_LIMIT),
+  liveness: z
+    .object({
+      pingIntervalMs: z.number().int().positive().default(PING_INTERVAL_MS),
+      deadAfterMs: z.number().int().positive().default(DEAD_AFTER_MS),
+    })
+    .default({ pingIntervalMs: PING_INTERVAL_MS, deadAfterMs: DEAD_AFTER_MS }),
 });
 
 export interface KeyConfig {
@@ -46,6 +59,11 @@ export interface KeyConfig {
   /** Absent: the key is known but has no database behind it (the gateway answers 410). */
   upstream: UpstreamTarget | undefined;
   maxSessions: number | undefined;
+  /**
+   * Databases of the upstream a client may name besides the key's own ('*': any). Another name
+   * lands in the key's database, with a notice.
+   */
+  databases?: ServedDatabases;
   /**
    * A session that has waited this long (seconds) for its client, with no bytes either way, is
    * ended with a FATAL; undefined: never.
@@ -60,6 +78,12 @@ export interface FailedKeyLimit {
   blockSeconds: number;
 }
 
+/** How the gateway watches each tunnel (see PeerLiveness); both in ms. */
+export interface LivenessConfig {
+  pingIntervalMs: number;
+  deadAfterMs: number;
+}
+
 export interface GatewayConfig {
   listen: { host: string; port: number };
   tls: { cert: string; key: string } | undefined;
@@ -71,6 +95,8 @@ export interface GatewayConfig {
   onKeyRemoved?: 'keep' | 'end';
   /** Failed-key limiting per client address; DEFAULT_FAILED_KEY_LIMIT when absent. */
   failedKeyLimit?: FailedKeyLimit;
+  /** Defaults: a ping every 15 s, dead after 45 s of silence. */
+  liveness?: LivenessConfig;
 }
 
 /** Thrown for a config the gateway cannot run with; the message names the file and the field. */
@@ -128,6 +154,7 @@ export function parseGatewayConfig(
       upstream:
         key.upstream === undefined ? undefined : resolveUpstream(key, env, `${source}: ${field}`),
       maxSessions: key.maxSessions,
+      databases: key.databases,
       idleTimeoutSeconds: key.idleTimeoutSeconds,
     };
   });
@@ -137,6 +164,7 @@ export function parseGatewayConfig(
     keys,
     onKeyRemoved: config.onKeyRemoved,
     failedKeyLimit: config.failedKeyLimit,
+    liveness: config.liveness,
   };
 }
 

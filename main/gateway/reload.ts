@@ -30,8 +30,9 @@ export async function reloadConfigFile(
     return false;
   }
   const before = gateway.config;
-  if (!isDeepStrictEqual(next.listen, before.listen) || !isDeepStrictEqual(next.tls, before.tls)) {
-    log.warn('config reload: listen and tls change only at the next start');
+  const readAtStartOnly = ['listen', 'tls', 'liveness'] as const;
+  if (readAtStartOnly.some((field) => !isDeepStrictEqual(next[field], before[field]))) {
+    log.warn('config reload: listen, tls and liveness change only at the next start');
   }
   const changes = keyChanges(before.keys, next.keys);
   const { sessionsEnded } = gateway.reload(next);

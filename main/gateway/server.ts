@@ -9,6 +9,15 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
+import {
+  DEAD_AFTER_MS,
+  MAX_MESSAGE_BYTES,
+  PING_INTERVAL_MS,
+  REQUEST_ID_HEADER,
+  TCP_KEEPALIVE_MS,
+  TUNNEL_PATH,
+} from '../pgwire/tunnel-protocol.js';
+import { deadAfterTicks } from '../pgwire/ws-liveness.js';
 import { clientAddressOf } from './client-address.js';
 import { DEFAULT_FAILED_KEY_LIMIT, type GatewayConfig } from './config.js';
 import { FailedKeyLimiter } from './failed-key-limiter.js';
@@ -16,14 +25,10 @@ import { KeyRegistry } from './keys.js';
 import { silentLogger, type Logger } from './log.js';
 import { createMetricsRegistry, createStats, type GatewayStats } from './metrics.js';
 import { BOUNDARY_WAIT_MS } from './session-control.js';
-import { REVOKED_ERROR, SessionRegistry, SHUTDOWN_ERROR } from './session-registry.js';
+import { SessionRegistry } from './session-registry.js';
 import { serveTunnelSession } from './tunnel-session.js';
 
-export const TUNNEL_PATH = '/websocket';
-/** Response header carrying the id the gateway logged a refused request under. */
-export const REQUEST_ID_HEADER = 'prisma-request-id';
-/** The largest WebSocket message accepted: clients send what one TCP read gave them. */
-const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+export { TUNNEL_PATH } from '../pgwire/tunnel-protocol.js';
 
 /**
  * After a drain has ended its last sessions, how long it waits for their closing handshakes
@@ -57,7 +62,8 @@ export interface Gateway {
    * Applies a reloaded config: new and changed keys serve new sessions at once, open sessions
    * keep the key entry they started with; a removed key is refused like an unknown one, and its
    * open sessions are ended only when the new config says `onKeyRemoved: "end"`. The listen
-   * address and TLS files are read only at start. Returns how many sessions it ended.
+   * address, TLS files and liveness settings are read only at start. Returns how many sessions
+   * it ended.
    */
   reload(next: GatewayConfig): { sessionsEnded: number };
   /** The config in force: the one given at creation, or the last reloaded. */
@@ -75,6 +81,24 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     limitedAddresses: () => limiter.limitedAddresses(),
   });
   let endDrainNow: (() => void) | undefined;
+  // Read at start only, as the listen address is: a reload does not change them.
+  const { pingIntervalMs, deadAfterMs } = config.liveness ?? {
+    pingIntervalMs: PING_INTERVAL_MS,
+    deadAfterMs: DEAD_AFTER_MS,
+  };
+  // One timer for every tunnel: each pings its engine and is ended once judged dead.
+  const heartbeats = new Set<() => void>();
+  const heartbeatTimer = setInterval(() => {
+    for (const heartbeat of heartbeats) {
+      heartbeat();
+    }
+  }, pingIntervalMs).unref();
+  const sessionContext = {
+    sessions,
+    log,
+    heartbeats,
+    deadAfterTicks: deadAfterTicks(pingIntervalMs, deadAfterMs),
+  };
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
@@ -168,21 +192,24 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
         ws,
         { ...key, upstream },
         { id: requestId, clientAddress },
-        { sessions, log },
+        sessionContext,
       );
     });
   };
 
+  // Keepalive finds engines gone without a FIN, even while backpressure holds their tunnel.
+  const keepAlive = { keepAlive: true, keepAliveInitialDelay: TCP_KEEPALIVE_MS };
   const server: Server = config.tls
     ? createHttpsServer(
-        { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) },
+        { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ...keepAlive },
         onRequest,
       )
-    : createHttpServer(onRequest);
+    : createHttpServer(keepAlive, onRequest);
   server.on('upgrade', onUpgrade);
 
   const close = (): Promise<void> =>
     new Promise((resolve) => {
+      clearInterval(heartbeatTimer);
       for (const ws of wss.clients) {
         ws.terminate();
       }
@@ -224,7 +251,7 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       });
       await Promise.race([sessions.whenEmpty(), timeUp]);
       clearTimeout(timer);
-      const sessionsEnded = sessions.end(SHUTDOWN_ERROR, 'shutdown');
+      const sessionsEnded = sessions.end({ kind: 'gateway-shutdown' });
       // Each ended session finishes the database's message in progress, says why, and closes.
       await Promise.race([sessions.whenEmpty(), delay(DRAIN_CLOSE_GRACE_MS)]);
       log.info('gateway drained', { sessionsEnded });
@@ -237,9 +264,9 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       limiter.configure(next.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
       const sessionsEnded =
         next.onKeyRemoved === 'end'
-          ? sessions.end(REVOKED_ERROR, 'revoked', (key) => !keys.hasHash(key.keyHash))
+          ? sessions.end({ kind: 'key-revoked' }, (key) => !keys.hasHash(key.keyHash))
           : 0;
-      config = { ...next, listen: config.listen, tls: config.tls };
+      config = { ...next, listen: config.listen, tls: config.tls, liveness: config.liveness };
       return { sessionsEnded };
     },
   };

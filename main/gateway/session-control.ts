@@ -1,16 +1,31 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { BackendMessage, TransactionStatus } from '../pgwire/codes.js';
-import { encodeErrorResponse, SqlState, type PgError } from '../pgwire/error-response.js';
+import { encodeErrorResponse } from '../pgwire/error-response.js';
+import {
+  describeFailure,
+  type SessionFailure,
+  type SessionFailureCause,
+} from '../pgwire/failure.js';
 import { FrameScanner } from '../pgwire/frame-scanner.js';
+import { CloseCode } from '../pgwire/tunnel-protocol.js';
 import { WS_HIGH_WATER_MARK } from '../pgwire/ws-pump.js';
 import type { KeyEntry } from './keys.js';
 import type { Logger } from './log.js';
 import { statsOfKey, type EndReason, type GatewayStats, type KeyStats } from './metrics.js';
 
-/** WebSocket close codes the gateway ends a session with (the engine reads 1000 as "all said"). */
-const NORMAL_CLOSURE = 1000;
-const INTERNAL_ERROR = 1011;
+/** The causes for which the gateway itself ends a session (rather than its client or database). */
+export type GatewayEndCause = Extract<
+  SessionFailureCause,
+  { kind: 'gateway-shutdown' | 'key-revoked' | 'idle-timeout' }
+>;
+
+/** The `reason` label each cause is counted under in pg_tunnel_gateway_sessions_ended_total. */
+const END_REASON: Record<GatewayEndCause['kind'], EndReason> = {
+  'gateway-shutdown': 'shutdown',
+  'key-revoked': 'revoked',
+  'idle-timeout': 'idle',
+};
 
 /**
  * How long an ending session waits for the database's message in progress to end, so that the
@@ -63,18 +78,14 @@ export class SessionControl {
 
   /**
    * The client's StartupMessage has come: counts the session as open, or, when its key already
-   * has `maxSessions` open, returns the FATAL to refuse it with (53300, as Postgres's own "too many
-   * clients"). Cancel requests never come here: they are served whatever the limit.
+   * has `maxSessions` open, returns the FATAL to refuse it with (the 'session-limit' cause: 53300,
+   * as Postgres's own "too many clients"). Cancel requests never come here: they are served
+   * whatever the limit.
    */
-  admit(): PgError | undefined {
+  admit(): SessionFailure | undefined {
     const limit = this.key.maxSessions;
     if (limit !== undefined && this.keyStats.sessionsOpen >= limit) {
-      return {
-        severity: 'FATAL',
-        code: SqlState.TooManyConnections,
-        message: `too many sessions for this API key (the gateway allows ${limit} at once)`,
-        hint: 'Close some sessions, or ask the gateway operator to raise maxSessions.',
-      };
+      return describeFailure({ kind: 'session-limit', limit });
     }
     this.admitted = true;
     this.keyStats.sessionsOpen++;
@@ -129,16 +140,19 @@ export class SessionControl {
   }
 
   /**
-   * Ends the session from the gateway's side: the client receives `error` as a FATAL, between two
-   * of the database's messages (it waits up to BOUNDARY_WAIT_MS for the one in progress), then a
-   * normal close. Returns false, doing nothing, if the session is already ending or closed.
+   * Ends the session from the gateway's side: the client receives the FATAL of `cause` (from the
+   * failure catalogue), between two of the database's messages (it waits up to BOUNDARY_WAIT_MS
+   * for the one in progress), then a normal close. Returns false, doing nothing, if the session
+   * is already ending or closed.
    */
-  end(error: PgError, reason: EndReason): boolean {
+  end(cause: GatewayEndCause): boolean {
     if (this.ending || this.isClosed) {
       return false;
     }
     this.ending = true;
     clearTimeout(this.idleTimer);
+    const reason = END_REASON[cause.kind];
+    const error = describeFailure(cause);
     this.stats.sessionsEnded[reason]++;
     const upstream = this.upstream;
     this.log.info('session ended by the gateway', {
@@ -154,7 +168,7 @@ export class SessionControl {
       this.sayAndClose(error);
     } else if (this.scanner.broken) {
       upstream.destroy();
-      this.ws.close(INTERNAL_ERROR, 'the session was ended by the tunnel gateway');
+      this.ws.close(CloseCode.InternalError, 'the session was ended by the tunnel gateway');
     } else {
       this.finishMessageThenSay(upstream, error);
     }
@@ -165,11 +179,11 @@ export class SessionControl {
    * Takes the database's stream over from the byte pump and passes on only the rest of the
    * message in progress, then the FATAL.
    */
-  private finishMessageThenSay(upstream: Socket, error: PgError): void {
+  private finishMessageThenSay(upstream: Socket, error: SessionFailure): void {
     upstream.removeAllListeners('data');
     this.boundaryTimer = setTimeout(() => {
       upstream.destroy();
-      this.ws.close(INTERNAL_ERROR, 'the session was ended by the tunnel gateway');
+      this.ws.close(CloseCode.InternalError, 'the session was ended by the tunnel gateway');
     }, BOUNDARY_WAIT_MS);
     const resumeWhenSent = (): void => {
       if (this.ws.bufferedAmount < WS_HIGH_WATER_MARK) {
@@ -191,10 +205,10 @@ export class SessionControl {
     upstream.resume();
   }
 
-  private sayAndClose(error: PgError): void {
+  private sayAndClose(error: SessionFailure): void {
     if (this.ws.readyState === this.ws.OPEN) {
       this.ws.send(encodeErrorResponse(error));
-      this.ws.close(NORMAL_CLOSURE);
+      this.ws.close(CloseCode.Normal);
     }
   }
 
@@ -216,26 +230,15 @@ export class SessionControl {
     const check = (): void => {
       const idleForMs = Date.now() - this.lastActivity;
       if (this.waitingStatus !== 0 && idleForMs >= limitMs) {
-        this.end(idleTimeoutError(limitMs / 1000, this.waitingStatus), 'idle');
+        this.end({
+          kind: 'idle-timeout',
+          limitSeconds: limitMs / 1000,
+          inTransaction: this.waitingStatus !== TransactionStatus.Idle,
+        });
         return;
       }
       this.idleTimer = setTimeout(check, this.waitingStatus !== 0 ? limitMs - idleForMs : limitMs);
     };
     this.idleTimer = setTimeout(check, limitMs);
   }
-}
-
-/**
- * The FATAL for an idle session, with the SQLSTATE Postgres's own timeouts use
- * (postgres.c, ProcessInterrupts): idle_session_timeout, or idle_in_transaction_session_timeout
- * inside a transaction.
- */
-function idleTimeoutError(limitSeconds: number, transactionStatus: number): PgError {
-  const inTransaction = transactionStatus !== TransactionStatus.Idle;
-  return {
-    severity: 'FATAL',
-    code: inTransaction ? SqlState.IdleInTransactionSessionTimeout : SqlState.IdleSessionTimeout,
-    message: `terminating connection because the session was idle${inTransaction ? ' in a transaction' : ''} for longer than this API key allows (${limitSeconds} s)`,
-    hint: 'Connect again. The tunnel gateway ends sessions left idle this long.',
-  };
 }

@@ -1,21 +1,21 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { ENCRYPTION_REFUSED } from '../pgwire/codes.js';
-import { encodeErrorResponse, fatal, SqlState, type PgError } from '../pgwire/error-response.js';
-import { readPastEncryptionRequests } from '../pgwire/startup.js';
+import { protocolMajor, protocolMinor } from '../pgwire/codes.js';
+import { encodeErrorResponse } from '../pgwire/error-response.js';
+import type { SessionFailure } from '../pgwire/failure.js';
+import { OpeningReader, type OpeningStep } from '../pgwire/opening-reader.js';
+import type { StartupMessage } from '../pgwire/startup.js';
+import { CloseCode, TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
+import { PeerLiveness } from '../pgwire/ws-liveness.js';
 import { pumpBytes } from '../pgwire/ws-pump.js';
+import { connectUpstream, forwardCancel, UpstreamError } from '../upstream/connect.js';
+import { describeTarget, type UpstreamTarget } from '../upstream/target.js';
+import { chooseDatabase } from './database-rule.js';
 import type { KeyEntry } from './keys.js';
 import type { Logger } from './log.js';
 import type { SessionRegistry } from './session-registry.js';
-import { connectUpstream, forwardCancel, UpstreamError } from './upstream.js';
-import { describeTarget, type UpstreamTarget } from './upstream-target.js';
 
-/** Close codes the engine reads: 1000 means "the gateway has said all there is to say". */
-export const CloseCode = {
-  Normal: 1000,
-  UnsupportedData: 1003,
-  InternalError: 1011,
-} as const;
+export { CloseCode } from '../pgwire/tunnel-protocol.js';
 
 /** A client that opens a tunnel and sends no startup packet is dropped after this long. */
 export const STARTUP_TIMEOUT_MS = 10_000;
@@ -26,66 +26,78 @@ export interface SessionMeta {
 }
 
 export interface SessionContext {
+  /** Open sessions: counters, idle timer, and ending one with a FATAL from outside (drain, reload). */
   sessions: SessionRegistry;
   log: Logger;
+  /**
+   * Called every ping interval for each tunnel that carries a session: the tunnel registers its
+   * own check here, and removes it when it closes.
+   */
+  heartbeats: Set<() => void>;
+  /** Silent, unheld ping intervals after which an engine is judged dead. */
+  deadAfterTicks: number;
 }
 
 /**
- * Serves one accepted tunnel: reads the client's startup packet from the WebSocket, logs in to the
- * key's upstream, then moves bytes both ways. Failures reach the client as a Postgres ErrorResponse.
+ * Serves one accepted tunnel: reads the client's opening from the WebSocket with the opening
+ * reader, logs in to the key's upstream, then moves bytes both ways. Failures reach the client as
+ * a Postgres ErrorResponse; openings Postgres closes on quietly are closed on quietly.
  */
 export function serveTunnelSession(
   ws: WebSocket,
   key: KeyEntry & { upstream: UpstreamTarget },
   meta: SessionMeta,
-  { sessions, log }: SessionContext,
+  { sessions, log, heartbeats, deadAfterTicks }: SessionContext,
 ): void {
   const openedAt = Date.now();
+  const reader = new OpeningReader();
   let upstream: Socket | undefined;
-  let pending: Buffer = Buffer.alloc(0);
+  let heartbeat: (() => void) | undefined;
   let loggingIn = false;
-  // Counters, idle timer, and ending the session with a FATAL from outside (drain, reload).
+  /** Messages that arrived while the upstream login ran: the client's first queries. */
+  const early: Buffer[] = [];
   const control = sessions.add(meta.id, ws, key);
 
-  const fail = (error: PgError | Buffer): void => {
+  const rejected = (reason: string, reply?: Buffer): void => {
+    log.warn('tunnel rejected', {
+      session: meta.id,
+      key: key.id,
+      client: meta.clientAddress,
+      reason,
+    });
     if (ws.readyState === ws.OPEN) {
-      ws.send(Buffer.isBuffer(error) ? error : encodeErrorResponse(error));
+      if (reply) {
+        ws.send(reply);
+      }
       ws.close(CloseCode.Normal);
     }
   };
   const startupTimer = setTimeout(
-    () =>
-      fail(
-        fatal(
-          SqlState.ProtocolViolation,
-          `no startup message within ${STARTUP_TIMEOUT_MS / 1000} s`,
-        ),
-      ),
+    () => rejected(`no startup message within ${STARTUP_TIMEOUT_MS / 1000} s`),
     STARTUP_TIMEOUT_MS,
   );
 
-  const onStartupBytes = (data: Buffer, isBinary: boolean): void => {
-    if (!isBinary) {
-      ws.close(CloseCode.UnsupportedData, 'text messages are not part of the tunnel protocol');
-      return;
-    }
-    pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
-    // A paused WebSocket still delivers the messages it had already read: keep them for upstream.
-    if (loggingIn) {
-      return;
-    }
-    // The tunnel itself is the encryption; a client that asks anyway goes on in plain text.
-    const { packet, rest } = readPastEncryptionRequests(pending, () => ws.send(ENCRYPTION_REFUSED));
-    pending = rest;
-    switch (packet.kind) {
-      case 'incomplete':
+  const act = (step: OpeningStep): void => {
+    switch (step.kind) {
+      case 'need-more':
+      case 'reply':
         return;
-      case 'invalid':
-        fail(fatal(SqlState.ProtocolViolation, `invalid startup packet: ${packet.reason}`));
-        return;
-      case 'cancel-request':
+      case 'close':
         stopReadingStartup();
-        forwardCancel(key.upstream, pending.subarray(0, packet.length))
+        rejected(step.reason);
+        return;
+      case 'fatal':
+        stopReadingStartup();
+        rejected(step.reason, step.reply);
+        return;
+      case 'start-tls':
+        // The gateway's reader runs with TLS refused (the WebSocket is the encryption).
+        stopReadingStartup();
+        rejected('a TLS handshake inside the tunnel');
+        return;
+      case 'cancel':
+        stopReadingStartup();
+        forwardCancel(key.upstream, step.bytes)
           .catch((error: Error) =>
             log.warn('cancel not delivered', {
               session: meta.id,
@@ -99,48 +111,73 @@ export function serveTunnelSession(
         clearTimeout(startupTimer);
         const refusal = control.admit();
         if (refusal) {
+          stopReadingStartup();
           log.warn('tunnel refused', { session: meta.id, key: key.id, reason: refusal.message });
           fail(refusal);
           return;
         }
         loggingIn = true;
         ws.pause();
-        void startUpstream(packet.parameters, packet.length);
+        // What the client sent after its StartupMessage (whose first word is its length).
+        void startUpstream(step.message, step.bytes.subarray(step.bytes.readInt32BE(0)));
         return;
       }
     }
+  };
+
+  const onStartupBytes = (data: Buffer, isBinary: boolean): void => {
+    if (!isBinary) {
+      ws.close(CloseCode.UnsupportedData, 'text messages are not part of the tunnel protocol');
+      return;
+    }
+    // A paused WebSocket still delivers the messages it had already read: keep them for upstream.
+    if (loggingIn) {
+      early.push(data);
+      return;
+    }
+    reader.push(data);
+    let step = reader.next();
+    for (; step.kind === 'reply'; step = reader.next()) {
+      ws.send(step.bytes);
+    }
+    act(step);
   };
   const stopReadingStartup = (): void => {
     clearTimeout(startupTimer);
     ws.off('message', onStartupBytes);
   };
 
-  const startUpstream = async (
-    parameters: Record<string, string>,
-    startupLength: number,
-  ): Promise<void> => {
+  const fail = (failure: SessionFailure): void => {
+    if (ws.readyState === ws.OPEN) {
+      ws.send(encodeErrorResponse(failure));
+      ws.close(CloseCode.Normal);
+    }
+  };
+
+  const startUpstream = async (startup: StartupMessage, afterStartup: Buffer): Promise<void> => {
+    const choice = chooseDatabase(key.upstream.database, key.databases, startup.parameters);
     let firstBytes: Buffer;
     try {
-      const connection = await connectUpstream(key.upstream, parameters, key.scramKeys);
+      const connection = await connectUpstream(
+        key.upstream,
+        { startup, database: choice.database, notice: choice.notice },
+        key.scramKeys,
+      );
       upstream = connection.socket;
       firstBytes = connection.firstBytes;
     } catch (error) {
       control.loginFailed();
-      const pgError =
+      const failure =
         error instanceof UpstreamError
-          ? error.pgError
-          : {
-              severity: 'FATAL',
-              code: SqlState.UnableToConnect,
-              message: `the gateway failed: ${(error as Error).message}`,
-            };
+          ? error.failure
+          : new UpstreamError({ kind: 'database-unreachable', reason: String(error) }).failure;
       log.warn('upstream login failed', {
         session: meta.id,
         key: key.id,
         upstream: describeTarget(key.upstream),
-        reason: pgError.message,
+        reason: failure.message,
       });
-      fail(pgError);
+      fail(failure);
       return;
     }
     if (ws.readyState !== ws.OPEN) {
@@ -151,11 +188,13 @@ export function serveTunnelSession(
       session: meta.id,
       key: key.id,
       client: meta.clientAddress,
-      application: parameters['application_name'],
+      application: startup.parameters['application_name'],
+      database: choice.database,
+      protocol: `${protocolMajor(startup.protocolVersion)}.${protocolMinor(startup.protocolVersion)}`,
     });
     const socket = upstream;
     stopReadingStartup();
-    const rest = pending.subarray(startupLength);
+    socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
     socket.on('error', (error) => {
       log.warn('upstream connection lost', {
         session: meta.id,
@@ -167,6 +206,7 @@ export function serveTunnelSession(
     socket.on('close', () => ws.close(CloseCode.Normal));
     control.started(socket, firstBytes);
     ws.send(firstBytes);
+    const rest = Buffer.concat([afterStartup, ...early]);
     if (rest.length > 0) {
       control.fromClient(rest);
       socket.write(rest);
@@ -177,6 +217,20 @@ export function serveTunnelSession(
       onTextMessage: () =>
         ws.close(CloseCode.UnsupportedData, 'text messages are not part of the tunnel protocol'),
     });
+    const liveness = new PeerLiveness(ws, () => control.bytesFromClient, deadAfterTicks);
+    heartbeat = () => {
+      const silentTicks = liveness.tick();
+      if (silentTicks > 0) {
+        log.warn('tunnel dead', {
+          session: meta.id,
+          key: key.id,
+          client: meta.clientAddress,
+          reason: `nothing heard from the tunnel for ${silentTicks} ping intervals`,
+        });
+        ws.terminate(); // and with it the upstream connection, on 'close'
+      }
+    };
+    heartbeats.add(heartbeat);
     socket.resume();
     ws.resume();
   };
@@ -187,6 +241,9 @@ export function serveTunnelSession(
   );
   ws.on('close', () => {
     clearTimeout(startupTimer);
+    if (heartbeat) {
+      heartbeats.delete(heartbeat);
+    }
     upstream?.destroy();
     control.webSocketClosed();
     if (upstream) {

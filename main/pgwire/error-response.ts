@@ -24,6 +24,8 @@ export const SqlState = {
   IdleSessionTimeout: '57P05',
   /** Postgres's idle_in_transaction_session_timeout. */
   IdleInTransactionSessionTimeout: '25P03',
+  FeatureNotSupported: '0A000',
+  SuccessfulCompletion: '00000',
 } as const;
 
 /** Field type bytes of ErrorResponse. */
@@ -38,6 +40,18 @@ const Field = {
 
 /** Serializes an ErrorResponse ('E') frame. */
 export function encodeErrorResponse(error: PgError): Buffer {
+  return encodeFields(BackendMessage.ErrorResponse, error);
+}
+
+/**
+ * Serializes a NoticeResponse ('N') frame: the same fields as an ErrorResponse, severity NOTICE (or
+ * WARNING, INFO…). Clients show it and go on. protocol-message-formats.html, NoticeResponse.
+ */
+export function encodeNoticeResponse(notice: PgError): Buffer {
+  return encodeFields(BackendMessage.NoticeResponse, notice);
+}
+
+function encodeFields(type: number, error: PgError): Buffer {
   const fields: Array<[number, string]> = [
     [Field.Severity, error.severity],
     [Field.SeverityNonLocalized, error.severity],
@@ -52,7 +66,7 @@ export function encodeErrorResponse(error: PgError): Buffer {
   }
   const bodyLength = fields.reduce((sum, [, v]) => sum + 1 + Buffer.byteLength(v) + 1, 0) + 1;
   const frame = Buffer.alloc(1 + 4 + bodyLength);
-  frame[0] = BackendMessage.ErrorResponse;
+  frame[0] = type;
   frame.writeInt32BE(4 + bodyLength, 1);
   let offset = FRAME_HEADER_LENGTH;
   for (const [type, value] of fields) {

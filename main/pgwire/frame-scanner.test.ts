@@ -278,6 +278,25 @@ describe('FrameScanner', () => {
     expect(scanner.atBoundary).toBe(true);
   });
 
+  it('reads the process id of a protocol 3.2 BackendKeyData (a 32-byte key) and skips its key, split anywhere', () => {
+    const k = frame('K', Buffer.concat([int32(PID), Buffer.alloc(32, 0x5a)]));
+    const z = frame('Z', Buffer.from('I'));
+    const bytes = Buffer.concat([k, z]);
+    for (let split = 0; split <= bytes.length; split++) {
+      const reports: Report[] = [];
+      const scanner = new FrameScanner((type, head) =>
+        reports.push({ type: String.fromCharCode(type), head }),
+      );
+      scanner.feed(bytes.subarray(0, split));
+      scanner.feed(bytes.subarray(split));
+      expect(reports, `split at ${split}`).toEqual([
+        { type: 'K', head: PID },
+        { type: 'Z', head: 'I'.charCodeAt(0) },
+      ]);
+      expect(scanner.atBoundary).toBe(true);
+    }
+  });
+
   it('sets broken on a length below 4 and stops reporting', () => {
     const bad = Buffer.from([0x44, 0, 0, 0, 3]);
     const { reports, scanner } = scan([frame('Z', Buffer.from('I')), bad, stream], true);

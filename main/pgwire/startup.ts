@@ -1,139 +1,67 @@
-import {
-  CANCEL_REQUEST_CODE,
-  CANCEL_REQUEST_LENGTH,
-  GSSENC_REQUEST_CODE,
-  MAX_STARTUP_PACKET_LENGTH,
-  MIN_STARTUP_PACKET_LENGTH,
-  PROTOCOL_VERSION_3_0,
-  SSL_REQUEST_CODE,
-} from './codes.js';
+import { MIN_STARTUP_PACKET_LENGTH, PROTOCOL_VERSION_3_0 } from './codes.js';
 
-/** What the first packet a client sends turned out to be. `length` is how many bytes it took. */
-export type StartupPacket =
-  | { kind: 'incomplete' }
-  | { kind: 'invalid'; reason: string }
-  | { kind: 'ssl-request'; length: number }
-  | { kind: 'gssenc-request'; length: number }
-  | { kind: 'cancel-request'; length: number }
-  | { kind: 'startup'; length: number; parameters: Record<string, string> };
-
-const HTTP_METHOD = /^(GET|POST|PUT|HEAD|DELETE|OPTIONS|PATCH|CONNECT|TRACE) /;
-
-/**
- * Reads the untyped packet at the start of `buffer` (a StartupMessage, SSLRequest, GSSENCRequest or
- * CancelRequest). Pure: the caller keeps the bytes and calls again with more when told 'incomplete'.
- * A wrong length is reported as soon as the length field is in, so an oversize claim never makes the
- * caller wait for (or buffer) the bytes it announces.
- */
-export function readStartupPacket(buffer: Buffer): StartupPacket {
-  if (buffer.length >= 4 && HTTP_METHOD.test(buffer.toString('latin1', 0, 8))) {
-    return invalid('an HTTP request arrived on a Postgres port');
-  }
-  if (buffer.length < 4) {
-    return { kind: 'incomplete' };
-  }
-  const length = buffer.readInt32BE(0);
-  if (length < MIN_STARTUP_PACKET_LENGTH || length > MAX_STARTUP_PACKET_LENGTH) {
-    return invalid(`the startup packet claims a length of ${length} bytes`);
-  }
-  if (buffer.length < MIN_STARTUP_PACKET_LENGTH) {
-    return { kind: 'incomplete' };
-  }
-  const code = buffer.readInt32BE(4);
-  switch (code) {
-    case SSL_REQUEST_CODE:
-      return length === MIN_STARTUP_PACKET_LENGTH
-        ? { kind: 'ssl-request', length }
-        : invalid('malformed SSLRequest');
-    case GSSENC_REQUEST_CODE:
-      return length === MIN_STARTUP_PACKET_LENGTH
-        ? { kind: 'gssenc-request', length }
-        : invalid('malformed GSSENCRequest');
-    case CANCEL_REQUEST_CODE:
-      if (length !== CANCEL_REQUEST_LENGTH) {
-        return invalid('malformed CancelRequest');
-      }
-      return buffer.length < length ? { kind: 'incomplete' } : { kind: 'cancel-request', length };
-    case PROTOCOL_VERSION_3_0:
-      if (buffer.length < length) {
-        return { kind: 'incomplete' };
-      }
-      return parseStartupParameters(buffer.subarray(MIN_STARTUP_PACKET_LENGTH, length), length);
-    default:
-      return invalid(
-        `unsupported frontend protocol ${code >>> 16}.${code & 0xffff}: only 3.0 is served`,
-      );
-  }
+/** A StartupMessage as a client sent it. */
+export interface StartupMessage {
+  /** The requested protocol version word: major << 16 | minor (3.0 is 196608, 3.2 is 196610). */
+  protocolVersion: number;
+  /**
+   * Every parameter, in the order sent, `_pq_.` protocol options included. A name sent twice keeps
+   * its last value, as the postmaster does for user and database.
+   */
+  parameters: Record<string, string>;
 }
 
-/** `body` is the part after length and version: name\0value\0 pairs, then one more \0. */
-function parseStartupParameters(body: Buffer, length: number): StartupPacket {
-  if (body.length === 0 || body[body.length - 1] !== 0) {
-    return invalid('the startup packet is not terminated');
-  }
+/**
+ * Reads the name/value pairs of a StartupMessage the way the postmaster does
+ * (src/backend/tcop/backend_startup.c, ProcessStartupPacket): pairs of C strings up to an empty
+ * name, and the packet is well formed only if that terminator is its last byte. `body` is the
+ * packet after the length word and the version. Returns undefined for a malformed layout.
+ */
+export function parseStartupParameters(body: Buffer): Record<string, string> | undefined {
+  // The postmaster reads past a missing terminator into a zero byte it appends; so does this.
+  const cstringEnd = (from: number): number => {
+    const end = body.indexOf(0, from);
+    return end < 0 ? body.length : end;
+  };
   const parameters: Record<string, string> = {};
   let offset = 0;
-  const end = body.length - 1;
-  while (offset < end) {
-    const nameEnd = body.indexOf(0, offset);
-    const valueEnd = nameEnd < 0 || nameEnd >= end ? -1 : body.indexOf(0, nameEnd + 1);
-    if (nameEnd === offset || valueEnd < 0 || valueEnd > end) {
-      return invalid('the startup packet has a malformed parameter list');
+  while (offset < body.length) {
+    const nameEnd = cstringEnd(offset);
+    if (nameEnd === offset) {
+      break; // the terminator
     }
+    const valueOffset = nameEnd + 1;
+    if (valueOffset >= body.length) {
+      break; // a name without a value: the layout check below refuses it
+    }
+    const valueEnd = cstringEnd(valueOffset);
     parameters[body.toString('utf8', offset, nameEnd)] = body.toString(
       'utf8',
-      nameEnd + 1,
+      valueOffset,
       valueEnd,
     );
     offset = valueEnd + 1;
   }
-  if (offset !== end) {
-    return invalid('the startup packet has a malformed parameter list');
-  }
-  if (!parameters['user']) {
-    return invalid('the startup packet names no user');
-  }
-  return { kind: 'startup', length, parameters };
+  return offset === body.length - 1 ? parameters : undefined;
 }
 
-function invalid(reason: string): StartupPacket {
-  return { kind: 'invalid', reason };
-}
-
-/** Serializes a protocol 3.0 StartupMessage with the parameters in the order given. */
-export function encodeStartupMessage(parameters: Record<string, string>): Buffer {
+/**
+ * Serializes a StartupMessage with the parameters in the order given, for `protocolVersion`
+ * (default 3.0). protocol-message-formats.html, StartupMessage.
+ */
+export function encodeStartupMessage(
+  parameters: Record<string, string>,
+  protocolVersion = PROTOCOL_VERSION_3_0,
+): Buffer {
   const pairs = Object.entries(parameters).flatMap(([name, value]) => [name, value]);
   const bodyLength = pairs.reduce((sum, s) => sum + Buffer.byteLength(s) + 1, 0) + 1;
   const length = MIN_STARTUP_PACKET_LENGTH + bodyLength;
   const packet = Buffer.alloc(length);
   packet.writeInt32BE(length, 0);
-  packet.writeInt32BE(PROTOCOL_VERSION_3_0, 4);
+  packet.writeInt32BE(protocolVersion, 4);
   let offset = MIN_STARTUP_PACKET_LENGTH;
   for (const s of pairs) {
     offset += packet.write(s, offset) + 1; // Buffer.alloc zero-fills: the terminator is already there
   }
   return packet;
-}
-
-/** A first packet other than an encryption request, and the bytes from where it starts. */
-export type OpeningPacket = Exclude<StartupPacket, { kind: 'ssl-request' | 'gssenc-request' }>;
-
-/**
- * Both ends answer SSLRequest and GSSENCRequest with 'N' (the WebSocket is the encryption), then
- * read what the client sends next. Calls `refuse` once per such request at the start of `buffer`,
- * and returns the packet after them with `rest`, the buffer from that packet on.
- */
-export function readPastEncryptionRequests(
-  buffer: Buffer,
-  refuse: () => void,
-): { packet: OpeningPacket; rest: Buffer } {
-  let rest = buffer;
-  for (;;) {
-    const packet = readStartupPacket(rest);
-    if (packet.kind !== 'ssl-request' && packet.kind !== 'gssenc-request') {
-      return { packet, rest };
-    }
-    refuse();
-    rest = rest.subarray(packet.length);
-  }
 }

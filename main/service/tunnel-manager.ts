@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ListenError, Tunnel } from '../engine/index.js';
 import type { CloseReason } from '../engine/index.js';
-import { SqlState } from '../pgwire/error-response.js';
+import { describeListenFailure, toSentence } from '../pgwire/failure.js';
 import type { Profile } from '../../shared/profile.js';
 import type {
   LogEntry,
@@ -13,14 +13,11 @@ import type {
 import { probeConnection } from './connection-probe.js';
 import { findPortOwner } from './port-owner.js';
 import type { ProfileStore } from './profile-store.js';
-import type { SecretStore } from './secret-store.js';
 
 /** Recent events kept per profile for the window's log. */
 const LOG_LENGTH = 100;
 /** Byte counters change with every chunk: subscribers hear of them at most this often. */
 export const STATS_INTERVAL_MS = 1_000;
-/** SQLSTATEs of a rejected API key (28P01) or of a key with no database behind it (28000). */
-const KEY_REJECTED = new Set<string>([SqlState.InvalidPassword, SqlState.InvalidAuthorization]);
 
 interface Entry {
   status: TunnelStatus;
@@ -33,8 +30,23 @@ export interface TunnelManagerEvents {
   change: [];
 }
 
-/** Where a profile's gateway is: its URL, or (the playground) one started on demand. */
-export type GatewayResolver = (profile: Profile, apiKey: string) => Promise<string>;
+/** Where a profile's tunnel leads, and the key it presents there. */
+export interface TunnelTarget {
+  /** The gateway's WebSocket URL: the profile's own, or (the playground) one started on demand. */
+  gatewayUrl: string;
+  apiKey: string;
+  /**
+   * What the user must read while the tunnel runs (the playground's kept data, say), given the
+   * address it listens on; shown as the tunnel's problem and recorded in its log.
+   */
+  notice?: (address: { host: string; port: number }) => string;
+}
+
+/**
+ * Finds a profile's target when it starts. Resolves undefined when no API key is saved for it;
+ * rejects with a sentence when the key cannot be read (no keychain) or the target cannot start.
+ */
+export type TargetResolver = (profile: Profile) => Promise<TunnelTarget | undefined>;
 
 /** One engine per profile: starts, stops, and reports state, sessions and a short log of each. */
 export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
@@ -46,8 +58,7 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
 
   constructor(
     private readonly profiles: ProfileStore,
-    private readonly secrets: SecretStore,
-    private readonly resolveGateway: GatewayResolver = async (profile) => profile.gatewayUrl,
+    private readonly resolveTarget: TargetResolver,
   ) {
     super();
     this.statsTimer = setInterval(() => {
@@ -91,17 +102,16 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
     this.entries.set(id, entry);
     this.emit('change');
     try {
-      const apiKey = await this.secrets.get(id);
-      if (!apiKey) {
+      const target = await this.resolveTarget(profile);
+      if (!target) {
         return this.fail(id, entry, {
           message: 'No API key is saved for this tunnel: edit it and paste the key.',
           fix: 'edit-key',
         });
       }
-      const gatewayUrl = await this.resolveGateway(profile, apiKey);
       const tunnel = new Tunnel({
-        apiKey,
-        gatewayUrl,
+        apiKey: target.apiKey,
+        gatewayUrl: target.gatewayUrl,
         host: profile.host,
         port: profile.port ?? 0,
         userAgent: 'pg-tunnel-app',
@@ -119,6 +129,11 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
         this.profiles.update(id, { port: address.port });
       }
       this.record(id, 'info', `Listening on ${address.address}:${address.port}`);
+      const notice = target.notice?.({ host: address.address, port: address.port });
+      if (notice) {
+        entry.problem = { message: notice, fix: 'none' };
+        this.record(id, 'error', notice);
+      }
       this.emit('change');
       return this.state(id);
     } catch (error) {
@@ -140,16 +155,6 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
   async restart(id: string): Promise<TunnelState> {
     await this.stop(id);
     return this.start(id);
-  }
-
-  /** Starts every profile flagged auto-start; failures show on their cards, not as exceptions. */
-  async startAutoStart(): Promise<void> {
-    await Promise.all(
-      this.profiles
-        .list()
-        .filter((p) => p.autoStart)
-        .map((p) => this.start(p.id)),
-    );
   }
 
   /**
@@ -214,8 +219,8 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
     tunnel.on('session-closed', (s, reason?: CloseReason) => {
       if (reason) {
         this.record(id, 'error', `Session ${s.id} failed: ${reason.message}`);
-        if (KEY_REJECTED.has(reason.code)) {
-          entry.problem = { message: capitalize(reason.message), fix: 'edit-key' };
+        if (reason.fix === 'edit-key') {
+          entry.problem = { message: reason.sentence, fix: reason.fix };
         }
       } else {
         this.record(id, 'info', `Session ${s.id} closed`);
@@ -248,16 +253,17 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
 }
 
 async function describeStartFailure(error: unknown, profile: Profile): Promise<TunnelProblem> {
-  if (error instanceof ListenError && error.code === 'EADDRINUSE') {
-    const owner = await findPortOwner(error.port);
+  if (error instanceof ListenError) {
+    const { cause } = error;
+    const inUse = cause.kind === 'port-in-use' || cause.kind === 'port-in-use-ipv6';
+    const owner = inUse ? await findPortOwner(cause.port) : undefined;
+    const { sentence, fix } =
+      inUse && owner ? describeListenFailure({ ...cause, owner }) : error.failure;
     return {
-      message: `Port ${error.port} on ${error.host} is already in use${owner ? ` by ${owner}` : ''}. Pick another port for “${profile.name}”.`,
-      fix: 'change-port',
+      message:
+        fix === 'change-port' ? `${sentence} Pick another port for “${profile.name}”.` : sentence,
+      fix,
     };
   }
-  return { message: capitalize(`${(error as Error).message}`.replace(/\.?$/, '.')), fix: 'none' };
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return { message: toSentence((error as Error).message), fix: 'none' };
 }

@@ -22,7 +22,14 @@ export interface TestKeys {
   wrongPassword: string;
   /** Upstream on a port nothing listens on. */
   upstreamDown: string;
+  /** The test Postgres, serving LISTED_DATABASE besides its own database. */
+  listedDatabases: string;
+  /** The test Postgres, serving any database ("databases": "*"). */
+  anyDatabase: string;
 }
+
+/** The database the listedDatabases key serves besides its own (the caller creates it). */
+export const LISTED_DATABASE = 'tunnel_listed';
 
 /** A key as the gateway's config file lists it. */
 export interface ConfigFileKey {
@@ -31,6 +38,7 @@ export interface ConfigFileKey {
   upstream?: string;
   passwordEnv?: string;
   maxSessions?: number;
+  databases?: string[] | '*';
   idleTimeoutSeconds?: number;
 }
 
@@ -94,6 +102,8 @@ export async function startGatewayProcess(
     noDatabase: newApiKey(),
     wrongPassword: newApiKey(),
     upstreamDown: newApiKey(),
+    listedDatabases: newApiKey(),
+    anyDatabase: newApiKey(),
   };
   const port = options.port ?? (await freePort());
   const closedPort = await freePort();
@@ -112,6 +122,20 @@ export async function startGatewayProcess(
         id: 'wrong-password',
         keyHash: hashApiKey(keys.wrongPassword),
         upstream: upstream.replace('@', ':not-the-password@'),
+      },
+      {
+        id: 'listed-databases',
+        keyHash: hashApiKey(keys.listedDatabases),
+        upstream,
+        passwordEnv: 'TEST_UPSTREAM_PASSWORD',
+        databases: [LISTED_DATABASE],
+      },
+      {
+        id: 'any-database',
+        keyHash: hashApiKey(keys.anyDatabase),
+        upstream,
+        passwordEnv: 'TEST_UPSTREAM_PASSWORD',
+        databases: '*',
       },
       {
         id: 'upstream-down',

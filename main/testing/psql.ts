@@ -1,6 +1,10 @@
 import { run } from './child-process.js';
 
-/** Runs psql against host:port with no password and no PGSSLMODE unless `env` sets one. */
+/**
+ * Runs psql against host:port with no password and no PGSSLMODE unless `env` sets one, as user
+ * "anything", in database "postgres": the key's own database in every test gateway, so that no
+ * notice about another database is printed (a `-d` in `args` overrides it).
+ */
 export function psql(
   host: string,
   port: number,
@@ -18,7 +22,7 @@ export function psql(
       '-U',
       'anything',
       '-d',
-      'anydb',
+      'postgres',
       '-X',
       '-A',
       '-t',

@@ -1,6 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { parse } from 'pg-protocol';
 import type { BackendMessage } from 'pg-protocol/dist/messages.js';
+import { FrameReader, type Frame } from '../pgwire/frame-reader.js';
+import { until } from './until.js';
 
 /** A TCP client that writes exactly the bytes a test gives it and collects what comes back. */
 export class RawClient {
@@ -54,5 +56,33 @@ export class RawClient {
     const messages: BackendMessage[] = [];
     await parse(Readable.from([this.bytes()]), (message) => messages.push(message));
     return messages;
+  }
+
+  /**
+   * The whole typed frames received so far, read with the project's own frame reader: unlike
+   * pg-protocol's parser it keeps every byte of frames it does not know (NegotiateProtocolVersion,
+   * a protocol 3.2 BackendKeyData with its long key).
+   */
+  frames(): Frame[] {
+    const reader = new FrameReader();
+    reader.push(this.bytes());
+    const frames: Frame[] = [];
+    for (let frame = reader.next(); frame; frame = reader.next()) {
+      frames.push(frame);
+    }
+    return frames;
+  }
+
+  /** Resolves with the frames received so far once one of `type` (e.g. 'Z') is among them. */
+  untilFrame(type: string, timeoutMs = 15_000): Promise<Frame[]> {
+    const code = type.charCodeAt(0);
+    return until(
+      () => {
+        const frames = this.frames();
+        return frames.some((frame) => frame.type === code) ? frames : undefined;
+      },
+      `a '${type}' message`,
+      timeoutMs,
+    );
   }
 }

@@ -3,56 +3,66 @@ import { readFileSync } from 'node:fs';
 import { connect as connectTls } from 'node:tls';
 import { serialize } from 'pg-protocol';
 import { AuthRequest, BackendMessage, SSL_ACCEPTED } from '../pgwire/codes.js';
-import { decodeErrorFields, SqlState, type PgError } from '../pgwire/error-response.js';
+import {
+  decodeErrorFields,
+  encodeNoticeResponse,
+  SqlState,
+  type PgError,
+} from '../pgwire/error-response.js';
+import { SessionFailureError } from '../pgwire/failure.js';
 import { FrameReader } from '../pgwire/frame-reader.js';
 import { md5PasswordHash } from '../pgwire/md5.js';
 import { SCRAM_SHA_256, ScramClient, type ScramKeyCache } from '../pgwire/scram.js';
-import { encodeStartupMessage } from '../pgwire/startup.js';
-import type { UpstreamTarget } from './upstream-target.js';
+import { encodeStartupMessage, type StartupMessage } from '../pgwire/startup.js';
+import type { UpstreamTarget } from './target.js';
 
-/** A failed login, in the terms the client will be shown (an ErrorResponse). */
-export class UpstreamError extends Error {
-  constructor(readonly pgError: PgError) {
-    super(pgError.message);
-  }
-}
+/** A failed login: its typed cause, and the error the client will be shown. */
+export class UpstreamError extends SessionFailureError {}
 
 export interface UpstreamConnection {
   /** Paused; the caller resumes it once it listens for data. */
   socket: Socket;
-  /** What the client is to receive first: AuthenticationOk and whatever followed it. */
+  /**
+   * What the client is to receive first: the upstream's NegotiateProtocolVersion if it sent one,
+   * AuthenticationOk, the notice asked for, then whatever followed AuthenticationOk.
+   */
   firstBytes: Buffer;
 }
 
-/** Client startup parameters passed on to the upstream: harmless session settings, never auth. */
-const FORWARDED_PARAMETERS = new Set([
-  'application_name',
-  'client_encoding',
-  'datestyle',
-  'timezone',
-  'intervalstyle',
-  'extra_float_digits',
-]);
+/** What the client asked for, and what the connector makes of it. */
+export interface UpstreamRequest {
+  /** The client's StartupMessage: its version and every parameter but user are passed on. */
+  startup: StartupMessage;
+  /** The database to log in to (the caller's rule); the client's `database` is not used. */
+  database: string;
+  /** A NoticeResponse to give the client right after AuthenticationOk. */
+  notice?: PgError;
+}
 
 export const UPSTREAM_LOGIN_TIMEOUT_MS = 15_000;
 
-/** Opens a connection to the upstream and logs in with the key's own credentials. */
+/**
+ * Opens a connection to the upstream and logs in with the key's own credentials, passing on the
+ * client's protocol version and every startup parameter it sent (options, replication, GUCs,
+ * `_pq_.` options) but user (the key's role) and database (`request.database`). The upstream
+ * negotiates the version as it does with any client, and its NegotiateProtocolVersion reaches the
+ * client. Rejects with an UpstreamError: `login-refused` when the upstream refuses the key's own
+ * credentials (SQLSTATE class 28), `database-error` with the upstream's error as sent for anything
+ * else it refuses (a bad option, a database that does not exist, a role without REPLICATION), and
+ * `database-unreachable` when it cannot be reached.
+ */
 export async function connectUpstream(
   target: UpstreamTarget,
-  clientParameters: Record<string, string>,
+  request: UpstreamRequest,
   scramKeys: ScramKeyCache,
 ): Promise<UpstreamConnection> {
   const tcp = await openTcp(target);
   try {
     const socket = await negotiateTls(tcp, target);
-    const parameters: Record<string, string> = { user: target.user, database: target.database };
-    for (const [name, value] of Object.entries(clientParameters)) {
-      if (FORWARDED_PARAMETERS.has(name.toLowerCase())) {
-        parameters[name] = value;
-      }
-    }
-    socket.write(encodeStartupMessage(parameters));
-    const firstBytes = await logIn(socket, target, scramKeys);
+    const { user: _user, database: _database, ...passedOn } = request.startup.parameters;
+    const parameters = { user: target.user, database: request.database, ...passedOn };
+    socket.write(encodeStartupMessage(parameters, request.startup.protocolVersion));
+    const firstBytes = await logIn(socket, target, scramKeys, request.notice);
     return { socket, firstBytes };
   } catch (error) {
     tcp.destroy();
@@ -89,9 +99,8 @@ function openTcp(target: UpstreamTarget): Promise<Socket> {
       clearTimeout(timer);
       reject(
         new UpstreamError({
-          severity: 'FATAL',
-          code: SqlState.UnableToConnect,
-          message: `the gateway could not reach the database (${error.code ?? error.message})`,
+          kind: 'database-unreachable',
+          reason: error.code ?? error.message,
         }),
       );
     });
@@ -156,11 +165,20 @@ function readBytes(socket: Socket, count: number): Promise<Buffer> {
   });
 }
 
-/** Runs the authentication exchange; resolves when AuthenticationOk arrives. */
-function logIn(socket: Socket, target: UpstreamTarget, scramKeys: ScramKeyCache): Promise<Buffer> {
+/**
+ * Runs the authentication exchange; resolves when AuthenticationOk arrives, with what the client is
+ * to receive first (see UpstreamConnection.firstBytes).
+ */
+function logIn(
+  socket: Socket,
+  target: UpstreamTarget,
+  scramKeys: ScramKeyCache,
+  notice: PgError | undefined,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const reader = new FrameReader();
     let scram: ScramClient | undefined;
+    const negotiation: Buffer[] = [];
 
     const finish = (error: Error | undefined, firstBytes?: Buffer): void => {
       socket.off('data', onData);
@@ -180,15 +198,14 @@ function logIn(socket: Socket, target: UpstreamTarget, scramKeys: ScramKeyCache)
       try {
         for (let frame = reader.next(); frame; frame = reader.next()) {
           if (frame.type === BackendMessage.ErrorResponse) {
-            const upstream = decodeErrorFields(frame.body);
-            throw new UpstreamError({
-              ...upstream,
-              severity: 'FATAL',
-              message: `the gateway could not log in to the database: ${upstream.message}`,
-            });
+            throw upstreamRefusal(decodeErrorFields(frame.body));
+          }
+          if (frame.type === BackendMessage.NegotiateProtocolVersion) {
+            negotiation.push(frame.raw); // the client negotiates with the upstream itself
+            continue;
           }
           if (frame.type === BackendMessage.NoticeResponse) {
-            continue;
+            continue; // no client accepts one before AuthenticationOk
           }
           if (frame.type !== BackendMessage.Authentication || frame.body.length < 4) {
             throw loginError(
@@ -199,7 +216,15 @@ function logIn(socket: Socket, target: UpstreamTarget, scramKeys: ScramKeyCache)
           const data = frame.body.subarray(4);
           switch (request) {
             case AuthRequest.Ok:
-              finish(undefined, Buffer.concat([frame.raw, reader.rest()]));
+              finish(
+                undefined,
+                Buffer.concat([
+                  ...negotiation,
+                  frame.raw,
+                  ...(notice ? [encodeNoticeResponse(notice)] : []),
+                  reader.rest(),
+                ]),
+              );
               return;
             case AuthRequest.CleartextPassword:
               socket.write(serialize.password(requirePassword(target)));
@@ -270,12 +295,25 @@ function requirePassword(target: UpstreamTarget): string {
   return target.password;
 }
 
+/** A login that broke down on the gateway's side: TLS, a missing password, a protocol surprise. */
 function loginError(message: string): UpstreamError {
   return new UpstreamError({
-    severity: 'FATAL',
-    code: SqlState.UnableToConnect,
-    message: message.startsWith('the gateway')
-      ? message
-      : `the gateway could not log in to the database: ${message}`,
+    kind: 'login-refused',
+    error: { severity: 'FATAL', code: SqlState.UnableToConnect, message },
   });
+}
+
+/** SQLSTATE class 28, invalid authorization specification: the key's role, password, pg_hba. */
+const CREDENTIALS_CLASS = '28';
+
+/**
+ * An ErrorResponse of the upstream during startup: the key's credentials refused keep the
+ * gateway's wording; anything else was caused by what the client asked for and reaches it as sent.
+ */
+function upstreamRefusal(error: PgError): UpstreamError {
+  return new UpstreamError(
+    error.code.startsWith(CREDENTIALS_CLASS)
+      ? { kind: 'login-refused', error }
+      : { kind: 'database-error', error },
+  );
 }

@@ -9,7 +9,7 @@ import { keyFor, openTunnel, startInProcessGateway } from '../testing/in-process
 import { startPostgres, type PostgresServer } from '../testing/postgres.js';
 import { psql } from '../testing/psql.js';
 import { makeCertificate, type TestCertificate } from '../testing/tls.js';
-import type { Gateway } from './server.js';
+import type { Gateway } from '../gateway/server.js';
 
 /**
  * A Postgres of its own with TLS on and one role per authentication method, so that the gateway's
@@ -143,8 +143,7 @@ describe('the gateway over TLS (wss://)', () => {
   it('serves the CLI tunnel when the client trusts its certificate', async () => {
     const apiKey = newApiKey();
     const secure = await startInProcessGateway([keyFor(apiKey, sharedPostgres.url)], {
-      cert: cert.certPath,
-      key: cert.keyPath,
+      tls: { cert: cert.certPath, key: cert.keyPath },
     });
     const cli = startCli(['--gateway', secure.gatewayUrl], {
       PDP_API_KEY: apiKey,

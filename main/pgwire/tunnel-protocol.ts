@@ -1,0 +1,49 @@
+/**
+ * The tunnel protocol between engine and gateway, written once for both ends. Compatible with the
+ * published `@prisma/ppg-tunnel` 0.4.0 client (see DESIGN.md, "The wire contract").
+ */
+
+/** The path of the WebSocket endpoint on the gateway. */
+export const TUNNEL_PATH = '/websocket';
+
+/** Response header with the id the gateway logged a refused upgrade under. */
+export const REQUEST_ID_HEADER = 'prisma-request-id';
+
+/**
+ * Request header by which a tunnel announces a WebSocket opened ahead of need (a "warm" socket),
+ * so that the gateway waits longer for its first message. Reserved: nothing sends it yet.
+ */
+export const WARM_SOCKET_HEADER = 'x-pg-tunnel-warm';
+
+/**
+ * The largest WebSocket message either end accepts, in bytes: each end sends what one TCP read
+ * gave it, far less than this.
+ */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** WebSocket close codes (RFC 6455, section 7.4.1) the two ends use. */
+export const CloseCode = {
+  /** All said: whatever the client is to be told has been sent as an ErrorResponse already. */
+  Normal: 1000,
+  /**
+   * Reported, never sent: the connection ended without a close frame (RFC 6455, 7.1.5). The
+   * gateway process died, or a load balancer or the network between dropped the connection.
+   */
+  Abnormal: 1006,
+  /** A text message arrived: the tunnel carries binary messages only. */
+  UnsupportedData: 1003,
+  /** The far side failed (e.g. the database connection was lost). */
+  InternalError: 1011,
+} as const;
+
+/** Each end pings its peer this often, in ms, whether or not data flows. */
+export const PING_INTERVAL_MS = 15_000;
+
+/**
+ * A peer from which nothing (data, ping or pong) was heard for this long, in ms, while neither
+ * direction was held back by backpressure, is judged dead.
+ */
+export const DEAD_AFTER_MS = 45_000;
+
+/** TCP keepalive idle time on every socket, in ms: finds peers gone without a FIN. */
+export const TCP_KEEPALIVE_MS = 30_000;
