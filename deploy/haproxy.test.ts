@@ -4,6 +4,7 @@ import { run } from '../main/testing/child-process.js';
 import { startGatewayProcess } from '../main/testing/gateway.js';
 import {
   HAPROXY_CONFIG_PATH,
+  HAPROXY_PROGRAM,
   haproxyConfigFor,
   haproxyPem,
   startHaproxy,
@@ -22,7 +23,7 @@ describe('deploy/haproxy.cfg, run by HAProxy in front of two gateways', () => {
   it('passes haproxy -c without a warning (only the certificate path replaced)', async () => {
     const text = await readFile(HAPROXY_CONFIG_PATH, 'utf8');
     const config = haproxyConfigFor(text, await haproxyPem(stack.certificate));
-    const result = await run('haproxy', ['-c', '-f', await writeHaproxyConfig(config)]);
+    const result = await run(HAPROXY_PROGRAM, ['-c', '-f', await writeHaproxyConfig(config)]);
     expect(result.stdout + result.stderr).toContain('Configuration file is valid');
     expect(result.stdout + result.stderr).not.toMatch(/WARNING|ALERT/);
     expect(result.code).toBe(0);

@@ -8,6 +8,7 @@ import {
 } from '../main/testing/load-balancer.js';
 import {
   NGINX_CONFIG_PATH,
+  NGINX_PROGRAM,
   nginxConfigFor,
   startNginx,
   writeNginxConfig,
@@ -19,7 +20,7 @@ describe('deploy/nginx.conf, run by nginx in front of two gateways', () => {
   it('passes nginx -t (only the certificate paths replaced)', async () => {
     const text = await readFile(NGINX_CONFIG_PATH, 'utf8');
     const config = await writeNginxConfig(nginxConfigFor(text, stack.certificate));
-    const result = await run('nginx', ['-t', '-c', config]);
+    const result = await run(NGINX_PROGRAM, ['-t', '-c', config]);
     expect(result.stderr).toContain('test is successful');
     expect(result.stderr).not.toMatch(/\[warn\]|\[emerg\]/);
     expect(result.code).toBe(0);

@@ -6,6 +6,12 @@ import { onLoopback, runLoadBalancer, type RunningLoadBalancer } from './load-ba
 import { freePort } from './ports.js';
 import type { TestCertificate } from './tls.js';
 
+/**
+ * The program, where Debian's package puts it: /usr/sbin is not on a normal user's PATH.
+ * scripts/test-packages.txt checks for the same file before the tests run.
+ */
+export const HAPROXY_PROGRAM = '/usr/sbin/haproxy';
+
 /** The HAProxy configuration operators deploy: the tests run this file, not a copy of it. */
 export const HAPROXY_CONFIG_PATH = fileURLToPath(
   new URL('../../deploy/haproxy.cfg', import.meta.url),
@@ -68,5 +74,9 @@ export async function startHaproxy(
     await haproxyPem(certificate),
     { listenPort, gatewayPorts },
   );
-  return runLoadBalancer('haproxy', ['-db', '-f', await writeHaproxyConfig(config)], listenPort);
+  return runLoadBalancer(
+    HAPROXY_PROGRAM,
+    ['-db', '-f', await writeHaproxyConfig(config)],
+    listenPort,
+  );
 }

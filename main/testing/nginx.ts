@@ -6,6 +6,12 @@ import { onLoopback, runLoadBalancer, type RunningLoadBalancer } from './load-ba
 import { freePort } from './ports.js';
 import type { TestCertificate } from './tls.js';
 
+/**
+ * The program, where Debian's package puts it: /usr/sbin is not on a normal user's PATH.
+ * scripts/test-packages.txt checks for the same file before the tests run.
+ */
+export const NGINX_PROGRAM = '/usr/sbin/nginx';
+
 /** The nginx configuration operators deploy: the tests run this file, not a copy of it. */
 export const NGINX_CONFIG_PATH = fileURLToPath(new URL('../../deploy/nginx.conf', import.meta.url));
 
@@ -68,5 +74,5 @@ export async function startNginx(
     gatewayPorts,
   });
   const main = await writeNginxConfig(config);
-  return runLoadBalancer('nginx', ['-c', main, '-g', 'daemon off;'], listenPort);
+  return runLoadBalancer(NGINX_PROGRAM, ['-c', main, '-g', 'daemon off;'], listenPort);
 }
