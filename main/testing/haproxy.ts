@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onLoopback, runLoadBalancer, type RunningLoadBalancer } from './load-balancer.js';
-import { freePort } from './ports.js';
 import type { TestCertificate } from './tls.js';
 
 /**
@@ -64,19 +63,16 @@ export async function haproxyPem(certificate: TestCertificate): Promise<string> 
 }
 
 /** Runs HAProxy in the foreground with deploy/haproxy.cfg in front of the gateways on `gatewayPorts`. */
-export async function startHaproxy(
+export function startHaproxy(
   certificate: TestCertificate,
   gatewayPorts: number[],
 ): Promise<RunningLoadBalancer> {
-  const listenPort = await freePort();
-  const config = haproxyConfigFor(
-    await readFile(HAPROXY_CONFIG_PATH, 'utf8'),
-    await haproxyPem(certificate),
-    { listenPort, gatewayPorts },
-  );
-  return runLoadBalancer(
-    HAPROXY_PROGRAM,
-    ['-db', '-f', await writeHaproxyConfig(config)],
-    listenPort,
-  );
+  return runLoadBalancer(HAPROXY_PROGRAM, async (listenPort) => {
+    const config = haproxyConfigFor(
+      await readFile(HAPROXY_CONFIG_PATH, 'utf8'),
+      await haproxyPem(certificate),
+      { listenPort, gatewayPorts },
+    );
+    return ['-db', '-f', await writeHaproxyConfig(config)];
+  });
 }

@@ -7,7 +7,7 @@ import { start, type RunningProcess } from './child-process.js';
 import { startTunnelCli, type RunningTunnel } from './cli.js';
 import { startGatewayProcess, type RunningGateway, type TestKeys } from './gateway.js';
 import { openSession, type OpenSession } from './pg-client.js';
-import { portIsOpen } from './ports.js';
+import { freePort, portIsOpen } from './ports.js';
 import { makeCertificate, type TestCertificate } from './tls.js';
 import { until } from './until.js';
 
@@ -154,15 +154,16 @@ export async function expectFailoverWhenAGatewayIsKilled(stack: LoadBalancedStac
 }
 
 /**
- * Runs a load balancer (`command` in the foreground) and resolves once it accepts connections on
- * `listenPort`, where its configuration has it listen with TLS; rejects if it exits first.
+ * Runs a load balancer (`command` in the foreground, with the arguments `argsFor` gives for a free
+ * loopback port, where its configuration has it listen with TLS) and resolves once it accepts
+ * connections there; rejects if it exits first.
  */
 export async function runLoadBalancer(
   command: string,
-  args: string[],
-  listenPort: number,
+  argsFor: (listenPort: number) => Promise<string[]>,
 ): Promise<RunningLoadBalancer> {
-  const proc = start(command, args);
+  const listenPort = await freePort();
+  const proc = start(command, await argsFor(listenPort));
   await until(
     async () => {
       if (proc.child.exitCode !== null) {

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onLoopback, runLoadBalancer, type RunningLoadBalancer } from './load-balancer.js';
-import { freePort } from './ports.js';
 import type { TestCertificate } from './tls.js';
 
 /**
@@ -64,15 +63,15 @@ export async function writeNginxConfig(siteConfig: string): Promise<string> {
 }
 
 /** Runs nginx in the foreground with deploy/nginx.conf in front of the gateways on `gatewayPorts`. */
-export async function startNginx(
+export function startNginx(
   certificate: TestCertificate,
   gatewayPorts: number[],
 ): Promise<RunningLoadBalancer> {
-  const listenPort = await freePort();
-  const config = nginxConfigFor(await readFile(NGINX_CONFIG_PATH, 'utf8'), certificate, {
-    listenPort,
-    gatewayPorts,
+  return runLoadBalancer(NGINX_PROGRAM, async (listenPort) => {
+    const config = nginxConfigFor(await readFile(NGINX_CONFIG_PATH, 'utf8'), certificate, {
+      listenPort,
+      gatewayPorts,
+    });
+    return ['-c', await writeNginxConfig(config), '-g', 'daemon off;'];
   });
-  const main = await writeNginxConfig(config);
-  return runLoadBalancer(NGINX_PROGRAM, ['-c', main, '-g', 'daemon off;'], listenPort);
 }
