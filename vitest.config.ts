@@ -10,7 +10,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'main',
-          include: ['main/**/*.test.ts', 'shared/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: [
+            'main/**/*.test.ts',
+            'shared/**/*.test.ts',
+            'bench/**/*.test.ts',
+            'deploy/**/*.test.ts',
+            'scripts/**/*.test.ts',
+          ],
           globalSetup: ['main/testing/global-setup.ts'],
         },
       },

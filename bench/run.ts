@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startPostgres } from '../main/testing/postgres.js';
+import { keepExitStatus, startPostgres } from '../main/testing/postgres.js';
 import { makeCertificate } from '../main/testing/tls.js';
 import { describeMachine, formatMachine } from './machine.js';
 import { Progress } from './progress.js';
@@ -153,6 +153,8 @@ try {
   console.error(`${(error as Error).message}\n\n${USAGE}`);
   process.exit(2);
 }
+// The status is this script's: 1 on a failure, 0 only once the run is through.
+keepExitStatus();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: stopping everything`);

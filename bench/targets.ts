@@ -150,7 +150,7 @@ async function startRemoteStack(
   postgres: PostgresServer,
   { rttMs, certificate }: Network,
 ): Promise<{ targets: Target[]; stop(): Promise<void> }> {
-  const gateway = await startGatewayProcess(postgres, [], { tls: certificate });
+  const gateway = await startGatewayProcess(postgres, { tls: certificate });
   const [toGateway, toPostgres] = await Promise.all([
     startDelayRelay(gateway.port, rttMs),
     startDelayRelay(postgres.port, rttMs),
@@ -202,7 +202,9 @@ async function startStack(
   profileDir: string | undefined,
   floor: boolean,
 ): Promise<Stack> {
-  const gateway = await startGatewayProcess(postgres, await profiling(profileDir, 'gateway'));
+  const gateway = await startGatewayProcess(postgres, {
+    nodeArgs: await profiling(profileDir, 'gateway'),
+  });
   const key = gateway.keys.valid;
   const [ours, reference] = await Promise.all([
     startTunnelCli(gateway.wsUrl, key, [], await profiling(profileDir, 'pg-tunnel')),

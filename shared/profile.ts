@@ -18,6 +18,10 @@ export interface Profile {
 
 /** What the renderer may see of a profile: never the key, only its masked tail. */
 export interface ProfileView extends Profile {
+  /**
+   * The key's masked tail, once the core has read or saved the key in this run (it reads keys when
+   * a tunnel starts, never all at launch); null before that, or when there is no key.
+   */
   apiKeyMask: string | null;
 }
 

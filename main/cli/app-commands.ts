@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { AppCore } from '../service/app-core.js';
+import { composeAppCore } from '../service/compose.js';
 import { defaultConfigDir } from '../service/config-dir.js';
 import { startControlServer } from '../service/control-server.js';
-import { createHeadlessCore } from '../service/headless.js';
-import { printBanner } from './banner.js';
+import { ProfilesFileError } from '../service/profile-store.js';
+import { printBanner, warnIfExposed } from './banner.js';
 import { parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
@@ -14,43 +16,41 @@ Runs the app's core without Electron and serves its window to your browser at a 
 an access token (printed). Saved tunnels flagged auto-start are started.
 `;
 
-export const PLAYGROUND_HELP = `Usage: pg-tunnel playground [--config-dir DIR]
+export const PLAYGROUND_HELP = `Usage: pg-tunnel playground [options]
 
-Starts the local playground: an embedded Postgres kept under the config directory, a gateway on
-loopback and a tunnel to it, with its key in the OS keychain. Prints the connection block.
+Starts the local playground: a Postgres on this machine, a gateway on loopback and a tunnel to it,
+and prints the connection block. Its data and its credentials (a file only you can read) are kept
+in the playground directory under the config directory, so it needs no keychain, and its data and
+its port are kept from one start to the next.
+
+Options:
+  -h, --host HOST       address to listen on (default 127.0.0.1; kept for the next start)
+  -p, --port PORT       port to listen on (default: the one of the last start, else a free one;
+                        kept for the next start)
+      --config-dir DIR  where profiles and the playground live (default ${defaultConfigDir()})
+      --help            show this help
 `;
 
 /** The renderer build, next to the compiled main code. */
 const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
 
-function parseAppArgs(
-  args: string[],
-  withPort: boolean,
-): { configDir: string; port: number; help: boolean } {
+export async function runUiCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
+      port: { type: 'string' },
       'config-dir': { type: 'string' },
       help: { type: 'boolean' },
-      ...(withPort ? { port: { type: 'string' as const } } : {}),
     },
     strict: true,
     allowPositionals: false,
   });
-  return {
-    configDir: values['config-dir'] ?? defaultConfigDir(),
-    port: parsePort(typeof values.port === 'string' ? values.port : undefined),
-    help: Boolean(values.help),
-  };
-}
-
-export async function runUiCommand(args: string[]): Promise<void> {
-  const { configDir, port, help } = parseAppArgs(args, true);
-  if (help) {
+  if (values.help) {
     process.stdout.write(UI_HELP);
     return;
   }
-  const core = await createHeadlessCore(configDir, packageVersion());
+  const port = parsePort(values.port);
+  const core = await openCore(values['config-dir']);
   const server = await startControlServer({ target: core, port, staticDir: RENDERER_DIR }).catch(
     async (error: Error) => {
       await core.dispose();
@@ -59,9 +59,7 @@ export async function runUiCommand(args: string[]): Promise<void> {
       );
     },
   );
-  if (core.profiles.settings().autoStartTunnels) {
-    await core.tunnels.startAutoStart();
-  }
+  await core.startUp();
   console.info(
     `PG Tunnel is running. Open this URL in your browser (it carries the access token):\n\n  ${server.url}\n`,
   );
@@ -71,22 +69,66 @@ export async function runUiCommand(args: string[]): Promise<void> {
 }
 
 export async function runPlaygroundCommand(args: string[]): Promise<void> {
-  const { configDir, help } = parseAppArgs(args, false);
-  if (help) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string', short: 'h' },
+      port: { type: 'string', short: 'p' },
+      'config-dir': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
     process.stdout.write(PLAYGROUND_HELP);
     return;
   }
-  const core = await createHeadlessCore(configDir, packageVersion());
+  const port = values.port === undefined ? undefined : parsePort(values.port);
+  const core = await openCore(values['config-dir']);
   try {
-    console.info('Starting the local playground (the first start creates its database)…');
-    const profile = await core.commands.createPlayground();
+    console.info('Starting the local playground…');
+    let profile = await core.commands.createPlayground();
+    if (values.host !== undefined || port !== undefined) {
+      // Saved on the profile, like an edit in the window: the next start keeps them.
+      profile = await core.commands
+        .updateProfile(profile.id, {
+          name: profile.name,
+          host: values.host ?? profile.host,
+          ...(port === undefined
+            ? { portMode: profile.portMode, port: profile.port }
+            : port === 0
+              ? { portMode: 'random' as const }
+              : { portMode: 'fixed' as const, port }),
+        })
+        .catch((error: Error) => {
+          throw new UsageError(error.message);
+        });
+    }
     const state = await core.commands.startTunnel(profile.id);
     if (state.status !== 'listening' || state.host === null || state.port === null) {
       throw new UsageError(state.problem?.message ?? 'The playground did not start.');
     }
     printBanner(state.host, state.port);
+    warnIfExposed(state.host);
+    if (state.problem) {
+      // The playground keeps data it cannot use: where it is and how to get it back.
+      console.warn(`⚠️  ${state.problem.message}\n`);
+    }
     await untilSignal('Stopping…');
   } finally {
     await core.dispose();
+  }
+}
+
+/** The core on `configDir` (default: `defaultConfigDir()`); a damaged profiles file is a sentence. */
+async function openCore(configDir: string | undefined): Promise<AppCore> {
+  try {
+    return await composeAppCore({
+      configDir: configDir ?? defaultConfigDir(),
+      version: packageVersion(),
+    });
+  } catch (error) {
+    throw error instanceof ProfilesFileError ? new UsageError(error.message) : error;
   }
 }

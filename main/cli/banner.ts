@@ -1,3 +1,5 @@
+import { isLoopbackHost } from '../../shared/profile.js';
+
 /** The block the reference client prints, so scripts and docs written for it keep working. */
 export function printBanner(host: string, port: number): void {
   console.info(`PG Tunnel listening on ${host}:${port} 🚀
@@ -11,4 +13,13 @@ username:  <anything>
 password:  <none>
 ==============================
 `);
+}
+
+/** Says, on standard error, that a port on a non-loopback address lets anyone reach the database. */
+export function warnIfExposed(host: string): void {
+  if (!isLoopbackHost(host)) {
+    console.warn(
+      `⚠️  Listening on ${host}, not on loopback: anyone who can reach this port reaches your database, with no password.`,
+    );
+  }
 }

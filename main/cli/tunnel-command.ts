@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatBytes, formatDuration } from '../../shared/format.js';
-import { isLoopbackHost } from '../../shared/profile.js';
 import { DEFAULT_GATEWAY_URL, ListenError, Tunnel } from '../engine/index.js';
 import { apiKeyFromEnvironment } from './api-key-env.js';
-import { printBanner } from './banner.js';
+import { printBanner, warnIfExposed } from './banner.js';
 import { parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
@@ -22,7 +21,7 @@ Options:
       --help           show this help
 
 Other commands:
-  pg-tunnel playground              a local Postgres behind a tunnel, to try it all out
+  pg-tunnel playground [--port P]   a local Postgres behind a tunnel, to try it all out
   pg-tunnel ui [--port P]           the app's window in your browser
   pg-tunnel gateway --config FILE   run the server end of the tunnel
   pg-tunnel gateway hash-key [KEY]  print the hash of an API key for the gateway config
@@ -98,11 +97,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     throw error;
   }
   printBanner(address.address, address.port);
-  if (!isLoopbackHost(host)) {
-    console.warn(
-      `⚠️  Listening on ${host}, not on loopback: anyone who can reach this port reaches your database, with no password.`,
-    );
-  }
+  warnIfExposed(host);
 
   await untilSignal('Stopping the tunnel…');
   await tunnel.stop('kill');

@@ -152,4 +152,22 @@ describe('notifications', () => {
     expect(notificationsFor(rejected, rejected)).toEqual([]);
     expect(notificationsFor(rejected, healthy)).toEqual([]);
   });
+
+  it('a failed start says so; a notice on a running tunnel gives its first line only', () => {
+    const stopped = snapshot([tunnel('a', 'stopped')]);
+    const failed = snapshot([
+      tunnel('a', 'error', { problem: { message: 'Port 5433 is in use.', fix: 'change-port' } }),
+    ]);
+    const notice = snapshot([
+      tunnel('a', 'listening', {
+        problem: { message: 'Your earlier data is kept in /x.\n  pg_dump …', fix: 'none' },
+      }),
+    ]);
+    expect(notificationsFor(stopped, failed)).toEqual([
+      { title: 'DB a failed', body: 'Port 5433 is in use.' },
+    ]);
+    expect(notificationsFor(stopped, notice)).toEqual([
+      { title: 'DB a needs your attention', body: 'Your earlier data is kept in /x.' },
+    ]);
+  });
 });

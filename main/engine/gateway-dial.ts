@@ -43,13 +43,16 @@ export class DialError extends SessionFailureError {}
 export interface DialRequest {
   /** Announce the WebSocket as opened ahead of need (WARM_SOCKET_HEADER). */
   warm?: boolean;
-  /** Aborting it gives up on the dial: it rejects as unreachable, and nothing stays open. */
+  /**
+   * Aborted when the tunnel stops: the dial is given up (it rejects with the 'tunnel-stopping'
+   * cause), and nothing stays open.
+   */
   signal?: AbortSignal;
 }
 
 /**
  * Opens one WebSocket to the gateway; rejects with a DialError whose cause says what went wrong
- * (key rejected 401, no database 410, another status, unreachable, given up). The WebSocket it
+ * (key rejected 401, no database 410, another status, unreachable, the tunnel stopping). The WebSocket it
  * resolves with ignores 'error' events: the 'close' that follows each one tells.
  */
 export function dialGateway(
@@ -117,7 +120,7 @@ export function dialGateway(
       ws.terminate();
     }, timeoutMs);
     const onAbort = (): void => {
-      settle(new DialError({ kind: 'gateway-unreachable', url, reason: 'the dial was given up' }));
+      settle(new DialError({ kind: 'tunnel-stopping' }));
       ws.terminate();
     };
     function settle(outcome: DialedSocket | DialError): void {
@@ -165,7 +168,7 @@ function refusal(
 }
 
 /** The URL as shown in errors: credentials or query strings in it are dropped. */
-function safeUrl(url: string): string {
+export function safeUrl(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;

@@ -92,7 +92,7 @@ export class TunnelSession implements PumpHooks {
     try {
       taken = await sockets.take();
     } catch (error) {
-      this.end(failureCause(error));
+      this.end(failureCause(error, sockets.gatewayUrl));
       return;
     }
     this.attach(taken.ws, opening, deadAfterTicks, () => {
@@ -101,7 +101,7 @@ export class TunnelSession implements PumpHooks {
       }
       void sockets.dial().then(
         (ws) => this.attach(ws, opening, deadAfterTicks, () => false),
-        (error: unknown) => this.end(failureCause(error)),
+        (error: unknown) => this.end(failureCause(error, sockets.gatewayUrl)),
       );
       return true;
     });
@@ -167,8 +167,8 @@ export class TunnelSession implements PumpHooks {
   }
 
   /** Ends the session from this side, telling the client why when the stream allows it. */
-  kill(message: string): void {
-    this.end({ kind: 'disconnected', message });
+  kill(cause: Extract<SessionFailureCause, { kind: 'disconnected' | 'tunnel-stopping' }>): void {
+    this.end(cause);
   }
 
   /**
@@ -197,7 +197,9 @@ export class TunnelSession implements PumpHooks {
     this.end(
       code === CloseCode.Normal
         ? undefined
-        : { kind: 'gateway-closed', reason: reason || `code ${code}` },
+        : code === CloseCode.Abnormal
+          ? { kind: 'gateway-lost' }
+          : { kind: 'gateway-closed', reason: reason || `code ${code}` },
     );
   }
 
@@ -216,9 +218,9 @@ export class TunnelSession implements PumpHooks {
   }
 }
 
-/** The cause of a failed dial, whatever was thrown. */
-function failureCause(error: unknown): SessionFailureCause {
+/** The cause of a failed dial to `url`, whatever was thrown. */
+function failureCause(error: unknown, url: string): SessionFailureCause {
   return error instanceof DialError
     ? error.cause
-    : { kind: 'gateway-unreachable', url: 'the tunnel gateway', reason: String(error) };
+    : { kind: 'gateway-unreachable', url, reason: String(error) };
 }

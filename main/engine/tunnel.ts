@@ -130,7 +130,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   /** Ends one session, telling its client why. Returns false when no such session is open. */
   killSession(id: string, message = 'the session was disconnected from PG Tunnel'): boolean {
     const session = this.live.get(id);
-    session?.kill(message);
+    session?.kill({ kind: 'disconnected', message });
     return Boolean(session);
   }
 
@@ -153,7 +153,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     // period, see TunnelSession.end); connections that are not sessions yet are just dropped.
     const killAll = (): void => {
       for (const session of this.live.values()) {
-        session.kill('the tunnel is stopping');
+        session.kill({ kind: 'tunnel-stopping' });
       }
       for (const socket of this.opening) {
         socket.destroy();

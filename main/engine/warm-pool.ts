@@ -1,7 +1,13 @@
 import type WebSocket from 'ws';
 import { CloseCode } from '../pgwire/tunnel-protocol.js';
 import { BurstMeter } from './burst-meter.js';
-import { DialError, dialGateway, type DialedSocket, type DialOptions } from './gateway-dial.js';
+import {
+  DialError,
+  dialGateway,
+  safeUrl,
+  type DialedSocket,
+  type DialOptions,
+} from './gateway-dial.js';
 
 /** A WebSocket to the gateway for one client connection. */
 export interface TakenSocket {
@@ -23,6 +29,8 @@ export interface GatewaySockets {
   take(): Promise<TakenSocket>;
   /** A fresh dial: for a retry, or a CancelRequest. Rejects with a DialError. */
   dial(): Promise<WebSocket>;
+  /** The gateway's URL as errors show it (see safeUrl). */
+  readonly gatewayUrl: string;
 }
 
 export interface WarmPoolOptions {
@@ -108,6 +116,10 @@ export class WarmPool implements GatewaySockets {
     }
   }
 
+  get gatewayUrl(): string {
+    return safeUrl(this.dialOptions.gatewayUrl);
+  }
+
   /** Warm sockets held ahead of need: open, or being opened for no client yet. */
   get held(): number {
     return this.ready.length + this.unclaimed().length;
@@ -141,7 +153,7 @@ export class WarmPool implements GatewaySockets {
 
   async dial(): Promise<WebSocket> {
     if (this.stopped) {
-      throw new DialError({ kind: 'disconnected', message: 'the tunnel is stopping' });
+      throw new DialError({ kind: 'tunnel-stopping' });
     }
     try {
       const dialed = await dialGateway(this.dialOptions);

@@ -36,6 +36,11 @@ export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 export const CloseCode = {
   /** All said: whatever the client is to be told has been sent as an ErrorResponse already. */
   Normal: 1000,
+  /**
+   * Reported, never sent: the connection ended without a close frame (RFC 6455, 7.1.5). The
+   * gateway process died, or a load balancer or the network between dropped the connection.
+   */
+  Abnormal: 1006,
   /** A text message arrived: the tunnel carries binary messages only. */
   UnsupportedData: 1003,
   /** The far side failed (e.g. the database connection was lost). */

@@ -1,10 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { createServer, Server, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TunnelState } from '../../shared/tunnel-state.js';
 import { createTestCore, type TestCore } from '../testing/app-core.js';
 import { start } from '../testing/child-process.js';
+import { filesUnder } from '../testing/files.js';
 import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
 import { freePort, portIsOpen } from '../testing/ports.js';
 import { psql } from '../testing/psql.js';
@@ -23,19 +22,6 @@ afterAll(async () => {
   await test?.core.dispose();
   await gateway?.process.stop();
 });
-
-/** Every byte under `dir`, file by file. */
-async function filesUnder(dir: string): Promise<Array<{ path: string; content: Buffer }>> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return Promise.all(
-    entries
-      .filter((e) => e.isFile())
-      .map(async (e) => ({
-        path: join(e.parentPath, e.name),
-        content: await readFile(join(e.parentPath, e.name)),
-      })),
-  );
-}
 
 describe('profiles and keys', () => {
   it('a pasted DATABASE_URL: the key goes to the keychain, and nowhere in the config directory or the snapshot', async () => {
@@ -175,7 +161,7 @@ describe('the tunnel manager', () => {
     await new Promise((resolve) => listener!.close(resolve));
     expect(await portIsOpen(port!)).toBe(false);
 
-    expect(await test.core.tunnels.reviveDeadListeners()).toEqual([profile.id]);
+    expect(await test.core.onResume()).toEqual([profile.id]);
     const state = (await test.core.commands.getSnapshot()).tunnels[profile.id]!;
     expect(state).toMatchObject({ status: 'listening', port });
     expect(await psql('127.0.0.1', port!, ['-c', 'select 41 + 1'])).toMatchObject({
@@ -187,7 +173,7 @@ describe('the tunnel manager', () => {
       'The listener was gone after the computer woke up; restarting',
     );
     // A second look finds nothing to revive.
-    expect(await test.core.tunnels.reviveDeadListeners()).toEqual([]);
+    expect(await test.core.onResume()).toEqual([]);
     await test.core.commands.deleteProfile(profile.id);
   });
 
@@ -229,6 +215,49 @@ describe('the tunnel manager', () => {
       await test.core.commands.deleteProfile(profile.id);
     } finally {
       blocker.close();
+    }
+  });
+});
+
+describe('what every shell does at launch', () => {
+  it('the window opens on the first run, then as the settings and the login flag say; auto-start tunnels start when the setting is on', async () => {
+    const { core } = await createTestCore();
+    try {
+      expect(core.opensWindowAtLaunch(true)).toBe(true); // no tunnel yet: always, even hidden
+      const auto = await core.commands.addProfile({
+        name: 'Auto',
+        gatewayUrl: gateway.wsUrl,
+        apiKey: gateway.keys.valid,
+        autoStart: true,
+      });
+      const manual = await core.commands.addProfile({
+        name: 'Manual',
+        gatewayUrl: gateway.wsUrl,
+        apiKey: gateway.keys.valid,
+      });
+      expect(core.opensWindowAtLaunch(false)).toBe(false); // "start hidden" is on by default
+      await core.commands.updateSettings({ startHidden: false });
+      expect(core.opensWindowAtLaunch(false)).toBe(true);
+      expect(core.opensWindowAtLaunch(true)).toBe(false); // launched at login with --hidden
+
+      await core.commands.updateSettings({ autoStartTunnels: false });
+      await core.startUp();
+      expect((await core.commands.getSnapshot()).tunnels[auto.id]?.status).toBe('stopped');
+
+      await core.commands.updateSettings({ autoStartTunnels: true });
+      await core.startUp();
+      const { tunnels } = await core.commands.getSnapshot();
+      expect(tunnels[auto.id]?.status).toBe('listening');
+      expect(tunnels[manual.id]?.status).toBe('stopped');
+      expect(await psql('127.0.0.1', tunnels[auto.id]!.port!, ['-c', 'select 1'])).toMatchObject({
+        code: 0,
+        stdout: '1\n',
+      });
+      for (const id of [auto.id, manual.id]) {
+        await core.commands.deleteProfile(id);
+      }
+    } finally {
+      await core.dispose();
     }
   });
 });

@@ -8,13 +8,14 @@ import {
   type ProfileView,
 } from '../../shared/profile.js';
 import { RpcError, type AppSnapshot, type RpcClient } from '../../shared/rpc.js';
-import { Playground } from './playground.js';
+import type { Playground } from './playground/index.js';
 import { ProfileStore, type ConfigBackend } from './profile-store.js';
 import type { SecretStore } from './secret-store.js';
-import { TunnelManager } from './tunnel-manager.js';
+import { TunnelManager, type TunnelTarget } from './tunnel-manager.js';
 
 export interface AppCoreOptions {
   config: ConfigBackend;
+  /** The OS keychain: remote profiles' API keys, one entry per profile id. */
   secrets: SecretStore;
   playground: Playground;
   version: string;
@@ -24,36 +25,64 @@ export interface AppCoreOptions {
 const SNAPSHOT_COALESCE_MS = 50;
 
 /**
- * The app's core, shared by the tray app and `pg-tunnel ui`: profiles, their keys, their tunnels.
- * `commands` implements the RPC contract; both transports serve exactly that object.
+ * The app's core, shared by the tray app, `pg-tunnel ui` and `pg-tunnel playground` (built for
+ * each by `composeAppCore`): profiles, their keys, their tunnels. Shells use it only through
+ * `commands` (the RPC contract, which both transports serve), `snapshot()`/`subscribe()`, and the
+ * launch and resume policy (`startUp`, `opensWindowAtLaunch`, `onResume`).
+ *
+ * Keys are read from the keychain when needed (a tunnel starting, a copy), never all at launch:
+ * the core starts, and the playground runs, on a machine without a keychain; a tunnel that needs
+ * one then says so on its card.
  */
 export class AppCore {
-  readonly profiles: ProfileStore;
-  readonly tunnels: TunnelManager;
   readonly commands: RpcClient;
-  private readonly masks = new Map<string, string | null>();
+  private readonly profiles: ProfileStore;
+  private readonly tunnels: TunnelManager;
+  /** The masked tail of each key read or saved in this run (absent: not read yet). */
+  private readonly masks = new Map<string, string>();
   private readonly listeners = new Set<(snapshot: AppSnapshot) => void>();
   private pendingSnapshot: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly options: AppCoreOptions) {
+  /** Builds the core; nothing is read from the keychain and no tunnel starts. */
+  constructor(private readonly options: AppCoreOptions) {
     this.profiles = new ProfileStore(options.config);
-    this.tunnels = new TunnelManager(this.profiles, options.secrets, (profile, apiKey) =>
-      profile.kind === 'playground'
-        ? options.playground.gatewayUrl(apiKey)
-        : Promise.resolve(profile.gatewayUrl),
-    );
+    this.tunnels = new TunnelManager(this.profiles, (profile) => this.target(profile));
     this.tunnels.on('change', () => this.changed());
     this.commands = this.buildCommands();
   }
 
-  /** Builds the core and reads the masked tail of each saved key once. */
-  static async create(options: AppCoreOptions): Promise<AppCore> {
-    const core = new AppCore(options);
-    for (const profile of core.profiles.list()) {
-      const key = await options.secrets.get(profile.id);
-      core.masks.set(profile.id, key ? maskApiKey(key) : null);
+  /**
+   * What every shell does once at launch: starts the profiles flagged auto-start, when the
+   * "start tunnels automatically" setting is on. Resolves when each has started or failed
+   * (a failure shows on its card, never as a rejection).
+   */
+  async startUp(): Promise<void> {
+    if (!this.profiles.settings().autoStartTunnels) {
+      return;
     }
-    return core;
+    await Promise.all(
+      this.profiles
+        .list()
+        .filter((p) => p.autoStart)
+        .map((p) => this.tunnels.start(p.id)),
+    );
+  }
+
+  /**
+   * Whether a shell with a window shows it at launch: always on the first run (no profiles yet),
+   * else unless it was launched hidden (the login item's flag) or the "start hidden" setting is on.
+   */
+  opensWindowAtLaunch(launchedHidden: boolean): boolean {
+    const noProfiles = this.profiles.list().length === 0;
+    return noProfiles || !(launchedHidden || this.profiles.settings().startHidden);
+  }
+
+  /**
+   * What every shell does when the computer wakes: restarts the tunnels whose listener the OS
+   * closed during sleep, on the same port. Resolves with their profile ids.
+   */
+  onResume(): Promise<string[]> {
+    return this.tunnels.reviveDeadListeners();
   }
 
   snapshot(): AppSnapshot {
@@ -90,6 +119,19 @@ export class AppCore {
 
   private view(profile: Profile): ProfileView {
     return { ...profile, apiKeyMask: this.masks.get(profile.id) ?? null };
+  }
+
+  /** Where a profile's tunnel leads: the playground's own gateway, or its URL with the saved key. */
+  private async target(profile: Profile): Promise<TunnelTarget | undefined> {
+    if (profile.kind === 'playground') {
+      return this.options.playground.target(profile.id);
+    }
+    const apiKey = await this.options.secrets.get(profile.id);
+    if (apiKey === undefined) {
+      return undefined;
+    }
+    this.masks.set(profile.id, maskApiKey(apiKey));
+    return { apiKey, gatewayUrl: profile.gatewayUrl };
   }
 
   private async saveKey(id: string, input: string): Promise<void> {
@@ -136,6 +178,9 @@ export class AppCore {
         mutate(async () => {
           validate(input, false);
           const before = profiles.require(id);
+          if (input.apiKey !== undefined && before.kind === 'playground') {
+            throw new RpcError('The playground’s key is made and kept by PG Tunnel.', 'apiKey');
+          }
           if (input.apiKey !== undefined) {
             await this.saveKey(id, input.apiKey);
           }
@@ -151,7 +196,8 @@ export class AppCore {
       duplicateProfile: (id) =>
         mutate(async () => {
           const source = profiles.require(id);
-          const key = await secrets.get(id);
+          // The playground's key is the playground's own; a remote profile's is in the keychain.
+          const key = source.kind === 'remote' ? await secrets.get(id) : undefined;
           // A copy gets a port of its own: two tunnels cannot share one.
           const { id: _id, ...fields } = source;
           const copy = profiles.add({
@@ -162,40 +208,37 @@ export class AppCore {
           });
           if (key) {
             await secrets.set(copy.id, key);
+            this.masks.set(copy.id, maskApiKey(key));
           }
-          this.masks.set(copy.id, this.masks.get(id) ?? null);
           return this.view(copy);
         }),
 
       deleteProfile: (id) =>
         mutate(async () => {
-          profiles.require(id);
+          const profile = profiles.require(id);
           await tunnels.forget(id);
-          await secrets.delete(id);
+          if (profile.kind === 'remote') {
+            await secrets.delete(id);
+          }
           profiles.delete(id);
           this.masks.delete(id);
         }),
 
       createPlayground: () =>
         mutate(async () => {
+          // One playground: its data and keys live in its own directory, not with the profile.
           const existing = profiles.list().find((p) => p.kind === 'playground');
-          if (existing) {
-            // Its key is ours to make: if the keychain lost it, the in-process gateway takes a new one.
-            if (!(await secrets.get(existing.id))) {
-              await this.saveKey(existing.id, Playground.newApiKey());
-            }
-            return this.view(existing);
-          }
-          const profile = profiles.add({
-            name: 'Local playground',
-            kind: 'playground',
-            gatewayUrl: '',
-            host: DEFAULT_HOST,
-            port: null,
-            portMode: 'random',
-            autoStart: false,
-          });
-          await this.saveKey(profile.id, Playground.newApiKey());
+          const profile =
+            existing ??
+            profiles.add({
+              name: 'Local playground',
+              kind: 'playground',
+              gatewayUrl: '',
+              host: DEFAULT_HOST,
+              port: null,
+              portMode: 'random',
+              autoStart: false,
+            });
           return this.view(profile);
         }),
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import Conf from 'conf';
 import type { Profile } from '../../shared/profile.js';
 import type { Settings } from '../../shared/tunnel-state.js';
@@ -15,21 +16,38 @@ export const DEFAULT_SETTINGS: Settings = {
   autoStartTunnels: true,
 };
 
-/**
- * The part of `conf` the core uses. electron-store extends conf, so the tray app passes one of those
- * and `pg-tunnel ui` and the tests pass a conf instance.
- */
+/** The part of `conf` the core uses. */
 export type ConfigBackend = Pick<Conf<StoreShape>, 'get' | 'set' | 'path'>;
 
+/** profiles.json cannot be used; the message says which file and what to do. */
+export class ProfilesFileError extends Error {
+  override readonly name = 'ProfilesFileError';
+}
+
+/**
+ * Opens `<configDir>/profiles.json` with conf (created with the defaults when absent).
+ *
+ * @throws ProfilesFileError when the file exists but is not valid JSON: it is a user's saved work,
+ *   so it is never cleared.
+ */
 export function openConfig(configDir: string): ConfigBackend {
-  return new Conf<StoreShape>({
-    cwd: configDir,
-    configName: 'profiles',
-    projectName: 'pg-tunnel',
-    defaults: { profiles: [], settings: DEFAULT_SETTINGS },
-    // A corrupted file is a user's saved work: fail loudly rather than silently start empty.
-    clearInvalidConfig: false,
-  });
+  try {
+    return new Conf<StoreShape>({
+      cwd: configDir,
+      configName: 'profiles',
+      projectName: 'pg-tunnel',
+      defaults: { profiles: [], settings: DEFAULT_SETTINGS },
+      clearInvalidConfig: false,
+    });
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw new ProfilesFileError(
+        `The profiles file ${join(configDir, 'profiles.json')} is not valid JSON (${error.message}); PG Tunnel never clears it: fix it, or move it away to start with no tunnels.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 /** Profiles and settings, persisted through the config backend on every change. */

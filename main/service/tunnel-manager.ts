@@ -13,7 +13,6 @@ import type {
 import { probeConnection } from './connection-probe.js';
 import { findPortOwner } from './port-owner.js';
 import type { ProfileStore } from './profile-store.js';
-import type { SecretStore } from './secret-store.js';
 
 /** Recent events kept per profile for the window's log. */
 const LOG_LENGTH = 100;
@@ -31,8 +30,23 @@ export interface TunnelManagerEvents {
   change: [];
 }
 
-/** Where a profile's gateway is: its URL, or (the playground) one started on demand. */
-export type GatewayResolver = (profile: Profile, apiKey: string) => Promise<string>;
+/** Where a profile's tunnel leads, and the key it presents there. */
+export interface TunnelTarget {
+  /** The gateway's WebSocket URL: the profile's own, or (the playground) one started on demand. */
+  gatewayUrl: string;
+  apiKey: string;
+  /**
+   * What the user must read while the tunnel runs (the playground's kept data, say), given the
+   * address it listens on; shown as the tunnel's problem and recorded in its log.
+   */
+  notice?: (address: { host: string; port: number }) => string;
+}
+
+/**
+ * Finds a profile's target when it starts. Resolves undefined when no API key is saved for it;
+ * rejects with a sentence when the key cannot be read (no keychain) or the target cannot start.
+ */
+export type TargetResolver = (profile: Profile) => Promise<TunnelTarget | undefined>;
 
 /** One engine per profile: starts, stops, and reports state, sessions and a short log of each. */
 export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
@@ -44,8 +58,7 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
 
   constructor(
     private readonly profiles: ProfileStore,
-    private readonly secrets: SecretStore,
-    private readonly resolveGateway: GatewayResolver = async (profile) => profile.gatewayUrl,
+    private readonly resolveTarget: TargetResolver,
   ) {
     super();
     this.statsTimer = setInterval(() => {
@@ -89,17 +102,16 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
     this.entries.set(id, entry);
     this.emit('change');
     try {
-      const apiKey = await this.secrets.get(id);
-      if (!apiKey) {
+      const target = await this.resolveTarget(profile);
+      if (!target) {
         return this.fail(id, entry, {
           message: 'No API key is saved for this tunnel: edit it and paste the key.',
           fix: 'edit-key',
         });
       }
-      const gatewayUrl = await this.resolveGateway(profile, apiKey);
       const tunnel = new Tunnel({
-        apiKey,
-        gatewayUrl,
+        apiKey: target.apiKey,
+        gatewayUrl: target.gatewayUrl,
         host: profile.host,
         port: profile.port ?? 0,
         userAgent: 'pg-tunnel-app',
@@ -117,6 +129,11 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
         this.profiles.update(id, { port: address.port });
       }
       this.record(id, 'info', `Listening on ${address.address}:${address.port}`);
+      const notice = target.notice?.({ host: address.address, port: address.port });
+      if (notice) {
+        entry.problem = { message: notice, fix: 'none' };
+        this.record(id, 'error', notice);
+      }
       this.emit('change');
       return this.state(id);
     } catch (error) {
@@ -138,16 +155,6 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
   async restart(id: string): Promise<TunnelState> {
     await this.stop(id);
     return this.start(id);
-  }
-
-  /** Starts every profile flagged auto-start; failures show on their cards, not as exceptions. */
-  async startAutoStart(): Promise<void> {
-    await Promise.all(
-      this.profiles
-        .list()
-        .filter((p) => p.autoStart)
-        .map((p) => this.start(p.id)),
-    );
   }
 
   /**

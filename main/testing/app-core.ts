@@ -1,9 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppCore } from '../service/app-core.js';
-import { Playground } from '../service/playground.js';
-import { openConfig } from '../service/profile-store.js';
+import type { Profile } from '../../shared/profile.js';
+import type { AppCore } from '../service/app-core.js';
+import { composeAppCore } from '../service/compose.js';
+import { DEFAULT_SETTINGS } from '../service/profile-store.js';
 import { createKeychainSecretStore, type SecretStore } from '../service/secret-store.js';
 
 /** Keychain service of the tests, so that they never touch a user's saved keys. */
@@ -12,18 +13,53 @@ export const TEST_KEYCHAIN_SERVICE = 'pg-tunnel-test';
 export interface TestCore {
   core: AppCore;
   configDir: string;
+  /** The keychain as the core sees it (the tests' own service), to check what it holds. */
   secrets: SecretStore;
 }
 
-/** The real core on a fresh (or given) config directory and the real OS keychain. */
+/**
+ * A fresh config directory that other users may traverse: tests may run as root, and then the
+ * playground's Postgres runs as the user "postgres", which must reach its data inside.
+ */
+export async function newConfigDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-config-'));
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+/**
+ * The real core, composed by the same function as the tray app and `pg-tunnel ui`, on a fresh (or
+ * given) config directory and the real OS keychain under the tests' own service.
+ */
 export async function createTestCore(configDir?: string): Promise<TestCore> {
-  const dir = configDir ?? (await mkdtemp(join(tmpdir(), 'pg-tunnel-config-')));
-  const secrets = createKeychainSecretStore(TEST_KEYCHAIN_SERVICE);
-  const core = await AppCore.create({
-    config: openConfig(dir),
-    secrets,
-    playground: new Playground(dir, secrets),
+  const dir = configDir ?? (await newConfigDir());
+  const core = await composeAppCore({
+    configDir: dir,
     version: 'test',
+    keychainService: TEST_KEYCHAIN_SERVICE,
   });
-  return { core, configDir: dir, secrets };
+  return { core, configDir: dir, secrets: createKeychainSecretStore(TEST_KEYCHAIN_SERVICE) };
+}
+
+/** A playground profile as the window creates it; `changes` make other profiles from it. */
+export function savedProfile(id: string, changes: Partial<Profile> = {}): Profile {
+  return {
+    id,
+    name: 'Local playground',
+    kind: 'playground',
+    gatewayUrl: '',
+    host: '127.0.0.1',
+    port: null,
+    portMode: 'random',
+    autoStart: false,
+    ...changes,
+  };
+}
+
+/** Writes profiles.json in `configDir` as an earlier run would have left it. */
+export async function saveProfiles(configDir: string, profiles: Profile[]): Promise<void> {
+  await writeFile(
+    join(configDir, 'profiles.json'),
+    JSON.stringify({ profiles, settings: DEFAULT_SETTINGS }),
+  );
 }

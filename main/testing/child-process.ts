@@ -11,7 +11,14 @@ export class RunningProcess {
   readonly exited: Promise<number | null>;
   private readonly waiters: Array<() => void> = [];
 
-  constructor(readonly child: ChildProcess) {
+  /**
+   * @param group the child leads a process group of its own, and stop() signals the whole group:
+   *   for wrapper scripts (scripts/with-keychain.sh) that do not pass signals on.
+   */
+  constructor(
+    readonly child: ChildProcess,
+    private readonly group = false,
+  ) {
     child.stdout?.setEncoding('utf8').on('data', (text: string) => this.append('stdout', text));
     child.stderr?.setEncoding('utf8').on('data', (text: string) => this.append('stderr', text));
     this.exited = new Promise((resolve) => child.once('close', (code) => resolve(code)));
@@ -46,12 +53,24 @@ export class RunningProcess {
   /** SIGTERM, then SIGKILL if it lingers; resolves with the exit code. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill(signal);
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+      this.signal(signal);
+      const timer = setTimeout(() => this.signal('SIGKILL'), 5_000);
       await this.exited;
       clearTimeout(timer);
     }
     return this.exited;
+  }
+
+  private signal(signal: NodeJS.Signals): void {
+    if (this.group && this.child.pid !== undefined) {
+      try {
+        process.kill(-this.child.pid, signal);
+      } catch {
+        // the group is gone already
+      }
+    } else {
+      this.child.kill(signal);
+    }
   }
 
   private append(stream: 'stdout' | 'stderr', text: string): void {
@@ -66,14 +85,22 @@ export class RunningProcess {
   }
 }
 
+/** `group`: see RunningProcess. */
 export function start(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
   cwd?: string,
+  { group = false }: { group?: boolean } = {},
 ): RunningProcess {
   return new RunningProcess(
-    spawn(command, args, { env: { ...process.env, ...env }, cwd, stdio: ['pipe', 'pipe', 'pipe'] }),
+    spawn(command, args, {
+      env: { ...process.env, ...env },
+      cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: group,
+    }),
+    group,
   );
 }
 

@@ -4,6 +4,21 @@ import { start, type RunningProcess } from './child-process.js';
 /** The built CLI, as users run it (`npm test` builds before testing). */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/main/cli/index.js', import.meta.url));
 
+const WITH_KEYCHAIN = fileURLToPath(new URL('../../scripts/with-keychain.sh', import.meta.url));
+
+/**
+ * The built CLI under scripts/with-keychain.sh, as the README once told people to run it. With
+ * DBUS_SESSION_BUS_ADDRESS unset in `env`, the script makes a new throwaway keyring for this run.
+ */
+export function startCliWithKeychainScript(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): RunningProcess {
+  return start('sh', [WITH_KEYCHAIN, process.execPath, CLI_PATH, ...args], env, undefined, {
+    group: true,
+  });
+}
+
 /** `nodeArgs` go to Node itself, before the script (the benchmark profiles with --cpu-prof). */
 export function startCli(
   args: string[],
@@ -21,8 +36,8 @@ export interface RunningTunnel {
 }
 
 /**
- * Starts `pg-tunnel` and waits for the reference banner; resolves with the port it printed. `env`
- * adds to its environment (NODE_EXTRA_CA_CERTS for a gateway with a test certificate).
+ * Starts `pg-tunnel` and waits for the reference banner; resolves with the port it printed.
+ * `env` adds to its environment (NODE_EXTRA_CA_CERTS for a gateway behind a test certificate).
  */
 export async function startTunnelCli(
   gatewayWsUrl: string,

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startPostgres, type PostgresServer } from './postgres.js';
+import { keepExitStatus, startPostgres, type PostgresServer } from './postgres.js';
 
 export type PostgresInfo = Omit<PostgresServer, 'stop'>;
 
@@ -15,6 +15,8 @@ declare module 'vitest' {
  * the tunnel.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The teardown below stops this server; the run's exit status stays vitest's.
+  keepExitStatus();
   const server = await startPostgres({ postgresFlags: ['-c', 'wal_level=logical'] });
   const { stop, ...info } = server;
   project.provide('postgres', info);

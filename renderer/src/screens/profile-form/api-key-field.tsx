@@ -25,7 +25,8 @@ export function ApiKeyField({
   const hint = editing
     ? mask
       ? `Saved key ${mask}: leave empty to keep the saved key.`
-      : 'No key is saved: paste one.'
+      : // The core reads a key when it needs it, so it may not know the mask yet.
+        'Leave empty to keep the saved key.'
     : 'Paste the key, or a prisma+postgres:// DATABASE_URL that holds one. It is kept in the OS keychain.';
   return (
     <FormField label="API key or DATABASE_URL" hint={hint} error={error} warning={problem}>

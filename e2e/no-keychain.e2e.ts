@@ -1,0 +1,54 @@
+import { savedProfile } from '../main/testing/app-core.js';
+import { openPsqlSession } from './fixtures/psql-session.js';
+import { expect, test } from './fixtures/test.js';
+import { copyUrl, tunnelStatus } from './fixtures/window.js';
+
+// A machine with no Secret Service (a server, a container, WSL): the session bus leads nowhere.
+test.use({
+  uiOptions: {
+    env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' },
+    profiles: [
+      savedProfile('saved-playground'),
+      savedProfile('saved-remote', {
+        name: 'Staging',
+        kind: 'remote',
+        gatewayUrl: 'wss://gateway.example/websocket',
+      }),
+    ],
+  },
+});
+
+test('without a keychain the window opens and the playground runs; a tunnel that needs the keychain says so', async ({
+  app: page,
+}) => {
+  const staging = page.getByRole('listitem').filter({ hasText: 'Staging' });
+  await page.getByRole('switch', { name: 'Run Staging' }).click();
+  await expect(staging.getByRole('alert')).toContainText(
+    /^No OS keychain is available because there is no D-Bus session bus/,
+  );
+
+  await page.getByRole('switch', { name: 'Run Local playground' }).click();
+  await page.getByRole('button', { name: 'Local playground' }).click();
+  await expect(tunnelStatus(page)).toContainText('Listening', { timeout: 120_000 });
+  const psql = await openPsqlSession(await copyUrl(page));
+  try {
+    await expect(page.getByRole('row').filter({ hasText: 'psql' })).toBeVisible();
+  } finally {
+    psql.child.stdin!.end();
+    await psql.stop();
+  }
+  await page.getByRole('button', { name: 'Back' }).click();
+
+  // Adding a tunnel would save its key in the keychain: the form says why it cannot.
+  await page.getByRole('button', { name: 'Add a tunnel' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('Production');
+  await page
+    .getByLabel('API key or DATABASE_URL', { exact: true })
+    .fill('a-key-of-the-production-database');
+  await page.getByRole('button', { name: 'Add tunnel' }).click();
+  await expect(
+    page.getByRole('alert').filter({ hasText: /^No OS keychain is available/ }),
+  ).toBeVisible();
+  await page.getByRole('button', { name: 'Back' }).click();
+  await expect(page.getByRole('listitem').filter({ hasText: 'Production' })).toHaveCount(0);
+});

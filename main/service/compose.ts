@@ -1,0 +1,39 @@
+import { AppCore } from './app-core.js';
+import { Playground } from './playground/index.js';
+import { openConfig } from './profile-store.js';
+import { createKeychainSecretStore } from './secret-store.js';
+
+/** What differs between the shells that build the core. */
+export interface AppCoreSetup {
+  /**
+   * Where profiles (profiles.json) and the playground live: `defaultConfigDir()` for the tray app,
+   * `pg-tunnel ui` and `pg-tunnel playground` alike, or `--config-dir`.
+   */
+  configDir: string;
+  /** Shown in the window's settings. */
+  version: string;
+  /** The keychain service holding the API keys (default "pg-tunnel"); the tests use their own. */
+  keychainService?: string;
+}
+
+/**
+ * The one composition root of the app core, which the tray app, `pg-tunnel ui`, `pg-tunnel
+ * playground` and the tests all call: profiles in `conf` in `configDir`, API keys in the OS
+ * keychain, the playground beside them. Nothing is read from the keychain here, so this works on
+ * a machine without one.
+ *
+ * @throws conf's error when profiles.json exists but is not valid JSON (it is never cleared).
+ */
+export async function composeAppCore({
+  configDir,
+  version,
+  keychainService,
+}: AppCoreSetup): Promise<AppCore> {
+  const secrets = createKeychainSecretStore(keychainService);
+  return new AppCore({
+    config: openConfig(configDir),
+    secrets,
+    playground: new Playground(configDir, secrets),
+    version,
+  });
+}
