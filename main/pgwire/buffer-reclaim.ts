@@ -24,19 +24,22 @@ let moved = 0;
  * gateway (102.9 MB before), in one run on a shared 2-core machine. Counting bytes rather than
  * running a timer keeps an idle tunnel asleep.
  *
- * How: gc() exists only with V8's --expose-gc, which Node 20 accepts neither in NODE_OPTIONS nor
- * portably in the `#!/usr/bin/env node` line of our bin. So it is set at run time with
+ * How: gc() exists only with V8's --expose-gc. Our bin cannot pass it portably in its
+ * `#!/usr/bin/env node` line, and NODE_OPTIONS belongs to whoever runs us (every Node process
+ * they start reads it), as does Electron's command line. So it is set at run time with
  * v8.setFlagsFromString, and the function read from a context made after it (V8 installs its gc
- * extension in new contexts only), the idiom of the `expose-gc` package. Node's documentation
- * warns that changing V8 flags after the VM has started "may result in unpredictable behavior,
- * including crashes and data loss; or it may simply do nothing". Acceptable here: this flag
- * changes no heap setting or collector behaviour, it only adds a function to contexts created
- * later; it is set once, on first use; and if it does nothing (gc is then not a function) the
- * pumps go on without collections, as before, rather than fail.
+ * extension in new contexts only). Node's documentation warns that changing V8 flags after the
+ * VM has started "may result in unpredictable behavior, including crashes and data loss; or it
+ * may simply do nothing". Acceptable here: this flag changes no heap setting or collector
+ * behaviour, it only adds a function to contexts created later; it is set once, on first use;
+ * and if it does nothing (gc is then not a function) the pumps go on without collections, as
+ * before, rather than fail.
  *
  * The tray app runs the engine in Electron's main process, which is Node: the same code exposes
- * gc() there. Electron's `app.commandLine.appendSwitch('js-flags', '--expose-gc')` would not help:
- * Electron reads js-flags for its main process only from the command line it was started with.
+ * gc() there (not run on our build machines, where Electron's binary cannot be installed; the
+ * fallback above keeps the tunnel working should it not). Electron's
+ * `app.commandLine.appendSwitch('js-flags', '--expose-gc')` would not help: Electron reads
+ * js-flags for its main process only from the command line it was started with.
  */
 export function reclaimAfter(bytes: number): void {
   moved += bytes;
