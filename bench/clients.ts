@@ -2,8 +2,9 @@ import { run } from '../main/testing/child-process.js';
 import type { Connection } from './targets.js';
 
 /**
- * The libpq environment of pgbench and psql. sslmode=disable for every target alike: the reference
- * client requires it, and with it no target pays for an SSLRequest round trip the others skip.
+ * The libpq environment of pgbench and psql. sslmode=disable for every target on loopback alike:
+ * the reference client requires it, and with it no target pays for an SSLRequest round trip the
+ * others skip. Across the simulated network, direct-tls is require: a remote database wants TLS.
  */
 function libpqEnv(connection: Connection): NodeJS.ProcessEnv {
   return {
@@ -12,7 +13,7 @@ function libpqEnv(connection: Connection): NodeJS.ProcessEnv {
     PGUSER: connection.user,
     PGDATABASE: connection.database,
     PGPASSWORD: connection.password,
-    PGSSLMODE: 'disable',
+    PGSSLMODE: connection.sslmode,
     PGCONNECT_TIMEOUT: '10',
     // Settings from the shell running the benchmark must not reach the clients.
     PGSERVICE: undefined,
@@ -83,4 +84,11 @@ export async function waitForNoSessions(direct: Connection, timeoutMs = 120_000)
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** The wall time of `run`, in seconds: for a client program, what a user running it would wait. */
+export async function timed(run: () => Promise<unknown>): Promise<number> {
+  const startedAt = performance.now();
+  await run();
+  return (performance.now() - startedAt) / 1000;
 }

@@ -44,14 +44,29 @@ function rowsOf(results: Result[], workloads: Workload[]): Row[] {
 const RATIOS: Array<[TargetName, TargetName]> = [
   ['pg-tunnel', 'direct'],
   ['ppg-tunnel', 'direct'],
+  // With --rtt: the tunnels against Postgres across the same network, over TLS.
+  ['pg-tunnel', 'direct-tls'],
+  ['ppg-tunnel', 'direct-tls'],
   ['pg-tunnel', 'ppg-tunnel'],
-  // A direct profile: one hop (our engine) instead of two, against Postgres and our tunnel.
+  // A direct profile: one hop (our engine) instead of two, against Postgres (on loopback, or
+  // with --rtt over TLS across the same network) and our tunnel.
   ['pg-direct', 'direct'],
+  ['pg-direct', 'direct-tls'],
   ['pg-direct', 'pg-tunnel'],
   // With --floor: what two bare hops reach, and how close ours comes to that.
   ['relays', 'direct'],
   ['pg-tunnel', 'relays'],
 ];
+
+/** Names in the ratio columns' headers. */
+const SHORT: Record<TargetName, string> = {
+  direct: 'direct',
+  'direct-tls': 'tls',
+  'pg-tunnel': 'pg',
+  'ppg-tunnel': 'ppg',
+  'pg-direct': 'pgd',
+  relays: 'relays',
+};
 
 const formatValue = (value: number | undefined): string =>
   value === undefined ? '–' : value.toFixed(value >= 1000 ? 0 : value >= 10 ? 1 : 2);
@@ -61,7 +76,8 @@ const formatRatio = (a: number | undefined, b: number | undefined): string =>
 
 /**
  * The medians side by side, with ratios: below 1× a tunnel does less than Postgres itself on a
- * throughput row; on a memory row (↓) lower is better, so below 1× in pg/ppg means ours uses less.
+ * throughput row; on a memory or time row (↓) lower is better, so below 1× means less (pg/tls on
+ * first-query: our tunnel's time as a share of Postgres's over TLS across the same network).
  */
 export function formatTable(results: Result[], workloads: Workload[]): string {
   const present = new Set(results.map((r) => r.target));
@@ -72,7 +88,7 @@ export function formatTable(results: Result[], workloads: Workload[]): string {
     'unit',
     'rounds',
     ...targets,
-    ...ratios.map(([a, b]) => `${short(a)}/${short(b)}`),
+    ...ratios.map(([a, b]) => `${SHORT[a]}/${SHORT[b]}`),
   ];
   const lines = rowsOf(results, workloads).map((row) => [
     row.process ? `${row.workload} (${row.process})` : row.workload,
@@ -90,16 +106,6 @@ export function formatTable(results: Result[], workloads: Workload[]): string {
   const rule = '-'.repeat(format(header).length);
   return [format(header), rule, ...lines.map(format)].join('\n');
 }
-
-/** Column names of the ratios. */
-const SHORT_NAMES: Record<TargetName, string> = {
-  direct: 'direct',
-  'pg-tunnel': 'pg',
-  'ppg-tunnel': 'ppg',
-  'pg-direct': 'pgd',
-  relays: 'relays',
-};
-const short = (target: TargetName): string => SHORT_NAMES[target];
 
 /** The JSON that runs are compared by: one record per row and target, the median as value. */
 export async function writeJson(

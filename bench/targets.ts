@@ -6,12 +6,21 @@ import { startDirectTunnelCli, startTunnelCli, type RunningTunnel } from '../mai
 import { startGatewayProcess, type RunningGateway } from '../main/testing/gateway.js';
 import type { PostgresServer } from '../main/testing/postgres.js';
 import { startReferenceTunnel } from '../main/testing/reference-tunnel.js';
+import type { TestCertificate } from '../main/testing/tls.js';
 
 /**
- * `pg-direct`: our engine as a direct tunnel (the connector in-process, one hop instead of two).
- * `relays` only with --floor: two plain TCP relays, the cost of the extra hops alone.
+ * `direct-tls` only with --rtt: Postgres across the simulated network, over TLS as a remote
+ * database requires. `pg-direct`: our engine as a direct tunnel (the connector in-process, one hop
+ * instead of two). `relays` only with --floor: two plain TCP relays, the cost of the extra hops.
  */
-export const TARGET_NAMES = ['direct', 'pg-tunnel', 'ppg-tunnel', 'pg-direct', 'relays'] as const;
+export const TARGET_NAMES = [
+  'direct',
+  'direct-tls',
+  'pg-tunnel',
+  'ppg-tunnel',
+  'pg-direct',
+  'relays',
+] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** Where and as whom a client connects; the tunnels ignore user and password, Postgres does not. */
@@ -21,6 +30,8 @@ export interface Connection {
   user: string;
   database: string;
   password: string | undefined;
+  /** libpq's sslmode: disable on loopback and for the tunnels, require for direct-tls. */
+  sslmode: 'disable' | 'require';
 }
 
 export interface Target {
@@ -32,16 +43,29 @@ export interface Target {
 }
 
 export interface Targets {
-  /** In report order: direct, pg-tunnel, ppg-tunnel, pg-direct, and relays with --floor. */
+  /**
+   * On loopback, in report order: direct, pg-tunnel, ppg-tunnel, pg-direct, and relays with
+   * --floor.
+   */
   readonly all: readonly Target[];
-  readonly names: readonly TargetName[];
+  /**
+   * With --rtt, across the simulated network: direct-tls, pg-tunnel, ppg-tunnel and pg-direct
+   * (other processes than the loopback ones of the same name); else empty.
+   */
+  readonly remote: readonly Target[];
   get(name: TargetName): Target;
   /**
-   * Replaces the gateway and both tunnels with new processes, so that a memory measurement starts
-   * from a fresh heap instead of whatever the workloads before it left behind.
+   * Replaces the loopback gateway and tunnels with new processes, so that a memory measurement
+   * starts from a fresh heap instead of whatever the workloads before it left behind.
    */
   restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The simulated network of --rtt: its round trip in ms, and the certificate TLS is served with. */
+export interface Network {
+  rttMs: number;
+  certificate: TestCertificate;
 }
 
 /**
@@ -53,6 +77,7 @@ const tunnelUser = (postgres: PostgresServer) => ({
   user: 'bench',
   database: postgres.database,
   password: undefined,
+  sslmode: 'disable' as const,
 });
 
 /**
@@ -60,33 +85,28 @@ const tunnelUser = (postgres: PostgresServer) => ({
  * CLI as a direct tunnel to Postgres, and describes the targets, Postgres itself being `direct`.
  * With `floor`, also two plain TCP relays
  * chained in front of Postgres (`relays`): what any design with two extra processes on the path
- * cannot beat. Everything listens on 127.0.0.1. With `profileDir`, the proxy processes write V8 CPU
- * profiles there when they exit.
+ * cannot beat. Everything listens on 127.0.0.1. With `profileDir`, the loopback proxy processes
+ * write V8 CPU profiles there when they exit. With `network`, also the remote targets (see
+ * startRemoteStack).
  */
 export async function startTargets(
   postgres: PostgresServer,
-  { profileDir, floor }: { profileDir?: string | undefined; floor?: boolean },
+  {
+    profileDir,
+    floor,
+    network,
+  }: { profileDir?: string | undefined; floor?: boolean; network?: Network | undefined },
 ): Promise<Targets> {
   const startAll = (): Promise<Stack> => startStack(postgres, profileDir, Boolean(floor));
   let stack = await startAll();
-  // Postgres itself, or the relays in front of it: both need its real user and password.
-  const postgresVia = (port: () => number): Omit<Target, 'name'> => ({
-    connection: () => ({
-      host: postgres.host,
-      port: port(),
-      user: postgres.user,
-      database: postgres.database,
-      password: postgres.password,
-    }),
-    processes: () => undefined,
-  });
+  const remote = network ? await startRemoteStack(postgres, network) : undefined;
   const tunnelTarget = (name: TargetName, tunnel: () => { pid: number; port: number }): Target => ({
     name,
     connection: () => ({ host: '127.0.0.1', port: tunnel().port, ...tunnelUser(postgres) }),
     processes: () => ({ tunnel: tunnel().pid, gateway: stack.gateway.process.child.pid! }),
   });
   const all: Target[] = [
-    { name: 'direct', ...postgresVia(() => postgres.port) },
+    postgresTarget('direct', postgres, () => postgres.port),
     tunnelTarget('pg-tunnel', () => ({
       pid: stack.ours.process.child.pid!,
       port: stack.ours.port,
@@ -95,22 +115,102 @@ export async function startTargets(
       pid: stack.reference.process.child.pid!,
       port: stack.reference.port,
     })),
-    {
-      name: 'pg-direct',
-      connection: () => ({ host: '127.0.0.1', port: stack.direct.port, ...tunnelUser(postgres) }),
-      processes: () => undefined,
-    },
-    ...(floor ? [{ name: 'relays' as const, ...postgresVia(() => stack.relays[1]!.port) }] : []),
+    tunnelAt('pg-direct', postgres, () => stack.direct.port),
+    ...(floor ? [postgresTarget('relays', postgres, () => stack.relays[1]!.port)] : []),
   ];
   return {
     all,
-    names: all.map((target) => target.name),
+    remote: remote?.targets ?? [],
     get: (name) => all.find((target) => target.name === name)!,
     restart: async () => {
       await stopStack(stack);
       stack = await startAll();
     },
-    stop: () => stopStack(stack),
+    stop: async () => {
+      await Promise.all([stopStack(stack), remote?.stop()]);
+    },
+  };
+}
+
+/** Postgres itself, or what stands in front of it at `port`: with its real user and password. */
+function postgresTarget(
+  name: TargetName,
+  postgres: PostgresServer,
+  port: () => number,
+  sslmode: Connection['sslmode'] = 'disable',
+): Target {
+  return {
+    name,
+    connection: () => ({
+      host: postgres.host,
+      port: port(),
+      user: postgres.user,
+      database: postgres.database,
+      password: postgres.password,
+      sslmode,
+    }),
+    processes: () => undefined,
+  };
+}
+
+/** A tunnel at `port` whose processes a memory row does not measure (the one-hop pg-direct). */
+function tunnelAt(name: TargetName, postgres: PostgresServer, port: () => number): Target {
+  return {
+    name,
+    connection: () => ({ host: '127.0.0.1', port: port(), ...tunnelUser(postgres) }),
+    processes: () => undefined,
+  };
+}
+
+/**
+ * The targets across the simulated network: a delay relay (RTT/2 each way) in front of Postgres,
+ * reached over TLS (`direct-tls`, and `pg-direct` verifying the server with the network's
+ * certificate as its sslrootcert), and another in front of a second gateway serving wss:// with
+ * the network's certificate, which our tunnel and the reference client trust through
+ * NODE_EXTRA_CA_CERTS. The gateway sits next to Postgres, as it would in a real deployment.
+ */
+async function startRemoteStack(
+  postgres: PostgresServer,
+  { rttMs, certificate }: Network,
+): Promise<{ targets: Target[]; stop(): Promise<void> }> {
+  const gateway = await startGatewayProcess(postgres, { tls: certificate });
+  const [toGateway, toPostgres] = await Promise.all([
+    startDelayRelay(gateway.port, rttMs),
+    startDelayRelay(postgres.port, rttMs),
+  ]);
+  const url = `wss://127.0.0.1:${toGateway.port}/websocket`;
+  const trust = { NODE_EXTRA_CA_CERTS: certificate.certPath };
+  const key = gateway.keys.valid;
+  const remotePostgres = new URL(postgres.url);
+  remotePostgres.port = String(toPostgres.port);
+  remotePostgres.search = new URLSearchParams({
+    sslmode: 'verify-full',
+    sslrootcert: certificate.certPath,
+  }).toString();
+  const [ours, reference, direct] = await Promise.all([
+    startTunnelCli(url, key, [], [], trust),
+    startReferenceTunnel(url, key, [], trust),
+    startDirectTunnelCli(remotePostgres.href),
+  ]);
+  return {
+    targets: [
+      postgresTarget('direct-tls', postgres, () => toPostgres.port, 'require'),
+      tunnelAt('pg-tunnel', postgres, () => ours.port),
+      tunnelAt('ppg-tunnel', postgres, () => reference.port),
+      tunnelAt('pg-direct', postgres, () => direct.port),
+    ],
+    stop: async () => {
+      await Promise.all(
+        [
+          ours.process,
+          reference.process,
+          direct.process,
+          toGateway.process,
+          toPostgres.process,
+        ].map((p) => p.stop()),
+      );
+      await gateway.process.stop();
+    },
   };
 }
 
@@ -134,7 +234,9 @@ async function startStack(
   profileDir: string | undefined,
   floor: boolean,
 ): Promise<Stack> {
-  const gateway = await startGatewayProcess(postgres, await profiling(profileDir, 'gateway'));
+  const gateway = await startGatewayProcess(postgres, {
+    nodeArgs: await profiling(profileDir, 'gateway'),
+  });
   const key = gateway.keys.valid;
   const [ours, reference, direct] = await Promise.all([
     startTunnelCli(gateway.wsUrl, key, [], await profiling(profileDir, 'pg-tunnel')),
@@ -154,15 +256,23 @@ async function startStack(
 }
 
 const RELAY_SCRIPT = fileURLToPath(new URL('./tcp-relay.ts', import.meta.url));
+const DELAY_RELAY_SCRIPT = fileURLToPath(new URL('./delay-relay.ts', import.meta.url));
 
-async function startRelay(targetPort: number, nodeArgs: string[]): Promise<Listener> {
-  const proc = start(process.execPath, [
-    ...nodeArgs,
-    '--import',
-    'tsx',
-    RELAY_SCRIPT,
-    String(targetPort),
-  ]);
+function startRelay(targetPort: number, nodeArgs: string[]): Promise<Listener> {
+  return startRelayProcess(RELAY_SCRIPT, [String(targetPort)], nodeArgs);
+}
+
+function startDelayRelay(targetPort: number, rttMs: number): Promise<Listener> {
+  return startRelayProcess(DELAY_RELAY_SCRIPT, [String(targetPort), String(rttMs)], []);
+}
+
+/** A relay program of bench/, run by tsx; it prints `listening on PORT` once bound. */
+async function startRelayProcess(
+  script: string,
+  args: string[],
+  nodeArgs: string[],
+): Promise<Listener> {
+  const proc = start(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args]);
   const [, port] = await proc.waitFor(/listening on (\d+)/);
   return { process: proc, port: Number(port) };
 }

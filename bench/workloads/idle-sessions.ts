@@ -58,7 +58,7 @@ export function idleSessionsWorkload({ settings, targets }: BenchContext): Workl
     unit: 'KB/session',
     higherIsBetter: false,
     rounds,
-    targets: ['pg-tunnel', 'ppg-tunnel'],
+    targets: [targets.get('pg-tunnel'), targets.get('ppg-tunnel')],
     freshProcesses: true,
     measure: async (target: Target) => {
       const { tunnel, gateway } = target.processes()!;

@@ -12,7 +12,7 @@ const MiB = 1024 * 1024;
  * and of the gateway while it streams (MiB, as /proc counts them). A proxy that honours
  * backpressure holds a few socket buffers; one that does not holds whatever the reader is behind.
  */
-export function slowReaderWorkload({ settings }: BenchContext): Workload {
+export function slowReaderWorkload({ settings, targets }: BenchContext): Workload {
   const { bytes, bytesPerSecond, rounds } = settings.slowReader;
   const sql = `select repeat('x', ${ROW_BYTES}) from generate_series(1, ${bytes / ROW_BYTES})`;
   return {
@@ -20,7 +20,7 @@ export function slowReaderWorkload({ settings }: BenchContext): Workload {
     unit: 'MB',
     higherIsBetter: false,
     rounds,
-    targets: ['pg-tunnel', 'ppg-tunnel'],
+    targets: [targets.get('pg-tunnel'), targets.get('ppg-tunnel')],
     freshProcesses: true,
     measure: async (target: Target) => {
       const { tunnel, gateway } = target.processes()!;

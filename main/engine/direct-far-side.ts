@@ -19,6 +19,13 @@ export class DirectFarSide implements FarSide {
 
   constructor(private readonly target: UpstreamTarget) {}
 
+  /** Nothing is opened ahead of need (warm upstream connections are not made). */
+  start(): void {}
+
+  readonly held = 0;
+
+  async stop(): Promise<void> {}
+
   /** @throws UpstreamError (a SessionFailureError): the login failed; the cause says how. */
   async open({ message, bytes }: ClientStartup): Promise<FarConnection> {
     const choice = chooseDatabase(
@@ -88,6 +95,8 @@ class DirectConnection implements FarConnection, SocketPumpHooks {
     }
     pumpSockets(client, server, this);
     server.resume();
+    // The login has answered the opening already.
+    client.resume();
   }
 
   /** SocketPumpHooks: bytes from the client, on their way to the database. */

@@ -15,6 +15,13 @@ export interface ClientStartup {
  */
 export interface FarSide {
   /**
+   * The local port is listening: a far side that opens connections ahead of need (the gateway's
+   * warm sockets) starts now. Called once.
+   */
+  start(): void;
+  /** Connections held open ahead of need now, for clients not here yet (0 when it holds none). */
+  readonly held: number;
+  /**
    * Opens the far end of one session with the client's opening: the gateway receives the client's
    * bytes; the connector logs in itself. Nothing is read from the client meanwhile.
    *
@@ -27,6 +34,11 @@ export interface FarSide {
    * @throws Error with a sentence when it could not be delivered.
    */
   cancel(packet: Buffer): Promise<void>;
+  /**
+   * The tunnel is stopping: closes what was opened ahead of need, and gives up such opens still
+   * under way. Resolves when all of it is closed. Sessions, and their opens, are the tunnel's to end.
+   */
+  stop(): Promise<void>;
 }
 
 /** What a session hears from its far end; the session implements it. */
@@ -47,7 +59,9 @@ export interface FarHooks {
 export interface FarConnection {
   /**
    * Starts moving bytes: whatever the far end has for the client first (a login's first messages),
-   * then both ways until either side ends. The client socket is paused until the caller resumes it.
+   * then both ways until either side ends. The client socket, paused until now, is read (resumed)
+   * once the far end has answered the opening: a Postgres client waits for that answer anyway, and
+   * until then the opening is all the far end may have seen, so it may still be sent again.
    */
   pipe(client: Socket, hooks: FarHooks): void;
   /**

@@ -33,6 +33,8 @@ export class TunnelSession implements FarHooks {
   /** Client frames are followed only for a frame observer (verbose output). */
   private readonly clientScanner: FrameScanner | undefined;
   private closeReason: CloseReason | undefined;
+  /** end() has run: a far end that opens now is closed at once. */
+  private ending = false;
   readonly info: SessionInfo;
 
   constructor(
@@ -71,8 +73,10 @@ export class TunnelSession implements FarHooks {
   }
 
   /**
-   * Opens the far end with what the client sent so far, then moves bytes until either side ends.
-   * A far end that cannot be opened ends the session with its cause, told to the client.
+   * Opens the far end with the client's opening (its StartupMessage and anything sent with it),
+   * then moves bytes until either side ends. The client's later bytes are read once the far end
+   * has answered the opening (see FarConnection.pipe). A far end that cannot be opened ends the
+   * session with its cause, told to the client.
    */
   async start(startup: ClientStartup, farSide: FarSide): Promise<void> {
     this.info.bytesFromClient += startup.bytes.length;
@@ -87,14 +91,13 @@ export class TunnelSession implements FarHooks {
       );
       return;
     }
-    if (this.socket.destroyed) {
+    if (this.ending || this.socket.destroyed) {
       far.close();
       return;
     }
     this.far = far;
     this.socket.on('close', () => far.close());
     far.pipe(this.socket, this);
-    this.socket.resume();
   }
 
   /** FarHooks: bytes from the client, on their way to the far end. */
@@ -128,8 +131,8 @@ export class TunnelSession implements FarHooks {
   }
 
   /** Ends the session from this side, telling the client why when the stream allows it. */
-  kill(message: string): void {
-    this.end({ kind: 'disconnected', message });
+  kill(cause: Extract<SessionFailureCause, { kind: 'disconnected' | 'tunnel-stopping' }>): void {
+    this.end(cause);
   }
 
   /**
@@ -137,6 +140,7 @@ export class TunnelSession implements FarHooks {
    * in the middle of a DataRow it would corrupt what the client reads.
    */
   private end(cause?: SessionFailureCause): void {
+    this.ending = true;
     const failure = cause && describeFailure(cause);
     if (cause && failure && !this.closeReason) {
       this.closeReason = { ...failure, cause };

@@ -26,6 +26,11 @@ export interface GatewayRoute {
    * dead (default 45 s); counted in whole ping intervals.
    */
   deadAfterMs?: number;
+  /**
+   * The most WebSockets kept open ahead of need, so that a client's startup goes out at once
+   * (default 4: one, grown toward the largest recent burst of connections); 0 keeps none.
+   */
+  maxWarmSockets?: number;
 }
 
 /** A direct profile's route: the engine logs in to the database itself (password included). */
@@ -66,6 +71,7 @@ const DEFAULTS = {
   dialTimeoutMs: 10_000,
   pingIntervalMs: PING_INTERVAL_MS,
   deadAfterMs: DEAD_AFTER_MS,
+  maxWarmSockets: 4,
 };
 
 /**
@@ -108,6 +114,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
         session.heartbeat(pingIntervalMs);
       }
     }, pingIntervalMs).unref();
+    this.farSide.start();
     return this.address()!;
   }
 
@@ -129,16 +136,25 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   /** Ends one session, telling its client why. Returns false when no such session is open. */
   killSession(id: string, message = 'the session was disconnected from PG Tunnel'): boolean {
     const session = this.live.get(id);
-    session?.kill(message);
+    session?.kill({ kind: 'disconnected', message });
     return Boolean(session);
   }
 
   /**
+   * WebSockets to the gateway held open ahead of need now (open, or opening for no client yet);
+   * 0 for a direct tunnel, which opens nothing ahead of need.
+   */
+  warmSockets(): number {
+    return this.farSide.held;
+  }
+
+  /**
    * Stops listening. 'kill' ends every session now; 'drain' lets them finish, and ends whatever is
-   * left after `drainTimeoutMs`. Resolves when every client connection is closed.
+   * left after `drainTimeoutMs`. Resolves when every client connection and warm socket is closed.
    */
   async stop(mode: StopMode = 'kill', drainTimeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
+    const warmClosed = this.farSide.stop();
     const closed = Promise.all(
       this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
     );
@@ -146,14 +162,14 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     // period, see TunnelSession.end); connections that are not sessions yet are just dropped.
     const killAll = (): void => {
       for (const session of this.live.values()) {
-        session.kill('the tunnel is stopping');
+        session.kill({ kind: 'tunnel-stopping' });
       }
       for (const socket of this.opening) {
         socket.destroy();
       }
     };
     const timer = setTimeout(killAll, mode === 'drain' ? drainTimeoutMs : 0);
-    await closed;
+    await Promise.all([closed, warmClosed]);
     clearTimeout(timer);
   }
 
@@ -216,10 +232,11 @@ function farSideOf(options: typeof DEFAULTS & TunnelOptions): FarSide {
     return new DirectFarSide(options.direct);
   }
   const { gatewayUrl, apiKey, userAgent, dialTimeoutMs, pingIntervalMs, deadAfterMs } = options;
-  return new GatewayFarSide(
-    { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs },
-    deadAfterTicks(pingIntervalMs, deadAfterMs),
-  );
+  return new GatewayFarSide({
+    dial: { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs },
+    warm: { max: options.maxWarmSockets, pingIntervalMs },
+    deadAfterTicks: deadAfterTicks(pingIntervalMs, deadAfterMs),
+  });
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { reclaimAfter } from './buffer-reclaim.js';
 import { SOCKET_HIGH_WATER_MARK, WS_HIGH_WATER_MARK } from './ws-pump.js';
 
 export interface SocketPumpHooks {
@@ -31,6 +32,7 @@ function relay(
   from.on('data', (chunk: Buffer) => {
     // Called as a method: a long-lived session can pass itself rather than closures.
     hooks[hook]?.(chunk);
+    reclaimAfter(chunk.length);
     to.write(chunk);
     if (to.writableLength >= highWaterMark) {
       from.pause();

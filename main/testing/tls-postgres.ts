@@ -1,11 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import { chmod, chown, copyFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
-import { startPostgres, type PostgresServer } from './postgres.js';
+import { installCertificate, startPostgres, type PostgresServer } from './postgres.js';
 import type { TestCertificate } from './tls.js';
 import { until } from './until.js';
 
@@ -34,17 +34,9 @@ export async function startTlsPostgres({
 }): Promise<TlsPostgresServer> {
   let dataDir = '';
   const server = await startPostgres({
-    postgresFlags: [
-      '-c',
-      'ssl=on',
-      '-c',
-      'ssl_cert_file=server.crt',
-      '-c',
-      'ssl_key_file=server.key',
-    ],
+    tls: certificate,
     beforeStart: async (dir) => {
       dataDir = dir;
-      await installCertificate(dir, certificate);
       if (hba !== undefined) {
         await writeFile(join(dir, 'pg_hba.conf'), hba);
       }
@@ -72,19 +64,6 @@ export async function startTlsPostgres({
       );
     },
   };
-}
-
-/** Postgres reads its key only if the server's own user owns it and nobody else can read it. */
-async function installCertificate(dataDir: string, certificate: TestCertificate): Promise<void> {
-  const { uid, gid } = await stat(dataDir);
-  for (const [from, name] of [
-    [certificate.certPath, 'server.crt'],
-    [certificate.keyPath, 'server.key'],
-  ] as const) {
-    await copyFile(from, join(dataDir, name));
-    await chown(join(dataDir, name), uid, gid);
-    await chmod(join(dataDir, name), 0o600);
-  }
 }
 
 /** An SSLRequest, then a handshake: the SHA-256 fingerprint of the certificate shown. */

@@ -20,8 +20,30 @@ export interface TestCertificateAuthority extends TestCertificate {
 
 /** A CA made by openssl into `dir` (ca.crt, ca.key), valid for two days. */
 export async function makeCertificateAuthority(dir: string): Promise<TestCertificateAuthority> {
-  const certPath = join(dir, 'ca.crt');
-  const keyPath = join(dir, 'ca.key');
+  return { dir, ...(await selfSigned(dir, 'ca', '/CN=PG Tunnel test CA')) };
+}
+
+/**
+ * A self-signed server certificate for 127.0.0.1 and localhost, made by openssl into `dir`
+ * (server.crt, server.key), valid for two days: its own CA, so clients trust its certPath
+ * (NODE_EXTRA_CA_CERTS) where no test is about the chain.
+ */
+export async function makeCertificate(dir: string): Promise<TestCertificate> {
+  return selfSigned(dir, 'server', '/CN=localhost', [
+    '-addext',
+    `subjectAltName=${LOOPBACK_NAMES}`,
+  ]);
+}
+
+/** `<name>.crt` and `<name>.key` in `dir`: a self-signed RSA certificate for `subject`. */
+async function selfSigned(
+  dir: string,
+  name: string,
+  subject: string,
+  extensions: string[] = [],
+): Promise<TestCertificate> {
+  const certPath = join(dir, `${name}.crt`);
+  const keyPath = join(dir, `${name}.key`);
   await openssl([
     'req',
     '-x509',
@@ -31,13 +53,14 @@ export async function makeCertificateAuthority(dir: string): Promise<TestCertifi
     '-days',
     '2',
     '-subj',
-    '/CN=PG Tunnel test CA',
+    subject,
+    ...extensions,
     '-keyout',
     keyPath,
     '-out',
     certPath,
   ]);
-  return { dir, certPath, keyPath };
+  return { certPath, keyPath };
 }
 
 export interface ServerCertificateOptions {
