@@ -2,12 +2,12 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConnectionInput } from '../../shared/connection-input.js';
 import { PASSWORD_MASK } from '../../shared/direct-upstream.js';
 import type { Profile, ProfileInput } from '../../shared/profile.js';
 import {
   createTestCore,
   newConfigDir,
+  pastedDirectProfile,
   saveProfiles,
   savedProfile,
   TEST_KEYCHAIN_SERVICE,
@@ -46,15 +46,13 @@ afterAll(async () => {
   await postgres?.stop();
 });
 
-/** What the window sends after a postgres:// URL was pasted into the add form. */
+/** The add form after this test's Postgres URL with `password` was pasted (verify-full, the CA). */
 function pasted(name: string, password: string): ProfileInput {
   const tls = `sslmode=verify-full&sslrootcert=${encodeURIComponent(ca.certPath)}`;
-  const url = `postgres://${postgres.user}:${encodeURIComponent(password)}@127.0.0.1:${postgres.port}/postgres?${tls}`;
-  const input = readConnectionInput(url, 'The pasted value');
-  if (input.kind !== 'direct') {
-    throw new Error(`not a direct URL: ${JSON.stringify(input)}`);
-  }
-  return { name, kind: 'direct', upstream: input.upstream, password: input.password };
+  return pastedDirectProfile(
+    name,
+    `postgres://${postgres.user}:${encodeURIComponent(password)}@127.0.0.1:${postgres.port}/postgres?${tls}`,
+  );
 }
 
 const sessionProblem = (id: string) =>
