@@ -7,9 +7,9 @@ export interface DesktopNotification {
 
 /**
  * The notifications a change of state deserves: a tunnel that failed to start, a key the gateway
- * or a password the database rejected, or a notice on a running tunnel (the playground's kept data). Only transitions notify,
- * so a failing tunnel does not repeat itself on every snapshot. The body is the problem's first
- * line: commands that may follow it are for the window.
+ * or a password the database rejected, or a notice on a running tunnel (the playground's kept
+ * data). Only transitions notify, so a failing tunnel does not repeat itself on every snapshot.
+ * The body is the problem's first line: commands that may follow it are for the window.
  */
 export function notificationsFor(
   previous: AppSnapshot | undefined,
