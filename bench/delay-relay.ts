@@ -2,8 +2,9 @@ import { TcpRelay } from '../main/testing/tcp-relay.js';
 
 /**
  * The network of `--rtt`: a TCP relay on 127.0.0.1 that holds every chunk for half the round trip
- * in each direction, keeping order and capping no bandwidth (see TcpRelay). A process of its own,
- * so that its timers are not kept waiting by the benchmark's clients. Prints `listening on PORT`.
+ * in each direction, keeping order and capping no bandwidth, and charges each new connection the
+ * round trip of TCP's handshake (see TcpRelay). A process of its own, so that its timers are not
+ * kept waiting by the benchmark's clients. Prints `listening on PORT`.
  *
  * Usage: tsx bench/delay-relay.ts TARGET_PORT RTT_MS
  */

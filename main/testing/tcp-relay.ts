@@ -4,7 +4,9 @@ export interface RelayOptions {
   /**
    * Each chunk is held this long, in ms, in each direction before it is passed on: half the round
    * trip of the network simulated. Order is kept and bandwidth is not capped (a chunk's delay
-   * runs from when it arrived, not from when the one before it left). 0: passed on at once.
+   * runs from when it arrived, not from when the one before it left). A connection's opening
+   * costs its round trip as well: the client's first bytes leave only once its SYN-ACK would have
+   * come back (see TcpRelay). 0: passed on at once.
    */
   delayMs?: number;
 }
@@ -16,10 +18,15 @@ class DelayLine {
   private timer: NodeJS.Timeout | undefined;
   frozen = false;
 
+  /**
+   * @param notBefore nothing leaves before this performance.now() time, in ms, plus `delayMs`:
+   *   when the sender could first send (its connection's handshake done).
+   */
   constructor(
     private readonly from: Socket,
     private readonly to: Socket,
     private readonly delayMs: number,
+    private readonly notBefore = 0,
   ) {
     from.on('data', (chunk: Buffer) => this.push(chunk));
     from.on('end', () => this.push(null));
@@ -33,7 +40,7 @@ class DelayLine {
       this.write(chunk);
       return;
     }
-    this.queue.push({ due: performance.now() + this.delayMs, chunk });
+    this.queue.push({ due: Math.max(performance.now(), this.notBefore) + this.delayMs, chunk });
     this.schedule();
   }
 
@@ -73,6 +80,12 @@ interface Pair {
  * A TCP relay on 127.0.0.1 to a local port, standing for the network between two programs: it can
  * delay every chunk (a round trip of 2 × delayMs, for the benchmark's --rtt), and fail the way
  * networks fail, for tests of what a tunnel does then.
+ *
+ * With a delay, a new connection costs the round trip TCP's handshake costs on a real network
+ * (SYN, SYN-ACK, then the client's first bytes with its ACK), which the kernel here completes at
+ * once on loopback: the client's bytes leave one round trip after it connected at the earliest.
+ * Without that, a client that opens a connection per session (a TLS client, the reference tunnel)
+ * would be spared a round trip that one holding its connections open ahead of need really saves.
  */
 export class TcpRelay {
   private readonly pairs = new Set<Pair>();
@@ -131,11 +144,15 @@ export class TcpRelay {
 
   private relay(client: Socket, targetPort: number, delayMs: number): void {
     this.accepted++;
+    const synAckBackAt = performance.now() + 2 * delayMs;
     const upstream = connect({ host: '127.0.0.1', port: targetPort, noDelay: true });
     const pair: Pair = {
       client,
       upstream,
-      lines: [new DelayLine(client, upstream, delayMs), new DelayLine(upstream, client, delayMs)],
+      lines: [
+        new DelayLine(client, upstream, delayMs, synAckBackAt),
+        new DelayLine(upstream, client, delayMs),
+      ],
     };
     this.pairs.add(pair);
     const drop = (): void => {
