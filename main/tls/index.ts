@@ -1,0 +1,8 @@
+export {
+  openLocalCa,
+  localCaDir,
+  localCaCertPath,
+  LocalCaError,
+  type LocalCa,
+} from './local-ca.js';
+export type { CertificatePair } from './issue.js';
