@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import type { SessionInfo } from '../../shared/session.js';
 import { deadAfterTicks } from '../pgwire/ws-liveness.js';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
 import { readClientOpening } from './client-startup.js';
 import { DEFAULT_GATEWAY_URL, dialGateway, type DialOptions } from './gateway-dial.js';
 import { listenOnHost } from './listen.js';
+import { localTlsContext, type LocalTlsCredentials } from './local-tls.js';
 import { CloseCode } from '../pgwire/tunnel-protocol.js';
 import { TunnelSession, type CloseReason, type FrameObserver } from './session.js';
 
@@ -32,6 +34,12 @@ export interface TunnelOptions {
   deadAfterMs?: number;
   /** Reports every message type both ways (costs a scan of the client stream; for --verbose). */
   onFrame?: FrameObserver;
+  /**
+   * TLS on the local port: with a certificate and key (PEM), an SSLRequest is answered 'S' and a
+   * TLS ClientHello with ALPN `postgresql` is taken (direct TLS), as a Postgres with ssl=on does;
+   * clients that do not ask still connect in plain text. Without, both are refused.
+   */
+  tls?: LocalTlsCredentials;
 }
 
 export interface TunnelEvents {
@@ -67,10 +75,13 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   private readonly opening = new Set<Socket>();
   private nextSessionId = 1;
   private heartbeat: NodeJS.Timeout | undefined;
+  private readonly tlsContext: SecureContext | undefined;
 
+  /** @throws LocalTlsError when `options.tls` holds a certificate or key that cannot be used. */
   constructor(options: TunnelOptions) {
     super();
     this.options = { ...DEFAULTS, ...stripUndefined(options), apiKey: options.apiKey };
+    this.tlsContext = options.tls && localTlsContext(options.tls);
   }
 
   /**
@@ -152,26 +163,28 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     socket.on('close', forgetOpening);
     // Errors on the client socket (resets) end its session through 'close'; never the process.
     socket.on('error', () => {});
-    const opening = await readClientOpening(socket, this.options.startupTimeoutMs);
+    const opening = await readClientOpening(socket, this.options.startupTimeoutMs, this.tlsContext);
     if (opening.kind === 'rejected') {
       this.emit('client-rejected', { clientAddress, reason: opening.reason });
       return;
     }
     if (opening.kind === 'cancel') {
-      await this.forwardCancel(socket, opening.bytes, clientAddress);
+      await this.forwardCancel(opening.socket, opening.bytes, clientAddress);
       return;
     }
     this.opening.delete(socket);
     socket.off('close', forgetOpening);
+    // The client's TLS socket when it negotiated TLS (closing either closes both).
+    const client = opening.socket;
     const session = new TunnelSession(
       String(this.nextSessionId++),
-      socket,
+      client,
       clientAddress,
       opening.message.parameters,
       this.options.onFrame,
     );
     this.live.set(session.info.id, session);
-    socket.on('close', () => {
+    client.on('close', () => {
       this.live.delete(session.info.id);
       this.emit('session-closed', { ...session.info }, session.reason);
     });

@@ -1,4 +1,4 @@
-import { chown, copyFile, mkdtemp, stat, writeFile, chmod } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -8,7 +8,12 @@ import { newApiKey } from '../testing/gateway.js';
 import { keyFor, openTunnel, startInProcessGateway } from '../testing/in-process.js';
 import { startPostgres, type PostgresServer } from '../testing/postgres.js';
 import { psql } from '../testing/psql.js';
-import { makeCertificate, type TestCertificate } from '../testing/tls.js';
+import {
+  installCertificate,
+  makeCertificate,
+  POSTGRES_TLS_FLAGS,
+  type TestCertificate,
+} from '../testing/tls.js';
 import type { Gateway } from '../gateway/server.js';
 
 /**
@@ -39,25 +44,9 @@ beforeAll(async () => {
   cert = await makeCertificate(dir);
   otherCert = await makeCertificate(await mkdtemp(join(tmpdir(), 'pg-tunnel-other-ca-')));
   server = await startPostgres({
-    postgresFlags: [
-      '-c',
-      'ssl=on',
-      '-c',
-      'ssl_cert_file=server.crt',
-      '-c',
-      'ssl_key_file=server.key',
-    ],
+    postgresFlags: POSTGRES_TLS_FLAGS,
     beforeStart: async (dataDir) => {
-      // Postgres reads its key only if the server's own user owns it and nobody else can read it.
-      const { uid, gid } = await stat(dataDir);
-      for (const [from, name] of [
-        [cert.certPath, 'server.crt'],
-        [cert.keyPath, 'server.key'],
-      ] as const) {
-        await copyFile(from, join(dataDir, name));
-        await chown(join(dataDir, name), uid, gid);
-        await chmod(join(dataDir, name), 0o600);
-      }
+      await installCertificate(dataDir, cert);
       await writeFile(join(dataDir, 'pg_hba.conf'), HBA);
     },
   });
