@@ -14,6 +14,11 @@ export interface Profile {
   port: number | null;
   portMode: 'random' | 'fixed';
   autoStart: boolean;
+  /**
+   * TLS on the local port: clients that ask for it (sslmode=require, verify-full with the local
+   * CA, direct TLS) get it; those that do not still connect in plain text.
+   */
+  tls: boolean;
 }
 
 /** What the renderer may see of a profile: never the key, only its masked tail. */
@@ -33,12 +38,18 @@ export interface ProfileInput {
   port?: number | null;
   portMode?: 'random' | 'fixed';
   autoStart?: boolean;
+  tls?: boolean;
   /** A bare API key or a DATABASE_URL holding one. */
   apiKey?: string;
 }
 
 export const DEFAULT_GATEWAY_URL = 'wss://ppg-tunnel.prisma-data.net/websocket';
 export const DEFAULT_HOST = '127.0.0.1';
+/**
+ * Whether the local port offers TLS unless a profile or `--tls` says otherwise (the figures behind
+ * this choice are in the README's benchmark section).
+ */
+export const DEFAULT_LOCAL_TLS = true;
 
 export type ProfileErrors = Partial<Record<keyof ProfileInput, string>>;
 

@@ -1,7 +1,16 @@
+import { readFile, rm } from 'node:fs/promises';
 import { createServer, Server, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEFAULT_LOCAL_TLS, type Profile } from '../../shared/profile.js';
 import type { TunnelState } from '../../shared/tunnel-state.js';
-import { createTestCore, type TestCore } from '../testing/app-core.js';
+import {
+  createTestCore,
+  newConfigDir,
+  savedProfile,
+  saveProfiles,
+  type TestCore,
+} from '../testing/app-core.js';
 import { start } from '../testing/child-process.js';
 import { filesUnder } from '../testing/files.js';
 import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
@@ -258,6 +267,74 @@ describe('what every shell does at launch', () => {
       }
     } finally {
       await core.dispose();
+    }
+  });
+});
+
+describe('TLS on the local port', () => {
+  it('a profile with TLS serves it; the window gets the CA certificate, never a key; turned off, clients that insist are refused', async () => {
+    // A core of its own: the CA is made by this tunnel's first start, and said so in its log.
+    const { core, configDir } = await createTestCore();
+    try {
+      const profile = await core.commands.addProfile({
+        name: 'Encrypted',
+        gatewayUrl: gateway.wsUrl,
+        apiKey: gateway.keys.valid,
+        tls: true,
+      });
+      expect(profile.tls).toBe(true);
+      const state = await core.commands.startTunnel(profile.id);
+      expect(state.status).toBe('listening');
+
+      const ca = await core.commands.getLocalCa();
+      expect(ca.path).toBe(join(configDir, 'tls', 'ca.crt'));
+      expect(ca.pem).toBe(await readFile(ca.path, 'utf8'));
+      expect(
+        await psql('127.0.0.1', state.port!, ['-c', 'select 1'], {
+          PGSSLMODE: 'verify-full',
+          PGSSLROOTCERT: ca.path,
+        }),
+      ).toMatchObject({ code: 0, stdout: '1\n', stderr: '' });
+      const log = await core.commands.getLog(profile.id);
+      expect(log.map((entry) => entry.message)).toContain(
+        `Made the local certificate authority ${ca.path}.`,
+      );
+
+      // What the window can see: the snapshot, the CA answer and the log.
+      const seen = JSON.stringify([await core.commands.getSnapshot(), ca, log]);
+      expect(seen).not.toContain('PRIVATE KEY');
+      for (const name of ['ca.key', 'server.key']) {
+        for (const line of (await readFile(join(configDir, 'tls', name), 'utf8')).split('\n')) {
+          if (line && !line.startsWith('-----')) {
+            expect(seen).not.toContain(line);
+          }
+        }
+      }
+
+      const off = await core.commands.updateProfile(profile.id, { name: 'Encrypted', tls: false });
+      expect(off.tls).toBe(false);
+      const refused = await psql('127.0.0.1', state.port!, ['-c', 'select 1'], {
+        PGSSLMODE: 'require',
+      });
+      expect(refused.stderr).toContain('server does not support SSL, but SSL was required');
+      await core.commands.deleteProfile(profile.id);
+    } finally {
+      await core.dispose();
+      await rm(configDir, { recursive: true, force: true });
+    }
+  });
+
+  it('profiles saved before the setting existed read as TLS on, the default', async () => {
+    const configDir = await newConfigDir();
+    const { tls: _tls, ...before } = savedProfile('old-one', { kind: 'remote', name: 'Old' });
+    await saveProfiles(configDir, [before as Profile]);
+    const { core } = await createTestCore(configDir);
+    try {
+      const [profile] = (await core.commands.getSnapshot()).profiles;
+      expect(profile?.tls).toBe(DEFAULT_LOCAL_TLS);
+    } finally {
+      await core.dispose();
+      await rm(configDir, { recursive: true, force: true });
     }
   });
 });

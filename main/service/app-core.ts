@@ -2,12 +2,14 @@ import { parseApiKeyInput, maskApiKey } from '../../shared/api-key.js';
 import {
   DEFAULT_GATEWAY_URL,
   DEFAULT_HOST,
+  DEFAULT_LOCAL_TLS,
   validateProfileInput,
   type Profile,
   type ProfileInput,
   type ProfileView,
 } from '../../shared/profile.js';
 import { RpcError, type AppSnapshot, type RpcClient } from '../../shared/rpc.js';
+import type { LocalCa } from '../tls/index.js';
 import type { Playground } from './playground/index.js';
 import { ProfileStore, type ConfigBackend } from './profile-store.js';
 import type { SecretStore } from './secret-store.js';
@@ -18,6 +20,11 @@ export interface AppCoreOptions {
   /** The OS keychain: remote profiles' API keys, one entry per profile id. */
   secrets: SecretStore;
   playground: Playground;
+  /**
+   * The local CA, opened (made or renewed as needed) when a tunnel with TLS starts and when the
+   * window asks for the CA certificate.
+   */
+  localCa: () => Promise<LocalCa>;
   version: string;
 }
 
@@ -46,7 +53,11 @@ export class AppCore {
   /** Builds the core; nothing is read from the keychain and no tunnel starts. */
   constructor(private readonly options: AppCoreOptions) {
     this.profiles = new ProfileStore(options.config);
-    this.tunnels = new TunnelManager(this.profiles, (profile) => this.target(profile));
+    this.tunnels = new TunnelManager(
+      this.profiles,
+      (profile) => this.target(profile),
+      options.localCa,
+    );
     this.tunnels.on('change', () => this.changed());
     this.commands = this.buildCommands();
   }
@@ -238,6 +249,7 @@ export class AppCore {
               port: null,
               portMode: 'random',
               autoStart: false,
+              tls: DEFAULT_LOCAL_TLS,
             });
           return this.view(profile);
         }),
@@ -248,6 +260,11 @@ export class AppCore {
       killSession: async (profileId, sessionId) => tunnels.killSession(profileId, sessionId),
       testConnection: (id) => tunnels.testConnection(id),
       getLog: async (id) => tunnels.log(id),
+      getLocalCa: async () => {
+        // The certificate only: its private key, and the server's, never leave the core.
+        const { caCertPath, caCertPem } = await this.options.localCa();
+        return { path: caCertPath, pem: caCertPem };
+      },
       updateSettings: (changes) => mutate(async () => profiles.updateSettings(changes)),
     };
   }
@@ -274,5 +291,6 @@ function fieldsOf(
     port: portMode === 'fixed' ? (input.port ?? null) : keepPort ? before.port : null,
     portMode,
     autoStart: input.autoStart ?? before?.autoStart ?? false,
+    tls: input.tls ?? before?.tls ?? DEFAULT_LOCAL_TLS,
   };
 }

@@ -1,3 +1,4 @@
+import { openLocalCa } from '../tls/index.js';
 import { AppCore } from './app-core.js';
 import { Playground } from './playground/index.js';
 import { openConfig } from './profile-store.js';
@@ -19,7 +20,7 @@ export interface AppCoreSetup {
 /**
  * The one composition root of the app core, which the tray app, `pg-tunnel ui`, `pg-tunnel
  * playground` and the tests all call: profiles in `conf` in `configDir`, API keys in the OS
- * keychain, the playground beside them. Nothing is read from the keychain here, so this works on
+ * keychain, the playground and the local CA (`tls/`) beside them. Nothing is read from the keychain here, so this works on
  * a machine without one.
  *
  * @throws conf's error when profiles.json exists but is not valid JSON (it is never cleared).
@@ -34,6 +35,7 @@ export async function composeAppCore({
     config: openConfig(configDir),
     secrets,
     playground: new Playground(configDir, secrets),
+    localCa: () => openLocalCa(configDir),
     version,
   });
 }

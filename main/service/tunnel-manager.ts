@@ -10,6 +10,7 @@ import type {
   TunnelState,
   TunnelStatus,
 } from '../../shared/tunnel-state.js';
+import type { LocalCa } from '../tls/index.js';
 import { probeConnection } from './connection-probe.js';
 import { findPortOwner } from './port-owner.js';
 import type { ProfileStore } from './profile-store.js';
@@ -56,9 +57,14 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
   private readonly logCounts = new Map<string, number>();
   private readonly statsTimer: NodeJS.Timeout;
 
+  /**
+   * @param localCa opens the local CA (making or renewing what is due) for a tunnel with TLS;
+   *   rejects with a sentence when the CA cannot be used.
+   */
   constructor(
     private readonly profiles: ProfileStore,
     private readonly resolveTarget: TargetResolver,
+    private readonly localCa: () => Promise<LocalCa>,
   ) {
     super();
     this.statsTimer = setInterval(() => {
@@ -109,12 +115,17 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
           fix: 'edit-key',
         });
       }
+      const localCa = profile.tls ? await this.localCa() : undefined;
+      for (const change of localCa?.changes ?? []) {
+        this.record(id, 'info', change);
+      }
       const tunnel = new Tunnel({
         apiKey: target.apiKey,
         gatewayUrl: target.gatewayUrl,
         host: profile.host,
         port: profile.port ?? 0,
         userAgent: 'pg-tunnel-app',
+        tls: localCa?.server,
       });
       this.watch(id, entry, tunnel);
       const address = await tunnel.listen();

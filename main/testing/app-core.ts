@@ -52,6 +52,7 @@ export function savedProfile(id: string, changes: Partial<Profile> = {}): Profil
     port: null,
     portMode: 'random',
     autoStart: false,
+    tls: true,
     ...changes,
   };
 }
