@@ -1,3 +1,5 @@
+import { namedByLocalCertificate } from './local-tls.js';
+
 /**
  * What a GUI client or a shell needs to connect to a running tunnel. The gateway logs in as the
  * key's own role whatever user the client names, so the user is a placeholder that every client
@@ -54,6 +56,48 @@ export function connectionDetails(
       'sslmode=disable',
     ].join('\n'),
   };
+}
+
+/**
+ * The same address for clients that verify the local port's TLS certificate against the local
+ * CA: `sslrootcert` is the CA certificate's file, `sslmode` verify-full where the host is one of
+ * the certificate's names (127.0.0.1, ::1, localhost), else verify-ca (the chain is checked, the
+ * name cannot be).
+ */
+export interface VerifiedConnectionDetails {
+  sslmode: 'verify-full' | 'verify-ca';
+  url: string;
+  psql: string;
+  /** pgjdbc reads sslmode and sslrootcert (a PEM file) from the URL, URL-decoded. */
+  jdbc: string;
+}
+
+export function verifiedConnectionDetails(
+  host: string,
+  port: number,
+  caCertPath: string,
+): VerifiedConnectionDetails {
+  const address = hostPort(host, port);
+  const sslmode = namedByLocalCertificate(host) ? 'verify-full' : 'verify-ca';
+  // libpq and pgjdbc both percent-decode query values: a path with spaces or a drive letter is safe.
+  const query = `sslmode=${sslmode}&sslrootcert=${encodeURIComponent(caCertPath)}`;
+  const url = `postgresql://${USER}@${address}/${DATABASE}?${query}`;
+  return {
+    sslmode,
+    url,
+    psql: `psql "${url}"`,
+    jdbc: `jdbc:postgresql://${address}/${DATABASE}?${query}&user=${USER}`,
+  };
+}
+
+/**
+ * A value for a libpq keyword/value connection string: as it is when it holds no space, quote or
+ * backslash, else in single quotes with those escaped (libpq's conninfo_parse rules).
+ */
+export function conninfoValue(value: string): string {
+  return value !== '' && !/[\s'\\]/.test(value)
+    ? value
+    : `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 
 /** A pg_service.conf section name: lowercase letters, digits and dashes. */

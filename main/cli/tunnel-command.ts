@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatBytes, formatDuration } from '../../shared/format.js';
+import { DEFAULT_LOCAL_TLS } from '../../shared/profile.js';
 import { DEFAULT_GATEWAY_URL, ListenError, Tunnel } from '../engine/index.js';
+import { defaultConfigDir } from '../service/config-dir.js';
 import { apiKeyFromEnvironment } from './api-key-env.js';
 import { printBanner, warnIfExposed } from './banner.js';
-import { parsePort, untilSignal } from './options.js';
+import { openLocalCaForCli, printTlsNotice } from './local-tls.js';
+import { parseOnOff, parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -17,6 +20,9 @@ Options:
   -h, --host HOST      address to listen on (default 127.0.0.1)
   -p, --port PORT      port to listen on (default: a free port)
       --gateway URL    tunnel gateway (default $PPG_WS_URL, else ${DEFAULT_GATEWAY_URL})
+      --tls on|off     TLS on the local port for clients that ask for it (default ${DEFAULT_LOCAL_TLS ? 'on' : 'off'}),
+                       with a certificate from the local CA in the config directory
+      --config-dir DIR where the local CA lives (default ${defaultConfigDir()})
   -v, --verbose        print the type of every Postgres message
       --help           show this help
 
@@ -34,6 +40,8 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
       host: { type: 'string', short: 'h' },
       port: { type: 'string', short: 'p' },
       gateway: { type: 'string' },
+      tls: { type: 'string' },
+      'config-dir': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean' },
     },
@@ -46,6 +54,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   }
   loadDotEnv();
   const port = parsePort(values.port);
+  const tls = parseOnOff('--tls', values.tls) ?? DEFAULT_LOCAL_TLS;
   const host = values.host ?? '127.0.0.1';
   const apiKey = apiKeyFromEnvironment(env);
   const gatewayUrl = values.gateway ?? env['PPG_WS_URL'] ?? DEFAULT_GATEWAY_URL;
@@ -55,11 +64,15 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     );
   }
 
+  const localCa = tls
+    ? await openLocalCaForCli(values['config-dir'] ?? defaultConfigDir())
+    : undefined;
   const tunnel = new Tunnel({
     apiKey,
     gatewayUrl,
     host,
     port,
+    tls: localCa?.server,
     userAgent: `pg-tunnel/${packageVersion()}`,
     onFrame: values.verbose
       ? (id, direction, type) =>
@@ -97,6 +110,9 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     throw error;
   }
   printBanner(address.address, address.port);
+  if (localCa) {
+    printTlsNotice(localCa.caCertPath);
+  }
   warnIfExposed(host);
 
   await untilSignal('Stopping the tunnel…');
