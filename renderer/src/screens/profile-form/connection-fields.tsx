@@ -2,7 +2,10 @@ import { DEFAULT_GATEWAY_URL } from '../../../../shared/profile.js';
 import { FormField } from '../../components/form-field.js';
 import { hostWarning, type ProfileField, type ProfileFormValues } from './profile-form-model.js';
 
-/** The "Advanced" part: where the gateway is, and the local address the tunnel listens on. */
+/**
+ * The "Advanced" part: where the gateway is, the local address the tunnel listens on, and whether
+ * that port speaks TLS.
+ */
 export function ConnectionFields({
   values,
   showGateway,
@@ -99,6 +102,23 @@ export function ConnectionFields({
           />
         )}
       </FormField>
+
+      <div className="form-field">
+        <label className="checkbox-row">
+          <input
+            type="checkbox"
+            name="tls"
+            checked={values.tls}
+            aria-describedby="tls-hint"
+            onChange={(e) => onChange('tls', e.target.checked)}
+          />
+          <span>TLS on the local port</span>
+        </label>
+        <p className="form-hint" id="tls-hint">
+          For clients that ask for it (sslmode=require, “Use SSL”); the others connect as before.
+          Clients can verify it with the local CA, under Connect.
+        </p>
+      </div>
     </>
   );
 }
