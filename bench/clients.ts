@@ -2,8 +2,9 @@ import { run } from '../main/testing/child-process.js';
 import type { Connection } from './targets.js';
 
 /**
- * The libpq environment of pgbench and psql. sslmode=disable for every target alike: the reference
- * client requires it, and with it no target pays for an SSLRequest round trip the others skip.
+ * The libpq environment of pgbench and psql. sslmode=disable for every target but pg-tunnel-tls:
+ * the reference client requires it, and with it no target pays for an SSLRequest round trip the
+ * others skip; pg-tunnel-tls is there to measure TLS on the local leg (sslmode=require).
  */
 function libpqEnv(connection: Connection): NodeJS.ProcessEnv {
   return {
@@ -12,7 +13,7 @@ function libpqEnv(connection: Connection): NodeJS.ProcessEnv {
     PGUSER: connection.user,
     PGDATABASE: connection.database,
     PGPASSWORD: connection.password,
-    PGSSLMODE: 'disable',
+    PGSSLMODE: connection.sslmode,
     PGCONNECT_TIMEOUT: '10',
     // Settings from the shell running the benchmark must not reach the clients.
     PGSERVICE: undefined,

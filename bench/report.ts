@@ -45,6 +45,8 @@ const RATIOS: Array<[TargetName, TargetName]> = [
   ['pg-tunnel', 'direct'],
   ['ppg-tunnel', 'direct'],
   ['pg-tunnel', 'ppg-tunnel'],
+  // With --tls: what TLS on the local leg costs our tunnel.
+  ['pg-tunnel-tls', 'pg-tunnel'],
   // With --floor: what two bare hops reach, and how close ours comes to that.
   ['relays', 'direct'],
   ['pg-tunnel', 'relays'],
@@ -88,7 +90,14 @@ export function formatTable(results: Result[], workloads: Workload[]): string {
   return [format(header), rule, ...lines.map(format)].join('\n');
 }
 
-const short = (target: TargetName): string => target.split('-')[0]!;
+const SHORT_NAMES: Record<TargetName, string> = {
+  direct: 'direct',
+  'pg-tunnel': 'pg',
+  'pg-tunnel-tls': 'tls',
+  'ppg-tunnel': 'ppg',
+  relays: 'relays',
+};
+const short = (target: TargetName): string => SHORT_NAMES[target];
 
 /** The JSON that runs are compared by: one record per row and target, the median as value. */
 export async function writeJson(

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../main/testing/child-process.js';
 
 describe('npm run bench', () => {
-  it('measures every target with --floor, prints the table and writes the JSON', async () => {
+  it('measures every target with --floor and --tls, prints the table and writes the JSON', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bench-check-'));
     try {
       const json = join(dir, 'results.json');
@@ -19,6 +19,7 @@ describe('npm run bench', () => {
           '--only',
           'latency',
           '--floor',
+          '--tls',
           '--json',
           json,
         ],
@@ -31,8 +32,10 @@ describe('npm run bench', () => {
         expect.arrayContaining([
           'direct',
           'pg-tunnel',
+          'pg-tunnel-tls',
           'ppg-tunnel',
           'relays',
+          'tls/pg',
           'relays/direct',
           'pg/relays',
         ]),
@@ -42,7 +45,13 @@ describe('npm run bench', () => {
         results: Array<{ workload: string; target: string; value: number; unit: string }>;
       };
       expect(machine.cores).toBeGreaterThan(0);
-      expect(results.map((r) => r.target)).toEqual(['direct', 'pg-tunnel', 'ppg-tunnel', 'relays']);
+      expect(results.map((r) => r.target)).toEqual([
+        'direct',
+        'pg-tunnel',
+        'pg-tunnel-tls',
+        'ppg-tunnel',
+        'relays',
+      ]);
       for (const row of results) {
         expect(row).toMatchObject({ workload: 'latency', unit: 'tps' });
         expect(row.value).toBeGreaterThan(0);

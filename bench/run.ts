@@ -11,7 +11,7 @@ import { settingsFor } from './settings.js';
 import { startTargets } from './targets.js';
 import { createWorkloads, WORKLOAD_NAMES, type WorkloadName } from './workloads/index.js';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--only W1,W2] [--floor] [--json FILE] [--profile DIR]
+const USAGE = `Usage: npm run bench -- [--quick] [--only W1,W2] [--floor] [--tls] [--json FILE] [--profile DIR]
 
 Measures Postgres directly, through pg-tunnel and through the reference ppg-tunnel (both via our
 gateway), side by side, and prints the medians with their ratios.
@@ -20,6 +20,8 @@ gateway), side by side, and prints the medians with their ratios.
   --only LIST    only these workloads: ${WORKLOAD_NAMES.join(', ')}
   --floor        also measure \`relays\`: two plain TCP relays in front of Postgres, the cost of
                  two extra processes on the path with no WebSocket and no protocol work
+  --tls          also measure \`pg-tunnel-tls\`: our tunnel with its clients in TLS on the local
+                 leg (sslmode=require), against \`pg-tunnel\`'s sslmode=disable
   --json FILE    also write the machine and the results as JSON
   --profile DIR  the gateway, pg-tunnel and ppg-tunnel write V8 CPU profiles into DIR (summarise
                  one with npx tsx bench/cpu-profile.ts FILE)
@@ -28,6 +30,7 @@ gateway), side by side, and prints the medians with their ratios.
 interface Options {
   quick: boolean;
   floor: boolean;
+  tls: boolean;
   only: WorkloadName[] | undefined;
   json: string | undefined;
   profile: string | undefined;
@@ -39,6 +42,7 @@ function parseOptions(args: string[]): Options {
     options: {
       quick: { type: 'boolean', default: false },
       floor: { type: 'boolean', default: false },
+      tls: { type: 'boolean', default: false },
       only: { type: 'string' },
       json: { type: 'string' },
       profile: { type: 'string' },
@@ -61,6 +65,7 @@ function parseOptions(args: string[]): Options {
   return {
     quick: values.quick,
     floor: values.floor,
+    tls: values.tls,
     only: only as WorkloadName[] | undefined,
     json: values.json && resolve(values.json),
     profile: values.profile && resolve(values.profile),
@@ -90,6 +95,7 @@ async function main(options: Options): Promise<void> {
   const targets = await startTargets(postgres, {
     profileDir: options.profile,
     floor: options.floor,
+    tls: options.tls,
   });
   cleanups.push(() => targets.stop());
 

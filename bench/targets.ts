@@ -7,8 +7,17 @@ import { startGatewayProcess, type RunningGateway } from '../main/testing/gatewa
 import type { PostgresServer } from '../main/testing/postgres.js';
 import { startReferenceTunnel } from '../main/testing/reference-tunnel.js';
 
-/** `relays` only with --floor: two plain TCP relays, the cost of the extra hops alone. */
-export const TARGET_NAMES = ['direct', 'pg-tunnel', 'ppg-tunnel', 'relays'] as const;
+/**
+ * `relays` only with --floor: two plain TCP relays, the cost of the extra hops alone.
+ * `pg-tunnel-tls` only with --tls: our tunnel again, its clients in TLS (sslmode=require).
+ */
+export const TARGET_NAMES = [
+  'direct',
+  'pg-tunnel',
+  'pg-tunnel-tls',
+  'ppg-tunnel',
+  'relays',
+] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** Where and as whom a client connects; the tunnels ignore user and password, Postgres does not. */
@@ -18,6 +27,8 @@ export interface Connection {
   user: string;
   database: string;
   password: string | undefined;
+  /** How the client asks for TLS on its own leg: libpq's sslmode. */
+  sslmode: 'disable' | 'require';
 }
 
 export interface Target {
@@ -52,18 +63,30 @@ const tunnelUser = (postgres: PostgresServer) => ({
   password: undefined,
 });
 
+/** What the benchmark measures besides direct, pg-tunnel and ppg-tunnel. */
+export interface TargetOptions {
+  /** V8 CPU profiles of the proxy processes go there when they exit. */
+  profileDir?: string | undefined;
+  /** `relays`: two plain TCP relays in front of Postgres. */
+  floor?: boolean;
+  /** `pg-tunnel-tls`: our tunnel with its clients in TLS; our tunnel then runs with --tls on. */
+  tls?: boolean;
+}
+
 /**
  * Starts our gateway, our tunnel CLI and the reference client (both through that same gateway), and
  * describes the targets, Postgres itself being `direct`. With `floor`, also two plain TCP relays
  * chained in front of Postgres (`relays`): what any design with two extra processes on the path
- * cannot beat. Everything listens on 127.0.0.1. With `profileDir`, the proxy processes write V8 CPU
+ * cannot beat. With `tls`, also our tunnel with clients in TLS (`pg-tunnel-tls`, the same
+ * process). Everything listens on 127.0.0.1. With `profileDir`, the proxy processes write V8 CPU
  * profiles there when they exit.
  */
 export async function startTargets(
   postgres: PostgresServer,
-  { profileDir, floor }: { profileDir?: string | undefined; floor?: boolean },
+  { profileDir, floor, tls }: TargetOptions,
 ): Promise<Targets> {
-  const startAll = (): Promise<Stack> => startStack(postgres, profileDir, Boolean(floor));
+  const startAll = (): Promise<Stack> =>
+    startStack(postgres, profileDir, Boolean(floor), Boolean(tls));
   let stack = await startAll();
   // Postgres itself, or the relays in front of it: both need its real user and password.
   const postgresVia = (port: () => number): Omit<Target, 'name'> => ({
@@ -73,20 +96,32 @@ export async function startTargets(
       user: postgres.user,
       database: postgres.database,
       password: postgres.password,
+      sslmode: 'disable',
     }),
     processes: () => undefined,
   });
-  const tunnelTarget = (name: TargetName, tunnel: () => { pid: number; port: number }): Target => ({
+  const tunnelTarget = (
+    name: TargetName,
+    tunnel: () => { pid: number; port: number },
+    sslmode: Connection['sslmode'] = 'disable',
+  ): Target => ({
     name,
-    connection: () => ({ host: '127.0.0.1', port: tunnel().port, ...tunnelUser(postgres) }),
+    connection: () => ({
+      host: '127.0.0.1',
+      port: tunnel().port,
+      ...tunnelUser(postgres),
+      sslmode,
+    }),
     processes: () => ({ tunnel: tunnel().pid, gateway: stack.gateway.process.child.pid! }),
+  });
+  const ours = (): { pid: number; port: number } => ({
+    pid: stack.ours.process.child.pid!,
+    port: stack.ours.port,
   });
   const all: Target[] = [
     { name: 'direct', ...postgresVia(() => postgres.port) },
-    tunnelTarget('pg-tunnel', () => ({
-      pid: stack.ours.process.child.pid!,
-      port: stack.ours.port,
-    })),
+    tunnelTarget('pg-tunnel', ours),
+    ...(tls ? [tunnelTarget('pg-tunnel-tls', ours, 'require')] : []),
     tunnelTarget('ppg-tunnel', () => ({
       pid: stack.reference.process.child.pid!,
       port: stack.reference.port,
@@ -122,11 +157,17 @@ async function startStack(
   postgres: PostgresServer,
   profileDir: string | undefined,
   floor: boolean,
+  tls: boolean,
 ): Promise<Stack> {
   const gateway = await startGatewayProcess(postgres, await profiling(profileDir, 'gateway'));
   const key = gateway.keys.valid;
   const [ours, reference] = await Promise.all([
-    startTunnelCli(gateway.wsUrl, key, [], await profiling(profileDir, 'pg-tunnel')),
+    startTunnelCli(
+      gateway.wsUrl,
+      key,
+      tls ? ['--tls', 'on'] : [],
+      await profiling(profileDir, 'pg-tunnel'),
+    ),
     startReferenceTunnel(gateway.wsUrl, key, await profiling(profileDir, 'ppg-tunnel')),
   ]);
   const relays: Listener[] = [];

@@ -1,7 +1,7 @@
 import { samplePeakRss } from '../../main/testing/memory.js';
 import { SlowReader } from '../../main/testing/slow-reader.js';
 import type { Target } from '../targets.js';
-import type { BenchContext, Workload } from './workload.js';
+import { proxies, type BenchContext, type Workload } from './workload.js';
 
 /** DataRows of 1,000 bytes: the result size is rows × this (plus 11 bytes of framing each). */
 const ROW_BYTES = 1000;
@@ -12,7 +12,7 @@ const MiB = 1024 * 1024;
  * and of the gateway while it streams (MiB, as /proc counts them). A proxy that honours
  * backpressure holds a few socket buffers; one that does not holds whatever the reader is behind.
  */
-export function slowReaderWorkload({ settings }: BenchContext): Workload {
+export function slowReaderWorkload({ settings, targets }: BenchContext): Workload {
   const { bytes, bytesPerSecond, rounds } = settings.slowReader;
   const sql = `select repeat('x', ${ROW_BYTES}) from generate_series(1, ${bytes / ROW_BYTES})`;
   return {
@@ -20,12 +20,19 @@ export function slowReaderWorkload({ settings }: BenchContext): Workload {
     unit: 'MB',
     higherIsBetter: false,
     rounds,
-    targets: ['pg-tunnel', 'ppg-tunnel'],
+    targets: proxies(targets),
     freshProcesses: true,
     measure: async (target: Target) => {
       const { tunnel, gateway } = target.processes()!;
-      const { host, port, user, database } = target.connection();
-      const reader = await SlowReader.open(host, port, bytesPerSecond, { user, database });
+      const { host, port, user, database, sslmode } = target.connection();
+      const parameters = { user, database };
+      const reader = await SlowReader.open(
+        host,
+        port,
+        bytesPerSecond,
+        parameters,
+        sslmode === 'require',
+      );
       const sampler = samplePeakRss([tunnel, gateway]);
       let peaks: number[];
       try {

@@ -12,6 +12,15 @@ export const WORKLOAD_NAMES = [
 ] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
+/**
+ * The targets a memory row is about: the tunnels, not direct (the memory of Postgres, a process
+ * per session, says nothing comparable to that of a proxy) nor the bare relays.
+ */
+export function proxies(targets: Targets): TargetName[] {
+  const tunnels: readonly TargetName[] = ['pg-tunnel', 'pg-tunnel-tls', 'ppg-tunnel'];
+  return targets.names.filter((name) => tunnels.includes(name));
+}
+
 /** Memory rows are about one of the two proxy processes. */
 export type ProcessName = 'tunnel' | 'gateway';
 
