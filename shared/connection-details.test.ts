@@ -55,6 +55,10 @@ describe('verified connection details (TLS with the local CA)', () => {
     expect([url.hostname, url.port]).toEqual(['127.0.0.1', '54321']);
     expect(url.searchParams.get('sslmode')).toBe('verify-full');
     expect(url.searchParams.get('sslrootcert')).toBe(caPath);
+    // Readable: only what libpq or pgjdbc would misread is escaped.
+    expect(details.url).toContain(
+      'sslrootcert=/Users/ada/Library/Application%20Support/pg-tunnel/tls/ca.crt',
+    );
     expect(details.psql).toBe(`psql "${details.url}"`);
   });
 

@@ -79,8 +79,7 @@ export function verifiedConnectionDetails(
 ): VerifiedConnectionDetails {
   const address = hostPort(host, port);
   const sslmode = namedByLocalCertificate(host) ? 'verify-full' : 'verify-ca';
-  // libpq and pgjdbc both percent-decode query values: a path with spaces or a drive letter is safe.
-  const query = `sslmode=${sslmode}&sslrootcert=${encodeURIComponent(caCertPath)}`;
+  const query = `sslmode=${sslmode}&sslrootcert=${queryValue(caCertPath)}`;
   const url = `postgresql://${USER}@${address}/${DATABASE}?${query}`;
   return {
     sslmode,
@@ -88,6 +87,15 @@ export function verifiedConnectionDetails(
     psql: `psql "${url}"`,
     jdbc: `jdbc:postgresql://${address}/${DATABASE}?${query}&user=${USER}`,
   };
+}
+
+/**
+ * A file path as a URL query value that people can still read: percent-encoded (libpq and pgjdbc
+ * both decode query values), but for '/' and ':', which RFC 3986 allows in a query and neither
+ * splits on (they split on '&' and '=').
+ */
+function queryValue(path: string): string {
+  return encodeURIComponent(path).replace(/%2F/g, '/').replace(/%3A/g, ':');
 }
 
 /**

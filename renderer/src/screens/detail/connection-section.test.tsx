@@ -30,15 +30,14 @@ describe('ConnectionSection with TLS on the local port', () => {
   it('offers the verifying presets with the CA file, and the certificate to copy', async () => {
     const bridge = renderSection(true);
     await userEvent.click(await screen.findByText(/TLS, verified with the local CA/));
-    const encoded = encodeURIComponent(CA.path);
     expect(
       screen.getByText(
-        `psql "postgresql://postgres@127.0.0.1:54321/postgres?sslmode=verify-full&sslrootcert=${encoded}"`,
+        `psql "postgresql://postgres@127.0.0.1:54321/postgres?sslmode=verify-full&sslrootcert=${CA.path}"`,
       ),
     ).toBeVisible();
     expect(
       screen.getByText(
-        `jdbc:postgresql://127.0.0.1:54321/postgres?sslmode=verify-full&sslrootcert=${encoded}&user=postgres`,
+        `jdbc:postgresql://127.0.0.1:54321/postgres?sslmode=verify-full&sslrootcert=${CA.path}&user=postgres`,
       ),
     ).toBeVisible();
     expect(screen.getByText(CA.path)).toBeVisible();
