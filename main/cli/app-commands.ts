@@ -7,7 +7,6 @@ import { startControlServer } from '../service/control-server.js';
 import { ProfilesFileError } from '../service/profile-store.js';
 import { localCaCertPath } from '../tls/index.js';
 import { printBanner, warnIfExposed } from './banner.js';
-import { printTlsNotice } from './local-tls.js';
 import { parseOnOff, parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
@@ -117,10 +116,7 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
     if (state.status !== 'listening' || state.host === null || state.port === null) {
       throw new UsageError(state.problem?.message ?? 'The playground did not start.');
     }
-    printBanner(state.host, state.port);
-    if (profile.tls) {
-      printTlsNotice(localCaCertPath(configDir));
-    }
+    printBanner(state.host, state.port, profile.tls ? localCaCertPath(configDir) : undefined);
     warnIfExposed(state.host);
     if (state.problem) {
       // The playground keeps data it cannot use: where it is and how to get it back.

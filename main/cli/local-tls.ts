@@ -1,4 +1,3 @@
-import { conninfoValue } from '../../shared/connection-details.js';
 import { openLocalCa, LocalCaError, type LocalCa } from '../tls/index.js';
 import { UsageError } from './usage-error.js';
 
@@ -16,11 +15,4 @@ export async function openLocalCaForCli(configDir: string): Promise<LocalCa> {
   } catch (error) {
     throw error instanceof LocalCaError ? new UsageError(error.message) : error;
   }
-}
-
-/** Under the connection block: TLS is on, and the file clients that verify it need. */
-export function printTlsNotice(caCertPath: string): void {
-  console.info(`🔒 TLS is on: clients may ask for it (sslmode=require). To verify the tunnel, give them its CA:
-   sslmode=verify-full sslrootcert=${conninfoValue(caCertPath)}
-`);
 }

@@ -43,6 +43,7 @@ describe('pg-tunnel playground', () => {
       // Nothing comes before the playground's own first line (a D-Bus warning used to).
       expect(first.output.startsWith('Starting the local playground…')).toBe(true);
       // TLS on by default: the banner names the CA, and a client that insists on TLS gets it.
+      // (The banner and its TLS lines come in one write: the port seen, they are there.)
       expect(first.stdout).toContain(
         `sslmode=verify-full sslrootcert=${join(configDir, 'tls', 'ca.crt')}`,
       );

@@ -6,7 +6,7 @@ import { DEFAULT_GATEWAY_URL, ListenError, Tunnel } from '../engine/index.js';
 import { defaultConfigDir } from '../service/config-dir.js';
 import { apiKeyFromEnvironment } from './api-key-env.js';
 import { printBanner, warnIfExposed } from './banner.js';
-import { openLocalCaForCli, printTlsNotice } from './local-tls.js';
+import { openLocalCaForCli } from './local-tls.js';
 import { parseOnOff, parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
@@ -109,10 +109,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     }
     throw error;
   }
-  printBanner(address.address, address.port);
-  if (localCa) {
-    printTlsNotice(localCa.caCertPath);
-  }
+  printBanner(address.address, address.port, localCa?.caCertPath);
   warnIfExposed(host);
 
   await untilSignal('Stopping the tunnel…');
