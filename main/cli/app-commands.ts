@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEFAULT_LOCAL_TLS } from '../../shared/profile.js';
 import type { AppCore } from '../service/app-core.js';
 import { composeAppCore } from '../service/compose.js';
 import { defaultConfigDir } from '../service/config-dir.js';
@@ -29,7 +30,8 @@ Options:
   -p, --port PORT       port to listen on (default: the one of the last start, else a free one;
                         kept for the next start)
       --tls on|off      TLS on the local port for clients that ask for it, with a certificate
-                        from the local CA in the config directory (kept for the next start)
+                        from the local CA in the config directory (default: as at the last
+                        start, else ${DEFAULT_LOCAL_TLS ? 'on' : 'off'}; kept for the next start)
       --config-dir DIR  where profiles and the playground live (default ${defaultConfigDir()})
       --help            show this help
 `;

@@ -280,6 +280,24 @@ describe('openings with TLS on are answered as a Postgres 18 with ssl=on answers
       },
     ],
     [
+      'a GSSENCRequest: N, then the SSLRequest that follows gets S',
+      async (port) => {
+        const received: Buffer[] = [];
+        const socket = connect({ host: '127.0.0.1', port });
+        socket.on('data', (chunk: Buffer) => received.push(chunk));
+        await new Promise((resolve) => socket.once('connect', resolve));
+        const gssencRequest = Buffer.alloc(8);
+        gssencRequest.writeInt32BE(8, 0);
+        gssencRequest.writeInt32BE(80877104, 4); // GSSENCRequest: 1234 << 16 | 5680
+        socket.write(gssencRequest);
+        await new Promise((resolve) => socket.once('data', resolve));
+        socket.write(serialize.requestSsl());
+        await new Promise((resolve) => socket.once('data', resolve));
+        socket.destroy();
+        return `answered ${JSON.stringify(Buffer.concat(received).toString('latin1'))}`;
+      },
+    ],
+    [
       'an SSLRequest inside direct TLS: N',
       async (port) => {
         const client = await RawClient.openTls('127.0.0.1', port, {

@@ -11,33 +11,50 @@ import { SlowReader } from '../testing/slow-reader.js';
 const stack = useCliStack();
 const MB = 1024 * 1024;
 
+/**
+ * The tunnel runs with its default, TLS on the local port: psql and pgbench below, on libpq's
+ * default sslmode=prefer, go through it in TLS; the slow reader reads both ways.
+ */
 describe('volume', () => {
-  it('a 300 MB result read by a slow client keeps tunnel and gateway memory bounded', async () => {
-    const RESULT_BYTES = 300 * 1000 * 1000;
-    const ROW_BYTES = 1000;
-    const READ_RATE = 60 * MB; // bytes per second: slower than the tunnel can deliver
-    const reader = await SlowReader.open(stack.tunnel.host, stack.tunnel.port, READ_RATE);
-    const pids = [stack.tunnel.process.child.pid!, stack.gateway.process.child.pid!];
-    const before = pids.map(residentBytes);
-    const sampler = samplePeakRss(pids);
-    const { bytes } = await reader.query(
-      `select repeat('x', ${ROW_BYTES}) from generate_series(1, ${RESULT_BYTES / ROW_BYTES})`,
-      60_000,
-    );
-    const peaks = sampler.stop();
-    reader.end();
-    const growth = peaks.map((peak, i) => (peak - before[i]!) / MB);
-    console.info(
-      `slow reader: growth tunnel ${growth[0]!.toFixed(1)} MB, gateway ${growth[1]!.toFixed(1)} MB`,
-    );
-    expect(bytes).toBeGreaterThan(RESULT_BYTES);
-    // Without backpressure the whole result would pile up in one of them. With it, what remains is
-    // V8 freeing socket buffers in batches (it lets external memory build up to about 64 MB between
-    // collections), which does not grow with the result size.
-    for (const grown of growth) {
-      expect(grown).toBeLessThan(64);
-    }
-  }, 120_000);
+  it.each([
+    ['in plain text', false],
+    ['in TLS', true],
+  ])(
+    'a 300 MB result read by a slow client %s keeps tunnel and gateway memory bounded',
+    async (_how, tls) => {
+      const RESULT_BYTES = 300 * 1000 * 1000;
+      const ROW_BYTES = 1000;
+      const READ_RATE = 60 * MB; // bytes per second: slower than the tunnel can deliver
+      const reader = await SlowReader.open(
+        stack.tunnel.host,
+        stack.tunnel.port,
+        READ_RATE,
+        undefined,
+        tls,
+      );
+      const pids = [stack.tunnel.process.child.pid!, stack.gateway.process.child.pid!];
+      const before = pids.map(residentBytes);
+      const sampler = samplePeakRss(pids);
+      const { bytes } = await reader.query(
+        `select repeat('x', ${ROW_BYTES}) from generate_series(1, ${RESULT_BYTES / ROW_BYTES})`,
+        60_000,
+      );
+      const peaks = sampler.stop();
+      reader.end();
+      const growth = peaks.map((peak, i) => (peak - before[i]!) / MB);
+      console.info(
+        `slow reader: growth tunnel ${growth[0]!.toFixed(1)} MB, gateway ${growth[1]!.toFixed(1)} MB`,
+      );
+      expect(bytes).toBeGreaterThan(RESULT_BYTES);
+      // Without backpressure the whole result would pile up in one of them. With it, what remains is
+      // V8 freeing socket buffers in batches (it lets external memory build up to about 64 MB between
+      // collections), which does not grow with the result size.
+      for (const grown of growth) {
+        expect(grown).toBeLessThan(64);
+      }
+    },
+    120_000,
+  );
 
   it('a 1,000,000-row table copied out and back in through the tunnel has the same checksum', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-copy-'));
