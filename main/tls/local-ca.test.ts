@@ -103,6 +103,15 @@ describe('openLocalCa', () => {
     expect(await readFile(tlsFile('ca.crt'), 'utf8')).toBe(first.caCertPem);
   });
 
+  it('a tls path that is no folder is a sentence, not a crash', async () => {
+    await writeFile(localCaDir(configDir), 'not a folder');
+    const error = await openLocalCa(configDir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LocalCaError);
+    expect((error as Error).message).toMatch(
+      /^The local certificate authority's file .*ca\.crt cannot be read \(ENOTDIR: .*\)\. Check that it and its folder are yours\.$/,
+    );
+  });
+
   it('several starts at once on a fresh directory agree on one CA', async () => {
     const opened = await Promise.all(Array.from({ length: 4 }, () => openLocalCa(configDir)));
     const onDisk = await readFile(tlsFile('ca.crt'), 'utf8');

@@ -53,9 +53,23 @@ export function localCaCertPath(configDir: string): string {
  *
  * @throws LocalCaError when the CA's files are there but cannot be used (a file missing or
  *   unreadable, key and certificate not matching): people may trust that CA, so it is never
- *   overwritten; the sentence says how to start afresh.
+ *   overwritten; the sentence says how to start afresh. Also when the folder cannot be written.
  */
 export async function openLocalCa(configDir: string, now = new Date()): Promise<LocalCa> {
+  try {
+    return await openOrMake(configDir, now);
+  } catch (error) {
+    if (error instanceof LocalCaError) {
+      throw error;
+    }
+    throw new LocalCaError(
+      `The local certificate authority in ${localCaDir(configDir)} cannot be written: ${(error as Error).message}. Check that this folder is yours and can be written.`,
+      { cause: error },
+    );
+  }
+}
+
+async function openOrMake(configDir: string, now: Date): Promise<LocalCa> {
   const dir = localCaDir(configDir);
   for (let attempt = 1; ; attempt++) {
     const files = await readFiles(dir);
@@ -124,7 +138,8 @@ async function readIfThere(path: string): Promise<string | undefined> {
       return undefined;
     }
     throw new LocalCaError(
-      `The local certificate authority's file ${path} cannot be read: ${(error as Error).message}.`,
+      `The local certificate authority's file ${path} cannot be read (${(error as Error).message}). Check that it and its folder are yours.`,
+      { cause: error },
     );
   }
 }
