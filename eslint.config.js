@@ -39,8 +39,8 @@ export default tseslint.config(
     },
   },
   {
-    // Node scripts (icon generation, Electron binary fetch).
-    files: ['scripts/**/*.mjs'],
+    // Node scripts (icon generation, Electron binary fetch, the container's health check).
+    files: ['scripts/**/*.mjs', 'deploy/**/*.mjs'],
     languageOptions: {
       globals: { Buffer: 'readonly', process: 'readonly', console: 'readonly', URL: 'readonly' },
     },

@@ -14,6 +14,7 @@ export default defineConfig({
             'main/**/*.test.ts',
             'shared/**/*.test.ts',
             'bench/**/*.test.ts',
+            'deploy/**/*.test.ts',
             'scripts/**/*.test.ts',
           ],
           globalSetup: ['main/testing/global-setup.ts'],

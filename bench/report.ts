@@ -44,6 +44,9 @@ function rowsOf(results: Result[], workloads: Workload[]): Row[] {
 const RATIOS: Array<[TargetName, TargetName]> = [
   ['pg-tunnel', 'direct'],
   ['ppg-tunnel', 'direct'],
+  // With --rtt: the tunnels against Postgres across the same network, over TLS.
+  ['pg-tunnel', 'direct-tls'],
+  ['ppg-tunnel', 'direct-tls'],
   ['pg-tunnel', 'ppg-tunnel'],
   // With --tls: what TLS on the local leg costs our tunnel.
   ['pg-tunnel-tls', 'pg-tunnel'],
@@ -51,6 +54,17 @@ const RATIOS: Array<[TargetName, TargetName]> = [
   ['relays', 'direct'],
   ['pg-tunnel', 'relays'],
 ];
+
+/** Names in the ratio columns' headers. */
+const SHORT: Record<TargetName, string> = {
+  direct: 'direct',
+  'direct-tls': 'tls',
+  'pg-tunnel': 'pg',
+  // Not 'tls', which is direct-tls's: pg-tls/pg is what TLS on the local leg costs our tunnel.
+  'pg-tunnel-tls': 'pg-tls',
+  'ppg-tunnel': 'ppg',
+  relays: 'relays',
+};
 
 const formatValue = (value: number | undefined): string =>
   value === undefined ? '–' : value.toFixed(value >= 1000 ? 0 : value >= 10 ? 1 : 2);
@@ -60,7 +74,8 @@ const formatRatio = (a: number | undefined, b: number | undefined): string =>
 
 /**
  * The medians side by side, with ratios: below 1× a tunnel does less than Postgres itself on a
- * throughput row; on a memory row (↓) lower is better, so below 1× in pg/ppg means ours uses less.
+ * throughput row; on a memory or time row (↓) lower is better, so below 1× means less (pg/tls on
+ * first-query: our tunnel's time as a share of Postgres's over TLS across the same network).
  */
 export function formatTable(results: Result[], workloads: Workload[]): string {
   const present = new Set(results.map((r) => r.target));
@@ -71,7 +86,7 @@ export function formatTable(results: Result[], workloads: Workload[]): string {
     'unit',
     'rounds',
     ...targets,
-    ...ratios.map(([a, b]) => `${short(a)}/${short(b)}`),
+    ...ratios.map(([a, b]) => `${SHORT[a]}/${SHORT[b]}`),
   ];
   const lines = rowsOf(results, workloads).map((row) => [
     row.process ? `${row.workload} (${row.process})` : row.workload,
@@ -89,15 +104,6 @@ export function formatTable(results: Result[], workloads: Workload[]): string {
   const rule = '-'.repeat(format(header).length);
   return [format(header), rule, ...lines.map(format)].join('\n');
 }
-
-const SHORT_NAMES: Record<TargetName, string> = {
-  direct: 'direct',
-  'pg-tunnel': 'pg',
-  'pg-tunnel-tls': 'tls',
-  'ppg-tunnel': 'ppg',
-  relays: 'relays',
-};
-const short = (target: TargetName): string => SHORT_NAMES[target];
 
 /** The JSON that runs are compared by: one record per row and target, the median as value. */
 export async function writeJson(

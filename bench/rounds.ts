@@ -31,20 +31,21 @@ export async function runRounds(
       await workload.prepare();
     }
     if (warmUp && workload.warmUp) {
-      for (const name of workload.targets) {
-        progress.step(`${workload.name}: warming up ${name}`);
-        await workload.warmUp(targets.get(name));
+      for (const target of workload.targets) {
+        progress.step(`${workload.name}: warming up ${target.name}`);
+        await workload.warmUp(target);
       }
     }
     for (let round = 1; round <= workload.rounds; round++) {
-      for (const name of workload.targets) {
+      for (const target of workload.targets) {
+        const name = target.name;
         if (workload.freshProcesses) {
           progress.step(`${workload.name}: restarting gateway and tunnels`);
           await targets.restart();
         }
         const where = `${workload.name} round ${round}/${workload.rounds} ${name}`;
         progress.step(`[${++done}/${total}] ${where}`);
-        const samples = await workload.measure(targets.get(name));
+        const samples = await workload.measure(target);
         for (const { value, process } of samples) {
           const key = `${workload.name}/${name}/${process ?? ''}`;
           const result = results.get(key) ?? {

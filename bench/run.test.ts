@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../main/testing/child-process.js';
 
+const RTT_ROWS = ['connect@20ms', 'first-query@20ms', 'gui-open@20ms', 'latency@20ms'];
+
 describe('npm run bench', () => {
-  it('measures every target with --floor and --tls, prints the table and writes the JSON', async () => {
+  it('measures every target on loopback (--floor, --tls) and across a network (--rtt), prints the table and writes the JSON', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bench-check-'));
     try {
       const json = join(dir, 'results.json');
@@ -16,48 +18,75 @@ describe('npm run bench', () => {
           'tsx',
           'bench/run.ts',
           '--quick',
+          '--rtt',
+          '20',
           '--only',
-          'latency',
+          ['latency', ...RTT_ROWS].join(','),
           '--floor',
           '--tls',
           '--json',
           json,
         ],
         {},
-        { timeoutMs: 170_000 },
+        { timeoutMs: 290_000 },
       );
       expect(result.code, result.stderr).toBe(0);
-      const header = result.stdout.split('\n').find((line) => line.startsWith('workload'));
+      const lines = result.stdout.split('\n');
+      const header = lines.find((line) => line.startsWith('workload'));
       expect(header?.split(/\s+/)).toEqual(
         expect.arrayContaining([
           'direct',
+          'direct-tls',
           'pg-tunnel',
           'pg-tunnel-tls',
           'ppg-tunnel',
           'relays',
-          'tls/pg',
+          'pg/direct',
+          'pg/tls',
+          'ppg/tls',
+          'pg-tls/pg',
           'relays/direct',
           'pg/relays',
         ]),
       );
+      for (const row of ['latency', ...RTT_ROWS]) {
+        expect(lines.some((line) => line.startsWith(`${row} `))).toBe(true);
+      }
       const { machine, results } = JSON.parse(await readFile(json, 'utf8')) as {
         machine: { cores: number };
         results: Array<{ workload: string; target: string; value: number; unit: string }>;
       };
       expect(machine.cores).toBeGreaterThan(0);
-      expect(results.map((r) => r.target)).toEqual([
+      const targetsOf = (workload: string): string[] =>
+        results.filter((r) => r.workload === workload).map((r) => r.target);
+      expect(targetsOf('latency')).toEqual([
         'direct',
         'pg-tunnel',
         'pg-tunnel-tls',
         'ppg-tunnel',
         'relays',
       ]);
+      for (const row of RTT_ROWS) {
+        expect(targetsOf(row), row).toEqual([
+          'direct-tls',
+          'pg-tunnel',
+          'pg-tunnel-tls',
+          'ppg-tunnel',
+        ]);
+      }
+      const units = Object.fromEntries(results.map((r) => [r.workload, r.unit]));
+      expect(units).toEqual({
+        latency: 'tps',
+        'connect@20ms': 'tps',
+        'first-query@20ms': 'ms',
+        'gui-open@20ms': 'ms',
+        'latency@20ms': 'tps',
+      });
       for (const row of results) {
-        expect(row).toMatchObject({ workload: 'latency', unit: 'tps' });
-        expect(row.value).toBeGreaterThan(0);
+        expect(row.value, `${row.workload} ${row.target}`).toBeGreaterThan(0);
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 300_000);
 });

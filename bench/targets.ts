@@ -6,13 +6,17 @@ import { startTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
 import { startGatewayProcess, type RunningGateway } from '../main/testing/gateway.js';
 import type { PostgresServer } from '../main/testing/postgres.js';
 import { startReferenceTunnel } from '../main/testing/reference-tunnel.js';
+import type { TestCertificate } from '../main/testing/tls.js';
 
 /**
- * `relays` only with --floor: two plain TCP relays, the cost of the extra hops alone.
- * `pg-tunnel-tls` only with --tls: our tunnel again, its clients in TLS (sslmode=require).
+ * `direct-tls` only with --rtt: Postgres across the simulated network, over TLS as a remote
+ * database requires. `pg-tunnel-tls` only with --tls: our tunnel again, its clients in TLS on the
+ * local leg (sslmode=require). `relays` only with --floor: two plain TCP relays, the cost of the
+ * extra hops.
  */
 export const TARGET_NAMES = [
   'direct',
+  'direct-tls',
   'pg-tunnel',
   'pg-tunnel-tls',
   'ppg-tunnel',
@@ -27,7 +31,7 @@ export interface Connection {
   user: string;
   database: string;
   password: string | undefined;
-  /** How the client asks for TLS on its own leg: libpq's sslmode. */
+  /** libpq's sslmode: require for direct-tls and pg-tunnel-tls, else disable. */
   sslmode: 'disable' | 'require';
 }
 
@@ -40,16 +44,29 @@ export interface Target {
 }
 
 export interface Targets {
-  /** In report order: direct, pg-tunnel, ppg-tunnel, and relays with --floor. */
+  /**
+   * On loopback, in report order: direct, pg-tunnel, pg-tunnel-tls with --tls, ppg-tunnel, and
+   * relays with --floor.
+   */
   readonly all: readonly Target[];
-  readonly names: readonly TargetName[];
+  /**
+   * With --rtt, across the simulated network: direct-tls, pg-tunnel (and pg-tunnel-tls with
+   * --tls) and ppg-tunnel (other processes than the loopback ones of the same name); else empty.
+   */
+  readonly remote: readonly Target[];
   get(name: TargetName): Target;
   /**
-   * Replaces the gateway and both tunnels with new processes, so that a memory measurement starts
-   * from a fresh heap instead of whatever the workloads before it left behind.
+   * Replaces the loopback gateway and tunnels with new processes, so that a memory measurement
+   * starts from a fresh heap instead of whatever the workloads before it left behind.
    */
   restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The simulated network of --rtt: its round trip in ms, and the certificate TLS is served with. */
+export interface Network {
+  rttMs: number;
+  certificate: TestCertificate;
 }
 
 /**
@@ -65,12 +82,14 @@ const tunnelUser = (postgres: PostgresServer) => ({
 
 /** What the benchmark measures besides direct, pg-tunnel and ppg-tunnel. */
 export interface TargetOptions {
-  /** V8 CPU profiles of the proxy processes go there when they exit. */
+  /** V8 CPU profiles of the loopback proxy processes go there when they exit. */
   profileDir?: string | undefined;
   /** `relays`: two plain TCP relays in front of Postgres. */
   floor?: boolean;
-  /** `pg-tunnel-tls`: our tunnel with its clients in TLS; our tunnel then runs with --tls on. */
+  /** `pg-tunnel-tls`: our tunnel with its clients in TLS (the same process as `pg-tunnel`). */
   tls?: boolean;
+  /** The remote targets (see startRemoteStack). */
+  network?: Network | undefined;
 }
 
 /**
@@ -78,28 +97,18 @@ export interface TargetOptions {
  * describes the targets, Postgres itself being `direct`. With `floor`, also two plain TCP relays
  * chained in front of Postgres (`relays`): what any design with two extra processes on the path
  * cannot beat. With `tls`, also our tunnel with clients in TLS (`pg-tunnel-tls`, the same
- * process). Everything listens on 127.0.0.1. With `profileDir`, the proxy processes write V8 CPU
- * profiles there when they exit.
+ * process, whose TLS is on). Everything listens on 127.0.0.1. With `profileDir`, the loopback
+ * proxy processes write V8 CPU profiles there when they exit. With `network`, also the remote
+ * targets (see startRemoteStack).
  */
 export async function startTargets(
   postgres: PostgresServer,
-  { profileDir, floor, tls }: TargetOptions,
+  { profileDir, floor, tls, network }: TargetOptions,
 ): Promise<Targets> {
   const startAll = (): Promise<Stack> =>
     startStack(postgres, profileDir, Boolean(floor), Boolean(tls));
   let stack = await startAll();
-  // Postgres itself, or the relays in front of it: both need its real user and password.
-  const postgresVia = (port: () => number): Omit<Target, 'name'> => ({
-    connection: () => ({
-      host: postgres.host,
-      port: port(),
-      user: postgres.user,
-      database: postgres.database,
-      password: postgres.password,
-      sslmode: 'disable',
-    }),
-    processes: () => undefined,
-  });
+  const remote = network ? await startRemoteStack(postgres, network, Boolean(tls)) : undefined;
   const tunnelTarget = (
     name: TargetName,
     tunnel: () => { pid: number; port: number },
@@ -119,24 +128,98 @@ export async function startTargets(
     port: stack.ours.port,
   });
   const all: Target[] = [
-    { name: 'direct', ...postgresVia(() => postgres.port) },
+    postgresTarget('direct', postgres, () => postgres.port),
     tunnelTarget('pg-tunnel', ours),
     ...(tls ? [tunnelTarget('pg-tunnel-tls', ours, 'require')] : []),
     tunnelTarget('ppg-tunnel', () => ({
       pid: stack.reference.process.child.pid!,
       port: stack.reference.port,
     })),
-    ...(floor ? [{ name: 'relays' as const, ...postgresVia(() => stack.relays[1]!.port) }] : []),
+    ...(floor ? [postgresTarget('relays', postgres, () => stack.relays[1]!.port)] : []),
   ];
   return {
     all,
-    names: all.map((target) => target.name),
+    remote: remote?.targets ?? [],
     get: (name) => all.find((target) => target.name === name)!,
     restart: async () => {
       await stopStack(stack);
       stack = await startAll();
     },
-    stop: () => stopStack(stack),
+    stop: async () => {
+      await Promise.all([stopStack(stack), remote?.stop()]);
+    },
+  };
+}
+
+/** Postgres itself, or what stands in front of it at `port`: with its real user and password. */
+function postgresTarget(
+  name: TargetName,
+  postgres: PostgresServer,
+  port: () => number,
+  sslmode: Connection['sslmode'] = 'disable',
+): Target {
+  return {
+    name,
+    connection: () => ({
+      host: postgres.host,
+      port: port(),
+      user: postgres.user,
+      database: postgres.database,
+      password: postgres.password,
+      sslmode,
+    }),
+    processes: () => undefined,
+  };
+}
+
+/**
+ * The targets across the simulated network: a delay relay (RTT/2 each way) in front of Postgres,
+ * reached over TLS (`direct-tls`), and another in front of a second gateway serving wss:// with the
+ * network's certificate, which our tunnel and the reference client trust through
+ * NODE_EXTRA_CA_CERTS. The gateway sits next to Postgres, as it would in a real deployment. With
+ * `tls`, also our tunnel with its clients in TLS on the local leg (`pg-tunnel-tls`).
+ */
+async function startRemoteStack(
+  postgres: PostgresServer,
+  { rttMs, certificate }: Network,
+  tls: boolean,
+): Promise<{ targets: Target[]; stop(): Promise<void> }> {
+  const gateway = await startGatewayProcess(postgres, { tls: certificate });
+  const [toGateway, toPostgres] = await Promise.all([
+    startDelayRelay(gateway.port, rttMs),
+    startDelayRelay(postgres.port, rttMs),
+  ]);
+  const url = `wss://127.0.0.1:${toGateway.port}/websocket`;
+  const trust = { NODE_EXTRA_CA_CERTS: certificate.certPath };
+  const key = gateway.keys.valid;
+  const [ours, reference] = await Promise.all([
+    startTunnelCli(url, key, localTlsFlags(tls), [], trust),
+    startReferenceTunnel(url, key, [], trust),
+  ]);
+  const tunnelAt = (
+    name: TargetName,
+    port: number,
+    sslmode: Connection['sslmode'] = 'disable',
+  ): Target => ({
+    name,
+    connection: () => ({ host: '127.0.0.1', port, ...tunnelUser(postgres), sslmode }),
+    processes: () => undefined,
+  });
+  return {
+    targets: [
+      postgresTarget('direct-tls', postgres, () => toPostgres.port, 'require'),
+      tunnelAt('pg-tunnel', ours.port),
+      ...(tls ? [tunnelAt('pg-tunnel-tls', ours.port, 'require')] : []),
+      tunnelAt('ppg-tunnel', reference.port),
+    ],
+    stop: async () => {
+      await Promise.all(
+        [ours.process, reference.process, toGateway.process, toPostgres.process].map((p) =>
+          p.stop(),
+        ),
+      );
+      await gateway.process.stop();
+    },
   };
 }
 
@@ -159,13 +242,15 @@ async function startStack(
   floor: boolean,
   tls: boolean,
 ): Promise<Stack> {
-  const gateway = await startGatewayProcess(postgres, await profiling(profileDir, 'gateway'));
+  const gateway = await startGatewayProcess(postgres, {
+    nodeArgs: await profiling(profileDir, 'gateway'),
+  });
   const key = gateway.keys.valid;
   const [ours, reference] = await Promise.all([
     startTunnelCli(
       gateway.wsUrl,
       key,
-      tls ? ['--tls', 'on'] : [],
+      localTlsFlags(tls),
       await profiling(profileDir, 'pg-tunnel'),
     ),
     startReferenceTunnel(gateway.wsUrl, key, await profiling(profileDir, 'ppg-tunnel')),
@@ -182,16 +267,30 @@ async function startStack(
   return { gateway, ours, reference, relays };
 }
 
-const RELAY_SCRIPT = fileURLToPath(new URL('./tcp-relay.ts', import.meta.url));
+/**
+ * Our tunnel's flags for pg-tunnel-tls: TLS on whatever the default, so that the target measures
+ * it; without --tls the tunnel runs as users get it.
+ */
+const localTlsFlags = (tls: boolean): string[] => (tls ? ['--tls', 'on'] : []);
 
-async function startRelay(targetPort: number, nodeArgs: string[]): Promise<Listener> {
-  const proc = start(process.execPath, [
-    ...nodeArgs,
-    '--import',
-    'tsx',
-    RELAY_SCRIPT,
-    String(targetPort),
-  ]);
+const RELAY_SCRIPT = fileURLToPath(new URL('./tcp-relay.ts', import.meta.url));
+const DELAY_RELAY_SCRIPT = fileURLToPath(new URL('./delay-relay.ts', import.meta.url));
+
+function startRelay(targetPort: number, nodeArgs: string[]): Promise<Listener> {
+  return startRelayProcess(RELAY_SCRIPT, [String(targetPort)], nodeArgs);
+}
+
+function startDelayRelay(targetPort: number, rttMs: number): Promise<Listener> {
+  return startRelayProcess(DELAY_RELAY_SCRIPT, [String(targetPort), String(rttMs)], []);
+}
+
+/** A relay program of bench/, run by tsx; it prints `listening on PORT` once bound. */
+async function startRelayProcess(
+  script: string,
+  args: string[],
+  nodeArgs: string[],
+): Promise<Listener> {
+  const proc = start(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args]);
   const [, port] = await proc.waitFor(/listening on (\d+)/);
   return { process: proc, port: Number(port) };
 }

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { _electron as electron } from '@playwright/test';
-import { openPsqlSession } from './fixtures/psql-session.js';
+import { _electron as electron, type ElectronApplication } from '@playwright/test';
+import { saveProfiles, savedProfile } from '../main/testing/app-core.js';
+import { openPsqlSession, runPsql } from './fixtures/psql-session.js';
 import { expect, test } from './fixtures/test.js';
 import { addTunnel } from './fixtures/window.js';
 
@@ -47,16 +48,34 @@ test.skip(
   `not run: no Electron binary on this machine (${'why' in binary ? binary.why : ''})`,
 );
 
-test('the tray app: the window opens, a tunnel starts, its psql session shows', async ({
-  gateway,
-}) => {
-  const configHome = await mkdtemp(join(tmpdir(), 'pg-tunnel-electron-'));
-  await chmod(configHome, 0o755);
-  const app = await electron.launch({
+/** A fresh configuration home: the app's config directory is `<home>/pg-tunnel`. */
+async function configHome(): Promise<string> {
+  const home = await mkdtemp(join(tmpdir(), 'pg-tunnel-electron-'));
+  await chmod(home, 0o755);
+  return home;
+}
+
+/** The tray app from this source tree, on the configuration home given. */
+function launchTrayApp(home: string, env: NodeJS.ProcessEnv = {}): Promise<ElectronApplication> {
+  return electron.launch({
     executablePath: (binary as { path: string }).path,
     args: [PROJECT_ROOT],
-    env: { ...process.env, XDG_CONFIG_HOME: configHome },
+    env: { ...process.env, XDG_CONFIG_HOME: home, ...env },
   });
+}
+
+/** Whether the app's only window is still there but hidden. */
+function windowHidden(app: ElectronApplication): Promise<boolean> {
+  return app.evaluate(({ BrowserWindow }) => {
+    const windows = BrowserWindow.getAllWindows();
+    return windows.length === 1 && !windows[0]!.isDestroyed() && !windows[0]!.isVisible();
+  });
+}
+
+test('the tray app: the window opens, a tunnel starts, its psql session shows; closing the window only hides it', async ({
+  gateway,
+}) => {
+  const app = await launchTrayApp(await configHome());
   try {
     // With no profiles, the first start shows the window without a click on the tray icon.
     const window = await app.firstWindow();
@@ -70,15 +89,61 @@ test('the tray app: the window opens, a tunnel starts, its psql session shows', 
     const status = window.locator('.detail-status');
     await expect(status).toContainText('Listening');
     const [, port] = /:(\d+)/.exec((await status.textContent()) ?? '') ?? [];
-    const session = await openPsqlSession(
-      `postgresql://postgres@127.0.0.1:${port}/postgres?sslmode=disable&application_name=electron-e2e`,
-    );
+    const url = `postgresql://postgres@127.0.0.1:${port}/postgres?sslmode=disable&application_name=electron-e2e`;
+    const session = await openPsqlSession(url);
     try {
       await expect(window.getByText('electron-e2e')).toBeVisible();
     } finally {
       session.child.stdin!.end();
       await session.exited;
     }
+
+    // Alt+F4 or Cmd+W: the window hides, the app and its tunnel stay.
+    await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.close());
+    await expect.poll(() => windowHidden(app)).toBe(true);
+    const after = await runPsql(url, 'select 6 * 7');
+    expect(after.stdout.trim()).toBe('42');
+  } finally {
+    await app.close();
+  }
+});
+
+test('a profiles file that is not JSON: the window says so with Retry, and Retry starts once it is fixed', async () => {
+  const home = await configHome();
+  const profiles = join(home, 'pg-tunnel', 'profiles.json');
+  await mkdir(join(home, 'pg-tunnel'), { recursive: true });
+  await writeFile(profiles, '{"profiles": [');
+  const app = await launchTrayApp(home);
+  try {
+    const window = await app.firstWindow();
+    await expect(window.getByRole('heading', { name: 'PG Tunnel is not running' })).toBeVisible();
+    await expect(window.getByText(/profiles\.json is not valid JSON/)).toBeVisible();
+    expect(await readFile(profiles, 'utf8')).toBe('{"profiles": [');
+
+    await writeFile(profiles, '{}');
+    await window.getByRole('button', { name: 'Retry' }).click();
+    await expect(window.getByRole('button', { name: 'Add a tunnel' })).toBeVisible();
+  } finally {
+    await app.close();
+  }
+});
+
+test('a keychain that cannot be used at launch: the app comes up, and the tunnel says what is missing', async () => {
+  const home = await configHome();
+  await mkdir(join(home, 'pg-tunnel'));
+  await saveProfiles(join(home, 'pg-tunnel'), [
+    savedProfile('staging', {
+      kind: 'remote',
+      name: 'Staging',
+      gatewayUrl: 'ws://127.0.0.1:9/websocket',
+      autoStart: true,
+    }),
+  ]);
+  const app = await launchTrayApp(home, { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
+  try {
+    const window = await app.firstWindow();
+    const staging = window.getByRole('listitem').filter({ hasText: 'Staging' });
+    await expect(staging.getByRole('alert')).toContainText(/^No OS keychain is available/);
   } finally {
     await app.close();
   }

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { psql } from '../clients.js';
+import { psql, timed } from '../clients.js';
 import { MB } from '../settings.js';
 import type { Target } from '../targets.js';
 import type { BenchContext, Workload } from './workload.js';
@@ -20,13 +20,6 @@ const rows = (count: number): string =>
 const SOURCE = 'bench_copy_out';
 const SINK = 'bench_copy_in';
 
-/** Wall time of psql from start to exit, login included: what a user running it would wait. */
-async function timed(run: () => Promise<unknown>): Promise<number> {
-  const startedAt = performance.now();
-  await run();
-  return (performance.now() - startedAt) / 1000;
-}
-
 /** `COPY ... TO STDOUT` of a ~500 MB table, written by psql to /dev/null. */
 export function copyOutWorkload({ settings, targets }: BenchContext): Workload {
   let bytes = 0;
@@ -35,7 +28,7 @@ export function copyOutWorkload({ settings, targets }: BenchContext): Workload {
     unit: 'MB/s',
     higherIsBetter: true,
     rounds: settings.copyOut.rounds,
-    targets: targets.names,
+    targets: targets.all,
     freshProcesses: false,
     prepare: async () => {
       const direct = targets.get('direct').connection();
@@ -49,7 +42,8 @@ export function copyOutWorkload({ settings, targets }: BenchContext): Workload {
         await psql(direct, [`select sum(length(id::text) + length(payload) + 2) from ${SOURCE}`]),
       );
     },
-    // psql's \copy ... to FILE is COPY ... TO STDOUT on the wire, with psql writing the file.
+    // psql's \copy ... to FILE is COPY ... TO STDOUT on the wire, with psql writing the file;
+    // timed from psql's start to its exit, login included: what a user running it would wait.
     measure: async (target: Target) => {
       const seconds = await timed(() =>
         psql(target.connection(), [`\\copy ${SOURCE} to '/dev/null'`]),
@@ -68,7 +62,7 @@ export function copyInWorkload({ settings, targets, workDir }: BenchContext): Wo
     unit: 'MB/s',
     higherIsBetter: true,
     rounds: settings.copyIn.rounds,
-    targets: targets.names,
+    targets: targets.all,
     freshProcesses: false,
     prepare: async () => {
       const count = Math.round(settings.copyIn.bytes / ROW_BYTES);

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { residentBytes } from '../../main/testing/memory.js';
-import { waitForNoSessions } from '../clients.js';
+import { nodePgConfig, waitForNoSessions } from '../clients.js';
 import type { Connection, Target } from '../targets.js';
 import { proxies, type BenchContext, type Workload } from './workload.js';
 
@@ -10,13 +10,7 @@ const OPENING_CONCURRENCY = 50;
 const SETTLE_MS = 2_000;
 
 function openSession(connection: Connection): Promise<pg.Client> {
-  const { sslmode, ...where } = connection;
-  const client = new pg.Client({
-    ...where,
-    // sslmode=require: TLS, the certificate unchecked.
-    ssl: sslmode === 'require' ? { rejectUnauthorized: false } : false,
-    connectionTimeoutMillis: 30_000,
-  });
+  const client = new pg.Client(nodePgConfig(connection));
   // A session the tunnel ends while we hold it must not take the benchmark down.
   client.on('error', () => {});
   return client.connect().then(() => client);

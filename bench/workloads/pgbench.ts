@@ -10,7 +10,7 @@ const WARM_UP_SECONDS = 3;
  * numbers are about round trips through the tunnel rather than about Postgres writing to disk.
  * -n: no vacuum before each run; the tables are only read, and -i vacuumed them.
  */
-const SHAPES: Record<'latency' | 'concurrency' | 'connect', string[]> = {
+export const PGBENCH_SHAPES: Record<'latency' | 'concurrency' | 'connect', string[]> = {
   /** One client, one query at a time: the tunnel's added round-trip time. */
   latency: ['-S', '-n', '-c', '1'],
   /** Eight clients on two threads: the tunnel's throughput when sessions compete for its CPU. */
@@ -19,20 +19,32 @@ const SHAPES: Record<'latency' | 'concurrency' | 'connect', string[]> = {
   connect: ['-S', '-n', '-C', '-c', '1'],
 };
 
-export function pgbenchWorkloads({ settings, targets }: BenchContext): Workload[] {
-  const { seconds, rounds } = settings.pgbench;
-  // The three workloads share the tables: initialised once, whichever of them runs first.
+/** pgbench's tables, made once (straight in Postgres) for every pgbench row that runs first. */
+export function pgbenchTables(direct: Target): () => Promise<void> {
   let initialised: Promise<unknown> | undefined;
-  const prepare = async (): Promise<void> => {
-    initialised ??= pgbench(targets.get('direct').connection(), ['-i', '-s', '1', '-q']);
+  return async () => {
+    initialised ??= pgbench(direct.connection(), ['-i', '-s', '1', '-q']);
     await initialised;
   };
-  return (Object.entries(SHAPES) as Array<[WorkloadName, string[]]>).map(([name, shape]) => ({
+}
+
+/** A pgbench row: tps over `seconds`, after a warm-up run per target. */
+export function pgbenchWorkload(
+  name: WorkloadName,
+  shape: string[],
+  {
+    seconds,
+    rounds,
+    targets,
+    prepare,
+  }: Pick<Workload, 'rounds' | 'targets' | 'prepare'> & { seconds: number },
+): Workload {
+  return {
     name,
     unit: 'tps',
     higherIsBetter: true,
     rounds,
-    targets: targets.names,
+    targets,
     freshProcesses: false,
     prepare,
     warmUp: async (target: Target) => {
@@ -41,5 +53,15 @@ export function pgbenchWorkloads({ settings, targets }: BenchContext): Workload[
     measure: async (target) => [
       { value: await pgbenchTps(target.connection(), [...shape, '-T', String(seconds)]) },
     ],
-  }));
+  };
+}
+
+export function pgbenchWorkloads(
+  { settings, targets }: BenchContext,
+  prepare: () => Promise<void>,
+): Workload[] {
+  const { seconds, rounds } = settings.pgbench;
+  return (Object.entries(PGBENCH_SHAPES) as Array<[WorkloadName, string[]]>).map(([name, shape]) =>
+    pgbenchWorkload(name, shape, { seconds, rounds, targets: targets.all, prepare }),
+  );
 }

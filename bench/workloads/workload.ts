@@ -1,6 +1,7 @@
 import type { Settings } from '../settings.js';
 import type { Target, TargetName, Targets } from '../targets.js';
 
+/** The workloads on loopback, where the two extra processes decide the result. */
 export const WORKLOAD_NAMES = [
   'latency',
   'concurrency',
@@ -10,15 +11,22 @@ export const WORKLOAD_NAMES = [
   'idle-sessions',
   'slow-reader',
 ] as const;
-export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+export type LoopbackWorkloadName = (typeof WORKLOAD_NAMES)[number];
+
+/** The workloads across the simulated network of --rtt, where round trips decide it. */
+export const RTT_WORKLOAD_NAMES = ['connect', 'first-query', 'gui-open', 'latency'] as const;
+/** Named for the round trip they ran at: `connect@20ms`. */
+export type RttWorkloadName = `${(typeof RTT_WORKLOAD_NAMES)[number]}@${number}ms`;
+
+export type WorkloadName = LoopbackWorkloadName | RttWorkloadName;
 
 /**
  * The targets a memory row is about: the tunnels, not direct (the memory of Postgres, a process
  * per session, says nothing comparable to that of a proxy) nor the bare relays.
  */
-export function proxies(targets: Targets): TargetName[] {
+export function proxies(targets: Targets): Target[] {
   const tunnels: readonly TargetName[] = ['pg-tunnel', 'pg-tunnel-tls', 'ppg-tunnel'];
-  return targets.names.filter((name) => tunnels.includes(name));
+  return targets.all.filter((target) => tunnels.includes(target.name));
 }
 
 /** Memory rows are about one of the two proxy processes. */
@@ -35,6 +43,8 @@ export interface BenchContext {
   targets: Targets;
   /** Scratch space for generated files, removed at the end. */
   workDir: string;
+  /** The round trip of the simulated network, in ms, with --rtt. */
+  rttMs: number | undefined;
 }
 
 export interface Workload {
@@ -47,7 +57,7 @@ export interface Workload {
    * Who is measured. Memory workloads leave out direct: the memory of Postgres, a process per
    * session, says nothing comparable to that of a proxy.
    */
-  readonly targets: readonly TargetName[];
+  readonly targets: readonly Target[];
   /** Restart gateway and tunnels before each measurement (for memory rows). */
   readonly freshProcesses: boolean;
   /** Runs once, straight against Postgres, before the first round. */

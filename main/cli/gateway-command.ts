@@ -6,15 +6,26 @@ import {
   createJsonLogger,
   hashApiKey,
   loadGatewayConfig,
+  reloadConfigFile,
+  type GatewayConfig,
 } from '../gateway/index.js';
 import { parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 
-export const GATEWAY_HELP = `Usage: pg-tunnel gateway --config FILE [--host HOST] [--port PORT]
+/** Seconds open sessions may go on after SIGTERM before they are ended. */
+export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 30;
+
+export const GATEWAY_HELP = `Usage: pg-tunnel gateway --config FILE [--host HOST] [--port PORT] [--drain-timeout SECONDS]
        pg-tunnel gateway hash-key [KEY]
 
 Runs the server end of the tunnel: a WebSocket endpoint at /websocket that checks API keys and logs
 in to each key's Postgres. GET /healthz and GET /metrics (Prometheus) on the same port.
+
+SIGHUP re-reads the config file: new and changed keys serve new sessions at once, open sessions
+go on; an invalid file is refused and the config in force stays. SIGTERM or SIGINT drains:
+/healthz answers 503 and new tunnels are refused at once, open sessions may go on for
+--drain-timeout seconds (default ${DEFAULT_DRAIN_TIMEOUT_SECONDS}), then end with a FATAL saying the gateway is shutting down.
+A second SIGTERM or SIGINT ends them at once.
 
 hash-key prints the sha256:<hex> form of KEY for the config's keyHash; without KEY (or with -) it
 reads the key from standard input, which keeps it out of the process list and shell history.
@@ -36,6 +47,7 @@ export async function runGatewayCommand(args: string[]): Promise<void> {
       config: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
+      'drain-timeout': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -48,24 +60,23 @@ export async function runGatewayCommand(args: string[]): Promise<void> {
   if (!values.config) {
     throw new UsageError('The gateway needs --config FILE. See pg-tunnel gateway --help.');
   }
+  const drainTimeoutSeconds = parseDrainTimeout(values['drain-timeout']);
+  const port = values.port === undefined ? undefined : parsePort(values.port);
+  // The command line's address wins over the file's, at start and on every reload.
+  const withFlags = (loaded: GatewayConfig): GatewayConfig => ({
+    ...loaded,
+    listen: { host: values.host || loaded.listen.host, port: port ?? loaded.listen.port },
+  });
   let config;
   try {
-    config = await loadGatewayConfig(values.config);
+    config = withFlags(await loadGatewayConfig(values.config));
   } catch (error) {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   }
-  if (values.host) {
-    config.listen.host = values.host;
-  }
-  if (values.port !== undefined) {
-    config.listen.port = parsePort(values.port);
-  }
+  const log = createJsonLogger((line) => process.stdout.write(line));
   let gateway;
   try {
-    gateway = createGateway(
-      config,
-      createJsonLogger((line) => process.stdout.write(line)),
-    );
+    gateway = createGateway(config, log);
   } catch (error) {
     // The one thing creating it reads from disk: the TLS certificate and key of the config.
     throw new UsageError(
@@ -79,6 +90,28 @@ export async function runGatewayCommand(args: string[]): Promise<void> {
       `The gateway cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}.`,
     );
   }
+  const configPath = values.config;
+  let reloading: Promise<unknown> = Promise.resolve();
+  // One reload at a time, in the order the signals came; also while draining (SIGHUP's default
+  // action would kill the process).
+  process.on('SIGHUP', () => {
+    reloading = reloading
+      .then(() => reloadConfigFile(gateway, configPath, log, withFlags))
+      .catch((error: Error) => log.error('config reload failed', { reason: error.message }));
+  });
   await untilSignal();
-  await gateway.close();
+  const now = (): void => gateway.endDrainNow();
+  process.once('SIGTERM', now).once('SIGINT', now);
+  await gateway.drain(drainTimeoutSeconds * 1000);
+}
+
+/** `--drain-timeout`: whole seconds, 0 or more. */
+function parseDrainTimeout(value: string | undefined): number {
+  if (value === undefined) {
+    return DEFAULT_DRAIN_TIMEOUT_SECONDS;
+  }
+  if (!/^\d+$/.test(value)) {
+    throw new UsageError(`--drain-timeout takes a number of seconds, 0 or more (got ${value}).`);
+  }
+  return Number(value);
 }

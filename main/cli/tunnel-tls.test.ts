@@ -14,7 +14,6 @@ import { startPostgres, type PostgresServer } from '../testing/postgres.js';
 import { psql } from '../testing/psql.js';
 import { privateKeyMaterialIn } from '../testing/key-material.js';
 import { RawClient } from '../testing/raw-client.js';
-import { installCertificate, POSTGRES_TLS_FLAGS } from '../testing/tls.js';
 import { localCaDir, openLocalCa } from '../tls/index.js';
 import { issueServerCertificate } from '../tls/issue.js';
 
@@ -212,12 +211,7 @@ describe('openings with TLS on are answered as a Postgres 18 with ssl=on answers
     // The same certificate as the tunnel's, so that the same clients trust both.
     const tls = localCaDir(configDir);
     server = await startPostgres({
-      postgresFlags: POSTGRES_TLS_FLAGS,
-      beforeStart: (dataDir) =>
-        installCertificate(dataDir, {
-          certPath: join(tls, 'server.crt'),
-          keyPath: join(tls, 'server.key'),
-        }),
+      tls: { certPath: join(tls, 'server.crt'), keyPath: join(tls, 'server.key') },
     });
   });
   afterAll(async () => {
@@ -331,6 +325,50 @@ describe('openings with TLS on are answered as a Postgres 18 with ssl=on answers
   it.each(openings)('%s', async (_name, open) => {
     const [through, direct] = [await open(tunnel.port), await open(server.port)];
     expect(through).toBe(direct);
+  });
+
+  it('a session its database ends, in TLS: psql on the default sslmode=prefer says what it says with Postgres', async () => {
+    const terminate = ['-c', 'select pg_terminate_backend(pg_backend_pid())'];
+    const [through, direct] = await Promise.all([
+      psql(tunnel.host, tunnel.port, terminate),
+      psql(server.host, server.port, ['-U', server.user, ...terminate], {
+        PGPASSWORD: server.password,
+      }),
+    ]);
+    expect(direct.stderr).toContain('FATAL:  terminating connection due to administrator command');
+    expect(through.stderr).toBe(direct.stderr);
+    expect(through.code).toBe(direct.code);
+  });
+
+  it('a login refused in TLS: psql on the default sslmode=prefer tries again in plain text, as with Postgres', async () => {
+    const refused = await startTunnelCli(gateway.wsUrl, gateway.keys.wrongPassword, [
+      '--tls',
+      'on',
+      '--config-dir',
+      configDir,
+    ]);
+    try {
+      const [through, direct] = await Promise.all([
+        psql(refused.host, refused.port, ['-c', 'select 1']),
+        psql(server.host, server.port, ['-U', server.user, '-c', 'select 1'], {
+          PGPASSWORD: 'not-the-password',
+        }),
+      ]);
+      // libpq retries a login refused inside TLS once in plain text under prefer
+      // (PQconnectPoll, src/interfaces/libpq/fe-connect.c): two attempts, two FATALs, through
+      // the tunnel as with Postgres. The gateway's prefix is the API-key contract's difference.
+      const same = (stderr: string): string =>
+        stderr
+          .replace(/port \d+ failed/g, 'port P failed')
+          .replace(/the gateway could not log in to the database: /g, '');
+      expect(direct.stderr.match(/failed: FATAL: {2}password authentication failed/g)).toHaveLength(
+        2,
+      );
+      expect(same(through.stderr)).toBe(same(direct.stderr));
+      expect(through.code).toBe(direct.code);
+    } finally {
+      await refused.process.stop();
+    }
   });
 });
 

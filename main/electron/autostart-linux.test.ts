@@ -34,7 +34,10 @@ describe('the Linux autostart entry', () => {
 describe('start at login', () => {
   const recordingApp = () => {
     const calls: unknown[] = [];
-    const app: LoginItemApp = { setLoginItemSettings: (settings) => calls.push(settings) };
+    const app: LoginItemApp = {
+      setLoginItemSettings: (settings) => calls.push(settings),
+      getLoginItemSettings: () => ({ openAtLogin: false }),
+    };
     return { app, calls };
   };
 

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,6 +41,29 @@ export async function setLinuxAutostart(
   } else {
     await rm(file, { force: true });
   }
+}
+
+/** The autostart entry's text, or undefined when there is none. */
+export async function readAutostartEntry(dir = autostartDir()): Promise<string | undefined> {
+  try {
+    return await readFile(join(dir, AUTOSTART_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Whether the desktop starts an autostart entry: not when it says `Hidden=true` (XDG Autostart
+ * specification: "treat as deleted") or `X-GNOME-Autostart-enabled=false` (what GNOME's and
+ * XFCE's startup settings write when the user turns an entry off).
+ */
+export function autostartEntryEnabled(entry: string): boolean {
+  const value = (key: string): string | undefined =>
+    new RegExp(`^${key}\\s*=\\s*(.*?)\\s*$`, 'm').exec(entry)?.[1];
+  return value('Hidden') !== 'true' && value('X-GNOME-Autostart-enabled') !== 'false';
 }
 
 /** https://specifications.freedesktop.org/desktop-entry-spec/latest/exec-variables.html */

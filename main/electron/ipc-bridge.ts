@@ -2,15 +2,15 @@ import { RPC_COMMANDS, type RpcClient } from '../../shared/rpc.js';
 import { dispatchCommand, type RpcReply } from '../../shared/rpc-dispatch.js';
 import { commandChannel } from './ipc-channels.js';
 
+/** A command's IPC handler: the calling frame (its URL says who calls), then the arguments. */
+export type IpcCommandHandler = (
+  event: { senderFrame: { url: string } | null },
+  ...args: unknown[]
+) => Promise<RpcReply>;
+
 /** The part of Electron's ipcMain the bridge uses. */
 export interface IpcMainLike {
-  handle(
-    channel: string,
-    listener: (
-      event: { senderFrame: { url: string } | null },
-      ...args: unknown[]
-    ) => Promise<RpcReply>,
-  ): void;
+  handle(channel: string, listener: IpcCommandHandler): void;
   removeHandler(channel: string): void;
 }
 

@@ -9,6 +9,7 @@ export type MenuAction =
   | { kind: 'copy-url'; profileId: string }
   | { kind: 'open-window' }
   | { kind: 'toggle-start-at-login' }
+  | { kind: 'retry-start' }
   | { kind: 'quit' };
 
 /** A menu item as data: the shell turns these into Electron's MenuItemConstructorOptions. */
@@ -16,6 +17,34 @@ export type MenuEntry =
   | { type: 'separator' }
   | { type: 'normal'; label: string; enabled: boolean; action?: MenuAction; submenu?: MenuEntry[] }
   | { type: 'checkbox'; label: string; checked: boolean; action: MenuAction };
+
+const OPEN_WINDOW: MenuEntry = {
+  type: 'normal',
+  label: 'Open PG Tunnel',
+  enabled: true,
+  action: { kind: 'open-window' },
+};
+const QUIT: MenuEntry = {
+  type: 'normal',
+  label: 'Quit PG Tunnel',
+  enabled: true,
+  action: { kind: 'quit' },
+};
+
+/**
+ * The tray's menu while the core is not running: starting, or (with `failure`, the sentence the
+ * window shows) failed, with Retry. Open and Quit work in both.
+ */
+export function buildStartMenu(failure: string | undefined): MenuEntry[] {
+  const status: MenuEntry[] =
+    failure === undefined
+      ? [{ type: 'normal', label: 'Starting…', enabled: false }]
+      : [
+          { type: 'normal', label: 'PG Tunnel could not start', enabled: false },
+          { type: 'normal', label: 'Retry', enabled: true, action: { kind: 'retry-start' } },
+        ];
+  return [...status, { type: 'separator' }, OPEN_WINDOW, { type: 'separator' }, QUIT];
+}
 
 /**
  * The tray's context menu, a pure function of the state: each tunnel with Start/Stop and "Copy
@@ -61,7 +90,7 @@ export function buildTrayMenu(snapshot: AppSnapshot): MenuEntry[] {
       ? tunnels
       : [{ type: 'normal' as const, label: 'No tunnels yet', enabled: false }]),
     { type: 'separator' },
-    { type: 'normal', label: 'Open PG Tunnel', enabled: true, action: { kind: 'open-window' } },
+    OPEN_WINDOW,
     {
       type: 'checkbox',
       label: 'Start at login',
@@ -69,6 +98,6 @@ export function buildTrayMenu(snapshot: AppSnapshot): MenuEntry[] {
       action: { kind: 'toggle-start-at-login' },
     },
     { type: 'separator' },
-    { type: 'normal', label: 'Quit PG Tunnel', enabled: true, action: { kind: 'quit' } },
+    QUIT,
   ];
 }

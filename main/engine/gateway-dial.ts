@@ -1,11 +1,14 @@
 import WebSocket from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { createConnection } from 'node:net';
 import { SessionFailureError, type SessionFailureCause } from '../pgwire/failure.js';
 import {
   MAX_MESSAGE_BYTES,
   REQUEST_ID_HEADER,
   TCP_KEEPALIVE_MS,
+  WARM_SOCKET_HEADER,
 } from '../pgwire/tunnel-protocol.js';
+import type { TlsSessionCache } from './tls-sessions.js';
 
 export { DEFAULT_GATEWAY_URL } from '../../shared/profile.js';
 
@@ -15,6 +18,18 @@ export interface DialOptions {
   userAgent: string;
   /** Give up on an upgrade not answered within this many ms. */
   timeoutMs: number;
+  /** wss:// dials resume the last TLS session kept here, and keep the next. */
+  tlsSessions?: TlsSessionCache;
+}
+
+/** An open WebSocket to the gateway, and what its upgrade answer said. */
+export interface DialedSocket {
+  ws: WebSocket;
+  /**
+   * How long, in ms, the gateway holds a warm socket before its first message, as its answer
+   * announced (WARM_SOCKET_HEADER); undefined: it holds none.
+   */
+  warmWaitMs: number | undefined;
 }
 
 function zeroMask(mask: Buffer): void {
@@ -24,23 +39,40 @@ function zeroMask(mask: Buffer): void {
 /** A dial that failed: its cause, and the error the local client will be shown. */
 export class DialError extends SessionFailureError {}
 
+/** How one dial is made. */
+export interface DialRequest {
+  /** Announce the WebSocket as opened ahead of need (WARM_SOCKET_HEADER). */
+  warm?: boolean;
+  /**
+   * Aborted when the tunnel stops: the dial is given up (it rejects with the 'tunnel-stopping'
+   * cause), and nothing stays open.
+   */
+  signal?: AbortSignal;
+}
+
 /**
  * Opens one WebSocket to the gateway; rejects with a DialError whose cause says what went wrong
- * (key rejected 401, no database 410, another status, unreachable). The WebSocket it resolves
- * with ignores 'error' events: the 'close' that follows each one tells.
+ * (key rejected 401, no database 410, another status, unreachable, the tunnel stopping). The WebSocket it
+ * resolves with ignores 'error' events: the 'close' that follows each one tells.
  */
-export function dialGateway({
-  gatewayUrl,
-  apiKey,
-  userAgent,
-  timeoutMs,
-}: DialOptions): Promise<WebSocket> {
+export function dialGateway(
+  { gatewayUrl, apiKey, userAgent, timeoutMs, tlsSessions }: DialOptions,
+  { warm = false, signal }: DialRequest = {},
+): Promise<DialedSocket> {
   const url = safeUrl(gatewayUrl);
   return new Promise((resolve, reject) => {
     let ws: WebSocket;
+    let warmWaitMs: number | undefined;
     try {
       ws = new WebSocket(gatewayUrl, {
-        headers: { authorization: `Bearer ${apiKey}`, 'user-agent': userAgent },
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          'user-agent': userAgent,
+          ...(warm ? { [WARM_SOCKET_HEADER]: '1' } : {}),
+        },
+        ...(tlsSessions && gatewayUrl.startsWith('wss:')
+          ? { createConnection: tlsSessions.connect as unknown as typeof createConnection }
+          : {}),
         perMessageDeflate: false,
         // Masking guards proxies against script-crafted bytes from browsers. Between two programs,
         // under TLS, it only costs a copy and an XOR of every byte sent: a zero mask skips both on
@@ -55,10 +87,12 @@ export function dialGateway({
     // The first outcome settles the dial and removes the dial's listeners, so that an open
     // WebSocket keeps nothing of its dialling alive. The timeout is ours rather than ws's
     // handshakeTimeout, which leaves a spent timer on the socket of every session.
-    const onOpen = (): void => settle(ws);
-    // A gateway gone without a FIN is found by TCP keepalive even while backpressure holds.
+    const onOpen = (): void => settle({ ws, warmWaitMs });
     const onUpgrade = (response: IncomingMessage): void => {
+      // A gateway gone without a FIN is found by TCP keepalive even while backpressure holds.
       response.socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
+      const wait = Number(response.headers[WARM_SOCKET_HEADER]);
+      warmWaitMs = Number.isSafeInteger(wait) && wait > 0 ? wait : undefined;
     };
     const onUnexpectedResponse = (_request: ClientRequest, response: IncomingMessage): void => {
       const header = response.headers[REQUEST_ID_HEADER];
@@ -85,8 +119,13 @@ export function dialGateway({
       );
       ws.terminate();
     }, timeoutMs);
-    function settle(outcome: WebSocket | DialError): void {
+    const onAbort = (): void => {
+      settle(new DialError({ kind: 'tunnel-stopping' }));
+      ws.terminate();
+    };
+    function settle(outcome: DialedSocket | DialError): void {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       ws.off('open', onOpen);
       ws.off('upgrade', onUpgrade);
       ws.off('unexpected-response', onUnexpectedResponse);
@@ -98,6 +137,11 @@ export function dialGateway({
         resolve(outcome);
       }
     }
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort);
     ws.once('open', onOpen);
     ws.once('upgrade', onUpgrade);
     ws.once('unexpected-response', onUnexpectedResponse);
@@ -124,7 +168,7 @@ function refusal(
 }
 
 /** The URL as shown in errors: credentials or query strings in it are dropped. */
-function safeUrl(url: string): string {
+export function safeUrl(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;

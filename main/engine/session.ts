@@ -10,9 +10,10 @@ import {
 } from '../pgwire/failure.js';
 import { FrameScanner } from '../pgwire/frame-scanner.js';
 import { CloseCode } from '../pgwire/tunnel-protocol.js';
-import { pumpBytes, type PumpHooks } from '../pgwire/ws-pump.js';
+import { pumpToSocket, pumpToWebSocket, type PumpHooks } from '../pgwire/ws-pump.js';
 import { PeerLiveness } from '../pgwire/ws-liveness.js';
-import { DialError, dialGateway, type DialOptions } from './gateway-dial.js';
+import { DialError } from './gateway-dial.js';
+import type { GatewaySockets } from './warm-pool.js';
 
 /**
  * Why a session ended: its typed cause, the error its client was shown (SQLSTATE `code`,
@@ -36,6 +37,8 @@ export class TunnelSession implements PumpHooks {
   /** Client frames are followed only for a frame observer (verbose output). */
   private readonly clientScanner: FrameScanner | undefined;
   private closeReason: CloseReason | undefined;
+  /** end() has run: a WebSocket closing now is being closed from this side. */
+  private ending = false;
   readonly info: SessionInfo;
 
   constructor(
@@ -74,33 +77,63 @@ export class TunnelSession implements PumpHooks {
   }
 
   /**
-   * Dials the gateway, sends what the client sent so far, then moves bytes until either side ends.
+   * Takes a WebSocket to the gateway, sends the client's opening (its StartupMessage and anything
+   * sent with it), then moves bytes until either side ends. The client's later bytes follow once
+   * the gateway has answered: a Postgres client waits for that answer anyway, and until then the
+   * opening is all the gateway may have seen. So a warm socket that turns out dead (closed before
+   * any answer) costs the client nothing: the opening goes again on a fresh dial, when it is a
+   * StartupMessage alone (bytes after it might be a query, which must not run twice).
    * `deadAfterTicks`: silent, unheld ping intervals after which the gateway is judged dead.
    */
-  async start(startupBytes: Buffer, dial: DialOptions, deadAfterTicks: number): Promise<void> {
-    let ws: WebSocket;
+  async start(opening: Buffer, sockets: GatewaySockets, deadAfterTicks: number): Promise<void> {
+    this.socket.on('close', () => this.ws?.close(CloseCode.Normal));
+    this.info.bytesFromClient += opening.length;
+    let taken;
     try {
-      ws = await dialGateway(dial);
+      taken = await sockets.take();
     } catch (error) {
-      this.end(
-        error instanceof DialError
-          ? error.cause
-          : { kind: 'gateway-unreachable', url: dial.gatewayUrl, reason: String(error) },
-      );
+      this.end(failureCause(error, sockets.gatewayUrl));
       return;
     }
+    this.attach(taken.ws, opening, deadAfterTicks, () => {
+      if (!taken.warm || this.info.bytesToClient > 0 || opening.length !== opening.readInt32BE(0)) {
+        return false;
+      }
+      void sockets.dial().then(
+        (ws) => this.attach(ws, opening, deadAfterTicks, () => false),
+        (error: unknown) => this.end(failureCause(error, sockets.gatewayUrl)),
+      );
+      return true;
+    });
+  }
+
+  /**
+   * Sends the opening on `ws` and pumps both ways. `retried` is asked when the WebSocket closes:
+   * true when it has dialled again (this close then means nothing to the client).
+   */
+  private attach(
+    ws: WebSocket,
+    opening: Buffer,
+    deadAfterTicks: number,
+    retried: () => boolean,
+  ): void {
     if (this.socket.destroyed) {
       ws.close(CloseCode.Normal);
       return;
     }
     this.ws = ws;
     this.liveness = new PeerLiveness(ws, () => this.info.bytesToClient, deadAfterTicks);
-    this.info.bytesFromClient += startupBytes.length;
-    ws.send(startupBytes);
-    ws.on('close', (code, reason) => this.onWebSocketClose(code, reason.toString()));
-    this.socket.on('close', () => ws.close(CloseCode.Normal));
-    pumpBytes(this.socket, ws, this);
-    this.socket.resume();
+    ws.send(opening);
+    ws.on('close', (code, reason) => {
+      if (this.ending || this.socket.destroyed || !retried()) {
+        this.onWebSocketClose(code, reason.toString());
+      }
+    });
+    pumpToSocket(ws, this.socket, this);
+    ws.once('message', () => {
+      pumpToWebSocket(this.socket, ws, this);
+      this.socket.resume();
+    });
   }
 
   /** PumpHooks: bytes from the client, on their way to the gateway. */
@@ -134,8 +167,8 @@ export class TunnelSession implements PumpHooks {
   }
 
   /** Ends the session from this side, telling the client why when the stream allows it. */
-  kill(message: string): void {
-    this.end({ kind: 'disconnected', message });
+  kill(cause: Extract<SessionFailureCause, { kind: 'disconnected' | 'tunnel-stopping' }>): void {
+    this.end(cause);
   }
 
   /**
@@ -143,6 +176,7 @@ export class TunnelSession implements PumpHooks {
    * in the middle of a DataRow it would corrupt what the client reads.
    */
   private end(cause?: SessionFailureCause): void {
+    this.ending = true;
     const failure = cause && describeFailure(cause);
     if (cause && failure && !this.closeReason) {
       this.closeReason = { ...failure, cause };
@@ -163,7 +197,9 @@ export class TunnelSession implements PumpHooks {
     this.end(
       code === CloseCode.Normal
         ? undefined
-        : { kind: 'gateway-closed', reason: reason || `code ${code}` },
+        : code === CloseCode.Abnormal
+          ? { kind: 'gateway-lost' }
+          : { kind: 'gateway-closed', reason: reason || `code ${code}` },
     );
   }
 
@@ -180,4 +216,11 @@ export class TunnelSession implements PumpHooks {
     }
     this.onFrame?.(this.info.id, 'server', String.fromCharCode(type));
   }
+}
+
+/** The cause of a failed dial to `url`, whatever was thrown. */
+function failureCause(error: unknown, url: string): SessionFailureCause {
+  return error instanceof DialError
+    ? error.cause
+    : { kind: 'gateway-unreachable', url, reason: String(error) };
 }

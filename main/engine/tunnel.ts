@@ -5,11 +5,13 @@ import type { SessionInfo } from '../../shared/session.js';
 import { deadAfterTicks } from '../pgwire/ws-liveness.js';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
 import { readClientOpening } from './client-startup.js';
-import { DEFAULT_GATEWAY_URL, dialGateway, type DialOptions } from './gateway-dial.js';
+import { DEFAULT_GATEWAY_URL } from './gateway-dial.js';
 import { listenOnHost } from './listen.js';
 import { localTlsContext, type LocalTlsCredentials } from './local-tls.js';
 import { CloseCode } from '../pgwire/tunnel-protocol.js';
 import { TunnelSession, type CloseReason, type FrameObserver } from './session.js';
+import { TlsSessionCache } from './tls-sessions.js';
+import { WarmPool } from './warm-pool.js';
 
 export { ListenError } from './listen.js';
 
@@ -34,6 +36,11 @@ export interface TunnelOptions {
   deadAfterMs?: number;
   /** Reports every message type both ways (costs a scan of the client stream; for --verbose). */
   onFrame?: FrameObserver;
+  /**
+   * The most WebSockets kept open ahead of need, so that a client's startup goes out at once
+   * (default 4: one, grown toward the largest recent burst of connections); 0 keeps none.
+   */
+  maxWarmSockets?: number;
   /**
    * TLS on the local port: with a certificate and key (PEM), an SSLRequest is answered 'S' and a
    * TLS ClientHello with ALPN `postgresql` is taken (direct TLS), as a Postgres with ssl=on does;
@@ -61,6 +68,7 @@ const DEFAULTS = {
   dialTimeoutMs: 10_000,
   pingIntervalMs: PING_INTERVAL_MS,
   deadAfterMs: DEAD_AFTER_MS,
+  maxWarmSockets: 4,
 };
 
 /**
@@ -75,6 +83,11 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   private readonly opening = new Set<Socket>();
   private nextSessionId = 1;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** WebSockets to the gateway, warm ones among them; made by listen(). */
+  private gatewaySockets: WarmPool | undefined;
+  /** Shared by every dial of this tunnel, so that each one resumes the last TLS session. */
+  private readonly tlsSessions = new TlsSessionCache();
+  /** The local port's TLS (client side), unrelated to tlsSessions (the gateway's, dialled). */
   private readonly tlsContext: SecureContext | undefined;
 
   /** @throws LocalTlsError when `options.tls` holds a certificate or key that cannot be used. */
@@ -102,6 +115,12 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
         session.heartbeat(pingIntervalMs);
       }
     }, pingIntervalMs).unref();
+    const { gatewayUrl, apiKey, userAgent, dialTimeoutMs, maxWarmSockets } = this.options;
+    this.gatewaySockets = new WarmPool(
+      { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs, tlsSessions: this.tlsSessions },
+      { max: maxWarmSockets, pingIntervalMs },
+    );
+    this.gatewaySockets.start();
     return this.address()!;
   }
 
@@ -123,16 +142,22 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   /** Ends one session, telling its client why. Returns false when no such session is open. */
   killSession(id: string, message = 'the session was disconnected from PG Tunnel'): boolean {
     const session = this.live.get(id);
-    session?.kill(message);
+    session?.kill({ kind: 'disconnected', message });
     return Boolean(session);
+  }
+
+  /** WebSockets held open ahead of need now (open, or opening for no client yet). */
+  warmSockets(): number {
+    return this.gatewaySockets?.held ?? 0;
   }
 
   /**
    * Stops listening. 'kill' ends every session now; 'drain' lets them finish, and ends whatever is
-   * left after `drainTimeoutMs`. Resolves when every client connection is closed.
+   * left after `drainTimeoutMs`. Resolves when every client connection and warm socket is closed.
    */
   async stop(mode: StopMode = 'kill', drainTimeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
+    const warmClosed = this.gatewaySockets?.stop();
     const closed = Promise.all(
       this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
     );
@@ -140,20 +165,15 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     // period, see TunnelSession.end); connections that are not sessions yet are just dropped.
     const killAll = (): void => {
       for (const session of this.live.values()) {
-        session.kill('the tunnel is stopping');
+        session.kill({ kind: 'tunnel-stopping' });
       }
       for (const socket of this.opening) {
         socket.destroy();
       }
     };
     const timer = setTimeout(killAll, mode === 'drain' ? drainTimeoutMs : 0);
-    await closed;
+    await Promise.all([closed, warmClosed]);
     clearTimeout(timer);
-  }
-
-  private dialOptions(): DialOptions {
-    const { gatewayUrl, apiKey, userAgent, dialTimeoutMs } = this.options;
-    return { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs };
   }
 
   private async accept(socket: Socket): Promise<void> {
@@ -192,7 +212,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     const { pingIntervalMs, deadAfterMs } = this.options;
     await session.start(
       opening.bytes,
-      this.dialOptions(),
+      this.gatewaySockets!,
       deadAfterTicks(pingIntervalMs, deadAfterMs),
     );
   }
@@ -204,7 +224,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     clientAddress: string,
   ): Promise<void> {
     try {
-      const ws = await dialGateway(this.dialOptions());
+      const ws = await this.gatewaySockets!.dial();
       ws.on('error', () => {});
       ws.send(packet, () => ws.close(CloseCode.Normal));
       this.emit('client-rejected', { clientAddress, reason: 'cancel request forwarded' });

@@ -197,6 +197,7 @@ describe('parseGatewayConfig', () => {
         { ...validConfig(), liveness: { deadAfterMs: '45s' } },
         /liveness\.deadAfterMs/,
       ],
+      ['a negative warm wait', { ...validConfig(), warmWaitMs: -1 }, /warmWaitMs/],
       ['a config that is not an object', 'keys', /top level|config/],
     ];
     for (const [what, json, field] of cases) {
@@ -224,6 +225,11 @@ describe('parseGatewayConfig', () => {
       pingIntervalMs: 15_000,
       deadAfterMs: 45_000,
     });
+  });
+
+  it('reads how long warm sockets may wait, 5 minutes unless set, 0 to hold none', () => {
+    expect(parseGatewayConfig(validConfig(), env).warmWaitMs).toBe(300_000);
+    expect(parseGatewayConfig({ ...validConfig(), warmWaitMs: 0 }, env).warmWaitMs).toBe(0);
   });
 
   it("reads libpq's ?password= when the URL has no password before the host", () => {
@@ -332,13 +338,27 @@ describe('KeyRegistry', () => {
     expect(registry.find(hashApiKey(KEY_A))).toBeUndefined(); // the stored hash is not a key
   });
 
-  it('starts every entry with no open sessions and its own SCRAM key cache', () => {
+  it('gives every entry its own SCRAM key cache', () => {
     const shop = registry.find(KEY_A)!;
     const analytics = registry.find(KEY_B)!;
-    expect(shop.openSessions).toBe(0);
     expect(shop.maxSessions).toBe(20);
     expect(shop.upstream?.password).toBe(PASSWORD);
     expect(shop.scramKeys).not.toBe(analytics.scramKeys);
-    expect(registry.find(KEY_A)).toBe(shop); // the same entry each time: counters are kept on it
+    expect(registry.find(KEY_A)).toBe(shop); // the same entry each time
+  });
+
+  it('on a reload keeps the entry of an unchanged key, and makes new ones for changed keys', () => {
+    const KEY_C = 'key-c-0a1b2c3d4e5f6a7b';
+    const next = validConfig();
+    next.keys[1]!.upstream = 'postgresql://reader@[::1]/other?sslmode=verify-full'; // analytics moved
+    next.keys[2] = { id: 'new', keyHash: hashApiKey(KEY_C) }; // 'retired' removed, 'new' added
+    const reloaded = new KeyRegistry(parseGatewayConfig(next, env).keys, registry);
+    expect(reloaded.find(KEY_A)).toBe(registry.find(KEY_A)); // its SCRAM keys stay valid
+    expect(reloaded.find(KEY_B)).not.toBe(registry.find(KEY_B));
+    expect(reloaded.find(KEY_B)?.upstream?.database).toBe('other');
+    expect(registry.find(KEY_B)?.upstream?.database).toBe('warehouse'); // open sessions keep theirs
+    expect(reloaded.find(KEY_C)?.id).toBe('new');
+    expect(reloaded.hasHash(`sha256:${'0'.repeat(64)}`)).toBe(false);
+    expect(registry.hasHash(`sha256:${'0'.repeat(64)}`)).toBe(true);
   });
 });

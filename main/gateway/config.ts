@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { DEAD_AFTER_MS, PING_INTERVAL_MS } from '../pgwire/tunnel-protocol.js';
+import { DEAD_AFTER_MS, PING_INTERVAL_MS, WARM_WAIT_MS } from '../pgwire/tunnel-protocol.js';
 import { parseUpstreamUrl, type UpstreamTarget } from '../upstream/target.js';
 import type { ServedDatabases } from './database-rule.js';
 
@@ -17,12 +17,16 @@ const keySchema = z.object({
   upstream: z.string().optional(),
   passwordEnv: z.string().min(1).optional(),
   maxSessions: z.number().int().positive().optional(),
+  idleTimeoutSeconds: z.number().int().positive().optional(),
   databases: z
     .union([z.literal('*'), z.array(z.string().min(1)).min(1)], {
       error: 'must be "*" or a list of database names',
     })
     .optional(),
 });
+
+/** After this many unknown keys from one address within the window, it is refused for a while. */
+export const DEFAULT_FAILED_KEY_LIMIT = { attempts: 10, windowSeconds: 60, blockSeconds: 300 };
 
 const configSchema = z.object({
   listen: z
@@ -33,12 +37,21 @@ const configSchema = z.object({
     .default({ host: '127.0.0.1', port: 8080 }),
   tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   keys: z.array(keySchema).min(1, 'must list at least one key'),
+  onKeyRemoved: z.enum(['keep', 'end'], { error: 'must be "keep" or "end"' }).default('keep'),
+  failedKeyLimit: z
+    .object({
+      attempts: z.number().int().positive().default(DEFAULT_FAILED_KEY_LIMIT.attempts),
+      windowSeconds: z.number().positive().default(DEFAULT_FAILED_KEY_LIMIT.windowSeconds),
+      blockSeconds: z.number().positive().default(DEFAULT_FAILED_KEY_LIMIT.blockSeconds),
+    })
+    .default(DEFAULT_FAILED_KEY_LIMIT),
   liveness: z
     .object({
       pingIntervalMs: z.number().int().positive().default(PING_INTERVAL_MS),
       deadAfterMs: z.number().int().positive().default(DEAD_AFTER_MS),
     })
     .default({ pingIntervalMs: PING_INTERVAL_MS, deadAfterMs: DEAD_AFTER_MS }),
+  warmWaitMs: z.number().int().min(0).default(WARM_WAIT_MS),
 });
 
 export interface KeyConfig {
@@ -52,6 +65,18 @@ export interface KeyConfig {
    * lands in the key's database, with a notice.
    */
   databases?: ServedDatabases;
+  /**
+   * A session that has waited this long (seconds) for its client, with no bytes either way, is
+   * ended with a FATAL; undefined: never.
+   */
+  idleTimeoutSeconds?: number;
+}
+
+/** `attempts` unknown keys from one address within `windowSeconds` refuse it for `blockSeconds`. */
+export interface FailedKeyLimit {
+  attempts: number;
+  windowSeconds: number;
+  blockSeconds: number;
 }
 
 /** How the gateway watches each tunnel (see PeerLiveness); both in ms. */
@@ -64,8 +89,21 @@ export interface GatewayConfig {
   listen: { host: string; port: number };
   tls: { cert: string; key: string } | undefined;
   keys: KeyConfig[];
+  /**
+   * What a reload does to the open sessions of a key it removes: "keep" lets them run to their
+   * end, "end" ends them with a FATAL saying the key was revoked. New sessions are refused either way.
+   */
+  onKeyRemoved?: 'keep' | 'end';
+  /** Failed-key limiting per client address; DEFAULT_FAILED_KEY_LIMIT when absent. */
+  failedKeyLimit?: FailedKeyLimit;
   /** Defaults: a ping every 15 s, dead after 45 s of silence. */
   liveness?: LivenessConfig;
+  /**
+   * How long a warm socket (see WARM_SOCKET_HEADER) may wait for its first message, in ms;
+   * 0: the gateway holds none (it then neither announces them nor treats them apart). Default
+   * WARM_WAIT_MS.
+   */
+  warmWaitMs?: number;
 }
 
 /** Thrown for a config the gateway cannot run with; the message names the file and the field. */
@@ -124,9 +162,18 @@ export function parseGatewayConfig(
         key.upstream === undefined ? undefined : resolveUpstream(key, env, `${source}: ${field}`),
       maxSessions: key.maxSessions,
       databases: key.databases,
+      idleTimeoutSeconds: key.idleTimeoutSeconds,
     };
   });
-  return { listen: config.listen, tls: config.tls, keys, liveness: config.liveness };
+  return {
+    listen: config.listen,
+    tls: config.tls,
+    keys,
+    onKeyRemoved: config.onKeyRemoved,
+    failedKeyLimit: config.failedKeyLimit,
+    liveness: config.liveness,
+    warmWaitMs: config.warmWaitMs,
+  };
 }
 
 function resolveUpstream(

@@ -1,4 +1,4 @@
-export { createGateway, TUNNEL_PATH, type Gateway } from './server.js';
+export { createGateway, longestDrainMs, TUNNEL_PATH, type Gateway } from './server.js';
 export {
   loadGatewayConfig,
   parseGatewayConfig,
@@ -7,3 +7,4 @@ export {
 } from './config.js';
 export { hashApiKey } from './keys.js';
 export { createJsonLogger, silentLogger, type Logger } from './log.js';
+export { reloadConfigFile } from './reload.js';

@@ -8,39 +8,85 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
-import { encodeErrorResponse } from '../pgwire/error-response.js';
-import { describeFailure } from '../pgwire/failure.js';
 import {
-  CloseCode,
   DEAD_AFTER_MS,
   MAX_MESSAGE_BYTES,
   PING_INTERVAL_MS,
   REQUEST_ID_HEADER,
   TCP_KEEPALIVE_MS,
   TUNNEL_PATH,
+  WARM_SOCKET_HEADER,
+  WARM_WAIT_MS,
 } from '../pgwire/tunnel-protocol.js';
 import { deadAfterTicks } from '../pgwire/ws-liveness.js';
-import type { GatewayConfig } from './config.js';
+import { clientAddressOf } from './client-address.js';
+import { DEFAULT_FAILED_KEY_LIMIT, type GatewayConfig } from './config.js';
+import { FailedKeyLimiter } from './failed-key-limiter.js';
 import { KeyRegistry } from './keys.js';
 import { silentLogger, type Logger } from './log.js';
 import { createMetricsRegistry, createStats, type GatewayStats } from './metrics.js';
+import { BOUNDARY_WAIT_MS } from './session-control.js';
+import { SessionRegistry } from './session-registry.js';
 import { serveTunnelSession } from './tunnel-session.js';
+import { WarmSockets, type FirstMessage } from './warm-socket.js';
 
 export { TUNNEL_PATH } from '../pgwire/tunnel-protocol.js';
+
+/**
+ * After a drain has ended its last sessions, how long it waits for their closing handshakes
+ * before it cuts the connections: the wait for a message boundary plus a little.
+ */
+const DRAIN_CLOSE_GRACE_MS = BOUNDARY_WAIT_MS + 2_000;
+
+/**
+ * The longest a drain of `drainTimeoutMs` takes, in ms: what a supervisor's stop timeout
+ * (systemd's TimeoutStopSec, a container's --stop-timeout) must exceed, or it kills the gateway
+ * before its sessions have been told why they end.
+ */
+export function longestDrainMs(drainTimeoutMs: number): number {
+  return drainTimeoutMs + DRAIN_CLOSE_GRACE_MS;
+}
 
 export interface Gateway {
   /** Resolves once listening; the address actually bound (port 0 picks a free one). */
   listen(): Promise<AddressInfo>;
   /** Stops accepting, ends every open tunnel, resolves when all is closed. */
   close(): Promise<void>;
+  /**
+   * Graceful stop: /healthz answers 503, new tunnels are refused with 503 and warm sockets are
+   * closed, at once; open sessions may go on for up to `timeoutMs`, then the rest are ended with a FATAL saying the
+   * gateway is shutting down; then it closes. Resolves with how many sessions it had to end.
+   */
+  drain(timeoutMs: number): Promise<{ sessionsEnded: number }>;
+  /** Cuts a drain's wait short: the open sessions are ended now (a second SIGTERM). */
+  endDrainNow(): void;
+  /**
+   * Applies a reloaded config: new and changed keys serve new sessions at once, open sessions
+   * keep the key entry they started with; a removed key is refused like an unknown one, and its
+   * open sessions are ended only when the new config says `onKeyRemoved: "end"`. Warm sockets
+   * held for a removed or changed key are closed (their tunnels dial again, and meet the new
+   * config). The listen address, TLS files, liveness settings and warmWaitMs are read only at
+   * start. Returns how many sessions it ended.
+   */
+  reload(next: GatewayConfig): { sessionsEnded: number };
+  /** The config in force: the one given at creation, or the last reloaded. */
+  readonly config: GatewayConfig;
   readonly stats: GatewayStats;
 }
 
-export function createGateway(config: GatewayConfig, log: Logger = silentLogger): Gateway {
-  const keys = new KeyRegistry(config.keys);
+export function createGateway(initialConfig: GatewayConfig, log: Logger = silentLogger): Gateway {
+  let config = initialConfig;
+  let keys = new KeyRegistry(config.keys);
   const stats = createStats();
-  const metrics = createMetricsRegistry(stats);
+  const sessions = new SessionRegistry(stats, log);
+  const limiter = new FailedKeyLimiter(config.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
+  const metrics = createMetricsRegistry(stats, {
+    limitedAddresses: () => limiter.limitedAddresses(),
+  });
+  let endDrainNow: (() => void) | undefined;
+  // Read at start only, as the listen address is: a reload does not change them.
   const { pingIntervalMs, deadAfterMs } = config.liveness ?? {
     pingIntervalMs: PING_INTERVAL_MS,
     deadAfterMs: DEAD_AFTER_MS,
@@ -53,7 +99,7 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
     }
   }, pingIntervalMs).unref();
   const sessionContext = {
-    stats,
+    sessions,
     log,
     heartbeats,
     deadAfterTicks: deadAfterTicks(pingIntervalMs, deadAfterMs),
@@ -63,12 +109,25 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
     perMessageDeflate: false,
     maxPayload: MAX_MESSAGE_BYTES,
   });
+  // Read at start only, like liveness: the upgrade answers announce it.
+  const warmWaitMs = config.warmWaitMs ?? WARM_WAIT_MS;
+  const warmSockets = new WarmSockets({ stats, log, heartbeats, waitMs: warmWaitMs });
+  if (warmWaitMs > 0) {
+    // Every accepted upgrade says that warm sockets are held, and for how long.
+    wss.on('headers', (headers) => headers.push(`${WARM_SOCKET_HEADER}: ${warmWaitMs}`));
+  }
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://gateway').pathname;
     if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'ok', sessionsOpen: stats.sessionsOpen }));
+      // 503 while draining: the load balancer's health check then sends new sessions elsewhere.
+      res.writeHead(stats.draining ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          status: stats.draining ? 'draining' : 'ok',
+          sessionsOpen: stats.sessionsOpen,
+        }),
+      );
     } else if (req.method === 'GET' && path === '/metrics') {
       metrics.metrics().then(
         (text) => {
@@ -88,10 +147,14 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
 
   const onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     stats.upgradeRequests++;
+    if (socket instanceof TLSSocket && socket.isSessionReused()) {
+      stats.tlsResumptions++;
+    }
     const requestId = randomUUID();
-    const clientAddress = clientAddressOf(req);
+    const client = clientAddressOf(req);
+    const clientAddress = client.display;
     socket.on('error', () => socket.destroy());
-    const refuse = (status: number, reason: string, message: string): void => {
+    const refuse = (status: number, reason: string, message: string, headers = ''): void => {
       log.warn('tunnel refused', {
         request: requestId,
         client: clientAddress,
@@ -100,7 +163,7 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
       });
       const body = `${message}\n`;
       socket.end(
-        `HTTP/1.1 ${status} ${reason}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\n` +
+        `HTTP/1.1 ${status} ${reason}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\n${headers}` +
           `content-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
     };
@@ -108,10 +171,29 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
       refuse(404, 'Not Found', `Tunnels open at ${TUNNEL_PATH}.`);
       return;
     }
+    if (stats.draining) {
+      refuse(503, 'Service Unavailable', 'The gateway is shutting down; connect again.');
+      return;
+    }
+    const retryAfterMs = limiter.retryAfterMs(client.host);
+    if (retryAfterMs > 0) {
+      stats.upgradesLimited++;
+      const seconds = Math.ceil(retryAfterMs / 1000);
+      refuse(
+        429,
+        'Too Many Requests',
+        `Too many unknown API keys from this address; try again in ${seconds} s.`,
+        `retry-after: ${seconds}\r\n`,
+      );
+      return;
+    }
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     const key = bearer ? keys.find(bearer[1]!) : undefined;
     if (!key) {
       stats.authFailures++;
+      if (limiter.recordFailure(client.host)) {
+        log.warn('client address limited', { client: client.host, reason: 'unknown API keys' });
+      }
       refuse(401, 'Unauthorized', 'The API key is invalid.');
       return;
     }
@@ -121,20 +203,15 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (key.maxSessions !== undefined && key.openSessions >= key.maxSessions) {
-        log.warn('tunnel refused', { request: requestId, key: key.id, reason: 'session limit' });
-        ws.send(
-          encodeErrorResponse(describeFailure({ kind: 'session-limit', limit: key.maxSessions })),
-        );
-        ws.close(CloseCode.Normal);
-        return;
+      const meta = { id: requestId, clientAddress };
+      // The session counts (and meets its key's maxSessions) when its StartupMessage comes.
+      const serve = (first?: FirstMessage): void =>
+        serveTunnelSession(ws, { ...key, upstream }, meta, sessionContext, first);
+      if (warmWaitMs > 0 && req.headers[WARM_SOCKET_HEADER] !== undefined) {
+        warmSockets.hold(ws, meta, key, serve);
+      } else {
+        serve();
       }
-      serveTunnelSession(
-        ws,
-        { ...key, upstream },
-        { id: requestId, clientAddress },
-        sessionContext,
-      );
     });
   };
 
@@ -148,8 +225,21 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
     : createHttpServer(keepAlive, onRequest);
   server.on('upgrade', onUpgrade);
 
+  const close = (): Promise<void> =>
+    new Promise((resolve) => {
+      clearInterval(heartbeatTimer);
+      for (const ws of wss.clients) {
+        ws.terminate();
+      }
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+
   return {
     stats,
+    get config() {
+      return config;
+    },
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -165,21 +255,47 @@ export function createGateway(config: GatewayConfig, log: Logger = silentLogger)
           resolve(address);
         });
       }),
-    close: () =>
-      new Promise((resolve) => {
-        clearInterval(heartbeatTimer);
-        for (const ws of wss.clients) {
-          ws.terminate();
-        }
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
+    drain: async (timeoutMs) => {
+      stats.draining = true;
+      // They carry no session: the tunnels holding them dial elsewhere (or back, and are told).
+      warmSockets.closeAll('the gateway is draining');
+      log.info('gateway draining', {
+        sessionsOpen: sessions.size,
+        drainTimeoutSeconds: timeoutMs / 1000,
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const timeUp = new Promise<void>((resolve) => {
+        endDrainNow = resolve;
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([sessions.whenEmpty(), timeUp]);
+      clearTimeout(timer);
+      const sessionsEnded = sessions.end({ kind: 'gateway-shutdown' });
+      // Each ended session finishes the database's message in progress, says why, and closes.
+      await Promise.race([sessions.whenEmpty(), delay(DRAIN_CLOSE_GRACE_MS)]);
+      log.info('gateway drained', { sessionsEnded });
+      await close();
+      return { sessionsEnded };
+    },
+    endDrainNow: () => endDrainNow?.(),
+    reload: (next) => {
+      keys = new KeyRegistry(next.keys, keys);
+      limiter.configure(next.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
+      const sessionsEnded =
+        next.onKeyRemoved === 'end'
+          ? sessions.end({ kind: 'key-revoked' }, (key) => !keys.hasHash(key.keyHash))
+          : 0;
+      // Not sessions yet: held for a key now gone or changed, they would serve with what it was.
+      warmSockets.closeWhere((key) => !keys.includes(key), 'its API key was removed or changed');
+      const { listen, tls, liveness } = config;
+      config = { ...next, listen, tls, liveness, warmWaitMs: config.warmWaitMs };
+      return { sessionsEnded };
+    },
   };
 }
 
-/** The first X-Forwarded-For hop when a load balancer is in front, else the peer address. */
-function clientAddressOf(req: IncomingMessage): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first || `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+/** A wait that does not keep the process alive by itself. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

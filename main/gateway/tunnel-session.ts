@@ -13,7 +13,8 @@ import { describeTarget, type UpstreamTarget } from '../upstream/target.js';
 import { chooseDatabase } from './database-rule.js';
 import type { KeyEntry } from './keys.js';
 import type { Logger } from './log.js';
-import type { GatewayStats } from './metrics.js';
+import type { SessionRegistry } from './session-registry.js';
+import type { FirstMessage } from './warm-socket.js';
 
 export { CloseCode } from '../pgwire/tunnel-protocol.js';
 
@@ -26,7 +27,8 @@ export interface SessionMeta {
 }
 
 export interface SessionContext {
-  stats: GatewayStats;
+  /** Open sessions: counters, idle timer, and ending one with a FATAL from outside (drain, reload). */
+  sessions: SessionRegistry;
   log: Logger;
   /**
    * Called every ping interval for each tunnel that carries a session: the tunnel registers its
@@ -40,26 +42,24 @@ export interface SessionContext {
 /**
  * Serves one accepted tunnel: reads the client's opening from the WebSocket with the opening
  * reader, logs in to the key's upstream, then moves bytes both ways. Failures reach the client as
- * a Postgres ErrorResponse; openings Postgres closes on quietly are closed on quietly.
+ * a Postgres ErrorResponse; openings Postgres closes on quietly are closed on quietly. `first`:
+ * the message a warm socket was held until (see WarmSockets.hold), read as the first of the opening.
  */
 export function serveTunnelSession(
   ws: WebSocket,
   key: KeyEntry & { upstream: UpstreamTarget },
   meta: SessionMeta,
-  { stats, log, heartbeats, deadAfterTicks }: SessionContext,
+  { sessions, log, heartbeats, deadAfterTicks }: SessionContext,
+  first?: FirstMessage,
 ): void {
   const openedAt = Date.now();
   const reader = new OpeningReader();
   let upstream: Socket | undefined;
   let heartbeat: (() => void) | undefined;
-  let bytesFromClient = 0;
-  let bytesToClient = 0;
   let loggingIn = false;
   /** Messages that arrived while the upstream login ran: the client's first queries. */
   const early: Buffer[] = [];
-  key.openSessions++;
-  stats.sessionsOpen++;
-  stats.sessionsTotal++;
+  const control = sessions.add(meta.id, ws, key);
 
   const rejected = (reason: string, reply?: Buffer): void => {
     log.warn('tunnel rejected', {
@@ -110,13 +110,21 @@ export function serveTunnelSession(
           )
           .finally(() => ws.close(CloseCode.Normal));
         return;
-      case 'startup':
+      case 'startup': {
         clearTimeout(startupTimer);
+        const refusal = control.admit();
+        if (refusal) {
+          stopReadingStartup();
+          log.warn('tunnel refused', { session: meta.id, key: key.id, reason: refusal.message });
+          fail(refusal);
+          return;
+        }
         loggingIn = true;
         ws.pause();
         // What the client sent after its StartupMessage (whose first word is its length).
         void startUpstream(step.message, step.bytes.subarray(step.bytes.readInt32BE(0)));
         return;
+      }
     }
   };
 
@@ -161,7 +169,7 @@ export function serveTunnelSession(
       upstream = connection.socket;
       firstBytes = connection.firstBytes;
     } catch (error) {
-      stats.upstreamDialFailures++;
+      control.loginFailed();
       const failure =
         error instanceof UpstreamError
           ? error.failure
@@ -199,27 +207,20 @@ export function serveTunnelSession(
       ws.close(CloseCode.InternalError, 'the database connection was lost');
     });
     socket.on('close', () => ws.close(CloseCode.Normal));
+    control.started(socket, firstBytes);
     ws.send(firstBytes);
-    bytesToClient += firstBytes.length;
-    stats.bytesToClients += firstBytes.length;
     const rest = Buffer.concat([afterStartup, ...early]);
     if (rest.length > 0) {
-      bytesFromClient += rest.length;
+      control.fromClient(rest);
       socket.write(rest);
     }
     pumpBytes(socket, ws, {
-      fromSocket: (chunk) => {
-        bytesToClient += chunk.length;
-        stats.bytesToClients += chunk.length;
-      },
-      fromWebSocket: (chunk) => {
-        bytesFromClient += chunk.length;
-        stats.bytesFromClients += chunk.length;
-      },
+      fromSocket: (chunk) => control.toClient(chunk),
+      fromWebSocket: (chunk) => control.fromClient(chunk),
       onTextMessage: () =>
         ws.close(CloseCode.UnsupportedData, 'text messages are not part of the tunnel protocol'),
     });
-    const liveness = new PeerLiveness(ws, () => bytesFromClient, deadAfterTicks);
+    const liveness = new PeerLiveness(ws, () => control.bytesFromClient, deadAfterTicks);
     heartbeat = () => {
       const silentTicks = liveness.tick();
       if (silentTicks > 0) {
@@ -247,16 +248,18 @@ export function serveTunnelSession(
       heartbeats.delete(heartbeat);
     }
     upstream?.destroy();
-    key.openSessions--;
-    stats.sessionsOpen--;
+    control.webSocketClosed();
     if (upstream) {
       log.info('session closed', {
         session: meta.id,
         key: key.id,
         seconds: Math.round((Date.now() - openedAt) / 1000),
-        bytesFromClient,
-        bytesToClient,
+        bytesFromClient: control.bytesFromClient,
+        bytesToClient: control.bytesToClient,
       });
     }
   });
+  if (first) {
+    onStartupBytes(first.data, first.isBinary);
+  }
 }

@@ -20,6 +20,10 @@ export const SqlState = {
   TooManyConnections: '53300',
   AdminShutdown: '57P01',
   CannotConnectNow: '57P03',
+  /** Postgres's idle_session_timeout (idle outside a transaction). */
+  IdleSessionTimeout: '57P05',
+  /** Postgres's idle_in_transaction_session_timeout. */
+  IdleInTransactionSessionTimeout: '25P03',
   FeatureNotSupported: '0A000',
   SuccessfulCompletion: '00000',
 } as const;

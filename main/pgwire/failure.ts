@@ -17,6 +17,11 @@ export type SessionFailureCause =
   | { kind: 'gateway-silent'; silentMs: number }
   /** The gateway closed the WebSocket without saying why in a Postgres error. */
   | { kind: 'gateway-closed'; reason: string }
+  /**
+   * The connection to the gateway ended without a close frame: the gateway process died, or a
+   * load balancer or the network between dropped it.
+   */
+  | { kind: 'gateway-lost' }
   /** The gateway broke the tunnel protocol (a text message). */
   | { kind: 'gateway-protocol-violation' }
   /** The upstream refused the key's own credentials (its role, password, pg_hba entry). */
@@ -27,8 +32,19 @@ export type SessionFailureCause =
   | { kind: 'database-unreachable'; reason: string }
   /** The key already has as many sessions as the gateway allows it. */
   | { kind: 'session-limit'; limit: number }
-  /** The session was ended from PG Tunnel itself (a kill, the tunnel stopping). */
-  | { kind: 'disconnected'; message: string };
+  /** The gateway is stopping (SIGTERM) and its drain timeout ran out with the session open. */
+  | { kind: 'gateway-shutdown' }
+  /** A config reload removed the session's API key, and the config says to end its sessions. */
+  | { kind: 'key-revoked' }
+  /**
+   * The session waited for its client longer than its key's idleTimeoutSeconds, in a transaction
+   * or not.
+   */
+  | { kind: 'idle-timeout'; limitSeconds: number; inTransaction: boolean }
+  /** The session was ended from PG Tunnel itself (a kill from the app, with its sentence). */
+  | { kind: 'disconnected'; message: string }
+  /** The tunnel is stopping: its sessions end, and a dial it had under way is given up. */
+  | { kind: 'tunnel-stopping' };
 
 /** Why the local port could not be taken. */
 export type ListenFailureCause =
@@ -168,6 +184,12 @@ function pgErrorOf(cause: SessionFailureCause): PgError {
         SqlState.ConnectionFailure,
         `the tunnel gateway closed the connection (${cause.reason})`,
       );
+    case 'gateway-lost':
+      return fatal(
+        SqlState.ConnectionFailure,
+        'the connection to the tunnel gateway was lost (the gateway stopped, or the network between failed)',
+        'Connect again.',
+      );
     case 'gateway-protocol-violation':
       return fatal(
         SqlState.ProtocolViolation,
@@ -192,7 +214,32 @@ function pgErrorOf(cause: SessionFailureCause): PgError {
         `too many sessions for this API key (the gateway allows ${cause.limit} at once)`,
         'Close some sessions, or ask the gateway operator to raise maxSessions.',
       );
+    case 'gateway-shutdown':
+      return fatal(
+        SqlState.AdminShutdown,
+        'terminating connection because the tunnel gateway is shutting down',
+        'Connect again: new sessions go to a gateway that is running.',
+      );
+    case 'key-revoked':
+      // admin_shutdown: an operator's command ended it, as pg_terminate_backend would.
+      return fatal(
+        SqlState.AdminShutdown,
+        'terminating connection because its API key was revoked',
+        'Ask the database owner for a new API key.',
+      );
+    case 'idle-timeout':
+      // The SQLSTATEs of Postgres's own idle_session_timeout and
+      // idle_in_transaction_session_timeout (src/backend/tcop/postgres.c, ProcessInterrupts).
+      return fatal(
+        cause.inTransaction
+          ? SqlState.IdleInTransactionSessionTimeout
+          : SqlState.IdleSessionTimeout,
+        `terminating connection because the session was idle${cause.inTransaction ? ' in a transaction' : ''} for longer than this API key allows (${cause.limitSeconds} s)`,
+        'Connect again. The tunnel gateway ends sessions left idle this long.',
+      );
     case 'disconnected':
       return fatal(SqlState.AdminShutdown, cause.message);
+    case 'tunnel-stopping':
+      return fatal(SqlState.AdminShutdown, 'the tunnel is stopping');
   }
 }

@@ -215,6 +215,54 @@ describe('FrameScanner', () => {
     expect(failures).toEqual([]);
   });
 
+  it('feedToBoundary stops exactly at the end of the frame in progress, from any position', () => {
+    const sortedEnds = [...frameEnds].sort((a, b) => a - b);
+    const failures: string[] = [];
+    for (let position = 0; position <= stream.length; position++) {
+      const types: string[] = [];
+      const scanner = new FrameScanner((type) => types.push(String.fromCharCode(type)), true);
+      scanner.feed(stream.subarray(0, position));
+      const nextEnd =
+        position === 0 || frameEnds.has(position)
+          ? position
+          : sortedEnds.find((end) => end > position)!;
+      // The rest arrives in chunks of an odd size, so frames end anywhere within them.
+      let taken = 0;
+      for (let offset = position; offset < stream.length; offset += 997) {
+        const chunk = stream.subarray(offset, offset + 997);
+        const took = scanner.feedToBoundary(chunk);
+        taken += took;
+        if (took < chunk.length || scanner.atBoundary) {
+          break;
+        }
+      }
+      const ok =
+        position + taken === nextEnd &&
+        scanner.atBoundary &&
+        types.length === expectedTypes.filter((_, i) => sortedEnds[i]! <= nextEnd).length;
+      if (!ok) {
+        failures.push(`from ${position}: stopped at ${position + taken}, expected ${nextEnd}`);
+      }
+    }
+    expect(failures.slice(0, 5)).toEqual([]);
+  });
+
+  it('feedToBoundary takes a whole chunk of a frame that goes on past it, and of a broken stream', () => {
+    const scanner = new FrameScanner(() => {});
+    const row = dataRow([Buffer.alloc(100, 0x61)]);
+    expect(scanner.feedToBoundary(row)).toBe(0); // between frames: nothing to finish
+    scanner.feed(row.subarray(0, 20));
+    expect(scanner.feedToBoundary(row.subarray(20, 50))).toBe(30);
+    expect(scanner.atBoundary).toBe(false);
+    expect(
+      scanner.feedToBoundary(Buffer.concat([row.subarray(50), frame('Z', Buffer.from('I'))])),
+    ).toBe(row.length - 50);
+    const broken = new FrameScanner(() => {});
+    broken.feed(Buffer.from([0x44, 0, 0, 0, 3]));
+    expect(broken.feedToBoundary(stream.subarray(0, 40))).toBe(40);
+    expect(broken.atBoundary).toBe(false);
+  });
+
   it('reports a K frame only once its 4 process-id bytes are in', () => {
     const k = frame('K', Buffer.concat([int32(PID), int32(1)]));
     const reports: Report[] = [];

@@ -92,6 +92,27 @@ export class FrameScanner {
     }
   }
 
+  /**
+   * Feeds `chunk` only up to the end of the frame in progress: returns how many of its bytes that
+   * took (0 when already at a boundary; `chunk.length` when the frame goes on past the chunk, or
+   * the stream is broken). The rest of the chunk is not scanned. Lets a caller cut a stream at the
+   * first boundary to put a frame of its own there (the gateway's FATAL when it ends a session).
+   */
+  feedToBoundary(chunk: Buffer): number {
+    let offset = 0;
+    while (offset < chunk.length && !this.atBoundary) {
+      // Within a body the frame's end is known; within a header, one byte at a time finds it.
+      const step = this.broken
+        ? chunk.length - offset
+        : this.bodyRemaining > 0
+          ? Math.min(this.bodyRemaining, chunk.length - offset)
+          : 1;
+      this.feed(chunk.subarray(offset, offset + step));
+      offset += step;
+    }
+    return offset;
+  }
+
   private startFrame(type: number, bodyLength: number): void {
     if (bodyLength < 0) {
       this.broken = true;

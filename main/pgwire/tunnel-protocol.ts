@@ -10,10 +10,21 @@ export const TUNNEL_PATH = '/websocket';
 export const REQUEST_ID_HEADER = 'prisma-request-id';
 
 /**
- * Request header by which a tunnel announces a WebSocket opened ahead of need (a "warm" socket),
- * so that the gateway waits longer for its first message. Reserved: nothing sends it yet.
+ * Warm sockets: a tunnel may open a WebSocket ahead of need, so that its next client's startup
+ * goes out at once instead of after TCP, TLS and the upgrade. The tunnel sends this header (any
+ * value) on such an upgrade request; a gateway that holds warm sockets answers every accepted
+ * upgrade with this header too, its value the whole milliseconds it waits for a warm socket's
+ * first message (WARM_WAIT_MS). An answer without it means the gateway knows nothing of warm
+ * sockets: it closes any WebSocket silent past its startup timeout, so the tunnel keeps none.
  */
 export const WARM_SOCKET_HEADER = 'x-pg-tunnel-warm';
+
+/**
+ * How long, in ms, the gateway keeps a warm socket open while it waits for its first message
+ * (a client's startup, or a cancel), pinging it meanwhile; far longer than a client's startup
+ * timeout, so that a tunnel refreshes its warm sockets every few minutes rather than seconds.
+ */
+export const WARM_WAIT_MS = 5 * 60_000;
 
 /**
  * The largest WebSocket message either end accepts, in bytes: each end sends what one TCP read
@@ -25,6 +36,11 @@ export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 export const CloseCode = {
   /** All said: whatever the client is to be told has been sent as an ErrorResponse already. */
   Normal: 1000,
+  /**
+   * Reported, never sent: the connection ended without a close frame (RFC 6455, 7.1.5). The
+   * gateway process died, or a load balancer or the network between dropped the connection.
+   */
+  Abnormal: 1006,
   /** A text message arrived: the tunnel carries binary messages only. */
   UnsupportedData: 1003,
   /** The far side failed (e.g. the database connection was lost). */

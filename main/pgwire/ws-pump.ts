@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import { reclaimAfter } from './buffer-reclaim.js';
 
 /**
  * Above this many bytes queued in the WebSocket (not yet handed to the kernel) the TCP side stops
@@ -28,6 +29,15 @@ export interface PumpHooks {
  * while the socket's write buffer holds more than its own mark. Closing and errors are the caller's business.
  */
 export function pumpBytes(socket: Socket, ws: WebSocket, hooks: PumpHooks): void {
+  pumpToWebSocket(socket, ws, hooks);
+  pumpToSocket(ws, socket, hooks);
+}
+
+/**
+ * The socket-to-WebSocket half of pumpBytes, for a caller that starts the two directions apart.
+ * Leaves the socket as it is: the caller resumes it.
+ */
+export function pumpToWebSocket(socket: Socket, ws: WebSocket, hooks: PumpHooks): void {
   // Hooks are called as methods: a long-lived session can pass itself rather than closures.
   let socketPaused = false;
 
@@ -41,19 +51,24 @@ export function pumpBytes(socket: Socket, ws: WebSocket, hooks: PumpHooks): void
 
   socket.on('data', (chunk: Buffer) => {
     hooks.fromSocket?.(chunk);
+    reclaimAfter(chunk.length);
     ws.send(chunk, { binary: true }, onSent);
     if (!socketPaused && ws.bufferedAmount >= WS_HIGH_WATER_MARK) {
       socketPaused = true;
       socket.pause();
     }
   });
+}
 
+/** The WebSocket-to-socket half of pumpBytes. */
+export function pumpToSocket(ws: WebSocket, socket: Socket, hooks: PumpHooks): void {
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     if (!isBinary) {
       hooks.onTextMessage();
       return;
     }
     hooks.fromWebSocket?.(data);
+    reclaimAfter(data.length);
     socket.write(data);
     if (socket.writableLength >= SOCKET_HIGH_WATER_MARK) {
       ws.pause();

@@ -4,6 +4,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export class RunningProcess {
   stdout = '';
   stderr = '';
+  /**
+   * Resolves with the exit code once the process has exited and everything it printed has been
+   * read ('close', not 'exit': on a busy machine 'exit' may come before the last of its output).
+   */
   readonly exited: Promise<number | null>;
   private readonly waiters: Array<() => void> = [];
 
@@ -17,7 +21,7 @@ export class RunningProcess {
   ) {
     child.stdout?.setEncoding('utf8').on('data', (text: string) => this.append('stdout', text));
     child.stderr?.setEncoding('utf8').on('data', (text: string) => this.append('stderr', text));
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => child.once('close', (code) => resolve(code)));
     void this.exited.then(() => this.notify());
   }
 

@@ -62,16 +62,20 @@ export interface RunningTunnel {
   port: number;
 }
 
-/** Starts `pg-tunnel` and waits for the reference banner; resolves with the port it printed. */
+/**
+ * Starts `pg-tunnel` and waits for the reference banner; resolves with the port it printed.
+ * `env` adds to its environment (NODE_EXTRA_CA_CERTS for a gateway behind a test certificate).
+ */
 export async function startTunnelCli(
   gatewayWsUrl: string,
   apiKey: string,
   extraArgs: string[] = [],
   nodeArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<RunningTunnel> {
   const proc = startCli(
     ['--gateway', gatewayWsUrl, ...extraArgs],
-    { PDP_API_KEY: apiKey, DATABASE_URL: '' },
+    { PDP_API_KEY: apiKey, DATABASE_URL: '', ...env },
     undefined,
     nodeArgs,
   );

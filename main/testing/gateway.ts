@@ -7,6 +7,8 @@ import type { RunningProcess } from './child-process.js';
 import { startCli } from './cli.js';
 import type { PostgresInfo } from './global-setup.js';
 import { freePort } from './ports.js';
+import type { TestCertificate } from './tls.js';
+import { until } from './until.js';
 
 /** A fresh random API key, in the shape of a real one. */
 export const newApiKey = (): string => `test_${randomBytes(24).toString('base64url')}`;
@@ -30,24 +32,76 @@ export interface TestKeys {
 /** The database the listedDatabases key serves besides its own (the caller creates it). */
 export const LISTED_DATABASE = 'tunnel_listed';
 
+/** A key as the gateway's config file lists it. */
+export interface ConfigFileKey {
+  id: string;
+  keyHash: string;
+  upstream?: string;
+  passwordEnv?: string;
+  maxSessions?: number;
+  databases?: string[] | '*';
+  idleTimeoutSeconds?: number;
+}
+
+/** The gateway's config file, as the tests write it. */
+export interface ConfigFile {
+  listen: { host: string; port: number };
+  tls?: { cert: string; key: string };
+  keys: ConfigFileKey[];
+  onKeyRemoved?: 'keep' | 'end';
+  failedKeyLimit?: { attempts?: number; windowSeconds?: number; blockSeconds?: number };
+}
+
 export interface RunningGateway {
   process: RunningProcess;
   wsUrl: string;
   httpUrl: string;
+  port: number;
   keys: TestKeys;
-  /** The gateway's /metrics as name → value (unlabelled series only). */
+  /** The config file as written, and where. */
+  config: ConfigFile;
+  configPath: string;
+  /**
+   * The gateway's /metrics as name → value: unlabelled series by name, labelled ones by name and
+   * labels as printed (`pg_tunnel_gateway_key_sessions_open{key="valid"}`).
+   */
   metrics(): Promise<Record<string, number>>;
+  /**
+   * Writes `config` over the config file, sends SIGHUP and resolves with the gateway's log line
+   * about it: "config reloaded" or "config reload refused". `config` may be any JSON (or text).
+   */
+  reload(config: unknown): Promise<string>;
+}
+
+export interface GatewayProcessOptions {
+  /** Node's own flags, before the script (the benchmark profiles with --cpu-prof). */
+  nodeArgs?: string[];
+  /** More `pg-tunnel gateway` flags (--drain-timeout…). */
+  args?: string[];
+  /** The keys to serve, to run several gateways with the same ones; new ones by default. */
+  keys?: TestKeys;
+  /** The port to listen on (a restarted gateway takes its predecessor's); a free one by default. */
+  port?: number;
+  /** Changes the config before it is written (more keys, idle timeouts, limits). */
+  edit?: (config: ConfigFile) => void;
+  /** Serve wss:// with this certificate (its clients must trust it: NODE_EXTRA_CA_CERTS). */
+  tls?: TestCertificate;
+}
+
+/** The upstream URL of the run's Postgres, without its password (that comes by environment). */
+export function upstreamUrl(postgres: PostgresInfo): string {
+  return `postgres://${postgres.user}@${postgres.host}:${postgres.port}/${postgres.database}?sslmode=disable`;
 }
 
 /**
- * Starts `pg-tunnel gateway` as a process, with the upstream password passed by environment only.
- * `nodeArgs` go to Node itself (the benchmark profiles with --cpu-prof).
+ * Starts `pg-tunnel gateway` as a process, with the upstream password passed by environment only
+ * (as TEST_UPSTREAM_PASSWORD: a key with `passwordEnv` set to that reaches the run's Postgres).
  */
 export async function startGatewayProcess(
   postgres: PostgresInfo,
-  nodeArgs: string[] = [],
+  options: GatewayProcessOptions = {},
 ): Promise<RunningGateway> {
-  const keys: TestKeys = {
+  const keys: TestKeys = options.keys ?? {
     valid: newApiKey(),
     noDatabase: newApiKey(),
     wrongPassword: newApiKey(),
@@ -55,11 +109,12 @@ export async function startGatewayProcess(
     listedDatabases: newApiKey(),
     anyDatabase: newApiKey(),
   };
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const closedPort = await freePort();
-  const upstream = `postgres://${postgres.user}@${postgres.host}:${postgres.port}/${postgres.database}?sslmode=disable`;
-  const config = {
+  const upstream = upstreamUrl(postgres);
+  const config: ConfigFile = {
     listen: { host: '127.0.0.1', port },
+    ...(options.tls ? { tls: { cert: options.tls.certPath, key: options.tls.keyPath } } : {}),
     keys: [
       {
         id: 'valid',
@@ -94,32 +149,48 @@ export async function startGatewayProcess(
       },
     ],
   };
+  options.edit?.(config);
   const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-gateway-'));
   const configPath = join(dir, 'gateway.json');
   await writeFile(configPath, JSON.stringify(config, null, 2));
   const proc = startCli(
-    ['gateway', '--config', configPath],
+    ['gateway', '--config', configPath, ...(options.args ?? [])],
     { TEST_UPSTREAM_PASSWORD: postgres.password },
     undefined,
-    nodeArgs,
+    options.nodeArgs,
   );
   await proc.waitFor(/"msg":"gateway listening"/);
-  const httpUrl = `http://127.0.0.1:${port}`;
+  const scheme = options.tls ? 's' : '';
+  const httpUrl = `http${scheme}://127.0.0.1:${port}`;
   return {
     process: proc,
-    wsUrl: `ws://127.0.0.1:${port}/websocket`,
+    wsUrl: `ws${scheme}://127.0.0.1:${port}/websocket`,
     httpUrl,
+    port,
     keys,
+    config,
+    configPath,
     metrics: async () => {
       const text = await (await fetch(`${httpUrl}/metrics`)).text();
       const values: Record<string, number> = {};
       for (const line of text.split('\n')) {
-        const match = /^([a-z_]+) (\S+)$/.exec(line);
+        const match = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
         if (match) {
           values[match[1]!] = Number(match[2]);
         }
       }
       return values;
+    },
+    reload: async (next) => {
+      const outcome = /^.*"msg":"(config reloaded|config reload refused)".*$/gm;
+      const seen = proc.output.match(outcome)?.length ?? 0;
+      await writeFile(configPath, typeof next === 'string' ? next : JSON.stringify(next, null, 2));
+      proc.child.kill('SIGHUP');
+      const lines = await until(() => {
+        const all = proc.output.match(outcome) ?? [];
+        return all.length > seen ? all : undefined;
+      }, 'the gateway to log its reload');
+      return lines[seen]!;
     },
   };
 }

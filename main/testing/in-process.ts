@@ -17,14 +17,23 @@ export function keyFor(apiKey: string, upstreamUrl: string | undefined, id = 'te
   };
 }
 
-/** The real gateway, in this process, on a free loopback port; TLS and liveness as given. */
+/** How a test gateway differs from the defaults; `port` 0 (the default) picks a free one. */
+export type InProcessGatewayOptions = Pick<GatewayConfig, 'tls' | 'liveness' | 'warmWaitMs'> & {
+  port?: number;
+};
+
+/** The real gateway, in this process, on a loopback port; TLS, liveness and warm sockets as given. */
 export async function startInProcessGateway(
   keys: KeyConfig[],
-  options: Pick<GatewayConfig, 'tls' | 'liveness'> = { tls: undefined },
-): Promise<{ gateway: Gateway; gatewayUrl: string }> {
-  const gateway = createGateway({ listen: { host: '127.0.0.1', port: 0 }, keys, ...options });
-  const { port } = await gateway.listen();
-  return { gateway, gatewayUrl: `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${port}/websocket` };
+  { port = 0, ...options }: InProcessGatewayOptions = { tls: undefined },
+): Promise<{ gateway: Gateway; gatewayUrl: string; port: number }> {
+  const gateway = createGateway({ listen: { host: '127.0.0.1', port }, keys, ...options });
+  const bound = (await gateway.listen()).port;
+  return {
+    gateway,
+    gatewayUrl: `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${bound}/websocket`,
+    port: bound,
+  };
 }
 
 /** A listening tunnel in this process. */

@@ -22,3 +22,38 @@ export async function connectionError(
   await client.end();
   throw new Error('the connection succeeded');
 }
+
+/** A node-postgres session a test keeps open through a tunnel, as a GUI tool would. */
+export interface OpenSession {
+  client: pg.Client;
+  /** Resolves with the error that ended the session: the FATAL the server (or tunnel) sent. */
+  lost: Promise<pg.DatabaseError | Error>;
+  /** Runs `sql`; resolves with its first column of the first row, as text. */
+  value(sql: string): Promise<string>;
+}
+
+/** Connects with node-postgres; `applicationName` tells the session apart in gateway logs. */
+export async function openSession(
+  host: string,
+  port: number,
+  applicationName = 'pg-tunnel-test',
+): Promise<OpenSession> {
+  const client = new pg.Client({
+    host,
+    port,
+    user: 'anything',
+    database: 'anydb',
+    application_name: applicationName,
+    connectionTimeoutMillis: 15_000,
+  });
+  const lost = new Promise<Error>((resolve) => client.on('error', resolve));
+  await client.connect();
+  return {
+    client,
+    lost,
+    value: async (sql) => {
+      const result = await client.query<unknown[]>({ text: sql, rowMode: 'array' });
+      return String(result.rows[0]?.[0]);
+    },
+  };
+}

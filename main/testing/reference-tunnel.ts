@@ -5,12 +5,14 @@ import { start, type RunningProcess } from './child-process.js';
 /**
  * `npx --no-install ppg-tunnel`, minus npx: its bin run by this Node directly, because the memory
  * rows need the pid of the tunnel itself, not of npm's wrapper processes (which would also add
- * their own start-up time and memory).
+ * their own start-up time and memory). `env` adds to its environment (NODE_EXTRA_CA_CERTS for a
+ * gateway with a test certificate).
  */
 export async function startReferenceTunnel(
   gatewayWsUrl: string,
   apiKey: string,
   nodeArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ process: RunningProcess; port: number }> {
   const require = createRequire(import.meta.url);
   const packageJson = require.resolve('@prisma/ppg-tunnel/package.json');
@@ -28,6 +30,7 @@ export async function startReferenceTunnel(
       PDP_API_KEY: apiKey,
       PPG_WS_URL: gatewayWsUrl,
       DATABASE_URL: undefined,
+      ...env,
     },
   );
   // Without --port it takes a free one and prints it, which leaves no window for a port clash.

@@ -8,12 +8,7 @@ import { newApiKey } from '../testing/gateway.js';
 import { keyFor, openTunnel, startInProcessGateway } from '../testing/in-process.js';
 import { startPostgres, type PostgresServer } from '../testing/postgres.js';
 import { psql } from '../testing/psql.js';
-import {
-  installCertificate,
-  makeCertificate,
-  POSTGRES_TLS_FLAGS,
-  type TestCertificate,
-} from '../testing/tls.js';
+import { makeCertificate, type TestCertificate } from '../testing/tls.js';
 import type { Gateway } from '../gateway/server.js';
 
 /**
@@ -44,11 +39,8 @@ beforeAll(async () => {
   cert = await makeCertificate(dir);
   otherCert = await makeCertificate(await mkdtemp(join(tmpdir(), 'pg-tunnel-other-ca-')));
   server = await startPostgres({
-    postgresFlags: POSTGRES_TLS_FLAGS,
-    beforeStart: async (dataDir) => {
-      await installCertificate(dataDir, cert);
-      await writeFile(join(dataDir, 'pg_hba.conf'), HBA);
-    },
+    tls: cert,
+    beforeStart: (dataDir) => writeFile(join(dataDir, 'pg_hba.conf'), HBA),
   });
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();

@@ -66,7 +66,22 @@ describe('the window', () => {
     );
     render(<App bridge={bridge} />);
     expect(await screen.findByText(/Open the URL that pg-tunnel ui printed/)).toBeVisible();
-    expect(screen.getByRole('heading', { name: 'PG Tunnel cannot be reached' })).toBeVisible();
+    expect(screen.getByRole('heading', { name: 'PG Tunnel is not running' })).toBeVisible();
+  });
+
+  it('a core that could not start: its sentence, and Retry, which asks again and shows the tunnels once it runs', async () => {
+    const bridge = fakeBridge(snapshotOf([profileView()]));
+    const sentence =
+      'The profiles file /home/me/.config/pg-tunnel/profiles.json is not valid JSON (Unexpected end of JSON input); PG Tunnel never clears it: fix it, or move it away to start with no tunnels.';
+    bridge.commands.getSnapshot.mockRejectedValueOnce(new Error(sentence));
+    render(<App bridge={bridge} />);
+    expect(await screen.findByText(sentence)).toBeVisible();
+    expect(screen.getByRole('heading', { name: 'PG Tunnel is not running' })).toBeVisible();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByText('Staging')).toBeVisible();
+    expect(bridge.commands.getSnapshot).toHaveBeenCalledTimes(2);
+    expect(screen.queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument();
   });
 
   it('goes to a tunnel and back with Escape; a tunnel deleted meanwhile sends back to the list', async () => {

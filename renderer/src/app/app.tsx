@@ -15,7 +15,7 @@ import './app.css';
 
 /** The tray window: the screen the route names, over the latest snapshot. */
 export function App({ bridge }: { bridge: WindowBridge }) {
-  const { snapshot, connection, loadError } = useAppState(bridge);
+  const { snapshot, connection, loadError, retry } = useAppState(bridge);
   const [route, setRoute] = useState<Route>({ screen: 'tunnels' });
   const [navigated, setNavigated] = useState(false);
   const navigate = useCallback<Navigate>((next) => {
@@ -48,7 +48,7 @@ export function App({ bridge }: { bridge: WindowBridge }) {
                 navigated={navigated}
               />
             ) : (
-              <LoadingScreen error={loadError} />
+              <LoadingScreen error={loadError} onRetry={retry} />
             )}
           </main>
           <NoticeBar />
@@ -116,13 +116,17 @@ function Screen({
   return <TunnelsScreen snapshot={snapshot} navigate={navigate} focusTitle={navigated} />;
 }
 
-function LoadingScreen({ error }: { error: string | undefined }) {
+/** Until the first snapshot: "Connecting…", or why it could not be read, with Retry. */
+function LoadingScreen({ error, onRetry }: { error: string | undefined; onRetry: () => void }) {
   return (
     <div className="loading-screen" role={error ? 'alert' : 'status'}>
       {error ? (
         <>
-          <h1 className="loading-title">PG Tunnel cannot be reached</h1>
+          <h1 className="loading-title">PG Tunnel is not running</h1>
           <p>{error}</p>
+          <button type="button" className="button" onClick={onRetry}>
+            Retry
+          </button>
         </>
       ) : (
         <p className="muted">Connecting to PG Tunnel…</p>

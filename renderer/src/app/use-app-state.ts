@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { AppSnapshot } from '../../../shared/rpc.js';
 import type { ConnectionState, WindowBridge } from '../bridge/window-bridge.js';
 
@@ -7,6 +7,11 @@ export interface AppState {
   connection: ConnectionState;
   /** Why the first snapshot could not be read, when it could not. */
   loadError: string | undefined;
+  /**
+   * Asks for the first snapshot again. In the tray app, asking is also what starts again a core
+   * that failed to start (a profiles file fixed meanwhile).
+   */
+  retry(): void;
 }
 
 /**
@@ -19,6 +24,11 @@ export function useAppState(bridge: WindowBridge): AppState {
   const [connection, setConnection] = useState<ConnectionState>(
     () => bridge.connectionState?.() ?? 'open',
   );
+  const [attempt, setAttempt] = useState(0);
+  const retry = useCallback(() => {
+    setLoadError(undefined);
+    setAttempt((n) => n + 1);
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -36,7 +46,7 @@ export function useAppState(bridge: WindowBridge): AppState {
       offSnapshot();
       offConnection?.();
     };
-  }, [bridge]);
+  }, [bridge, attempt]);
 
-  return { snapshot, connection, loadError };
+  return { snapshot, connection, loadError, retry };
 }
