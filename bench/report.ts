@@ -50,6 +50,11 @@ const RATIOS: Array<[TargetName, TargetName]> = [
   ['pg-tunnel', 'ppg-tunnel'],
   // With --tls: what TLS on the local leg costs our tunnel.
   ['pg-tunnel-tls', 'pg-tunnel'],
+  // A direct profile: one hop (our engine) instead of two, against Postgres (on loopback, or
+  // with --rtt over TLS across the same network) and our tunnel.
+  ['pg-direct', 'direct'],
+  ['pg-direct', 'direct-tls'],
+  ['pg-direct', 'pg-tunnel'],
   // With --floor: what two bare hops reach, and how close ours comes to that.
   ['relays', 'direct'],
   ['pg-tunnel', 'relays'],
@@ -63,6 +68,7 @@ const SHORT: Record<TargetName, string> = {
   // Not 'tls', which is direct-tls's: pg-tls/pg is what TLS on the local leg costs our tunnel.
   'pg-tunnel-tls': 'pg-tls',
   'ppg-tunnel': 'ppg',
+  'pg-direct': 'pgd',
   relays: 'relays',
 };
 

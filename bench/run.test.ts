@@ -40,6 +40,10 @@ describe('npm run bench', () => {
           'pg-tunnel',
           'pg-tunnel-tls',
           'ppg-tunnel',
+          'pg-direct',
+          'pgd/direct',
+          'pgd/tls',
+          'pgd/pg',
           'relays',
           'pg/direct',
           'pg/tls',
@@ -64,6 +68,7 @@ describe('npm run bench', () => {
         'pg-tunnel',
         'pg-tunnel-tls',
         'ppg-tunnel',
+        'pg-direct',
         'relays',
       ]);
       for (const row of RTT_ROWS) {
@@ -72,6 +77,7 @@ describe('npm run bench', () => {
           'pg-tunnel',
           'pg-tunnel-tls',
           'ppg-tunnel',
+          'pg-direct',
         ]);
       }
       const units = Object.fromEntries(results.map((r) => [r.workload, r.unit]));

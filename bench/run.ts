@@ -21,7 +21,8 @@ const USAGE = `Usage: npm run bench -- [--quick] [--rtt MS] [--only W1,W2] [--fl
                          [--json FILE] [--profile DIR]
 
 Measures Postgres directly, through pg-tunnel and through the reference ppg-tunnel (both via our
-gateway), side by side, and prints the medians with their ratios.
+gateway), and through pg-tunnel as a direct tunnel (pg-direct: no gateway, one hop), side by side,
+and prints the medians with their ratios.
 
   --quick        every workload shortened, one round: about a minute, for spot checks
   --rtt MS       also the rows across a simulated network of MS ms round trip (a delay relay
@@ -114,7 +115,7 @@ async function main(options: Options): Promise<void> {
   const postgres = await startPostgres({ tls: network?.certificate });
   cleanups.push(() => postgres.stop());
   progress.step(
-    `starting the gateway, pg-tunnel and ppg-tunnel${options.floor ? ' and the relays' : ''}` +
+    `starting the gateway, pg-tunnel, ppg-tunnel and pg-direct${options.floor ? ' and the relays' : ''}` +
       (network ? `, and across a ${rttMs} ms network` : ''),
   );
   const targets = await startTargets(postgres, {
@@ -148,7 +149,9 @@ async function main(options: Options): Promise<void> {
   }
   if (options.profile) {
     const relays = options.floor ? ',relay-client-side,relay-postgres-side' : '';
-    console.error(`CPU profiles in ${options.profile}/{gateway,pg-tunnel,ppg-tunnel${relays}}`);
+    console.error(
+      `CPU profiles in ${options.profile}/{gateway,pg-tunnel,ppg-tunnel,pg-direct${relays}}`,
+    );
   }
 }
 

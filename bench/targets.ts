@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { start, type RunningProcess } from '../main/testing/child-process.js';
-import { startTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
+import { startDirectTunnelCli, startTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
 import { startGatewayProcess, type RunningGateway } from '../main/testing/gateway.js';
 import type { PostgresServer } from '../main/testing/postgres.js';
 import { startReferenceTunnel } from '../main/testing/reference-tunnel.js';
@@ -11,8 +11,9 @@ import type { TestCertificate } from '../main/testing/tls.js';
 /**
  * `direct-tls` only with --rtt: Postgres across the simulated network, over TLS as a remote
  * database requires. `pg-tunnel-tls` only with --tls: our tunnel again, its clients in TLS on the
- * local leg (sslmode=require). `relays` only with --floor: two plain TCP relays, the cost of the
- * extra hops.
+ * local leg (sslmode=require). `pg-direct`: our engine as a direct tunnel (the connector
+ * in-process, one hop instead of two). `relays` only with --floor: two plain TCP relays, the cost
+ * of the extra hops.
  */
 export const TARGET_NAMES = [
   'direct',
@@ -20,6 +21,7 @@ export const TARGET_NAMES = [
   'pg-tunnel',
   'pg-tunnel-tls',
   'ppg-tunnel',
+  'pg-direct',
   'relays',
 ] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -39,19 +41,20 @@ export interface Target {
   readonly name: TargetName;
   /** Read at each use: restarting the tunnels moves them to new ports. */
   connection(): Connection;
-  /** The proxy processes a memory row is about; undefined for direct and the relays. */
+  /** The proxy processes a memory row is about; undefined for direct, pg-direct and the relays. */
   processes(): { tunnel: number; gateway: number } | undefined;
 }
 
 export interface Targets {
   /**
-   * On loopback, in report order: direct, pg-tunnel, pg-tunnel-tls with --tls, ppg-tunnel, and
-   * relays with --floor.
+   * On loopback, in report order: direct, pg-tunnel, pg-tunnel-tls with --tls, ppg-tunnel,
+   * pg-direct, and relays with --floor.
    */
   readonly all: readonly Target[];
   /**
    * With --rtt, across the simulated network: direct-tls, pg-tunnel (and pg-tunnel-tls with
-   * --tls) and ppg-tunnel (other processes than the loopback ones of the same name); else empty.
+   * --tls), ppg-tunnel and pg-direct (other processes than the loopback ones of the same name);
+   * else empty.
    */
   readonly remote: readonly Target[];
   get(name: TargetName): Target;
@@ -93,8 +96,9 @@ export interface TargetOptions {
 }
 
 /**
- * Starts our gateway, our tunnel CLI and the reference client (both through that same gateway), and
- * describes the targets, Postgres itself being `direct`. With `floor`, also two plain TCP relays
+ * Starts our gateway, our tunnel CLI and the reference client (both through that same gateway), our
+ * CLI as a direct tunnel to Postgres, and describes the targets, Postgres itself being `direct`.
+ * With `floor`, also two plain TCP relays
  * chained in front of Postgres (`relays`): what any design with two extra processes on the path
  * cannot beat. With `tls`, also our tunnel with clients in TLS (`pg-tunnel-tls`, the same
  * process, whose TLS is on). Everything listens on 127.0.0.1. With `profileDir`, the loopback
@@ -114,13 +118,7 @@ export async function startTargets(
     tunnel: () => { pid: number; port: number },
     sslmode: Connection['sslmode'] = 'disable',
   ): Target => ({
-    name,
-    connection: () => ({
-      host: '127.0.0.1',
-      port: tunnel().port,
-      ...tunnelUser(postgres),
-      sslmode,
-    }),
+    ...tunnelAt(name, postgres, () => tunnel().port, sslmode),
     processes: () => ({ tunnel: tunnel().pid, gateway: stack.gateway.process.child.pid! }),
   });
   const ours = (): { pid: number; port: number } => ({
@@ -135,6 +133,7 @@ export async function startTargets(
       pid: stack.reference.process.child.pid!,
       port: stack.reference.port,
     })),
+    tunnelAt('pg-direct', postgres, () => stack.direct.port),
     ...(floor ? [postgresTarget('relays', postgres, () => stack.relays[1]!.port)] : []),
   ];
   return {
@@ -173,9 +172,27 @@ function postgresTarget(
 }
 
 /**
+ * A tunnel at `port` whose processes a memory row does not measure (the one-hop pg-direct, and
+ * the remote targets), its clients in `sslmode`.
+ */
+function tunnelAt(
+  name: TargetName,
+  postgres: PostgresServer,
+  port: () => number,
+  sslmode: Connection['sslmode'] = 'disable',
+): Target {
+  return {
+    name,
+    connection: () => ({ host: '127.0.0.1', port: port(), ...tunnelUser(postgres), sslmode }),
+    processes: () => undefined,
+  };
+}
+
+/**
  * The targets across the simulated network: a delay relay (RTT/2 each way) in front of Postgres,
- * reached over TLS (`direct-tls`), and another in front of a second gateway serving wss:// with the
- * network's certificate, which our tunnel and the reference client trust through
+ * reached over TLS (`direct-tls`, and `pg-direct` verifying the server with the network's
+ * certificate as its sslrootcert), and another in front of a second gateway serving wss:// with
+ * the network's certificate, which our tunnel and the reference client trust through
  * NODE_EXTRA_CA_CERTS. The gateway sits next to Postgres, as it would in a real deployment. With
  * `tls`, also our tunnel with its clients in TLS on the local leg (`pg-tunnel-tls`).
  */
@@ -192,31 +209,34 @@ async function startRemoteStack(
   const url = `wss://127.0.0.1:${toGateway.port}/websocket`;
   const trust = { NODE_EXTRA_CA_CERTS: certificate.certPath };
   const key = gateway.keys.valid;
-  const [ours, reference] = await Promise.all([
+  const remotePostgres = new URL(postgres.url);
+  remotePostgres.port = String(toPostgres.port);
+  remotePostgres.search = new URLSearchParams({
+    sslmode: 'verify-full',
+    sslrootcert: certificate.certPath,
+  }).toString();
+  const [ours, reference, direct] = await Promise.all([
     startTunnelCli(url, key, localTlsFlags(tls), [], trust),
     startReferenceTunnel(url, key, [], trust),
+    startDirectTunnelCli(remotePostgres.href),
   ]);
-  const tunnelAt = (
-    name: TargetName,
-    port: number,
-    sslmode: Connection['sslmode'] = 'disable',
-  ): Target => ({
-    name,
-    connection: () => ({ host: '127.0.0.1', port, ...tunnelUser(postgres), sslmode }),
-    processes: () => undefined,
-  });
   return {
     targets: [
       postgresTarget('direct-tls', postgres, () => toPostgres.port, 'require'),
-      tunnelAt('pg-tunnel', ours.port),
-      ...(tls ? [tunnelAt('pg-tunnel-tls', ours.port, 'require')] : []),
-      tunnelAt('ppg-tunnel', reference.port),
+      tunnelAt('pg-tunnel', postgres, () => ours.port),
+      ...(tls ? [tunnelAt('pg-tunnel-tls', postgres, () => ours.port, 'require')] : []),
+      tunnelAt('ppg-tunnel', postgres, () => reference.port),
+      tunnelAt('pg-direct', postgres, () => direct.port),
     ],
     stop: async () => {
       await Promise.all(
-        [ours.process, reference.process, toGateway.process, toPostgres.process].map((p) =>
-          p.stop(),
-        ),
+        [
+          ours.process,
+          reference.process,
+          direct.process,
+          toGateway.process,
+          toPostgres.process,
+        ].map((p) => p.stop()),
       );
       await gateway.process.stop();
     },
@@ -232,6 +252,8 @@ interface Stack {
   gateway: RunningGateway;
   ours: RunningTunnel;
   reference: Listener;
+  /** Our CLI with DATABASE_URL set to Postgres's own URL (sslmode=disable, as for every target). */
+  direct: RunningTunnel;
   /** Empty without --floor; else the relay Postgres is behind, then the one clients use. */
   relays: Listener[];
 }
@@ -246,7 +268,7 @@ async function startStack(
     nodeArgs: await profiling(profileDir, 'gateway'),
   });
   const key = gateway.keys.valid;
-  const [ours, reference] = await Promise.all([
+  const [ours, reference, direct] = await Promise.all([
     startTunnelCli(
       gateway.wsUrl,
       key,
@@ -254,6 +276,7 @@ async function startStack(
       await profiling(profileDir, 'pg-tunnel'),
     ),
     startReferenceTunnel(gateway.wsUrl, key, await profiling(profileDir, 'ppg-tunnel')),
+    startDirectTunnelCli(postgres.url, {}, [], await profiling(profileDir, 'pg-direct')),
   ]);
   const relays: Listener[] = [];
   if (floor) {
@@ -264,7 +287,7 @@ async function startStack(
       await startRelay(relays[0]!.port, await profiling(profileDir, 'relay-client-side')),
     );
   }
-  return { gateway, ours, reference, relays };
+  return { gateway, ours, reference, direct, relays };
 }
 
 /**
@@ -295,9 +318,11 @@ async function startRelayProcess(
   return { process: proc, port: Number(port) };
 }
 
-async function stopStack({ gateway, ours, reference, relays }: Stack): Promise<void> {
+async function stopStack({ gateway, ours, reference, direct, relays }: Stack): Promise<void> {
   await Promise.all(
-    [ours.process, reference.process, ...relays.map((r) => r.process)].map((p) => p.stop()),
+    [ours.process, reference.process, direct.process, ...relays.map((r) => r.process)].map((p) =>
+      p.stop(),
+    ),
   );
   await gateway.process.stop();
 }

@@ -133,7 +133,7 @@ test('a keychain that cannot be used at launch: the app comes up, and the tunnel
   await mkdir(join(home, 'pg-tunnel'));
   await saveProfiles(join(home, 'pg-tunnel'), [
     savedProfile('staging', {
-      kind: 'remote',
+      kind: 'tunnel',
       name: 'Staging',
       gatewayUrl: 'ws://127.0.0.1:9/websocket',
       autoStart: true,

@@ -11,7 +11,7 @@ test.use({
       savedProfile('saved-playground'),
       savedProfile('saved-remote', {
         name: 'Staging',
-        kind: 'remote',
+        kind: 'tunnel',
         gatewayUrl: 'wss://gateway.example/websocket',
       }),
     ],

@@ -1,6 +1,7 @@
 import { expect, test } from './fixtures/test.js';
 import { openPsqlSession, runPsql } from './fixtures/psql-session.js';
 import { screenshotBothSchemes } from './fixtures/screenshots.js';
+import { pasteInto } from './fixtures/window.js';
 
 /**
  * Every screen, light and dark, at the tray window's size, with the states a person meets: a
@@ -113,4 +114,24 @@ test('every screen, in light and dark, fits the tray window', async ({
     session.child.stdin!.end();
     await session.stop();
   }
+});
+
+test("a direct profile's form and detail, in light and dark, fit the tray window", async ({
+  app: page,
+}, testInfo) => {
+  await page.getByRole('button', { name: 'Add a tunnel' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('Shop (direct)');
+  await pasteInto(
+    page,
+    'API key or DATABASE_URL',
+    'postgres://shop_owner:secret@db.example.com:5432/shop?sslmode=require&schema=public',
+  );
+  await expect(page.getByText(/^The connection to db\.example\.com is encrypted/)).toBeVisible();
+  await expect(page.getByText(/^Ignored from the URL: schema/)).toBeVisible();
+  await screenshotBothSchemes(page, testInfo, '11-add-direct-profile');
+
+  await page.getByRole('button', { name: 'Add tunnel' }).click();
+  await expect(page.getByRole('heading', { name: 'Shop (direct)', level: 1 })).toBeVisible();
+  await expect(page.getByText(/^Logs in to shop_owner@db\.example\.com:5432\/shop/)).toBeVisible();
+  await screenshotBothSchemes(page, testInfo, '12-direct-profile-detail');
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   conninfoValue,
   connectionDetails,
+  identityOf,
   serviceName,
   verifiedConnectionDetails,
 } from './connection-details.js';
@@ -43,6 +44,24 @@ describe('connection details', () => {
     expect(serviceName('  Prod / EU (read-only) ')).toBe('pg-tunnel-prod-eu-read-only');
     expect(serviceName('———')).toBe('pg-tunnel-tunnel');
   });
+
+  it("a direct profile's details name its own role and database, encoded where URLs need it", () => {
+    const identity = identityOf({
+      upstream: {
+        host: 'db.example.com',
+        port: 5432,
+        database: 'my db',
+        user: 'jürgen',
+        sslmode: 'verify-full',
+        sslrootcert: 'system',
+        channelBinding: 'prefer',
+      },
+    });
+    const direct = connectionDetails('127.0.0.1', 6000, 'Prod', identity);
+    expect(direct.url).toBe('postgresql://j%C3%BCrgen@127.0.0.1:6000/my%20db?sslmode=disable');
+    expect(direct.env).toContain('export PGUSER=jürgen');
+    expect(identityOf({})).toEqual({ user: 'postgres', database: 'postgres' });
+  });
 });
 
 describe('verified connection details (TLS with the local CA)', () => {
@@ -80,6 +99,19 @@ describe('verified connection details (TLS with the local CA)', () => {
       // pgjdbc decodes values with java.net.URLDecoder, for which '+' is a space: none may be left.
       expect(jdbc).not.toContain('+');
     }
+  });
+
+  it("a direct profile's verifying details name its own role and database", () => {
+    const identity = { user: 'jürgen', database: 'my db' };
+    const details = verifiedConnectionDetails('localhost', 6000, caPath, identity);
+    const url = new URL(details.url);
+    expect(decodeURIComponent(url.username)).toBe('jürgen');
+    expect(decodeURIComponent(url.pathname)).toBe('/my db');
+    expect(url.searchParams.get('sslmode')).toBe('verify-full');
+    const jdbc = new URL(details.jdbc.slice('jdbc:'.length));
+    expect(decodeURIComponent(jdbc.pathname)).toBe('/my db');
+    expect(jdbc.searchParams.get('user')).toBe('jürgen');
+    expect(jdbc.searchParams.get('sslrootcert')).toBe(caPath);
   });
 
   it('verify-ca for a host the certificate cannot name', () => {

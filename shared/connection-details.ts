@@ -1,11 +1,13 @@
 import { namedByLocalCertificate } from './local-tls.js';
+import type { Profile } from './profile.js';
 
 /**
  * What a GUI client or a shell needs to connect to a running tunnel. The gateway logs in as the
  * key's own role whatever user the client names, so the user is a placeholder that every client
  * accepts. So is the database: a name the key does not serve lands in the key's own database, with
- * a notice saying so (the app does not know the key's database; the gateway does).
- * sslmode=disable because the WebSocket is already the encryption.
+ * a notice saying so (the app does not know the key's database; the gateway does). A direct
+ * profile's details name its own role and database (see identityOf). sslmode=disable because the
+ * WebSocket, or PG Tunnel's own TLS to the database, is the encryption beyond this machine.
  */
 export interface ConnectionDetails {
   host: string;
@@ -17,32 +19,51 @@ export interface ConnectionDetails {
   pgService: string;
 }
 
-const USER = 'postgres';
-const DATABASE = 'postgres';
+/** The user and database a client names. */
+export interface ClientIdentity {
+  user: string;
+  database: string;
+}
+
+/** What clients of a tunnel profile name: placeholders, the gateway decides. */
+const PLACEHOLDER: ClientIdentity = { user: 'postgres', database: 'postgres' };
+
+/**
+ * The user and database a profile's copied details name: a direct profile's own role and
+ * database, which PG Tunnel logs in to whatever a client names (so clients get no notice and
+ * their session rows show who they are); placeholders for a tunnel or the playground.
+ */
+export function identityOf(profile: Pick<Profile, 'upstream'>): ClientIdentity {
+  return profile.upstream
+    ? { user: profile.upstream.user, database: profile.upstream.database }
+    : PLACEHOLDER;
+}
 
 /** host:port as clients and URLs write it: an IPv6 host in brackets. */
 export function hostPort(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/** The details of host:port for a profile named `profileName`, naming `identity` (see identityOf). */
 export function connectionDetails(
   host: string,
   port: number,
   profileName: string,
+  identity: ClientIdentity = PLACEHOLDER,
 ): ConnectionDetails {
-  const address = hostPort(host, port);
-  const url = `postgresql://${USER}@${address}/${DATABASE}?sslmode=disable`;
+  const { address, user, database } = urlParts(host, port, identity);
+  const url = `postgresql://${user}@${address}/${database}?sslmode=disable`;
   return {
     host,
     port: String(port),
     url,
     psql: `psql "${url}"`,
-    jdbc: `jdbc:postgresql://${address}/${DATABASE}?sslmode=disable&user=${USER}`,
+    jdbc: `jdbc:postgresql://${address}/${database}?sslmode=disable&user=${user}`,
     env: [
       `PGHOST=${host}`,
       `PGPORT=${port}`,
-      `PGUSER=${USER}`,
-      `PGDATABASE=${DATABASE}`,
+      `PGUSER=${identity.user}`,
+      `PGDATABASE=${identity.database}`,
       'PGSSLMODE=disable',
     ]
       .map((line) => `export ${line}`)
@@ -51,8 +72,8 @@ export function connectionDetails(
       `[${serviceName(profileName)}]`,
       `host=${host}`,
       `port=${port}`,
-      `user=${USER}`,
-      `dbname=${DATABASE}`,
+      `user=${identity.user}`,
+      `dbname=${identity.database}`,
       'sslmode=disable',
     ].join('\n'),
   };
@@ -72,20 +93,38 @@ export interface VerifiedConnectionDetails {
   jdbc: string;
 }
 
+/**
+ * The verifying details of host:port, naming `identity` (see identityOf); `caCertPath` is the
+ * local CA certificate's file on this machine.
+ */
 export function verifiedConnectionDetails(
   host: string,
   port: number,
   caCertPath: string,
+  identity: ClientIdentity = PLACEHOLDER,
 ): VerifiedConnectionDetails {
-  const address = hostPort(host, port);
+  const { address, user, database } = urlParts(host, port, identity);
   const sslmode = namedByLocalCertificate(host) ? 'verify-full' : 'verify-ca';
   const query = `sslmode=${sslmode}&sslrootcert=${queryValue(caCertPath)}`;
-  const url = `postgresql://${USER}@${address}/${DATABASE}?${query}`;
+  const url = `postgresql://${user}@${address}/${database}?${query}`;
   return {
     sslmode,
     url,
     psql: `psql "${url}"`,
-    jdbc: `jdbc:postgresql://${address}/${DATABASE}?${query}&user=${USER}`,
+    jdbc: `jdbc:postgresql://${address}/${database}?${query}&user=${user}`,
+  };
+}
+
+/** The address, user and database as a URL writes them (user and database percent-encoded). */
+function urlParts(
+  host: string,
+  port: number,
+  identity: ClientIdentity,
+): { address: string; user: string; database: string } {
+  return {
+    address: hostPort(host, port),
+    user: encodeURIComponent(identity.user),
+    database: encodeURIComponent(identity.database),
   };
 }
 

@@ -1,14 +1,23 @@
 import { parseApiKeyInput } from './api-key.js';
+import { validateDirectUpstream, type DirectUpstream } from './direct-upstream.js';
 
-/** A remote tunnel, or the local playground (embedded Postgres + in-process gateway). */
-export type ProfileKind = 'remote' | 'playground';
+/**
+ * tunnel: an API key and a WebSocket to a gateway; direct: a Postgres connection string, PG
+ * Tunnel logging in itself; playground: a local Postgres behind an in-process gateway.
+ */
+export type ProfileKind = 'tunnel' | 'direct' | 'playground';
+
+/** The kinds a user adds; there is one playground, which PG Tunnel makes. */
+export type AddedProfileKind = Exclude<ProfileKind, 'playground'>;
 
 export interface Profile {
   id: string;
   name: string;
   kind: ProfileKind;
-  /** wss:// URL of the gateway; unused by the playground, whose gateway runs in-process. */
+  /** wss:// URL of the gateway of a tunnel profile; '' for the other kinds. */
   gatewayUrl: string;
+  /** Where a direct profile logs in (its password is in the keychain); absent for other kinds. */
+  upstream?: DirectUpstream;
   host: string;
   /** null until first start when random: then the port the OS gave is kept. */
   port: number | null;
@@ -21,26 +30,36 @@ export interface Profile {
   tls: boolean;
 }
 
-/** What the renderer may see of a profile: never the key, only its masked tail. */
+/** What the renderer may see of a profile: never its secret, only a mask. */
 export interface ProfileView extends Profile {
   /**
-   * The key's masked tail, once the core has read or saved the key in this run (it reads keys when
-   * a tunnel starts, never all at launch); null before that, or when there is no key.
+   * The secret's mask once the core has read or saved it in this run (it reads secrets when a
+   * tunnel starts, never all at launch): an API key's last four characters, a password's bullets
+   * only. null before that, or when there is none.
    */
-  apiKeyMask: string | null;
+  secretMask: string | null;
 }
 
-/** Fields a user fills in to add or edit a profile. `apiKey` omitted on edit keeps the saved key. */
+/**
+ * Fields a user fills in to add or edit a profile. A secret (`apiKey`, `password`) omitted on
+ * edit keeps the saved one.
+ */
 export interface ProfileInput {
   name: string;
+  /** What to add (default tunnel); a saved profile keeps its kind. */
+  kind?: AddedProfileKind;
   gatewayUrl?: string;
   host?: string;
   port?: number | null;
   portMode?: 'random' | 'fixed';
   autoStart?: boolean;
   tls?: boolean;
-  /** A bare API key or a DATABASE_URL holding one. */
+  /** A tunnel's API key: bare, or a DATABASE_URL holding one. */
   apiKey?: string;
+  /** A direct profile's connection, without its password. */
+  upstream?: DirectUpstream;
+  /** A direct profile's password, for the keychain. */
+  password?: string;
 }
 
 export const DEFAULT_GATEWAY_URL = 'wss://ppg-tunnel.prisma-data.net/websocket';
@@ -51,12 +70,19 @@ export const DEFAULT_HOST = '127.0.0.1';
  */
 export const DEFAULT_LOCAL_TLS = true;
 
-export type ProfileErrors = Partial<Record<keyof ProfileInput, string>>;
+/** A sentence per field at fault; a direct profile's fields as `upstream.host` and so on. */
+export type ProfileErrors = Partial<
+  Record<keyof ProfileInput | `upstream.${keyof DirectUpstream}`, string>
+>;
 
-/** Inline validation, shared by the renderer (as the user types) and the core (the authority). */
+/**
+ * Inline validation, shared by the renderer (as the user types) and the core (the authority).
+ * `kind` is what the input is for; `adding` requires what a new profile of that kind needs (a
+ * tunnel's key, a direct profile's connection; a password is optional, as some servers ask none).
+ */
 export function validateProfileInput(
   input: ProfileInput,
-  { requireKey }: { requireKey: boolean },
+  { kind, adding }: { kind: ProfileKind; adding: boolean },
 ): ProfileErrors {
   const errors: ProfileErrors = {};
   if (!input.name.trim()) {
@@ -82,16 +108,26 @@ export function validateProfileInput(
       errors.port = 'A fixed port is a number from 1 to 65535.';
     }
   }
-  if (input.apiKey !== undefined || requireKey) {
+  if (kind === 'tunnel' && (input.apiKey !== undefined || adding)) {
     const parsed = parseApiKeyInput(input.apiKey ?? '', 'The API key');
     if (!parsed.ok) {
       errors.apiKey = parsed.error;
     }
   }
+  if (kind === 'direct') {
+    if (input.upstream) {
+      for (const [field, message] of Object.entries(validateDirectUpstream(input.upstream))) {
+        errors[`upstream.${field as keyof DirectUpstream}`] = message;
+      }
+    } else if (adding) {
+      errors.upstream = 'Paste the database URL, or fill in its host and user.';
+    }
+    if (
+      input.password !== undefined &&
+      (typeof input.password !== 'string' || input.password.includes('\0'))
+    ) {
+      errors.password = 'The password is text without zero bytes, which Postgres cannot take.';
+    }
+  }
   return errors;
-}
-
-/** Loopback addresses: anything else exposes the database to the network. */
-export function isLoopbackHost(host: string): boolean {
-  return /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host);
 }

@@ -11,7 +11,7 @@ export const STATUS_LABELS: Record<TunnelStatus, string> = {
 };
 
 /** What the user can do about an error: the window offers the matching action. */
-export type ErrorFix = 'edit-key' | 'change-port' | 'none';
+export type ErrorFix = 'edit-key' | 'edit-password' | 'change-port' | 'none';
 
 export interface TunnelProblem {
   message: string;

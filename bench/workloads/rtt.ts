@@ -20,8 +20,9 @@ const GUI_QUERIES = [
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The rows of --rtt, across the simulated network (direct-tls, pg-tunnel and ppg-tunnel through
- * delay relays), where what people feel is round trips, above all when a connection opens:
+ * The rows of --rtt, across the simulated network (direct-tls, pg-tunnel, ppg-tunnel and
+ * pg-direct through delay relays), where what people feel is round trips, above all when a
+ * connection opens:
  *
  * - `connect@MSms`: pgbench -C tps, a new connection per transaction, back to back;
  * - `first-query@MSms`: `psql -c 'select 1'` from start to exit, ms;

@@ -118,7 +118,9 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
     if (state.status !== 'listening' || state.host === null || state.port === null) {
       throw new UsageError(state.problem?.message ?? 'The playground did not start.');
     }
-    printBanner(state.host, state.port, profile.tls ? localCaCertPath(configDir) : undefined);
+    printBanner(state.host, state.port, {
+      caCertPath: profile.tls ? localCaCertPath(configDir) : undefined,
+    });
     warnIfExposed(state.host);
     if (state.problem) {
       // The playground keeps data it cannot use: where it is and how to get it back.

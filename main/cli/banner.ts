@@ -1,12 +1,28 @@
-import { conninfoValue } from '../../shared/connection-details.js';
-import { isLoopbackHost } from '../../shared/profile.js';
+import { conninfoValue, hostPort } from '../../shared/connection-details.js';
+import type { DirectUpstream } from '../../shared/direct-upstream.js';
+import { isLoopbackHost } from '../../shared/loopback.js';
+
+/** What the banner says beyond the address. */
+export interface BannerOptions {
+  /** A direct tunnel: where PG Tunnel logs in, said instead of the API key's sentence. */
+  direct?: DirectUpstream;
+  /** TLS on: the local CA's certificate file, named for clients that verify. */
+  caCertPath?: string;
+}
 
 /**
  * The block the reference client prints, so scripts and docs written for it keep working; with
- * `caCertPath` (TLS on), the lines under it that say so and name the CA file clients verify with.
- * One write, so that whoever reads the block reads it whole.
+ * TLS on, the lines under it that say so and name the CA file clients verify with. One write, so
+ * that whoever reads the block reads it whole.
  */
-export function printBanner(host: string, port: number, caCertPath?: string): void {
+export function printBanner(
+  host: string,
+  port: number,
+  { direct, caCertPath }: BannerOptions = {},
+): void {
+  const how = direct
+    ? `PG Tunnel logs in to ${hostPort(direct.host, direct.port)} as ${direct.user} (database ${direct.database}, sslmode=${direct.sslmode}); your clients need no password.`
+    : 'Your connection is authenticated using your API key. Your database credentials are set automatically by the tunnel gateway.';
   const tls = caCertPath
     ? `
 🔒 TLS is on: clients may ask for it (sslmode=require). To verify the tunnel, give them its CA:
@@ -15,7 +31,7 @@ export function printBanner(host: string, port: number, caCertPath?: string): vo
     : '';
   console.info(`PG Tunnel listening on ${host}:${port} 🚀
 
-Your connection is authenticated using your API key. Your database credentials are set automatically by the tunnel gateway.
+${how}
 
 ==============================
 hostname:  ${host}

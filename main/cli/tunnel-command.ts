@@ -1,24 +1,31 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatBytes, formatDuration } from '../../shared/format.js';
+import { unverifiedServerWarning } from '../../shared/direct-upstream.js';
 import { DEFAULT_LOCAL_TLS } from '../../shared/profile.js';
-import { DEFAULT_GATEWAY_URL, ListenError, Tunnel } from '../engine/index.js';
+import { DEFAULT_GATEWAY_URL, ListenError, Tunnel, type TunnelOptions } from '../engine/index.js';
 import { defaultConfigDir } from '../service/config-dir.js';
-import { apiKeyFromEnvironment } from './api-key-env.js';
+import { upstreamTargetOf } from '../upstream/target.js';
 import { printBanner, warnIfExposed } from './banner.js';
 import { openLocalCaForCli } from './local-tls.js';
 import { parseOnOff, parsePort, untilSignal } from './options.js';
+import { routeFromEnvironment, type CliRoute } from './route-env.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
 export const TUNNEL_HELP = `Usage: pg-tunnel [options]
 
-Opens a local Postgres port that leads, through an authenticated WebSocket, to your database.
-The API key comes from PDP_API_KEY, else from the api_key of DATABASE_URL (a .env file is read).
+Opens a local Postgres port that leads to your database, with no password for its clients:
+  - DATABASE_URL=postgres://user:password@host/db?sslrootcert=system: a direct tunnel; PG Tunnel
+    logs in itself, over TLS as libpq does (the password may come from PGPASSWORD instead);
+  - PDP_API_KEY, or DATABASE_URL=prisma+postgres://…?api_key=…: through an authenticated
+    WebSocket to a tunnel gateway.
+A .env file in the working directory fills in unset variables.
 
 Options:
   -h, --host HOST      address to listen on (default 127.0.0.1)
   -p, --port PORT      port to listen on (default: a free port)
+      --url URL        a postgres:// URL without its password (give that in PGPASSWORD)
       --gateway URL    tunnel gateway (default $PPG_WS_URL, else ${DEFAULT_GATEWAY_URL})
       --tls on|off     TLS on the local port for clients that ask for it (default ${DEFAULT_LOCAL_TLS ? 'on' : 'off'}),
                        with a certificate from the local CA in the config directory
@@ -40,6 +47,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
       host: { type: 'string', short: 'h' },
       port: { type: 'string', short: 'p' },
       gateway: { type: 'string' },
+      url: { type: 'string' },
       tls: { type: 'string' },
       'config-dir': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
@@ -56,11 +64,10 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   const port = parsePort(values.port);
   const tls = parseOnOff('--tls', values.tls) ?? DEFAULT_LOCAL_TLS;
   const host = values.host ?? '127.0.0.1';
-  const apiKey = apiKeyFromEnvironment(env);
-  const gatewayUrl = values.gateway ?? env['PPG_WS_URL'] ?? DEFAULT_GATEWAY_URL;
-  if (!/^wss?:\/\//.test(gatewayUrl)) {
+  const route = routeFromEnvironment(env, values.url);
+  if (route.kind === 'direct' && values.gateway !== undefined) {
     throw new UsageError(
-      `The gateway URL must start with wss:// or ws:// (got ${gatewayUrl.split('?')[0]}).`,
+      `--gateway is for API keys; the postgres:// URL of ${route.source} is reached directly.`,
     );
   }
 
@@ -68,12 +75,10 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     ? await openLocalCaForCli(values['config-dir'] ?? defaultConfigDir())
     : undefined;
   const tunnel = new Tunnel({
-    apiKey,
-    gatewayUrl,
+    ...routeOptions(route, values.gateway ?? env['PPG_WS_URL']),
     host,
     port,
     tls: localCa?.server,
-    userAgent: `pg-tunnel/${packageVersion()}`,
     onFrame: values.verbose
       ? (id, direction, type) =>
           console.debug(`${direction === 'client' ? '-->' : '<--'} [${id}] ${type}`)
@@ -109,11 +114,39 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     }
     throw error;
   }
-  printBanner(address.address, address.port, localCa?.caCertPath);
+  printBanner(address.address, address.port, {
+    direct: route.kind === 'direct' ? route.upstream : undefined,
+    caCertPath: localCa?.caCertPath,
+  });
   warnIfExposed(host);
+  if (route.kind === 'direct') {
+    const warning = unverifiedServerWarning(route.upstream);
+    if (warning) {
+      console.warn(`⚠️  ${warning}`);
+    }
+    if (route.ignored.length > 0) {
+      console.info(
+        `Ignored in ${route.source}: ${route.ignored.join(', ')} (client settings: each client brings its own).`,
+      );
+    }
+  }
 
   await untilSignal('Stopping the tunnel…');
   await tunnel.stop('kill');
+}
+
+/** The engine's options for the route: the gateway and key, or the database with its password. */
+function routeOptions(route: CliRoute, gateway: string | undefined): TunnelOptions {
+  if (route.kind === 'direct') {
+    return { direct: upstreamTargetOf(route.upstream, route.password, { kind: 'direct' }) };
+  }
+  const gatewayUrl = gateway ?? DEFAULT_GATEWAY_URL;
+  if (!/^wss?:\/\//.test(gatewayUrl)) {
+    throw new UsageError(
+      `The gateway URL must start with wss:// or ws:// (got ${gatewayUrl.split('?')[0]}).`,
+    );
+  }
+  return { apiKey: route.apiKey, gatewayUrl, userAgent: `pg-tunnel/${packageVersion()}` };
 }
 
 /** Like the reference client: a .env in the working directory fills in unset variables. */

@@ -93,10 +93,12 @@ describe('the CLI refuses bad input with one sentence and a non-zero exit', () =
       { timeoutMs: 10_000 },
     );
 
-  it('no API key anywhere', async () => {
+  it('no API key or database URL anywhere', async () => {
     const result = await runCli([]);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^No API key found: set PDP_API_KEY/);
+    expect(result.stderr.trim()).toMatch(
+      /^No API key or database URL found: set DATABASE_URL to a postgres:\/\/ URL/,
+    );
   });
 
   it('a malformed DATABASE_URL, without echoing it', async () => {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { run } from '../testing/child-process.js';
-import { startTunnelCli, type RunningTunnel } from '../testing/cli.js';
+import { startDirectTunnelCli, startTunnelCli, type RunningTunnel } from '../testing/cli.js';
 import { useCliStack } from '../testing/cli-stack.js';
 import { LISTED_DATABASE, newApiKey } from '../testing/gateway.js';
 import { psql } from '../testing/psql.js';
@@ -10,10 +10,10 @@ import { RawClient } from '../testing/raw-client.js';
 import type { PostgresInfo } from '../testing/global-setup.js';
 import {
   keyFor,
+  openDirectTunnel,
   openTunnel,
   startInProcessGateway,
   startInProcessStack,
-  type InProcessStack,
 } from '../testing/in-process.js';
 import { startPostgres, type PostgresServer } from '../testing/postgres.js';
 import type { Frame } from '../pgwire/frame-reader.js';
@@ -22,13 +22,23 @@ import { encodeStartupMessage } from '../pgwire/startup.js';
 /**
  * A client must not be able to tell the tunnel from the database, except where the API-key
  * contract makes it differ, and then it is told. Each case runs the same client through the
- * tunnel and straight against the test Postgres, and compares.
+ * tunnel and straight against the test Postgres, and compares; the cases that are not about the
+ * API key run through a direct tunnel (the engine logging in itself) too.
  */
 const postgres = inject('postgres');
 const stack = useCliStack();
 const tunnels: RunningTunnel[] = [];
+let directTunnel: RunningTunnel | undefined;
+
+/** The local port of each route a session can take to the shared Postgres. */
+const ROUTES: Array<[string, () => { host: string; port: number }]> = [
+  ['through the gateway', () => stack.tunnel],
+  ['through a direct tunnel', () => directTunnel!],
+];
 
 beforeAll(async () => {
+  directTunnel = await startDirectTunnelCli(postgres.url);
+  tunnels.push(directTunnel);
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();
   const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [
@@ -50,10 +60,14 @@ async function tunnelWith(apiKey: string): Promise<RunningTunnel> {
   return tunnel;
 }
 
-/** psql through the tunnel, and the same psql straight to Postgres as its real role. */
-function throughAndDirect(args: string[], env: NodeJS.ProcessEnv = {}) {
+/** psql through a tunnel (the gateway's unless told), and the same psql straight to Postgres. */
+function throughAndDirect(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  via: { host: string; port: number } = stack.tunnel,
+) {
   return Promise.all([
-    psql(stack.tunnel.host, stack.tunnel.port, args, env),
+    psql(via.host, via.port, args, env),
     psql(postgres.host, postgres.port, ['-U', postgres.user, ...args], {
       ...env,
       PGPASSWORD: postgres.password,
@@ -64,7 +78,7 @@ function throughAndDirect(args: string[], env: NodeJS.ProcessEnv = {}) {
 /** The server's words in a psql connection failure: from "FATAL:" on. */
 const fatalLine = (stderr: string): string | undefined => /FATAL: .*/.exec(stderr)?.[0];
 
-describe('startup parameters are passed on', () => {
+describe.each(ROUTES)('startup parameters are passed on, %s', (_route, via) => {
   it('PGOPTIONS settings take effect, as direct', async () => {
     const args = [
       '-c',
@@ -78,7 +92,7 @@ describe('startup parameters are passed on', () => {
       PGOPTIONS:
         '-c search_path=app -c statement_timeout=1234 -c default_transaction_isolation=serializable',
     };
-    const [through, direct] = await throughAndDirect(args, env);
+    const [through, direct] = await throughAndDirect(args, env, via());
     expect(through.stderr).toBe('');
     expect(through.stdout).toBe('app\n1234ms\nserializable\n');
     expect(through.stdout).toBe(direct.stdout);
@@ -103,8 +117,8 @@ describe('startup parameters are passed on', () => {
       }
     };
     const through = await settings({
-      host: stack.tunnel.host,
-      port: stack.tunnel.port,
+      host: via().host,
+      port: via().port,
       user: 'someone',
       database: 'postgres',
     });
@@ -125,17 +139,21 @@ describe('startup parameters are passed on', () => {
       /FATAL: {2}unrecognized configuration parameter "no_such_setting"/,
     ],
   ])('%s in options: the error Postgres sends, as sent', async (_name, options, words) => {
-    const [through, direct] = await throughAndDirect(['-c', 'select 1'], { PGOPTIONS: options });
+    const [through, direct] = await throughAndDirect(
+      ['-c', 'select 1'],
+      { PGOPTIONS: options },
+      via(),
+    );
     expect(through.code).not.toBe(0);
     expect(fatalLine(through.stderr)).toMatch(words);
     expect(fatalLine(through.stderr)).toBe(fatalLine(direct.stderr));
   });
 });
 
-describe('replication=database', () => {
+describe.each(ROUTES)('replication=database, %s', (_route, via) => {
   it('IDENTIFY_SYSTEM returns the system row, as direct', async () => {
     const args = ['-d', 'dbname=postgres replication=database', '-c', 'IDENTIFY_SYSTEM'];
-    const [through, direct] = await throughAndDirect(args);
+    const [through, direct] = await throughAndDirect(args, {}, via());
     expect(through.stderr).toBe('');
     const [systemId, timeline, , database] = through.stdout.trim().split('|');
     expect(systemId).toMatch(/^\d{10,}$/);
@@ -143,7 +161,9 @@ describe('replication=database', () => {
     const [directId, directTimeline] = direct.stdout.trim().split('|');
     expect([systemId, timeline]).toEqual([directId, directTimeline]);
   });
+});
 
+describe('replication=database', () => {
   it("a key whose role lacks REPLICATION: Postgres's own error, as sent", async () => {
     const role = 'tunnel_no_replication';
     const password = `pw-${process.pid}`;
@@ -283,26 +303,40 @@ const frameType = (letter: string): number => letter.charCodeAt(0);
 
 /**
  * Against a Postgres 15 of its own (it negotiates 3.2 down to 3.0) and the shared test Postgres
- * (18: it takes 3.2 and hands out 32-byte cancel keys), through our gateway and tunnel.
+ * (18: it takes 3.2 and hands out 32-byte cancel keys), through our gateway and tunnel, and
+ * through a direct tunnel.
  */
-describe.each([15, 18])('protocol versions, against Postgres %i', (major) => {
+describe.each([
+  [15, 'gateway'],
+  [18, 'gateway'],
+  [15, 'direct'],
+  [18, 'direct'],
+] as const)('protocol versions, against Postgres %i, through the %s', (major, route) => {
   const V3_2 = (3 << 16) | 2;
-  let own: { server: PostgresServer; stack: InProcessStack } | undefined;
+  let own:
+    | { server: PostgresServer; tunnel: { host: string; port: number; stop(): Promise<void> } }
+    | undefined;
 
   beforeAll(async () => {
     if (major === 15) {
       const server = await startPostgres({ postgres15: true });
-      own = { server, stack: await startInProcessStack(server) };
+      if (route === 'gateway') {
+        own = { server, tunnel: await startInProcessStack(server) };
+      } else {
+        const { tunnel, host, port } = await openDirectTunnel(server.url);
+        own = { server, tunnel: { host, port, stop: () => tunnel.stop() } };
+      }
     }
   });
 
   afterAll(async () => {
-    await own?.stack.stop();
+    await own?.tunnel.stop();
     await own?.server.stop();
   });
 
   const direct = (): PostgresInfo => own?.server ?? postgres;
-  const tunnel = (): { host: string; port: number } => own?.stack ?? stack.tunnel;
+  const tunnel = (): { host: string; port: number } =>
+    own?.tunnel ?? (route === 'gateway' ? stack.tunnel : directTunnel!);
 
   it.each([
     ['3.2', {}],

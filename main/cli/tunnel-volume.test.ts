@@ -1,38 +1,59 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { run } from '../testing/child-process.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startDirectTunnelCli, type RunningTunnel } from '../testing/cli.js';
 import { useCliStack } from '../testing/cli-stack.js';
 import { residentBytes, samplePeakRss } from '../testing/memory.js';
+import { pgbenchThrough } from '../testing/pgbench.js';
 import { psql } from '../testing/psql.js';
 import { SlowReader } from '../testing/slow-reader.js';
 
 const stack = useCliStack();
 const MB = 1024 * 1024;
 
+let direct: RunningTunnel | undefined;
+
+beforeAll(async () => {
+  direct = await startDirectTunnelCli(inject('postgres').url);
+});
+
+afterAll(async () => {
+  await direct?.process.stop();
+});
+
 /**
- * The tunnel runs with its default, TLS on the local port: psql and pgbench below, on libpq's
+ * The tunnels run with their default, TLS on the local port: psql and pgbench below, on libpq's
  * default sslmode=prefer, go through it in TLS; the slow reader reads both ways.
  */
 describe('volume', () => {
-  it.each([
-    ['in plain text', false],
-    ['in TLS', true],
-  ])(
-    'a 300 MB result read by a slow client %s keeps tunnel and gateway memory bounded',
-    async (_how, tls) => {
+  /**
+   * The proxies on each route to the shared Postgres, by name: the tunnel and the gateway, or a
+   * direct tunnel alone (its two sockets pumped with the same bounds); each read by a client in
+   * plain text and in TLS (the local port's TLS layer between the client and the pump).
+   */
+  type Route = () => { host: string; port: number; pids: Record<string, number> };
+  const gatewayRoute: Route = () => ({
+    ...stack.tunnel,
+    pids: { tunnel: stack.tunnel.process.child.pid!, gateway: stack.gateway.process.child.pid! },
+  });
+  const directRoute: Route = () => ({ ...direct!, pids: { tunnel: direct!.process.child.pid! } });
+  const routes: Array<[string, boolean, Route]> = [
+    ['tunnel and gateway', false, gatewayRoute],
+    ['tunnel and gateway', true, gatewayRoute],
+    ['a direct tunnel', false, directRoute],
+    ['a direct tunnel', true, directRoute],
+  ];
+
+  it.each(routes)(
+    'a 300 MB result read by a slow client keeps the memory of %s bounded (TLS: %s)',
+    async (_name, tls, route) => {
       const RESULT_BYTES = 300 * 1000 * 1000;
       const ROW_BYTES = 1000;
       const READ_RATE = 60 * MB; // bytes per second: slower than the tunnel can deliver
-      const reader = await SlowReader.open(
-        stack.tunnel.host,
-        stack.tunnel.port,
-        READ_RATE,
-        undefined,
-        tls,
-      );
-      const pids = [stack.tunnel.process.child.pid!, stack.gateway.process.child.pid!];
+      const { host, port, pids: named } = route();
+      const reader = await SlowReader.open(host, port, READ_RATE, undefined, tls);
+      const pids = Object.values(named);
       const before = pids.map(residentBytes);
       const sampler = samplePeakRss(pids);
       const { bytes } = await reader.query(
@@ -43,12 +64,14 @@ describe('volume', () => {
       reader.end();
       const growth = peaks.map((peak, i) => (peak - before[i]!) / MB);
       console.info(
-        `slow reader: growth tunnel ${growth[0]!.toFixed(1)} MB, gateway ${growth[1]!.toFixed(1)} MB`,
+        `slow reader: growth ${Object.keys(named)
+          .map((name, i) => `${name} ${growth[i]!.toFixed(1)} MB`)
+          .join(', ')}`,
       );
       expect(bytes).toBeGreaterThan(RESULT_BYTES);
-      // Without backpressure the whole result would pile up in one of them. With it, what remains is
-      // V8 freeing socket buffers in batches (it lets external memory build up to about 64 MB between
-      // collections), which does not grow with the result size.
+      // Without backpressure the whole result would pile up in one of them. With it, what remains
+      // is V8 freeing socket buffers in batches (it lets external memory build up to about 64 MB
+      // between collections), which does not grow with the result size.
       for (const grown of growth) {
         expect(grown).toBeLessThan(64);
       }
@@ -84,22 +107,14 @@ describe('volume', () => {
   }, 180_000);
 
   it('pgbench -c 8 -j 2 -T 10 through the tunnel: zero failed transactions', async () => {
-    const env = { PGSSLMODE: undefined, PGUSER: 'bench', PGDATABASE: 'bench' };
-    const target = ['-h', stack.tunnel.host, '-p', String(stack.tunnel.port)];
-    const init = await run('pgbench', ['-i', '-s', '1', '-q', ...target], env, {
-      timeoutMs: 120_000,
-    });
-    expect(init.code, init.stderr).toBe(0);
-    const bench = await run('pgbench', ['-c', '8', '-j', '2', '-T', '10', ...target], env, {
-      timeoutMs: 60_000,
-    });
-    expect(bench.code, bench.stderr).toBe(0);
-    const processed = Number(
-      /number of transactions actually processed: (\d+)/.exec(bench.stdout)?.[1],
+    const { processed, failed } = await pgbenchThrough(
+      stack.tunnel.host,
+      stack.tunnel.port,
+      'bench',
+      'bench',
     );
-    const failed = /number of failed transactions: (\d+)/.exec(bench.stdout)?.[1];
     console.info(`pgbench through the tunnel: ${processed} transactions, ${failed} failed`);
     expect(processed).toBeGreaterThan(100);
-    expect(failed).toBe('0');
+    expect(failed).toBe(0);
   }, 120_000);
 });

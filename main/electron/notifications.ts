@@ -7,9 +7,9 @@ export interface DesktopNotification {
 
 /**
  * The notifications a change of state deserves: a tunnel that failed to start, a key the gateway
- * rejected, or a notice on a running tunnel (the playground's kept data). Only transitions notify,
- * so a failing tunnel does not repeat itself on every snapshot. The body is the problem's first
- * line: commands that may follow it are for the window.
+ * or a password the database rejected, or a notice on a running tunnel (the playground's kept
+ * data). Only transitions notify, so a failing tunnel does not repeat itself on every snapshot.
+ * The body is the problem's first line: commands that may follow it are for the window.
  */
 export function notificationsFor(
   previous: AppSnapshot | undefined,
@@ -26,9 +26,11 @@ export function notificationsFor(
       title:
         now.problem.fix === 'edit-key'
           ? `${profile.name}: the key was rejected`
-          : now.status === 'error'
-            ? `${profile.name} failed`
-            : `${profile.name} needs your attention`,
+          : now.problem.fix === 'edit-password'
+            ? `${profile.name}: the password was rejected`
+            : now.status === 'error'
+              ? `${profile.name} failed`
+              : `${profile.name} needs your attention`,
       body: now.problem.message.split('\n')[0]!,
     });
   }

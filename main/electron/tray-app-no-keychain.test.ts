@@ -18,7 +18,7 @@ describe('a keychain that cannot be used at launch', () => {
     const configDir = await newConfigDir();
     await saveProfiles(configDir, [
       savedProfile('staging', {
-        kind: 'remote',
+        kind: 'tunnel',
         name: 'Staging',
         gatewayUrl: 'ws://127.0.0.1:9/websocket',
         autoStart: true,

@@ -3,10 +3,17 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Gateway } from '../gateway/index.js';
-import { newConfigDir, saveProfiles, savedProfile } from '../testing/app-core.js';
+import {
+  newConfigDir,
+  pastedDirectProfile,
+  saveProfiles,
+  savedProfile,
+} from '../testing/app-core.js';
+import { run } from '../testing/child-process.js';
 import { newApiKey } from '../testing/gateway.js';
 import { keyFor, startInProcessGateway } from '../testing/in-process.js';
 import { portIsOpen } from '../testing/ports.js';
+import { psql } from '../testing/psql.js';
 import { launchTestTrayApp, type TestTrayApp } from '../testing/tray-app.js';
 import { until } from '../testing/until.js';
 import { APP_USER_MODEL_ID } from './app-id.js';
@@ -216,7 +223,7 @@ describe('a desktop without a tray (GNOME without the AppIndicator extension)', 
   it('shows the window at launch even when started hidden, as an ordinary window with Quit in its menu', async () => {
     // This test's session bus has no StatusNotifierWatcher, like GNOME Shell without the extension.
     const configDir = await newConfigDir();
-    await saveProfiles(configDir, [savedProfile('p', { kind: 'remote', name: 'Staging' })]);
+    await saveProfiles(configDir, [savedProfile('p', { kind: 'tunnel', name: 'Staging' })]);
     const app = await launch({ platform: 'linux', argv: ['--hidden'], configDir });
     await until(() => app.window.visible || undefined, 'the window to show');
     expect(app.window.options.frame).not.toBe(false);
@@ -227,7 +234,7 @@ describe('a desktop without a tray (GNOME without the AppIndicator extension)', 
 
   it('on macOS the same launch stays hidden: the menu bar always has the icon', async () => {
     const configDir = await newConfigDir();
-    await saveProfiles(configDir, [savedProfile('p', { kind: 'remote', name: 'Staging' })]);
+    await saveProfiles(configDir, [savedProfile('p', { kind: 'tunnel', name: 'Staging' })]);
     const app = await launch({ platform: 'darwin', argv: ['--hidden'], configDir });
     await new Promise((resolve) => setTimeout(resolve, 50)); // past ready-to-show
     expect(app.window.visible).toBe(false);
@@ -275,4 +282,38 @@ describe('start at login', () => {
     const entry = await readFile(join(app.autostartDir, 'pg-tunnel.desktop'), 'utf8');
     expect(entry).toContain('Exec="/home/me/Apps/PG Tunnel.AppImage" --no-sandbox --hidden\n');
   });
+});
+
+describe('a direct profile', () => {
+  it('a refused password notifies as such; once the password is edited, the URL the tray copies works in psql', async () => {
+    const app = await launch({ platform: 'linux' });
+    const url = (password: string): string =>
+      `postgres://${postgres.user}:${encodeURIComponent(password)}@127.0.0.1:${postgres.port}/${postgres.database}?sslmode=disable`;
+    const profile = await app.run('addProfile', pastedDirectProfile('Shop', url('not-it')));
+    const { port } = await app.run('startTunnel', profile.id);
+
+    const refused = await psql('127.0.0.1', port!, ['-c', 'select 1']);
+    expect(refused.stderr).toContain('HINT:  Edit the password of “Shop” in PG Tunnel.');
+    await until(() => app.fake.notifications.length > 0 || undefined, 'a notification');
+    expect(app.fake.notifications).toEqual([
+      {
+        title: 'Shop: the password was rejected',
+        body: expect.stringMatching(/^PG Tunnel could not log in to “Shop” \(127\.0\.0\.1:\d+\)/),
+      },
+    ]);
+
+    // The window's fix: the password edited alone; the tunnel restarts on its port.
+    await app.run('updateProfile', profile.id, { name: 'Shop', password: postgres.password });
+    (await app.trayMenu()).click('Copy connection URL');
+    const copied = await until(() => app.fake.clipboard.text || undefined, 'the copied URL');
+    // The profile's own role and database, no password: the tunnel logs in.
+    expect(copied).toBe(
+      `postgresql://${postgres.user}@127.0.0.1:${port}/${postgres.database}?sslmode=disable`,
+    );
+    const result = await run('psql', [copied, '-X', '-A', '-t', '-c', 'select current_user'], {
+      PGPASSWORD: undefined,
+      PGSSLMODE: undefined,
+    });
+    expect(result.stdout.trim(), result.stderr).toBe(postgres.user);
+  }, 60_000);
 });

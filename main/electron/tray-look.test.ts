@@ -23,14 +23,14 @@ const snapshot = (sessions: SessionInfo[]): AppSnapshot => ({
     {
       id: 'a',
       name: 'Staging',
-      kind: 'remote',
+      kind: 'tunnel',
       gatewayUrl: 'wss://g/websocket',
       host: '127.0.0.1',
       port: 5433,
       portMode: 'random',
       autoStart: false,
       tls: true,
-      apiKeyMask: '••••abcd',
+      secretMask: '••••abcd',
     },
   ],
   tunnels: {

@@ -9,14 +9,14 @@ function profile(id: string, name: string) {
   return {
     id,
     name,
-    kind: 'remote' as const,
+    kind: 'tunnel' as const,
     gatewayUrl: 'wss://g/websocket',
     host: '127.0.0.1',
     port: 5000,
     portMode: 'random' as const,
     autoStart: false,
     tls: true,
-    apiKeyMask: '••••abcd',
+    secretMask: '••••abcd',
   };
 }
 function tunnel(
@@ -152,6 +152,17 @@ describe('notifications', () => {
     ]);
     expect(notificationsFor(rejected, rejected)).toEqual([]);
     expect(notificationsFor(rejected, healthy)).toEqual([]);
+  });
+
+  it("a direct profile's refused password notifies as such", () => {
+    const refused = snapshot([
+      tunnel('a', 'listening', {
+        problem: { message: 'PG Tunnel could not log in to “DB a”: …', fix: 'edit-password' },
+      }),
+    ]);
+    expect(notificationsFor(snapshot([tunnel('a', 'listening')]), refused)).toEqual([
+      { title: 'DB a: the password was rejected', body: 'PG Tunnel could not log in to “DB a”: …' },
+    ]);
   });
 
   it('a failed start says so; a notice on a running tunnel gives its first line only', () => {

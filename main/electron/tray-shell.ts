@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { connectionDetails } from '../../shared/connection-details.js';
+import { connectionDetails, identityOf } from '../../shared/connection-details.js';
 import type { AppSnapshot, RpcClient } from '../../shared/rpc.js';
 import type { AppCore } from '../service/app-core.js';
 import { composeAppCore } from '../service/compose.js';
@@ -272,7 +272,7 @@ export class TrayShell<Image extends ShellImage> {
         const profile = snapshot.profiles.find((p) => p.id === action.profileId);
         if (profile && state?.host && state.port) {
           this.electron.clipboard.writeText(
-            connectionDetails(state.host, state.port, profile.name).url,
+            connectionDetails(state.host, state.port, profile.name, identityOf(profile)).url,
           );
         }
         return;

@@ -2,6 +2,8 @@ export {
   Tunnel,
   ListenError,
   type TunnelOptions,
+  type GatewayRoute,
+  type DirectRoute,
   type TunnelEvents,
   type StopMode,
 } from './tunnel.js';

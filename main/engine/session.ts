@@ -1,19 +1,15 @@
 import type { Socket } from 'node:net';
-import type WebSocket from 'ws';
 import type { SessionInfo } from '../../shared/session.js';
 import { BackendMessage, TransactionStatus } from '../pgwire/codes.js';
 import { encodeErrorResponse } from '../pgwire/error-response.js';
 import {
   describeFailure,
+  SessionFailureError,
   type SessionFailure,
   type SessionFailureCause,
 } from '../pgwire/failure.js';
 import { FrameScanner } from '../pgwire/frame-scanner.js';
-import { CloseCode } from '../pgwire/tunnel-protocol.js';
-import { pumpToSocket, pumpToWebSocket, type PumpHooks } from '../pgwire/ws-pump.js';
-import { PeerLiveness } from '../pgwire/ws-liveness.js';
-import { DialError } from './gateway-dial.js';
-import type { GatewaySockets } from './warm-pool.js';
+import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
 
 /**
  * Why a session ended: its typed cause, the error its client was shown (SQLSTATE `code`,
@@ -27,17 +23,17 @@ export type FrameDirection = 'client' | 'server';
 export type FrameObserver = (sessionId: string, direction: FrameDirection, type: string) => void;
 
 /**
- * One local client connection carried over one WebSocket. Owns both ends; keeps the live stats of
- * its SessionInfo up to date from byte counts and the frame scanner, as the hooks of its pump.
+ * One local client connection and its far end (a WebSocket to a gateway, or a database connection:
+ * see FarSide). Owns both; keeps the live stats of its SessionInfo up to date from byte counts and
+ * the frame scanner, as the hooks of its far end.
  */
-export class TunnelSession implements PumpHooks {
-  private ws: WebSocket | undefined;
-  private liveness: PeerLiveness | undefined;
+export class TunnelSession implements FarHooks {
+  private far: FarConnection | undefined;
   private readonly scanner: FrameScanner;
   /** Client frames are followed only for a frame observer (verbose output). */
   private readonly clientScanner: FrameScanner | undefined;
   private closeReason: CloseReason | undefined;
-  /** end() has run: a WebSocket closing now is being closed from this side. */
+  /** end() has run: a far end that opens now is closed at once. */
   private ending = false;
   readonly info: SessionInfo;
 
@@ -77,67 +73,35 @@ export class TunnelSession implements PumpHooks {
   }
 
   /**
-   * Takes a WebSocket to the gateway, sends the client's opening (its StartupMessage and anything
-   * sent with it), then moves bytes until either side ends. The client's later bytes follow once
-   * the gateway has answered: a Postgres client waits for that answer anyway, and until then the
-   * opening is all the gateway may have seen. So a warm socket that turns out dead (closed before
-   * any answer) costs the client nothing: the opening goes again on a fresh dial, when it is a
-   * StartupMessage alone (bytes after it might be a query, which must not run twice).
-   * `deadAfterTicks`: silent, unheld ping intervals after which the gateway is judged dead.
+   * Opens the far end with the client's opening (its StartupMessage and anything sent with it),
+   * then moves bytes until either side ends. The client's later bytes are read once the far end
+   * has answered the opening (see FarConnection.pipe). A far end that cannot be opened ends the
+   * session with its cause, told to the client.
    */
-  async start(opening: Buffer, sockets: GatewaySockets, deadAfterTicks: number): Promise<void> {
-    this.socket.on('close', () => this.ws?.close(CloseCode.Normal));
-    this.info.bytesFromClient += opening.length;
-    let taken;
+  async start(startup: ClientStartup, farSide: FarSide): Promise<void> {
+    this.info.bytesFromClient += startup.bytes.length;
+    let far: FarConnection;
     try {
-      taken = await sockets.take();
+      far = await farSide.open(startup);
     } catch (error) {
-      this.end(failureCause(error, sockets.gatewayUrl));
-      return;
-    }
-    this.attach(taken.ws, opening, deadAfterTicks, () => {
-      if (!taken.warm || this.info.bytesToClient > 0 || opening.length !== opening.readInt32BE(0)) {
-        return false;
-      }
-      void sockets.dial().then(
-        (ws) => this.attach(ws, opening, deadAfterTicks, () => false),
-        (error: unknown) => this.end(failureCause(error, sockets.gatewayUrl)),
+      this.end(
+        error instanceof SessionFailureError
+          ? error.cause
+          : { kind: 'disconnected', message: `the session could not start: ${String(error)}` },
       );
-      return true;
-    });
-  }
-
-  /**
-   * Sends the opening on `ws` and pumps both ways. `retried` is asked when the WebSocket closes:
-   * true when it has dialled again (this close then means nothing to the client).
-   */
-  private attach(
-    ws: WebSocket,
-    opening: Buffer,
-    deadAfterTicks: number,
-    retried: () => boolean,
-  ): void {
-    if (this.socket.destroyed) {
-      ws.close(CloseCode.Normal);
       return;
     }
-    this.ws = ws;
-    this.liveness = new PeerLiveness(ws, () => this.info.bytesToClient, deadAfterTicks);
-    ws.send(opening);
-    ws.on('close', (code, reason) => {
-      if (this.ending || this.socket.destroyed || !retried()) {
-        this.onWebSocketClose(code, reason.toString());
-      }
-    });
-    pumpToSocket(ws, this.socket, this);
-    ws.once('message', () => {
-      pumpToWebSocket(this.socket, ws, this);
-      this.socket.resume();
-    });
+    if (this.ending || this.socket.destroyed) {
+      far.close();
+      return;
+    }
+    this.far = far;
+    this.socket.on('close', () => far.close());
+    far.pipe(this.socket, this);
   }
 
-  /** PumpHooks: bytes from the client, on their way to the gateway. */
-  fromSocket(chunk: Buffer): void {
+  /** FarHooks: bytes from the client, on their way to the far end. */
+  fromClient(chunk: Buffer): void {
     this.info.bytesFromClient += chunk.length;
     this.info.lastActivityAt = Date.now();
     if (this.info.state === 'idle' || this.info.state === 'in-transaction') {
@@ -146,23 +110,23 @@ export class TunnelSession implements PumpHooks {
     this.clientScanner?.feed(chunk);
   }
 
-  /** PumpHooks: bytes from the gateway, on their way to the client. */
-  fromWebSocket(chunk: Buffer): void {
+  /** FarHooks: bytes from the database, on their way to the client. */
+  fromServer(chunk: Buffer): void {
     this.info.bytesToClient += chunk.length;
     this.info.lastActivityAt = Date.now();
     this.scanner.feed(chunk);
   }
 
-  /** PumpHooks: the gateway broke the protocol. */
-  onTextMessage(): void {
-    this.end({ kind: 'gateway-protocol-violation' });
+  /** FarHooks: the far end is gone. */
+  ended(cause: SessionFailureCause | undefined): void {
+    this.end(cause);
   }
 
-  /** Called every ping interval: pings the gateway, and ends the session once it is judged dead. */
+  /** Called every ping interval: checks the far end, and ends the session once it is judged dead. */
   heartbeat(pingIntervalMs: number): void {
-    const silentTicks = this.liveness?.tick() ?? 0;
-    if (silentTicks > 0) {
-      this.end({ kind: 'gateway-silent', silentMs: silentTicks * pingIntervalMs });
+    const cause = this.far?.tick(pingIntervalMs);
+    if (cause) {
+      this.end(cause);
     }
   }
 
@@ -190,17 +154,7 @@ export class TunnelSession implements PumpHooks {
       // A client that stops reading must not keep the session alive forever.
       this.socket.setTimeout(5_000, () => this.socket.destroy());
     }
-    this.ws?.terminate();
-  }
-
-  private onWebSocketClose(code: number, reason: string): void {
-    this.end(
-      code === CloseCode.Normal
-        ? undefined
-        : code === CloseCode.Abnormal
-          ? { kind: 'gateway-lost' }
-          : { kind: 'gateway-closed', reason: reason || `code ${code}` },
-    );
+    this.far?.destroy();
   }
 
   private onServerFrame(type: number, head: number): void {
@@ -216,11 +170,4 @@ export class TunnelSession implements PumpHooks {
     }
     this.onFrame?.(this.info.id, 'server', String.fromCharCode(type));
   }
-}
-
-/** The cause of a failed dial to `url`, whatever was thrown. */
-function failureCause(error: unknown, url: string): SessionFailureCause {
-  return error instanceof DialError
-    ? error.cause
-    : { kind: 'gateway-unreachable', url, reason: String(error) };
 }

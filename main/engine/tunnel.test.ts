@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SessionInfo } from '../../shared/session.js';
 import { start, type RunningProcess } from '../testing/child-process.js';
-import { startInProcessStack, type InProcessStack } from '../testing/in-process.js';
+import {
+  openDirectTunnel,
+  startInProcessStack,
+  type InProcessStack,
+} from '../testing/in-process.js';
 import { psql } from '../testing/psql.js';
 import { until } from '../testing/until.js';
 
@@ -16,11 +20,14 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** psql reading commands from a pipe, as a person typing would. */
-function interactivePsql(appName: string): RunningProcess {
+/** psql reading commands from a pipe, as a person typing would (by default, through `stack`). */
+function interactivePsql(
+  appName: string,
+  { host, port }: { host: string; port: number } = stack,
+): RunningProcess {
   return start(
     'psql',
-    ['-h', stack.host, '-p', String(stack.port), '-U', 'reader', '-d', 'reports', '-X', '-A', '-t'],
+    ['-h', host, '-p', String(port), '-U', 'reader', '-d', 'reports', '-X', '-A', '-t'],
     {
       PGAPPNAME: appName,
       PGSSLMODE: undefined,
@@ -129,5 +136,36 @@ describe('stopping a tunnel', () => {
     const result = await running;
     expect(result.code).not.toBe(0);
     await own.gateway.close();
+  });
+});
+
+describe('a direct tunnel (the same session, its far side the database)', () => {
+  it('registers its sessions, and ends them with the same sentences: a kill, the tunnel stopping', async () => {
+    const direct = await openDirectTunnel(postgres.url);
+    try {
+      const of = (appName: string): SessionInfo | undefined =>
+        direct.tunnel.sessions().find((s) => s.applicationName === appName);
+      const victim = interactivePsql('direct-victim', direct);
+      victim.child.stdin!.write('select pg_backend_pid();\n');
+      const [, pid] = await victim.waitFor(/^(\d+)$/m);
+      const session = await until(
+        () => (of('direct-victim')?.state === 'idle' ? of('direct-victim') : undefined),
+        'an idle session',
+      );
+      expect(session).toMatchObject({ user: 'reader', backendPid: Number(pid) });
+      expect(direct.tunnel.killSession(session.id)).toBe(true);
+      victim.child.stdin!.end('select 1;\n');
+      await victim.exited;
+      expect(victim.stderr).toContain('the session was disconnected from PG Tunnel');
+
+      const sleeper = interactivePsql('direct-sleeper', direct);
+      sleeper.child.stdin!.end('select pg_sleep(20);\n');
+      await until(() => (of('direct-sleeper')?.state === 'active' ? true : undefined), 'active');
+      await direct.tunnel.stop('kill');
+      expect(await sleeper.exited).not.toBe(0);
+      expect(sleeper.stderr).toContain('FATAL:  the tunnel is stopping');
+    } finally {
+      await direct.tunnel.stop();
+    }
   });
 });

@@ -4,50 +4,62 @@ import type { SecureContext } from 'node:tls';
 import type { SessionInfo } from '../../shared/session.js';
 import { deadAfterTicks } from '../pgwire/ws-liveness.js';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
+import type { UpstreamTarget } from '../upstream/target.js';
 import { readClientOpening } from './client-startup.js';
+import { DirectFarSide } from './direct-far-side.js';
+import type { FarSide } from './far-side.js';
 import { DEFAULT_GATEWAY_URL } from './gateway-dial.js';
+import { GatewayFarSide } from './gateway-far-side.js';
 import { listenOnHost } from './listen.js';
 import { localTlsContext, type LocalTlsCredentials } from './local-tls.js';
-import { CloseCode } from '../pgwire/tunnel-protocol.js';
 import { TunnelSession, type CloseReason, type FrameObserver } from './session.js';
-import { TlsSessionCache } from './tls-sessions.js';
-import { WarmPool } from './warm-pool.js';
 
 export { ListenError } from './listen.js';
 
-export interface TunnelOptions {
+/** A tunnel profile's route: a WebSocket per session to the gateway, with the API key. */
+export interface GatewayRoute {
   apiKey: string;
   /** wss:// or ws:// URL of the gateway's tunnel endpoint. */
   gatewayUrl?: string;
-  /** An address, or a name such as localhost: then every address it resolves to. */
-  host?: string;
-  /** 0 (the default) picks a free port. */
-  port?: number;
   userAgent?: string;
-  /** A client that has sent no startup packet by then is closed, in ms. */
-  startupTimeoutMs?: number;
   dialTimeoutMs?: number;
-  /** Ping on every WebSocket this often, in ms (default 15 s). */
-  pingIntervalMs?: number;
   /**
    * A gateway silent this long, in ms, while no backpressure holds either direction, is judged
    * dead (default 45 s); counted in whole ping intervals.
    */
   deadAfterMs?: number;
-  /** Reports every message type both ways (costs a scan of the client stream; for --verbose). */
-  onFrame?: FrameObserver;
   /**
    * The most WebSockets kept open ahead of need, so that a client's startup goes out at once
    * (default 4: one, grown toward the largest recent burst of connections); 0 keeps none.
    */
   maxWarmSockets?: number;
+}
+
+/** A direct profile's route: the engine logs in to the database itself (password included). */
+export interface DirectRoute {
+  direct: UpstreamTarget;
+}
+
+/** Where the sessions lead (a gateway or a database), and the local listener. */
+export type TunnelOptions = (GatewayRoute | DirectRoute) & {
+  /** An address, or a name such as localhost: then every address it resolves to. */
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
   /**
-   * TLS on the local port: with a certificate and key (PEM), an SSLRequest is answered 'S' and a
-   * TLS ClientHello with ALPN `postgresql` is taken (direct TLS), as a Postgres with ssl=on does;
-   * clients that do not ask still connect in plain text. Without, both are refused.
+   * TLS on the local port, whatever the route: with a certificate and key (PEM), an SSLRequest is
+   * answered 'S' and a TLS ClientHello with ALPN `postgresql` is taken (direct TLS), as a Postgres
+   * with ssl=on does; clients that do not ask still connect in plain text. Without, both are
+   * refused.
    */
   tls?: LocalTlsCredentials;
-}
+  /** A client that has sent no startup packet by then is closed, in ms. */
+  startupTimeoutMs?: number;
+  /** Check every session's far end this often, in ms (default 15 s; a WebSocket is pinged). */
+  pingIntervalMs?: number;
+  /** Reports every message type both ways (costs a scan of the client stream; for --verbose). */
+  onFrame?: FrameObserver;
+};
 
 export interface TunnelEvents {
   'session-opened': [SessionInfo];
@@ -72,29 +84,29 @@ const DEFAULTS = {
 };
 
 /**
- * A local Postgres port whose every connection is carried to the gateway over a WebSocket. The one
- * API the CLI, the app core and the tests use: listen, sessions, kill a session, stop, events.
+ * A local Postgres port whose every connection is carried to the gateway over a WebSocket, or, for
+ * a direct profile, logged in to the database by the engine itself. The one API the CLI, the app
+ * core and the tests use: listen, sessions, kill a session, stop, events.
  */
 export class Tunnel extends EventEmitter<TunnelEvents> {
   private readonly options: typeof DEFAULTS & TunnelOptions;
+  private readonly farSide: FarSide;
   private servers: Server[] = [];
   private readonly live = new Map<string, TunnelSession>();
   /** Connections still sending their startup packet: not sessions yet, nothing to tell them. */
   private readonly opening = new Set<Socket>();
   private nextSessionId = 1;
   private heartbeat: NodeJS.Timeout | undefined;
-  /** WebSockets to the gateway, warm ones among them; made by listen(). */
-  private gatewaySockets: WarmPool | undefined;
-  /** Shared by every dial of this tunnel, so that each one resumes the last TLS session. */
-  private readonly tlsSessions = new TlsSessionCache();
-  /** The local port's TLS (client side), unrelated to tlsSessions (the gateway's, dialled). */
+  /** The local port's TLS (its clients'), unrelated to any TLS of the far side. */
   private readonly tlsContext: SecureContext | undefined;
 
   /** @throws LocalTlsError when `options.tls` holds a certificate or key that cannot be used. */
   constructor(options: TunnelOptions) {
     super();
-    this.options = { ...DEFAULTS, ...stripUndefined(options), apiKey: options.apiKey };
+    // Partial<> loses that the route's own fields (the key, the target) are there: they are.
+    this.options = { ...DEFAULTS, ...stripUndefined(options) } as typeof DEFAULTS & TunnelOptions;
     this.tlsContext = options.tls && localTlsContext(options.tls);
+    this.farSide = farSideOf(this.options);
   }
 
   /**
@@ -115,12 +127,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
         session.heartbeat(pingIntervalMs);
       }
     }, pingIntervalMs).unref();
-    const { gatewayUrl, apiKey, userAgent, dialTimeoutMs, maxWarmSockets } = this.options;
-    this.gatewaySockets = new WarmPool(
-      { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs, tlsSessions: this.tlsSessions },
-      { max: maxWarmSockets, pingIntervalMs },
-    );
-    this.gatewaySockets.start();
+    this.farSide.start();
     return this.address()!;
   }
 
@@ -146,9 +153,12 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     return Boolean(session);
   }
 
-  /** WebSockets held open ahead of need now (open, or opening for no client yet). */
+  /**
+   * WebSockets to the gateway held open ahead of need now (open, or opening for no client yet);
+   * 0 for a direct tunnel, which opens nothing ahead of need.
+   */
   warmSockets(): number {
-    return this.gatewaySockets?.held ?? 0;
+    return this.farSide.held;
   }
 
   /**
@@ -157,7 +167,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
    */
   async stop(mode: StopMode = 'kill', drainTimeoutMs = 30_000): Promise<void> {
     clearInterval(this.heartbeat);
-    const warmClosed = this.gatewaySockets?.stop();
+    const warmClosed = this.farSide.stop();
     const closed = Promise.all(
       this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
     );
@@ -209,24 +219,17 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
       this.emit('session-closed', { ...session.info }, session.reason);
     });
     this.emit('session-opened', { ...session.info });
-    const { pingIntervalMs, deadAfterMs } = this.options;
-    await session.start(
-      opening.bytes,
-      this.gatewaySockets!,
-      deadAfterTicks(pingIntervalMs, deadAfterMs),
-    );
+    await session.start({ message: opening.message, bytes: opening.bytes }, this.farSide);
   }
 
-  /** A CancelRequest travels on a WebSocket of its own; the client expects no answer, only a close. */
+  /** A CancelRequest goes to the far side on its own; the client expects no answer, only a close. */
   private async forwardCancel(
     socket: Socket,
     packet: Buffer,
     clientAddress: string,
   ): Promise<void> {
     try {
-      const ws = await this.gatewaySockets!.dial();
-      ws.on('error', () => {});
-      ws.send(packet, () => ws.close(CloseCode.Normal));
+      await this.farSide.cancel(packet);
       this.emit('client-rejected', { clientAddress, reason: 'cancel request forwarded' });
     } catch (error) {
       this.emit('client-rejected', {
@@ -237,6 +240,18 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
       socket.destroy();
     }
   }
+}
+
+function farSideOf(options: typeof DEFAULTS & TunnelOptions): FarSide {
+  if ('direct' in options) {
+    return new DirectFarSide(options.direct);
+  }
+  const { gatewayUrl, apiKey, userAgent, dialTimeoutMs, pingIntervalMs, deadAfterMs } = options;
+  return new GatewayFarSide({
+    dial: { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs },
+    warm: { max: options.maxWarmSockets, pingIntervalMs },
+    deadAfterTicks: deadAfterTicks(pingIntervalMs, deadAfterMs),
+  });
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -15,7 +15,7 @@ export interface TakenSocket {
   /**
    * It was opened ahead of need and held: it may have died since without a word reaching here
    * (a gateway restarted, a laptop that slept), so a close before any answer is worth one retry
-   * on a fresh dial (see TunnelSession).
+   * on a fresh dial (see GatewayConnection in gateway-far-side.ts).
    */
   warm: boolean;
 }

@@ -68,6 +68,8 @@ describe('parseGatewayConfig', () => {
           password: PASSWORD,
           sslMode: 'require',
           sslRootCert: undefined,
+          channelBinding: 'prefer',
+          by: { kind: 'gateway' },
         },
         maxSessions: 20,
       },
@@ -82,6 +84,8 @@ describe('parseGatewayConfig', () => {
           password: ENV_PASSWORD,
           sslMode: 'verify-full',
           sslRootCert: '/etc/ca.pem',
+          channelBinding: 'prefer',
+          by: { kind: 'gateway' },
         },
         maxSessions: undefined,
       },
@@ -245,11 +249,19 @@ describe('parseGatewayConfig', () => {
 
   it('refuses URL parameters it would not act on, and names them and the ones it reads', () => {
     const error = configError(
+      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&sslcert=%2Fc.pem' }),
+    );
+    expect(error.message).toContain('keys[1].upstream has sslcert, which PG Tunnel cannot act on');
+    expect(error.message).toContain('sslmode, sslrootcert, channel_binding');
+  });
+
+  it("refuses a client's settings too, rather than silently ignore them", () => {
+    const error = configError(
       withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&connect_timeout=5' }),
     );
-    expect(error.message).toContain('keys[1].upstream');
-    expect(error.message).toContain('?connect_timeout');
-    expect(error.message).toContain('sslmode, sslrootcert, password');
+    expect(error.message).toContain(
+      'keys[1].upstream has connect_timeout, which the gateway does not use; remove it.',
+    );
   });
 
   it('names the environment variable passwordEnv points at when it is not set', () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, WARM_WAIT_MS } from '../pgwire/tunnel-protocol.js';
 import { parseUpstreamUrl, type UpstreamTarget } from '../upstream/target.js';
-import type { ServedDatabases } from './database-rule.js';
+import type { ServedDatabases } from '../upstream/database-rule.js';
 
 const KEY_HASH = /^sha256:[0-9a-f]{64}$/;
 

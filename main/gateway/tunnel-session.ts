@@ -9,8 +9,8 @@ import { CloseCode, TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
 import { PeerLiveness } from '../pgwire/ws-liveness.js';
 import { pumpBytes } from '../pgwire/ws-pump.js';
 import { connectUpstream, forwardCancel, UpstreamError } from '../upstream/connect.js';
-import { describeTarget, type UpstreamTarget } from '../upstream/target.js';
-import { chooseDatabase } from './database-rule.js';
+import { chooseDatabase } from '../upstream/database-rule.js';
+import { addressOf, describeTarget, type UpstreamTarget } from '../upstream/target.js';
 import type { KeyEntry } from './keys.js';
 import type { Logger } from './log.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -158,7 +158,12 @@ export function serveTunnelSession(
   };
 
   const startUpstream = async (startup: StartupMessage, afterStartup: Buffer): Promise<void> => {
-    const choice = chooseDatabase(key.upstream.database, key.databases, startup.parameters);
+    const choice = chooseDatabase(
+      key.upstream.database,
+      key.databases,
+      startup.parameters,
+      key.upstream.by,
+    );
     let firstBytes: Buffer;
     try {
       const connection = await connectUpstream(
@@ -173,7 +178,12 @@ export function serveTunnelSession(
       const failure =
         error instanceof UpstreamError
           ? error.failure
-          : new UpstreamError({ kind: 'database-unreachable', reason: String(error) }).failure;
+          : new UpstreamError({
+              kind: 'database-unreachable',
+              reason: String(error),
+              by: key.upstream.by,
+              address: addressOf(key.upstream),
+            }).failure;
       log.warn('upstream login failed', {
         session: meta.id,
         key: key.id,

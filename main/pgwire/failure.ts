@@ -24,12 +24,29 @@ export type SessionFailureCause =
   | { kind: 'gateway-lost' }
   /** The gateway broke the tunnel protocol (a text message). */
   | { kind: 'gateway-protocol-violation' }
-  /** The upstream refused the key's own credentials (its role, password, pg_hba entry). */
-  | { kind: 'login-refused'; error: PgError }
+  /** The upstream refused the credentials it was given (its role, password, pg_hba entry). */
+  | { kind: 'login-refused'; error: PgError; by: LoginParty; address: string }
   /** Any other error the upstream sent during startup: caused by what the client asked for. */
   | { kind: 'database-error'; error: PgError }
-  /** The gateway could not reach the upstream, or the login broke down. */
-  | { kind: 'database-unreachable'; reason: string }
+  /** No TCP connection to the upstream: `reason` is the system's code (ECONNREFUSED, ENOTFOUND). */
+  | { kind: 'database-unreachable'; reason: string; by: LoginParty; address: string }
+  /** The upstream answered the SSLRequest with N while the sslmode insists on TLS. */
+  | { kind: 'tls-refused'; sslMode: string; by: LoginParty; address: string }
+  /** The upstream's certificate failed the sslmode's checks (see CertificateProblem). */
+  | {
+      kind: 'certificate-rejected';
+      problem: CertificateProblem;
+      /** What the certificate says (its names, its expiry) or what it was checked against. */
+      detail: string;
+      by: LoginParty;
+      address: string;
+    }
+  /** The database asks for a password and none is configured. */
+  | { kind: 'password-missing'; by: LoginParty; address: string }
+  /** The login broke down on the connecting side: TLS, channel binding, a protocol surprise. */
+  | { kind: 'login-failed'; reason: string; by: LoginParty; address: string }
+  /** A direct session's database connection ended without a word from Postgres (a reset). */
+  | { kind: 'database-lost'; reason: string; by: LoginParty; address: string }
   /** The key already has as many sessions as the gateway allows it. */
   | { kind: 'session-limit'; limit: number }
   /** The gateway is stopping (SIGTERM) and its drain timeout ran out with the session open. */
@@ -46,6 +63,19 @@ export type SessionFailureCause =
   /** The tunnel is stopping: its sessions end, and a dial it had under way is given up. */
   | { kind: 'tunnel-stopping' };
 
+/**
+ * Who logs in to the database, which decides the wording: the gateway for an API key (the
+ * database's address is its operator's business, not the tunnel client's), or PG Tunnel itself
+ * for a direct profile (`profile` names it; absent for the CLI, which reads DATABASE_URL or --url).
+ */
+export type LoginParty = { kind: 'gateway' } | { kind: 'direct'; profile?: string };
+
+/**
+ * What was wrong with a server certificate: it names another host, no trusted CA signed it, it
+ * expired or is not valid yet (Node's X509 verification codes, grouped as a user fixes them).
+ */
+export type CertificateProblem = 'hostname' | 'unknown-ca' | 'expired' | 'not-yet-valid' | 'other';
+
 /** Why the local port could not be taken. */
 export type ListenFailureCause =
   /** Another program listens on host:port; `owner` names it when the OS says. */
@@ -60,7 +90,7 @@ export type ListenFailureCause =
   | { kind: 'listen-failed'; host: string; port: number; reason: string };
 
 /** What the user can do about a failure; the window offers the matching action. */
-export type FailureFix = 'edit-key' | 'change-port' | 'none';
+export type FailureFix = 'edit-key' | 'edit-password' | 'change-port' | 'none';
 
 /** A session failure in the terms of a Postgres client: an ErrorResponse, plus the sentence for people. */
 export interface SessionFailure extends PgError {
@@ -136,7 +166,62 @@ function by(owner: string | undefined): string {
 }
 
 function fixOf(cause: SessionFailureCause): FailureFix {
-  return cause.kind === 'key-rejected' || cause.kind === 'no-database' ? 'edit-key' : 'none';
+  switch (cause.kind) {
+    case 'key-rejected':
+    case 'no-database':
+      return 'edit-key';
+    case 'login-refused':
+      return cause.by.kind === 'direct' && cause.error.code === SqlState.InvalidPassword
+        ? 'edit-password'
+        : 'none';
+    case 'password-missing':
+      return cause.by.kind === 'direct' ? 'edit-password' : 'none';
+    default:
+      return 'none';
+  }
+}
+
+/** The start of every sentence about a failed login: who could not log in where. */
+function couldNotLogIn(by: LoginParty, address: string): string {
+  if (by.kind === 'gateway') {
+    return 'the gateway could not log in to the database';
+  }
+  return `PG Tunnel could not log in to ${by.profile ? `“${by.profile}” (${address})` : address}`;
+}
+
+/** What fixes a refused or missing password of a direct connection, for its HINT. */
+function passwordHint(by: LoginParty): string | undefined {
+  if (by.kind === 'gateway') {
+    return undefined;
+  }
+  return by.profile
+    ? `Edit the password of “${by.profile}” in PG Tunnel.`
+    : 'Check the password in DATABASE_URL, or in PGPASSWORD.';
+}
+
+/** System error codes of a failed connect, in words. */
+const CONNECT_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be resolved just now',
+  ETIMEDOUT: 'no answer',
+  EHOSTUNREACH: 'no route to the host',
+  ENETUNREACH: 'no route to the network',
+};
+
+function certificateSentence(problem: CertificateProblem, detail: string): string {
+  switch (problem) {
+    case 'hostname':
+      return `the server's certificate is for another host (${detail})`;
+    case 'unknown-ca':
+      return `the server's certificate is not signed by a trusted CA (${detail})`;
+    case 'expired':
+      return `the server's certificate has expired (${detail})`;
+    case 'not-yet-valid':
+      return `the server's certificate is not valid yet (${detail})`;
+    case 'other':
+      return `the server's certificate was not accepted (${detail})`;
+  }
 }
 
 function withRequestId(requestId: string | undefined): string {
@@ -195,18 +280,62 @@ function pgErrorOf(cause: SessionFailureCause): PgError {
         SqlState.ProtocolViolation,
         'the tunnel gateway sent a text message, which the tunnel protocol does not allow',
       );
-    case 'login-refused':
+    case 'login-refused': {
+      const hint =
+        cause.error.code === SqlState.InvalidPassword ? passwordHint(cause.by) : undefined;
       return {
         ...cause.error,
         severity: 'FATAL',
-        message: `the gateway could not log in to the database: ${cause.error.message}`,
+        message: `${couldNotLogIn(cause.by, cause.address)}: ${cause.error.message}`,
+        ...(hint ? { hint } : {}),
       };
+    }
     case 'database-error':
       return cause.error;
-    case 'database-unreachable':
+    case 'database-unreachable': {
+      if (cause.by.kind === 'gateway') {
+        return fatal(
+          SqlState.UnableToConnect,
+          `the gateway could not reach the database (${cause.reason})`,
+        );
+      }
+      const words = CONNECT_ERRORS[cause.reason];
+      const who = cause.by.profile ? `“${cause.by.profile}” at ${cause.address}` : cause.address;
       return fatal(
         SqlState.UnableToConnect,
-        `the gateway could not reach the database (${cause.reason})`,
+        `PG Tunnel could not reach ${who}: ${words ? `${words} (${cause.reason})` : cause.reason}`,
+      );
+    }
+    case 'tls-refused':
+      return fatal(
+        SqlState.UnableToConnect,
+        `${couldNotLogIn(cause.by, cause.address)}: the server does not accept TLS, and sslmode=${cause.sslMode} requires it`,
+      );
+    case 'certificate-rejected':
+      return fatal(
+        SqlState.UnableToConnect,
+        `${couldNotLogIn(cause.by, cause.address)}: ${certificateSentence(cause.problem, cause.detail)}`,
+      );
+    case 'password-missing':
+      return cause.by.kind === 'gateway'
+        ? fatal(
+            SqlState.UnableToConnect,
+            'the gateway could not log in to the database: the database asks for a password and the gateway has none for this key',
+          )
+        : fatal(
+            SqlState.InvalidPassword,
+            `${couldNotLogIn(cause.by, cause.address)}: the database asks for a password, and none is saved`,
+            passwordHint(cause.by),
+          );
+    case 'login-failed':
+      return fatal(
+        SqlState.UnableToConnect,
+        `${couldNotLogIn(cause.by, cause.address)}: ${cause.reason}`,
+      );
+    case 'database-lost':
+      return fatal(
+        SqlState.ConnectionFailure,
+        `the connection to the database at ${cause.address} was lost (${cause.reason})`,
       );
     case 'session-limit':
       return fatal(

@@ -207,6 +207,34 @@ describe('ScramClient', () => {
     expect(() => client.verifyServerFinal(serverFinal)).not.toThrow();
   });
 
+  it('is finished only once the server proved it knows the password', () => {
+    const password = 'secret';
+    const server = new RfcScramServer(password);
+    const client = new ScramClient(password, new ScramKeyCache());
+    const serverFinal = server.final(client.finalMessage(server.first(client.firstMessage())))!;
+    expect(client.finished).toBe(false);
+    client.verifyServerFinal(serverFinal);
+    expect(client.finished).toBe(true);
+  });
+
+  it('binds to the connection with SCRAM-SHA-256-PLUS: the GS2 header and the data in c=', () => {
+    const data = randomBytes(32);
+    const bound = new ScramClient('pw', new ScramKeyCache(), { flag: 'p', data });
+    expect(bound.mechanism).toBe('SCRAM-SHA-256-PLUS');
+    const first = bound.firstMessage();
+    expect(first).toMatch(/^p=tls-server-end-point,,n=\*,r=/);
+    const serverFirst = `r=${nonceOf(first)}server,s=${randomBytes(16).toString('base64')},i=4096`;
+    const c = /(?:^|,)c=([^,]+)/.exec(bound.finalMessage(serverFirst))![1]!;
+    expect(Buffer.from(c, 'base64')).toEqual(
+      Buffer.concat([Buffer.from('p=tls-server-end-point,,'), data]),
+    );
+
+    // Able to bind, but offered no -PLUS mechanism: says so with 'y', which Postgres checks.
+    const able = new ScramClient('pw', new ScramKeyCache(), { flag: 'y' });
+    expect(able.mechanism).toBe('SCRAM-SHA-256');
+    expect(able.firstMessage()).toMatch(/^y,,n=\*,r=/);
+  });
+
   it('rejects a server-final before any client-final was sent', () => {
     const client = new ScramClient('secret', new ScramKeyCache());
     expect(() => client.verifyServerFinal(`v=${randomBytes(32).toString('base64')}`)).toThrow();

@@ -2,14 +2,23 @@ import saslprep from '@mongodb-js/saslprep';
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
- * SCRAM-SHA-256 client side (RFC 5802, RFC 7677) as Postgres speaks it: no channel binding, the
- * user name taken from the startup packet.
+ * SCRAM-SHA-256 client side (RFC 5802, RFC 7677) as Postgres speaks it: the user name taken from
+ * the startup packet, and channel binding (SCRAM-SHA-256-PLUS, tls-server-end-point) over TLS.
  * https://www.postgresql.org/docs/current/sasl-authentication.html
  */
 export const SCRAM_SHA_256 = 'SCRAM-SHA-256';
+export const SCRAM_SHA_256_PLUS = 'SCRAM-SHA-256-PLUS';
 
-/** "n,," (no channel binding, no authzid), base64: the c= attribute of client-final-message. */
-const GS2_HEADER_BASE64 = 'biws';
+/**
+ * The channel binding of one exchange, as the gs2-cbind-flag of RFC 5802 §7 says it: 'n' the
+ * client does not bind; 'y' it could, but the server offered no -PLUS mechanism (a server that
+ * can bind then refuses: it was a downgrade); 'p' it binds the login to the TLS connection with
+ * `data`, the tls-server-end-point hash of the server's certificate (RFC 5929 §4.1).
+ */
+export type ScramChannelBinding = { flag: 'n' } | { flag: 'y' } | { flag: 'p'; data: Buffer };
+
+/** The only channel binding type Postgres supports. */
+const CHANNEL_BINDING_TYPE = 'tls-server-end-point';
 const NONCE_BYTES = 18;
 /**
  * PBKDF2 runs on the event loop: an upstream asking for more rounds than this would stall every
@@ -49,15 +58,27 @@ export class ScramClient {
   private readonly clientNonce = randomBytes(NONCE_BYTES).toString('base64');
   private readonly clientFirstBare = `n=*,r=${this.clientNonce}`;
   private expectedServerSignature: Buffer | undefined;
+  private serverVerified = false;
 
+  private readonly gs2Header: string;
+
+  /** `binding`: see ScramChannelBinding; none ('n') unless given. */
   constructor(
     private readonly password: string,
     private readonly cache: ScramKeyCache,
-  ) {}
+    private readonly binding: ScramChannelBinding = { flag: 'n' },
+  ) {
+    this.gs2Header = `${binding.flag === 'p' ? `p=${CHANNEL_BINDING_TYPE}` : binding.flag},,`;
+  }
+
+  /** The mechanism to name in SASLInitialResponse: -PLUS when binding. */
+  get mechanism(): string {
+    return this.binding.flag === 'p' ? SCRAM_SHA_256_PLUS : SCRAM_SHA_256;
+  }
 
   /** client-first-message, for SASLInitialResponse. */
   firstMessage(): string {
-    return `n,,${this.clientFirstBare}`;
+    return `${this.gs2Header}${this.clientFirstBare}`;
   }
 
   /** client-final-message, for SASLResponse, in answer to the server-first-message. */
@@ -74,11 +95,16 @@ export class ScramClient {
     }
     if (iterations > MAX_SCRAM_ITERATIONS) {
       throw new Error(
-        `the server asks for ${iterations} SCRAM iterations, more than the gateway allows (${MAX_SCRAM_ITERATIONS})`,
+        `the server asks for ${iterations} SCRAM iterations, more than PG Tunnel allows (${MAX_SCRAM_ITERATIONS})`,
       );
     }
     const keys = this.cache.derive(this.password, Buffer.from(salt, 'base64'), iterations);
-    const withoutProof = `c=${GS2_HEADER_BASE64},r=${nonce}`;
+    // c=: the GS2 header, then the channel binding data when binding (RFC 5802 §7).
+    const channelBinding = Buffer.concat([
+      Buffer.from(this.gs2Header),
+      this.binding.flag === 'p' ? this.binding.data : Buffer.alloc(0),
+    ]).toString('base64');
+    const withoutProof = `c=${channelBinding},r=${nonce}`;
     const authMessage = `${this.clientFirstBare},${serverFirst},${withoutProof}`;
     const clientSignature = hmac(keys.storedKey, authMessage);
     const proof = Buffer.alloc(clientSignature.length);
@@ -97,6 +123,15 @@ export class ScramClient {
     if (!expected || received.length !== expected.length || !timingSafeEqual(received, expected)) {
       throw new Error('the server could not prove it knows the SCRAM password');
     }
+    this.serverVerified = true;
+  }
+
+  /**
+   * Whether the server proved it knows the password (its signature checked). A login that ends
+   * before that was not authenticated by the server: whoever answered may not be it.
+   */
+  get finished(): boolean {
+    return this.serverVerified;
   }
 }
 

@@ -43,7 +43,7 @@ describe('profiles and keys', () => {
       apiKey: `prisma+postgres://accelerate.prisma-data.net/?api_key=${key}`,
     });
     expect(await secrets.get(profile.id)).toBe(key);
-    expect(profile.apiKeyMask).toBe(`••••${key.slice(-4)}`);
+    expect(profile.secretMask).toBe(`••••${key.slice(-4)}`);
     const files = await filesUnder(configDir);
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
@@ -318,14 +318,22 @@ describe('TLS on the local port', () => {
     }
   });
 
-  it('profiles saved before the setting existed read as TLS on, the default', async () => {
+  it("profiles saved before the setting existed read as TLS on, the default, and 'remote' as a tunnel", async () => {
     const configDir = await newConfigDir();
-    const { tls: _tls, ...before } = savedProfile('old-one', { kind: 'remote', name: 'Old' });
-    await saveProfiles(configDir, [before as Profile]);
+    const { tls: _tls, ...before } = savedProfile('old-one', {
+      kind: 'remote' as Profile['kind'],
+      name: 'Old',
+      gatewayUrl: 'wss://gateway.example/websocket',
+    });
+    const { tls: _playgroundTls, ...playground } = savedProfile('pg');
+    await saveProfiles(configDir, [before as Profile, playground as Profile]);
     const { core } = await createTestCore(configDir);
     try {
-      const [profile] = (await core.commands.getSnapshot()).profiles;
-      expect(profile?.tls).toBe(DEFAULT_LOCAL_TLS);
+      const { profiles } = await core.commands.getSnapshot();
+      expect(profiles.map((p) => [p.kind, p.tls])).toEqual([
+        ['tunnel', DEFAULT_LOCAL_TLS],
+        ['playground', DEFAULT_LOCAL_TLS],
+      ]);
     } finally {
       await core.dispose();
       await rm(configDir, { recursive: true, force: true });

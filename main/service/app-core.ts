@@ -1,4 +1,5 @@
 import { parseApiKeyInput, maskApiKey } from '../../shared/api-key.js';
+import { PASSWORD_MASK } from '../../shared/direct-upstream.js';
 import {
   DEFAULT_GATEWAY_URL,
   DEFAULT_HOST,
@@ -6,8 +7,10 @@ import {
   validateProfileInput,
   type Profile,
   type ProfileInput,
+  type ProfileKind,
   type ProfileView,
 } from '../../shared/profile.js';
+import { upstreamTargetOf } from '../upstream/target.js';
 import { RpcError, type AppSnapshot, type RpcClient } from '../../shared/rpc.js';
 import type { LocalCa } from '../tls/index.js';
 import type { Playground } from './playground/index.js';
@@ -17,7 +20,7 @@ import { TunnelManager, type TunnelTarget } from './tunnel-manager.js';
 
 export interface AppCoreOptions {
   config: ConfigBackend;
-  /** The OS keychain: remote profiles' API keys, one entry per profile id. */
+  /** The OS keychain: tunnel profiles' API keys and direct profiles' passwords, one per id. */
   secrets: SecretStore;
   playground: Playground;
   /**
@@ -37,15 +40,15 @@ const SNAPSHOT_COALESCE_MS = 50;
  * `commands` (the RPC contract, which both transports serve), `snapshot()`/`subscribe()`, and the
  * launch and resume policy (`startUp`, `opensWindowAtLaunch`, `onResume`).
  *
- * Keys are read from the keychain when needed (a tunnel starting, a copy), never all at launch:
- * the core starts, and the playground runs, on a machine without a keychain; a tunnel that needs
- * one then says so on its card.
+ * Secrets (API keys, passwords) are read from the keychain when needed (a tunnel starting, a
+ * copy), never all at launch: the core starts, and the playground runs, on a machine without a
+ * keychain; a tunnel that needs one then says so on its card.
  */
 export class AppCore {
   readonly commands: RpcClient;
   private readonly profiles: ProfileStore;
   private readonly tunnels: TunnelManager;
-  /** The masked tail of each key read or saved in this run (absent: not read yet). */
+  /** The mask of each secret read or saved in this run (absent: not read yet). */
   private readonly masks = new Map<string, string>();
   private readonly listeners = new Set<(snapshot: AppSnapshot) => void>();
   private pendingSnapshot: NodeJS.Timeout | undefined;
@@ -129,36 +132,55 @@ export class AppCore {
   }
 
   private view(profile: Profile): ProfileView {
-    return { ...profile, apiKeyMask: this.masks.get(profile.id) ?? null };
+    return { ...profile, secretMask: this.masks.get(profile.id) ?? null };
   }
 
-  /** Where a profile's tunnel leads: the playground's own gateway, or its URL with the saved key. */
+  /**
+   * Where a profile's tunnel leads: the playground's own gateway; a tunnel's gateway URL with the
+   * saved key (undefined when none is saved); a direct profile's database, with the saved
+   * password if there is one (a server may ask none: it says so when it does).
+   */
   private async target(profile: Profile): Promise<TunnelTarget | undefined> {
     if (profile.kind === 'playground') {
       return this.options.playground.target(profile.id);
     }
-    const apiKey = await this.options.secrets.get(profile.id);
-    if (apiKey === undefined) {
-      return undefined;
+    const secret = await this.options.secrets.get(profile.id);
+    if (secret !== undefined) {
+      this.masks.set(profile.id, maskOf(profile.kind, secret));
     }
-    this.masks.set(profile.id, maskApiKey(apiKey));
-    return { apiKey, gatewayUrl: profile.gatewayUrl };
+    if (profile.kind === 'direct') {
+      const by = { kind: 'direct' as const, profile: profile.name };
+      return { route: { direct: upstreamTargetOf(profile.upstream!, secret, by) } };
+    }
+    return secret === undefined
+      ? undefined
+      : { route: { apiKey: secret, gatewayUrl: profile.gatewayUrl } };
   }
 
-  private async saveKey(id: string, input: string): Promise<void> {
-    const parsed = parseApiKeyInput(input, 'The API key');
-    if (!parsed.ok) {
-      throw new RpcError(parsed.error, 'apiKey');
+  /** Saves the secret of `input` (the key or the password its kind takes) for profile `id`. */
+  private async saveSecret(id: string, kind: ProfileKind, input: ProfileInput): Promise<void> {
+    let secret: string | undefined;
+    if (kind === 'tunnel' && input.apiKey !== undefined) {
+      const parsed = parseApiKeyInput(input.apiKey, 'The API key');
+      if (!parsed.ok) {
+        throw new RpcError(parsed.error, 'apiKey');
+      }
+      secret = parsed.apiKey;
+    } else if (kind === 'direct' && input.password) {
+      secret = input.password;
     }
-    await this.options.secrets.set(id, parsed.apiKey);
-    this.masks.set(id, maskApiKey(parsed.apiKey));
+    if (secret !== undefined) {
+      await this.options.secrets.set(id, secret);
+      this.masks.set(id, maskOf(kind, secret));
+    }
   }
 
   private buildCommands(): RpcClient {
     const { profiles, tunnels } = this;
     const secrets = this.options.secrets;
-    const validate = (input: ProfileInput, requireKey: boolean): void => {
-      const [field, message] = Object.entries(validateProfileInput(input, { requireKey }))[0] ?? [];
+    const validate = (input: ProfileInput, kind: ProfileKind, adding: boolean): void => {
+      const [field, message] =
+        Object.entries(validateProfileInput(input, { kind, adding }))[0] ?? [];
       if (field && message) {
         throw new RpcError(message, field);
       }
@@ -174,12 +196,13 @@ export class AppCore {
 
       addProfile: (input) =>
         mutate(async () => {
-          validate(input, true);
-          const profile = profiles.add(fieldsOf(input, 'remote'));
+          const kind = input.kind ?? 'tunnel';
+          validate(input, kind, true);
+          const profile = profiles.add(fieldsOf(input, kind));
           try {
-            await this.saveKey(profile.id, input.apiKey!);
+            await this.saveSecret(profile.id, kind, input);
           } catch (error) {
-            profiles.delete(profile.id); // no profile without its key
+            profiles.delete(profile.id); // no profile without its secret
             throw error;
           }
           return this.view(profile);
@@ -187,14 +210,23 @@ export class AppCore {
 
       updateProfile: (id, input) =>
         mutate(async () => {
-          validate(input, false);
           const before = profiles.require(id);
-          if (input.apiKey !== undefined && before.kind === 'playground') {
-            throw new RpcError('The playground’s key is made and kept by PG Tunnel.', 'apiKey');
+          validate(input, before.kind, false);
+          if (input.apiKey !== undefined && before.kind !== 'tunnel') {
+            throw new RpcError(
+              before.kind === 'playground'
+                ? 'The playground’s key is made and kept by PG Tunnel.'
+                : 'A direct profile logs in with a password, not an API key.',
+              'apiKey',
+            );
           }
-          if (input.apiKey !== undefined) {
-            await this.saveKey(id, input.apiKey);
+          if ((input.password !== undefined || input.upstream) && before.kind !== 'direct') {
+            throw new RpcError(
+              'Only a direct profile has a database URL and a password.',
+              'upstream',
+            );
           }
+          await this.saveSecret(id, before.kind, input);
           const { kind: _kind, ...changes } = fieldsOf(input, before.kind, before);
           const profile = profiles.update(id, changes);
           const { status } = tunnels.state(id);
@@ -207,8 +239,8 @@ export class AppCore {
       duplicateProfile: (id) =>
         mutate(async () => {
           const source = profiles.require(id);
-          // The playground's key is the playground's own; a remote profile's is in the keychain.
-          const key = source.kind === 'remote' ? await secrets.get(id) : undefined;
+          // The playground's key is the playground's own; other profiles' are in the keychain.
+          const secret = source.kind === 'playground' ? undefined : await secrets.get(id);
           // A copy gets a port of its own: two tunnels cannot share one.
           const { id: _id, ...fields } = source;
           const copy = profiles.add({
@@ -217,9 +249,9 @@ export class AppCore {
             port: null,
             portMode: 'random',
           });
-          if (key) {
-            await secrets.set(copy.id, key);
-            this.masks.set(copy.id, maskApiKey(key));
+          if (secret !== undefined) {
+            await secrets.set(copy.id, secret);
+            this.masks.set(copy.id, maskOf(copy.kind, secret));
           }
           return this.view(copy);
         }),
@@ -228,7 +260,7 @@ export class AppCore {
         mutate(async () => {
           const profile = profiles.require(id);
           await tunnels.forget(id);
-          if (profile.kind === 'remote') {
+          if (profile.kind !== 'playground') {
             await secrets.delete(id);
           }
           profiles.delete(id);
@@ -270,6 +302,11 @@ export class AppCore {
   }
 }
 
+/** What the window shows of a saved secret of a profile of `kind`. */
+function maskOf(kind: ProfileKind, secret: string): string {
+  return kind === 'direct' ? PASSWORD_MASK : maskApiKey(secret);
+}
+
 /** The stored fields of a profile from what the user typed, with defaults for what they left out. */
 function fieldsOf(
   input: ProfileInput,
@@ -284,9 +321,10 @@ function fieldsOf(
     name: input.name.trim(),
     kind,
     gatewayUrl:
-      input.gatewayUrl?.trim() ||
-      before?.gatewayUrl ||
-      (kind === 'remote' ? DEFAULT_GATEWAY_URL : ''),
+      kind === 'tunnel'
+        ? input.gatewayUrl?.trim() || before?.gatewayUrl || DEFAULT_GATEWAY_URL
+        : '',
+    ...(kind === 'direct' ? { upstream: input.upstream ?? before?.upstream } : {}),
     host,
     port: portMode === 'fixed' ? (input.port ?? null) : keepPort ? before.port : null,
     portMode,

@@ -50,9 +50,23 @@ export function openConfig(configDir: string): ConfigBackend {
   }
 }
 
+/** The kind earlier versions gave tunnel profiles (an API key and a gateway). */
+const LEGACY_TUNNEL_KIND = 'remote';
+
 /** Profiles and settings, persisted through the config backend on every change. */
 export class ProfileStore {
-  constructor(private readonly config: ConfigBackend) {}
+  /** Renames the kind of profiles saved by earlier versions ('remote' → 'tunnel'), once. */
+  constructor(private readonly config: ConfigBackend) {
+    const stored = config.get('profiles');
+    if (stored.some((p) => (p.kind as string) === LEGACY_TUNNEL_KIND)) {
+      config.set(
+        'profiles',
+        stored.map((p) =>
+          (p.kind as string) === LEGACY_TUNNEL_KIND ? { ...p, kind: 'tunnel' as const } : p,
+        ),
+      );
+    }
+  }
 
   /** The profiles; a field that earlier versions did not save reads as its default. */
   list(): Profile[] {

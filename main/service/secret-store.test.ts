@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../testing/child-process.js';
+import { secretToolLookup, secretToolStore } from '../testing/secret-tool.js';
 import { createKeychainSecretStore, KeychainUnavailableError } from './secret-store.js';
 
 // These tests use the real OS keychain. On Linux, `npm test` runs them through
@@ -29,43 +29,6 @@ afterAll(async () => {
   }
 });
 
-/**
- * Reads an entry through libsecret's `secret-tool`, a Secret Service client that is not ours.
- * keyring-rs names the account attribute `username` (not keytar's `account`).
- */
-function secretToolLookup(id: string): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'secret-tool',
-      ['lookup', 'service', SERVICE, 'username', id],
-      { encoding: 'utf8', timeout: 30_000 },
-      (error, stdout) => {
-        if (!error) {
-          resolve(stdout);
-        } else if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          reject(new Error('secret-tool is not installed: apt-get install libsecret-tools'));
-        } else if (error.code === 1 && stdout === '') {
-          resolve(undefined);
-        } else {
-          reject(error);
-        }
-      },
-    );
-  });
-}
-
-function secretToolStore(id: string, secret: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'secret-tool',
-      ['store', '--label', `test ${id}`, 'service', SERVICE, 'username', id],
-      { timeout: 30_000 },
-      (error) => (error ? reject(error) : resolve()),
-    );
-    child.stdin?.end(secret);
-  });
-}
-
 /** The kernel keyutils descriptions visible to us: where an unpinned keyring-rs would fall back. */
 async function kernelKeyDescriptions(): Promise<string> {
   try {
@@ -83,14 +46,14 @@ describe('keychain secret store', () => {
     expect(await store.get(id)).toBe(secret);
     if (onLinux) {
       // In the Secret Service for real, not in this process and not in the kernel keyring.
-      expect(await secretToolLookup(id)).toBe(secret);
+      expect(await secretToolLookup(SERVICE, id)).toBe(secret);
       expect(await kernelKeyDescriptions()).not.toContain(id);
     }
   });
 
   it.runIf(onLinux)('reads a secret that another Secret Service client saved', async () => {
     const id = account('saved-by-secret-tool');
-    await secretToolStore(id, 'saved elsewhere');
+    await secretToolStore(SERVICE, id, 'saved elsewhere');
     expect(await store.get(id)).toBe('saved elsewhere');
   });
 
@@ -100,7 +63,7 @@ describe('keychain secret store', () => {
     await store.set(id, 'second');
     expect(await store.get(id)).toBe('second');
     if (onLinux) {
-      expect(await secretToolLookup(id)).toBe('second');
+      expect(await secretToolLookup(SERVICE, id)).toBe('second');
     }
   });
 
@@ -111,7 +74,7 @@ describe('keychain secret store', () => {
     expect(await store.get(id)).toBeUndefined();
     expect(await store.delete(id)).toBe(false);
     if (onLinux) {
-      expect(await secretToolLookup(id)).toBeUndefined();
+      expect(await secretToolLookup(SERVICE, id)).toBeUndefined();
     }
   });
 
@@ -151,7 +114,7 @@ describe('keychain secret store', () => {
     await store.set(id, secret);
     expect(await store.get(id)).toBe(secret);
     if (onLinux) {
-      expect(await secretToolLookup(id)).toBe(secret);
+      expect(await secretToolLookup(SERVICE, id)).toBe(secret);
     }
   });
 });

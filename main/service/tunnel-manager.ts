@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { ListenError, Tunnel } from '../engine/index.js';
-import type { CloseReason } from '../engine/index.js';
+import type { CloseReason, DirectRoute } from '../engine/index.js';
 import { describeListenFailure, toSentence } from '../pgwire/failure.js';
 import type { Profile } from '../../shared/profile.js';
 import type {
+  ErrorFix,
   LogEntry,
   TestResult,
   TunnelProblem,
@@ -31,11 +32,13 @@ export interface TunnelManagerEvents {
   change: [];
 }
 
-/** Where a profile's tunnel leads, and the key it presents there. */
+/** Where a profile's tunnel leads, and the secret it presents there. */
 export interface TunnelTarget {
-  /** The gateway's WebSocket URL: the profile's own, or (the playground) one started on demand. */
-  gatewayUrl: string;
-  apiKey: string;
+  /**
+   * A gateway's WebSocket URL (the profile's own, or the playground's, started on demand) and
+   * the key; or a direct profile's database, its password with it.
+   */
+  route: { gatewayUrl: string; apiKey: string } | DirectRoute;
   /**
    * What the user must read while the tunnel runs (the playground's kept data, say), given the
    * address it listens on; shown as the tunnel's problem and recorded in its log.
@@ -44,8 +47,9 @@ export interface TunnelTarget {
 }
 
 /**
- * Finds a profile's target when it starts. Resolves undefined when no API key is saved for it;
- * rejects with a sentence when the key cannot be read (no keychain) or the target cannot start.
+ * Finds a profile's target when it starts. Resolves undefined when no API key is saved for a
+ * tunnel profile; rejects with a sentence when the keychain cannot be read or the target cannot
+ * start.
  */
 export type TargetResolver = (profile: Profile) => Promise<TunnelTarget | undefined>;
 
@@ -119,12 +123,11 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
       for (const change of localCa?.changes ?? []) {
         this.record(id, 'info', change);
       }
+      const { route } = target;
       const tunnel = new Tunnel({
-        apiKey: target.apiKey,
-        gatewayUrl: target.gatewayUrl,
+        ...('direct' in route ? route : { ...route, userAgent: 'pg-tunnel-app' }),
         host: profile.host,
         port: profile.port ?? 0,
-        userAgent: 'pg-tunnel-app',
         tls: localCa?.server,
       });
       this.watch(id, entry, tunnel);
@@ -230,13 +233,13 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
     tunnel.on('session-closed', (s, reason?: CloseReason) => {
       if (reason) {
         this.record(id, 'error', `Session ${s.id} failed: ${reason.message}`);
-        if (reason.fix === 'edit-key') {
+        if (isSecretFix(reason.fix)) {
           entry.problem = { message: reason.sentence, fix: reason.fix };
         }
       } else {
         this.record(id, 'info', `Session ${s.id} closed`);
-        // A session that got through proves the key works again.
-        if (entry.problem?.fix === 'edit-key' && s.backendPid !== null) {
+        // A session that got through proves the key or password works again.
+        if (entry.problem && isSecretFix(entry.problem.fix) && s.backendPid !== null) {
           entry.problem = null;
         }
       }
@@ -261,6 +264,11 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
     this.logCounts.set(id, (this.logCounts.get(id) ?? 0) + 1);
     this.emit('change');
   }
+}
+
+/** Problems the user fixes by editing the saved key or password. */
+function isSecretFix(fix: ErrorFix): boolean {
+  return fix === 'edit-key' || fix === 'edit-password';
 }
 
 async function describeStartFailure(error: unknown, profile: Profile): Promise<TunnelProblem> {

@@ -1,7 +1,8 @@
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Profile } from '../../shared/profile.js';
+import { readConnectionInput } from '../../shared/connection-input.js';
+import type { Profile, ProfileInput } from '../../shared/profile.js';
 import type { AppCore } from '../service/app-core.js';
 import { composeAppCore } from '../service/compose.js';
 import { DEFAULT_SETTINGS } from '../service/profile-store.js';
@@ -63,4 +64,16 @@ export async function saveProfiles(configDir: string, profiles: Profile[]): Prom
     join(configDir, 'profiles.json'),
     JSON.stringify({ profiles, settings: DEFAULT_SETTINGS }),
   );
+}
+
+/**
+ * What the window sends once a postgres:// `url` (its password in it) was pasted into the add
+ * form and saved as a profile named `name`.
+ */
+export function pastedDirectProfile(name: string, url: string): ProfileInput {
+  const input = readConnectionInput(url, 'The pasted value');
+  if (input.kind !== 'direct') {
+    throw new Error(`Not a direct connection string: ${JSON.stringify(input)}`);
+  }
+  return { name, kind: 'direct', upstream: input.upstream, password: input.password };
 }

@@ -73,12 +73,37 @@ export async function startTunnelCli(
   nodeArgs: string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): Promise<RunningTunnel> {
-  const proc = startCli(
-    ['--gateway', gatewayWsUrl, ...extraArgs],
-    { PDP_API_KEY: apiKey, DATABASE_URL: '', ...env },
-    undefined,
-    nodeArgs,
+  return waitForBanner(
+    startCli(
+      ['--gateway', gatewayWsUrl, ...extraArgs],
+      { PDP_API_KEY: apiKey, DATABASE_URL: '', ...env },
+      undefined,
+      nodeArgs,
+    ),
   );
+}
+
+/**
+ * Starts `pg-tunnel` as a direct tunnel: DATABASE_URL=`databaseUrl` (no API key, no PGPASSWORD
+ * unless `env` sets one) and `args`; resolves once it printed the banner.
+ */
+export async function startDirectTunnelCli(
+  databaseUrl: string | undefined,
+  env: NodeJS.ProcessEnv = {},
+  args: string[] = [],
+  nodeArgs: string[] = [],
+): Promise<RunningTunnel> {
+  return waitForBanner(
+    startCli(
+      args,
+      { PDP_API_KEY: undefined, PGPASSWORD: undefined, DATABASE_URL: databaseUrl, ...env },
+      undefined,
+      nodeArgs,
+    ),
+  );
+}
+
+async function waitForBanner(proc: RunningProcess): Promise<RunningTunnel> {
   const [, host, port] = await proc.waitFor(/hostname:\s+(\S+)\s+port:\s+(\d+)/);
   return { process: proc, host: host!, port: Number(port) };
 }

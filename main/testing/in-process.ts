@@ -1,7 +1,8 @@
 import { createGateway, type Gateway } from '../gateway/index.js';
 import type { GatewayConfig, KeyConfig } from '../gateway/config.js';
 import { hashApiKey } from '../gateway/keys.js';
-import { parseUpstreamUrl } from '../upstream/target.js';
+import { readConnectionString } from '../../shared/connection-string.js';
+import { parseUpstreamUrl, upstreamTargetOf } from '../upstream/target.js';
 import { Tunnel, type TunnelOptions } from '../engine/index.js';
 import { newApiKey } from './gateway.js';
 import type { PostgresInfo } from './global-setup.js';
@@ -43,6 +44,20 @@ export async function openTunnel(
   const tunnel = new Tunnel(options);
   const { address, port } = await tunnel.listen();
   return { tunnel, host: address, port };
+}
+
+/**
+ * A listening direct tunnel in this process to `url` (a postgres:// URL with its password), for
+ * the profile `profile` (absent: as the CLI names it).
+ */
+export async function openDirectTunnel(
+  url: string,
+  profile?: string,
+): Promise<{ tunnel: Tunnel; host: string; port: number }> {
+  const { upstream, password } = readConnectionString(url, 'The URL');
+  return openTunnel({
+    direct: upstreamTargetOf(upstream, password, { kind: 'direct', profile }),
+  });
 }
 
 export interface InProcessStack {

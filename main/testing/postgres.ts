@@ -104,11 +104,11 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
 }
 
 /**
- * Copies the certificate and key into the data directory, where ssl_cert_file and ssl_key_file
- * find them: Postgres reads its key only if the server's own user owns it and nobody else can
- * read it.
+ * Copies the certificate and key into the data directory `dataDir`, where ssl_cert_file and
+ * ssl_key_file find them (a running server takes them on its next reload): Postgres reads its key
+ * only if the server's own user owns it and nobody else can read it.
  */
-async function installCertificate(dataDir: string, cert: TestCertificate): Promise<void> {
+export async function installCertificate(dataDir: string, cert: TestCertificate): Promise<void> {
   const { uid, gid } = await stat(dataDir);
   for (const [from, name] of [
     [cert.certPath, 'server.crt'],

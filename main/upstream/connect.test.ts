@@ -1,14 +1,18 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCli } from '../testing/cli.js';
 import { newApiKey } from '../testing/gateway.js';
 import { keyFor, openTunnel, startInProcessGateway } from '../testing/in-process.js';
-import { startPostgres, type PostgresServer } from '../testing/postgres.js';
+import type { PostgresServer } from '../testing/postgres.js';
 import { psql } from '../testing/psql.js';
-import { makeCertificate, type TestCertificate } from '../testing/tls.js';
+import {
+  issueServerCertificate,
+  makeCertificateAuthority,
+  type TestCertificate,
+} from '../testing/tls.js';
+import { startTlsPostgres } from '../testing/tls-postgres.js';
 import type { Gateway } from '../gateway/server.js';
 
 /**
@@ -28,27 +32,28 @@ local     all all trust
 const sharedPostgres = inject('postgres');
 let server: PostgresServer;
 let cert: TestCertificate;
-let otherCert: TestCertificate;
+let caPath: string;
+let otherCa: TestCertificate;
 let gateway: Gateway;
 let gatewayUrl: string;
 const apiKeys = new Map<string, string>();
 const tunnels: Array<{ stop(): Promise<void> }> = [];
 
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-tls-'));
-  cert = await makeCertificate(dir);
-  otherCert = await makeCertificate(await mkdtemp(join(tmpdir(), 'pg-tunnel-other-ca-')));
-  server = await startPostgres({
-    tls: cert,
-    beforeStart: (dataDir) => writeFile(join(dataDir, 'pg_hba.conf'), HBA),
+  const ca = await makeCertificateAuthority(await mkdtemp(join(tmpdir(), 'pg-tunnel-tls-')));
+  caPath = ca.certPath;
+  otherCa = await makeCertificateAuthority(await mkdtemp(join(tmpdir(), 'pg-tunnel-other-ca-')));
+  cert = await issueServerCertificate(ca, { name: 'server' });
+  server = await startTlsPostgres({
+    certificate: cert,
+    hba: HBA,
+    setupSql: [
+      `create role trust_user login;
+      set password_encryption = 'md5'; create role md5_user login password 'md5-secret';
+      reset password_encryption; create role clear_user login password 'clear-secret';
+      create role tls_user login password 'tls-secret'`,
+    ],
   });
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`create role trust_user login;
-    set password_encryption = 'md5'; create role md5_user login password 'md5-secret';
-    reset password_encryption; create role clear_user login password 'clear-secret';
-    create role tls_user login password 'tls-secret'`);
-  await admin.end();
 
   const base = `127.0.0.1:${server.port}/postgres`;
   const upstreams: Record<string, string> = {
@@ -57,8 +62,8 @@ beforeAll(async () => {
     cleartext: `postgres://clear_user:clear-secret@${base}?sslmode=disable`,
     'scram over tls (prefer)': `postgres://${server.user}:${encodeURIComponent(server.password)}@${base}`,
     'tls require': `postgres://tls_user:tls-secret@${base}?sslmode=require`,
-    'tls verify-full': `postgres://tls_user:tls-secret@${base}?sslmode=verify-full&sslrootcert=${encodeURIComponent(cert.certPath)}`,
-    'verify-full, wrong CA': `postgres://tls_user:tls-secret@${base}?sslmode=verify-full&sslrootcert=${encodeURIComponent(otherCert.certPath)}`,
+    'tls verify-full': `postgres://tls_user:tls-secret@${base}?sslmode=verify-full&sslrootcert=${encodeURIComponent(caPath)}`,
+    'verify-full, wrong CA': `postgres://tls_user:tls-secret@${base}?sslmode=verify-full&sslrootcert=${encodeURIComponent(otherCa.certPath)}`,
     'require, server without TLS': `postgres://${sharedPostgres.user}@127.0.0.1:${sharedPostgres.port}/postgres?sslmode=require`,
     'wrong md5 password': `postgres://md5_user:nope@${base}?sslmode=disable`,
     'no password configured': `postgres://md5_user@${base}?sslmode=disable`,
@@ -102,10 +107,13 @@ describe('the gateway logs in to the upstream with each authentication method', 
 
 describe('upstream failures reach the client as a FATAL sentence', () => {
   it.each([
-    ['verify-full, wrong CA', 'TLS to the database failed'],
+    [
+      'verify-full, wrong CA',
+      "the gateway could not log in to the database: the server's certificate is not signed by a trusted CA",
+    ],
     [
       'require, server without TLS',
-      "the database does not accept TLS, but the gateway's sslmode is require",
+      'the gateway could not log in to the database: the server does not accept TLS, and sslmode=require requires it',
     ],
     ['wrong md5 password', 'password authentication failed for user "md5_user"'],
     [
@@ -128,7 +136,7 @@ describe('the gateway over TLS (wss://)', () => {
     });
     const cli = startCli(['--gateway', secure.gatewayUrl], {
       PDP_API_KEY: apiKey,
-      NODE_EXTRA_CA_CERTS: cert.certPath,
+      NODE_EXTRA_CA_CERTS: caPath,
     });
     try {
       const [, port] = await cli.waitFor(/port:\s+(\d+)/);

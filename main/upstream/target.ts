@@ -1,4 +1,11 @@
-/** Where and how the gateway logs in for one API key. */
+import { ConnectionStringError, readConnectionString } from '../../shared/connection-string.js';
+import { hostPort } from '../../shared/connection-details.js';
+import type { ChannelBinding, DirectUpstream, SslMode } from '../../shared/direct-upstream.js';
+import type { LoginParty } from '../pgwire/failure.js';
+
+export type { SslMode, ChannelBinding } from '../../shared/direct-upstream.js';
+
+/** Where and how the connector logs in: for a gateway's API key, or for a direct profile. */
 export interface UpstreamTarget {
   host: string;
   port: number;
@@ -6,69 +13,75 @@ export interface UpstreamTarget {
   database: string;
   password: string | undefined;
   sslMode: SslMode;
-  /** CA file for verify-ca / verify-full; the system's CAs when absent. */
+  /** A CA file, `system` (the OS's trusted CAs), or undefined: libpq's ~/.postgresql/root.crt. */
   sslRootCert: string | undefined;
+  channelBinding: ChannelBinding;
+  /** Who logs in, for the sentences clients are shown when it fails. */
+  by: LoginParty;
 }
 
-export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
-export type SslMode = (typeof SSL_MODES)[number];
-
-const DEFAULT_PORT = 5432;
 /**
- * The libpq URI parameters the gateway acts on. Any other is refused rather than ignored: a setting
- * the gateway silently dropped would show up later as a login that fails for no visible reason.
- */
-const QUERY_PARAMETERS = ['sslmode', 'sslrootcert', 'password'];
-
-/**
- * Reads `postgres://user:pass@host:port/db?sslmode=...`, the password also as libpq's
- * `?password=`. Throws a sentence that never contains the URL itself, since it may hold a password.
+ * Reads a gateway key's `postgres://user:pass@host:port/db?sslmode=...` (the password also as
+ * libpq's `?password=`), with libpq's defaults and rules (see readConnectionString). Parameters
+ * that configure a client (connect_timeout, Prisma's schema…) are refused here rather than ignored:
+ * a setting the gateway silently dropped would show up later as a login that behaves unexpectedly.
+ *
+ * @param passwordFromEnv the password from the key's passwordEnv, which wins over the URL's.
+ * @throws Error whose message continues "upstream …" (it never contains the URL: it may hold a
+ *   password).
  */
 export function parseUpstreamUrl(url: string, passwordFromEnv?: string): UpstreamTarget {
-  let parsed: URL;
+  if (!/^postgres(ql)?:\/\//i.test(url.trim())) {
+    throw new Error('must be a postgres:// URL (postgres://user:password@host:port/database)');
+  }
+  let parsed;
   try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error('is not a valid URL (expected postgres://user:password@host:port/database)');
+    parsed = readConnectionString(url, 'The URL');
+  } catch (error) {
+    if (error instanceof ConnectionStringError) {
+      throw new Error(lowerFirst(error.message.replace(/^The URL:? /, '')).replace(/\.$/, ''));
+    }
+    throw error;
   }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new Error(`must start with postgres:// (found ${parsed.protocol}//)`);
-  }
-  if (!parsed.hostname) {
-    throw new Error('names no host');
-  }
-  const user = decodeURIComponent(parsed.username);
-  if (!user) {
-    throw new Error('names no user (postgres://USER@host/database)');
-  }
-  const unknown = [...parsed.searchParams.keys()].filter(
-    (name) => !QUERY_PARAMETERS.includes(name),
-  );
-  if (unknown.length > 0) {
+  if (parsed.ignored.length > 0) {
     throw new Error(
-      `has ?${unknown.join(', ?')}, which the gateway does not use; it reads ${QUERY_PARAMETERS.join(', ')}`,
+      `has ${parsed.ignored.join(', ')}, which the gateway does not use; remove ${parsed.ignored.length === 1 ? 'it' : 'them'}`,
     );
   }
-  const sslMode = parsed.searchParams.get('sslmode') ?? 'prefer';
-  if (!(SSL_MODES as readonly string[]).includes(sslMode)) {
-    throw new Error(`has sslmode=${sslMode}; use one of ${SSL_MODES.join(', ')}`);
-  }
+  return upstreamTargetOf(parsed.upstream, passwordFromEnv ?? parsed.password, {
+    kind: 'gateway',
+  });
+}
+
+/** A direct profile's fields, its password (from the keychain) and who logs in, as a target. */
+export function upstreamTargetOf(
+  upstream: DirectUpstream,
+  password: string | undefined,
+  by: LoginParty,
+): UpstreamTarget {
   return {
-    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: parsed.port ? Number(parsed.port) : DEFAULT_PORT,
-    user,
-    database: decodeURIComponent(parsed.pathname.slice(1)) || user,
-    password:
-      passwordFromEnv ??
-      (parsed.password ? decodeURIComponent(parsed.password) : undefined) ??
-      parsed.searchParams.get('password') ??
-      undefined,
-    sslMode: sslMode as SslMode,
-    sslRootCert: parsed.searchParams.get('sslrootcert') ?? undefined,
+    host: upstream.host,
+    port: upstream.port,
+    user: upstream.user,
+    database: upstream.database,
+    password,
+    sslMode: upstream.sslmode,
+    sslRootCert: upstream.sslrootcert ?? undefined,
+    channelBinding: upstream.channelBinding,
+    by,
   };
+}
+
+/** host:port of the target, an IPv6 host in brackets. */
+export function addressOf(target: UpstreamTarget): string {
+  return hostPort(target.host, target.port);
 }
 
 /** The target without its password, for logs. */
 export function describeTarget(target: UpstreamTarget): string {
-  return `${target.user}@${target.host}:${target.port}/${target.database}`;
+  return `${target.user}@${addressOf(target)}/${target.database}`;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }

@@ -142,6 +142,8 @@ export class Playground {
             password,
             sslMode: 'disable',
             sslRootCert: undefined,
+            channelBinding: 'disable',
+            by: { kind: 'gateway' },
           },
         },
       ],
@@ -153,8 +155,10 @@ export class Playground {
       gateway,
       postgres,
       target: {
-        apiKey: credentials.apiKey,
-        gatewayUrl: `ws://127.0.0.1:${address.port}/websocket`,
+        route: {
+          apiKey: credentials.apiKey,
+          gatewayUrl: `ws://127.0.0.1:${address.port}/websocket`,
+        },
         notice:
           notes.length + kept.length === 0
             ? undefined

@@ -1,14 +1,22 @@
 import type { ProfileView } from '../../../shared/profile.js';
 import type { ErrorFix, TunnelProblem, TunnelState } from '../../../shared/tunnel-state.js';
 import { useBridge } from '../app/bridge-context.js';
-import type { Navigate } from '../app/route.js';
+import type { FormFocus, Navigate } from '../app/route.js';
 import { useAction } from '../hooks/use-action.js';
 import './problem-callout.css';
 
 /** The button that goes with each kind of problem; 'none' offers a retry instead. */
 const FIX_LABELS: Record<Exclude<ErrorFix, 'none'>, string> = {
   'edit-key': 'Edit the key',
+  'edit-password': 'Edit the password',
   'change-port': 'Pick another port',
+};
+
+/** The form field each fix opens. */
+const FIX_FIELDS: Record<Exclude<ErrorFix, 'none'>, FormFocus> = {
+  'edit-key': 'apiKey',
+  'edit-password': 'password',
+  'change-port': 'port',
 };
 
 /** Why a tunnel failed, as the core's sentence, and the action that fixes it. */
@@ -66,7 +74,7 @@ export function ProfileProblem({
         navigate({
           screen: 'form',
           profileId: profile.id,
-          focus: fix === 'edit-key' ? 'apiKey' : 'port',
+          focus: FIX_FIELDS[fix],
         })
       }
       onRetry={state.status === 'error' ? () => void retry.run() : undefined}

@@ -8,16 +8,35 @@ export function profileView(overrides: Partial<ProfileView> = {}): ProfileView {
   return {
     id: 'p1',
     name: 'Staging',
-    kind: 'remote',
+    kind: 'tunnel',
     gatewayUrl: 'wss://gateway.example/websocket',
     host: '127.0.0.1',
     port: 54321,
     portMode: 'random',
     autoStart: false,
     tls: true,
-    apiKeyMask: '••••wxyz',
+    secretMask: '••••wxyz',
     ...overrides,
   };
+}
+
+/** A saved direct profile: verify-full against the system's CAs, its password saved. */
+export function directProfileView(overrides: Partial<ProfileView> = {}): ProfileView {
+  return profileView({
+    kind: 'direct',
+    gatewayUrl: '',
+    secretMask: '••••••••',
+    upstream: {
+      host: 'db.example.com',
+      port: 5432,
+      database: 'shop',
+      user: 'app',
+      sslmode: 'verify-full',
+      sslrootcert: 'system',
+      channelBinding: 'prefer',
+    },
+    ...overrides,
+  });
 }
 
 export function tunnelState(overrides: Partial<TunnelState> = {}): TunnelState {

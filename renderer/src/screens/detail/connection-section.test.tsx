@@ -2,7 +2,13 @@ import { act, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBridge } from '../../testing/fake-bridge.js';
-import { localCaCertificate, profileView, tunnelState } from '../../testing/fixtures.js';
+import type { ProfileView } from '../../../../shared/profile.js';
+import {
+  directProfileView,
+  localCaCertificate,
+  profileView,
+  tunnelState,
+} from '../../testing/fixtures.js';
 import { renderWithBridge } from '../../testing/render.js';
 import { ConnectionSection } from './connection-section.js';
 
@@ -14,11 +20,11 @@ beforeEach(() => {
   Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
 });
 
-function renderSection(tls: boolean) {
+function renderSection(tls: boolean, profile: ProfileView = profileView()) {
   const bridge = fakeBridge();
   renderWithBridge(
     <ConnectionSection
-      profile={profileView({ tls })}
+      profile={{ ...profile, tls }}
       state={tunnelState({ status: 'listening', port: 54321 })}
     />,
     bridge,
@@ -48,6 +54,25 @@ describe('ConnectionSection with TLS on the local port', () => {
     expect(writeText).toHaveBeenCalledWith(CA.pem);
     expect(screen.getByRole('button', { name: 'Certificate copied' })).toBeVisible();
     expect(bridge.commands.getLocalCa).toHaveBeenCalledTimes(1);
+  });
+
+  it("a direct profile's verifying presets name its own role and database", async () => {
+    renderSection(true, directProfileView());
+    await userEvent.click(await screen.findByText(/TLS, verified with the local CA/));
+    expect(
+      screen.getByText(
+        `psql "postgresql://app@127.0.0.1:54321/shop?sslmode=verify-full&sslrootcert=${CA.path}"`,
+      ),
+    ).toBeVisible();
+    expect(
+      screen.getByText(
+        `jdbc:postgresql://127.0.0.1:54321/shop?sslmode=verify-full&sslrootcert=${CA.path}&user=app`,
+      ),
+    ).toBeVisible();
+    // Its plain presets too, beside them.
+    expect(
+      screen.getByText('psql "postgresql://app@127.0.0.1:54321/shop?sslmode=disable"'),
+    ).toBeVisible();
   });
 
   it('saves the certificate as a file', async () => {

@@ -1,4 +1,4 @@
-import { connectionDetails } from '../../../../shared/connection-details.js';
+import { connectionDetails, identityOf } from '../../../../shared/connection-details.js';
 import type { ProfileView } from '../../../../shared/profile.js';
 import type { TunnelState } from '../../../../shared/tunnel-state.js';
 import { CopyField } from '../../components/copy-field.js';
@@ -27,16 +27,26 @@ export function ConnectionSection({
         <p className="empty-note">Start the tunnel to get its port; it is kept from then on.</p>
       ) : (
         <>
-          <ConnectionFields host={host} port={port} name={profile.name} />
-          {profile.tls && <VerifiedTlsFields host={host} port={port} />}
+          <ConnectionFields host={host} port={port} profile={profile} />
+          {profile.tls && (
+            <VerifiedTlsFields host={host} port={port} identity={identityOf(profile)} />
+          )}
         </>
       )}
     </section>
   );
 }
 
-function ConnectionFields({ host, port, name }: { host: string; port: number; name: string }) {
-  const details = connectionDetails(host, port, name);
+function ConnectionFields({
+  host,
+  port,
+  profile,
+}: {
+  host: string;
+  port: number;
+  profile: ProfileView;
+}) {
+  const details = connectionDetails(host, port, profile.name, identityOf(profile));
   return (
     <>
       <CopyField label="URL" value={details.url} long />

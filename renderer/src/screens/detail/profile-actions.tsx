@@ -38,7 +38,9 @@ export function ProfileActions({
   if (confirming) {
     return (
       <div className="profile-actions" role="group" aria-label="Confirm deletion">
-        <p className="profile-actions-question">Delete “{profile.name}” and its saved key?</p>
+        <p className="profile-actions-question">
+          Delete “{profile.name}” and its saved {profile.kind === 'direct' ? 'password' : 'key'}?
+        </p>
         <button
           type="button"
           className="button button-danger"
@@ -68,7 +70,7 @@ export function ProfileActions({
       >
         Edit
       </button>
-      {profile.kind === 'remote' && (
+      {profile.kind !== 'playground' && (
         <button
           type="button"
           className="button"

@@ -8,6 +8,7 @@ import { TunnelSwitch } from '../../components/tunnel-switch.js';
 import { addressText, sessionCountText } from '../../format/labels.js';
 import { ActivityLog } from './activity-log.js';
 import { ConnectionSection } from './connection-section.js';
+import { DirectSummary } from './direct-summary.js';
 import { ProfileActions } from './profile-actions.js';
 import { SessionsTable } from './sessions-table.js';
 import { TestConnection } from './test-connection.js';
@@ -43,7 +44,9 @@ export function TunnelDetailScreen({
             </span>
           )}
           {profile.kind === 'playground' && <span className="detail-kind">Playground</span>}
+          {profile.kind === 'direct' && <span className="detail-kind">Direct</span>}
         </p>
+        <DirectSummary profile={profile} />
         <ProfileProblem profile={profile} state={state} navigate={navigate} />
         <ConnectionSection profile={profile} state={state} />
         <SessionsTable profileId={profile.id} sessions={sessions} listening={listening} />

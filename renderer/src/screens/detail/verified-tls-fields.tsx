@@ -1,5 +1,8 @@
 import { useEffect, useState } from 'react';
-import { verifiedConnectionDetails } from '../../../../shared/connection-details.js';
+import {
+  verifiedConnectionDetails,
+  type ClientIdentity,
+} from '../../../../shared/connection-details.js';
 import type { LocalCaCertificate } from '../../../../shared/rpc.js';
 import { useBridge } from '../../app/bridge-context.js';
 import { CopyField } from '../../components/copy-field.js';
@@ -12,8 +15,17 @@ const SAVED_NAME = 'pg-tunnel-local-ca.crt';
  * For a tunnel with TLS: the same address for clients that verify it against the local CA
  * (verify-full), and the CA certificate itself for GUI clients that ask for a "root certificate":
  * its path to copy, its PEM to copy, or a file to save. Only the certificate reaches the window.
+ * `identity` is the user and database the details name (see identityOf).
  */
-export function VerifiedTlsFields({ host, port }: { host: string; port: number }) {
+export function VerifiedTlsFields({
+  host,
+  port,
+  identity,
+}: {
+  host: string;
+  port: number;
+  identity: ClientIdentity;
+}) {
   const ca = useLocalCa();
   if (ca.kind === 'loading') {
     return null;
@@ -25,7 +37,7 @@ export function VerifiedTlsFields({ host, port }: { host: string; port: number }
       </p>
     );
   }
-  const details = verifiedConnectionDetails(host, port, ca.certificate.path);
+  const details = verifiedConnectionDetails(host, port, ca.certificate.path, identity);
   return (
     <details className="more-formats">
       <summary>TLS, verified with the local CA ({details.sslmode})</summary>

@@ -1,9 +1,11 @@
-import { useState } from 'react';
 import { FormField } from '../../components/form-field.js';
+import { SecretInput } from '../../components/secret-input.js';
 
 /**
- * The API key, or a DATABASE_URL that holds one. The saved key never comes back to the window:
- * on edit the field starts empty, its placeholder shows the masked tail, and empty keeps the key.
+ * The add form's first field: an API key, a DATABASE_URL that holds one, or a postgres:// URL,
+ * which makes a direct profile (its fields appear below, filled in). Editing a tunnel, its key:
+ * the saved key never comes back to the window, so the field starts empty, its placeholder shows
+ * the masked tail, and empty keeps the key.
  */
 export function ApiKeyField({
   value,
@@ -21,39 +23,23 @@ export function ApiKeyField({
   problem: string | undefined;
   onChange: (value: string) => void;
 }) {
-  const [shown, setShown] = useState(false);
   const hint = editing
     ? mask
       ? `Saved key ${mask}: leave empty to keep the saved key.`
       : // The core reads a key when it needs it, so it may not know the mask yet.
         'Leave empty to keep the saved key.'
-    : 'Paste the key, or a prisma+postgres:// DATABASE_URL that holds one. It is kept in the OS keychain.';
+    : 'Paste an API key, a prisma+postgres:// DATABASE_URL, or a postgres:// URL to connect to a database directly. Keys and passwords are kept in the OS keychain.';
   return (
     <FormField label="API key or DATABASE_URL" hint={hint} error={error} warning={problem}>
       {(control) => (
-        <div className="secret-input">
-          <input
-            {...control}
-            name="apiKey"
-            className="input input-mono"
-            type={shown ? 'text' : 'password'}
-            value={value}
-            placeholder={editing && mask ? mask : 'prisma+postgres://…?api_key=…'}
-            autoComplete="off"
-            spellCheck={false}
-            autoCapitalize="off"
-            onChange={(e) => onChange(e.target.value)}
-          />
-          <button
-            type="button"
-            className="button button-small"
-            aria-pressed={shown}
-            aria-label={shown ? 'Hide the key' : 'Show the key'}
-            onClick={() => setShown((s) => !s)}
-          >
-            {shown ? 'Hide' : 'Show'}
-          </button>
-        </div>
+        <SecretInput
+          control={control}
+          name="apiKey"
+          value={value}
+          placeholder={editing && mask ? mask : 'prisma+postgres://…?api_key=… or postgres://…'}
+          noun="key"
+          onChange={onChange}
+        />
       )}
     </FormField>
   );

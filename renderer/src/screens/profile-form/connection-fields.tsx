@@ -1,20 +1,20 @@
-import { DEFAULT_GATEWAY_URL } from '../../../../shared/profile.js';
+import { DEFAULT_GATEWAY_URL, type ProfileKind } from '../../../../shared/profile.js';
 import { FormField } from '../../components/form-field.js';
 import { hostWarning, type ProfileField, type ProfileFormValues } from './profile-form-model.js';
 
 /**
- * The "Advanced" part: where the gateway is, the local address the tunnel listens on, and whether
- * that port speaks TLS.
+ * The "Advanced" part: where the gateway is (a tunnel profile's), the local address the tunnel
+ * listens on, and whether that port speaks TLS (for every kind).
  */
 export function ConnectionFields({
   values,
-  showGateway,
+  kind,
   errorOf,
   portProblem,
   onChange,
 }: {
   values: ProfileFormValues;
-  showGateway: boolean;
+  kind: ProfileKind;
   errorOf: (field: ProfileField) => string | undefined;
   /** The tunnel's "port in use" sentence when the user came here to fix it. */
   portProblem: string | undefined;
@@ -22,7 +22,7 @@ export function ConnectionFields({
 }) {
   return (
     <>
-      {showGateway && (
+      {kind === 'tunnel' && (
         <FormField
           label="Gateway URL"
           hint={`The tunnel's remote end. Default: ${DEFAULT_GATEWAY_URL}`}
@@ -88,7 +88,7 @@ export function ConnectionFields({
         label="Listen on host"
         hint="The address of this machine the port opens on."
         error={errorOf('host')}
-        warning={hostWarning(values.host)}
+        warning={hostWarning(values.host, kind)}
       >
         {(control) => (
           <input

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GATEWAY_URL, DEFAULT_LOCAL_TLS } from '../../../../shared/profile.js';
-import { profileView } from '../../testing/fixtures.js';
+import { directProfileView, profileView } from '../../testing/fixtures.js';
 import {
+  formKind,
   hostWarning,
   initialValues,
+  withPasted,
   toProfileInput,
   validateForm,
   type ProfileFormValues,
 } from './profile-form-model.js';
 
 const KEY = 'abcdefghijklmnop-key';
-const add = { kind: 'remote', editing: false } as const;
-const edit = { kind: 'remote', editing: true } as const;
+const add = { kind: 'tunnel', editing: false } as const;
+const edit = { kind: 'tunnel', editing: true } as const;
 
 function values(overrides: Partial<ProfileFormValues> = {}): ProfileFormValues {
   return { ...initialValues(), name: 'Prod', apiKey: KEY, ...overrides };
@@ -19,7 +21,7 @@ function values(overrides: Partial<ProfileFormValues> = {}): ProfileFormValues {
 
 describe('the profile form model', () => {
   it('starts a new profile on the default gateway, loopback, a random port and TLS on', () => {
-    expect(initialValues()).toEqual({
+    expect(initialValues()).toMatchObject({
       name: '',
       apiKey: '',
       gatewayUrl: DEFAULT_GATEWAY_URL,
@@ -91,10 +93,76 @@ describe('the profile form model', () => {
     expect(input).not.toHaveProperty('gatewayUrl');
   });
 
-  it('warns about a host that is not loopback', () => {
-    expect(hostWarning('127.0.0.1')).toBeUndefined();
-    expect(hostWarning('localhost')).toBeUndefined();
-    expect(hostWarning('')).toBeUndefined();
-    expect(hostWarning('0.0.0.0')).toMatch(/^Anyone who can reach 0\.0\.0\.0/);
+  it('warns about a host that is not loopback, naming the secret at stake', () => {
+    expect(hostWarning('127.0.0.1', 'tunnel')).toBeUndefined();
+    expect(hostWarning('localhost', 'tunnel')).toBeUndefined();
+    expect(hostWarning('', 'tunnel')).toBeUndefined();
+    expect(hostWarning('0.0.0.0', 'tunnel')).toMatch(/^Anyone who can reach 0\.0\.0\.0.*your key/);
+    expect(hostWarning('0.0.0.0', 'direct')).toMatch(/with your password/);
+  });
+});
+
+describe('the profile form model, for a direct profile', () => {
+  const URL =
+    'postgres://app:s%40cret@db.example.com:6543/shop?sslmode=verify-full&sslrootcert=system&schema=public';
+
+  it('a pasted postgres:// URL makes a direct profile and fills its fields, its password too', () => {
+    const { values: pasted, ignored } = withPasted(values({ apiKey: '' }), URL);
+    expect(formKind(pasted, add)).toBe('direct');
+    expect(ignored).toEqual(['schema']);
+    expect(toProfileInput(pasted, add)).toEqual({
+      name: 'Prod',
+      kind: 'direct',
+      host: '127.0.0.1',
+      portMode: 'random',
+      autoStart: false,
+      tls: DEFAULT_LOCAL_TLS,
+      upstream: {
+        host: 'db.example.com',
+        port: 6543,
+        database: 'shop',
+        user: 'app',
+        sslmode: 'verify-full',
+        sslrootcert: 'system',
+        channelBinding: 'prefer',
+      },
+      password: 's@cret',
+    });
+    expect(validateForm(pasted, add)).toEqual({});
+  });
+
+  it('the fields, once filled, are what is sent: edits win over the pasted URL', () => {
+    const { values: pasted } = withPasted(values(), URL);
+    const edited = { ...pasted, 'upstream.database': 'reports', password: 'other' };
+    expect(toProfileInput(edited, add)).toMatchObject({
+      upstream: { database: 'reports' },
+      password: 'other',
+    });
+  });
+
+  it('a database URL with a mistake is named on the paste field alone', () => {
+    const { values: pasted } = withPasted(values(), 'postgres://app@/shop');
+    expect(validateForm(pasted, add)).toEqual({
+      apiKey: 'The pasted URL names no host (postgres://user@HOST/database).',
+    });
+  });
+
+  it('on edit, the fields start from the saved profile, the password empty (kept unless typed)', () => {
+    const profile = directProfileView({
+      upstream: { ...directProfileView().upstream!, sslmode: 'require', sslrootcert: null },
+    });
+    const form = initialValues(profile);
+    const mode = { kind: 'direct', editing: true } as const;
+    expect(form).toMatchObject({
+      'upstream.host': 'db.example.com',
+      'upstream.port': '5432',
+      password: '',
+    });
+    expect(toProfileInput(form, mode)).not.toHaveProperty('password');
+    expect(toProfileInput(form, mode)).not.toHaveProperty('kind');
+    expect(toProfileInput({ ...form, 'upstream.port': 'x' }, mode).upstream?.port).toBeNaN();
+    expect(validateForm({ ...form, 'upstream.port': 'x' }, mode)).toEqual({
+      'upstream.port': 'The database port is a number from 1 to 65535.',
+    });
   });
 });

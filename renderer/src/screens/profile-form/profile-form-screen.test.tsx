@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { RpcError } from '../../../../shared/rpc.js';
 import { fakeBridge, type FakeBridge } from '../../testing/fake-bridge.js';
-import { profileView } from '../../testing/fixtures.js';
+import { directProfileView, profileView } from '../../testing/fixtures.js';
 import { renderWithBridge } from '../../testing/render.js';
 import { ProfileFormScreen } from './profile-form-screen.js';
 
@@ -104,7 +104,7 @@ describe('the edit form', () => {
     const bridge = fakeBridge();
     bridge.commands.updateProfile.mockResolvedValue(profileView());
     const { navigate } = await renderForm(
-      { profile: profileView({ apiKeyMask: '••••wxyz' }) },
+      { profile: profileView({ secretMask: '••••wxyz' }) },
       bridge,
     );
     expect(keyField()).toHaveValue('');
@@ -149,6 +149,7 @@ describe('the edit form', () => {
   it.each([
     ['a tunnel', profileView()],
     ['the playground', profileView({ kind: 'playground', gatewayUrl: '' })],
+    ['a direct profile', directProfileView()],
   ])(
     '%s: TLS on the local port is shown as saved, under Advanced, and saved as set',
     async (_name, profile) => {
@@ -167,4 +168,78 @@ describe('the edit form', () => {
       );
     },
   );
+});
+
+describe('a direct profile in the form', () => {
+  const URL = 'postgres://app:s%40cret@db.example.com:5432/shop?sslmode=require';
+
+  it('a pasted postgres:// URL shows its fields, the password masked, and Add sends the fields', async () => {
+    const bridge = fakeBridge();
+    bridge.commands.addProfile.mockResolvedValue(profileView({ id: 'new', kind: 'direct' }));
+    const { navigate } = await renderForm({}, bridge);
+    await userEvent.type(screen.getByLabelText('Name'), 'Shop');
+    await userEvent.click(keyField());
+    await userEvent.paste(URL);
+    expect(screen.getByLabelText('Database host')).toHaveValue('db.example.com');
+    expect(screen.getByLabelText('User')).toHaveValue('app');
+    const password = screen.getByLabelText('Password');
+    expect(password).toHaveValue('s@cret');
+    expect(password).toHaveAttribute('type', 'password');
+    expect(screen.getByLabelText('SSL mode')).toHaveValue('require');
+    await userEvent.click(screen.getByRole('button', { name: 'Add tunnel' }));
+    expect(bridge.commands.addProfile).toHaveBeenCalledWith({
+      name: 'Shop',
+      kind: 'direct',
+      host: '127.0.0.1',
+      portMode: 'random',
+      autoStart: false,
+      tls: true,
+      upstream: {
+        host: 'db.example.com',
+        port: 5432,
+        database: 'shop',
+        user: 'app',
+        sslmode: 'require',
+        sslrootcert: null,
+        channelBinding: 'prefer',
+      },
+      password: 's@cret',
+    });
+    expect(navigate).toHaveBeenCalledWith({ screen: 'detail', profileId: 'new' });
+  });
+
+  it('warns while the server of another host goes unchecked, and not once verify-full is chosen', async () => {
+    await renderForm();
+    await userEvent.click(keyField());
+    await userEvent.paste(URL);
+    const sslMode = screen.getByLabelText('SSL mode');
+    expect(sslMode).toHaveAccessibleDescription(
+      /^The connection to db\.example\.com is encrypted, but nothing checks that the server is who it says/,
+    );
+    await userEvent.selectOptions(sslMode, 'verify-full');
+    await userEvent.type(screen.getByLabelText('CA certificate (sslrootcert)'), 'system');
+    expect(sslMode).not.toHaveAccessibleDescription(/nothing checks/);
+  });
+
+  it('a pasted URL with a mistake: its sentence on the paste field, no fields', async () => {
+    await renderForm();
+    await userEvent.click(keyField());
+    await userEvent.paste('postgres://app@db.example.com/shop?sslcert=x');
+    await userEvent.tab();
+    expect(keyField()).toHaveAccessibleDescription(/has sslcert, which PG Tunnel cannot act on/);
+    expect(screen.queryByLabelText('Database host')).not.toBeInTheDocument();
+  });
+
+  it('sent to fix the password: no key field, the password focused, the problem next to it', async () => {
+    await renderForm({
+      profile: directProfileView(),
+      focus: 'password',
+      problem: { message: 'PG Tunnel could not log in to “Staging”.', fix: 'edit-password' },
+    });
+    expect(screen.queryByLabelText('API key or DATABASE_URL')).not.toBeInTheDocument();
+    const password = screen.getByLabelText('Password');
+    await waitFor(() => expect(password).toHaveFocus());
+    expect(password).toHaveAttribute('placeholder', '••••••••');
+    expect(password).toHaveAccessibleDescription(/could not log in to “Staging”/);
+  });
 });

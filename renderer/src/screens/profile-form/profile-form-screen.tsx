@@ -5,12 +5,16 @@ import { useBridge } from '../../app/bridge-context.js';
 import type { Navigate } from '../../app/route.js';
 import { FormField } from '../../components/form-field.js';
 import { ScreenHeader } from '../../components/screen-header.js';
+import type { FormFocus } from '../../app/route.js';
 import { ApiKeyField } from './api-key-field.js';
 import { ConnectionFields } from './connection-fields.js';
+import { DirectFields } from './direct-fields.js';
 import {
   ADVANCED_FIELDS,
   FIELD_ORDER,
+  formKind,
   initialValues,
+  withPasted,
   toProfileInput,
   validateForm,
   type FormMode,
@@ -32,18 +36,20 @@ export function ProfileFormScreen({
   /** The profile being edited; absent when adding. */
   profile?: ProfileView;
   /** The field a fix button sent the user to. */
-  focus?: 'apiKey' | 'port';
+  focus?: FormFocus;
   /** The tunnel's current problem, repeated next to the field that fixes it. */
   problem?: TunnelProblem | null;
   navigate: Navigate;
 }) {
   const bridge = useBridge();
-  const mode: FormMode = { kind: profile?.kind ?? 'remote', editing: profile !== undefined };
+  const mode: FormMode = { kind: profile?.kind ?? 'tunnel', editing: profile !== undefined };
   const [values, setValues] = useState<ProfileFormValues>(() => {
     const initial = initialValues(profile);
     // Sent here because the port is taken: suggest a fixed one, to be typed in.
     return focus === 'port' ? { ...initial, portMode: 'fixed', port: '' } : initial;
   });
+  /** Client settings of the pasted database URL, which PG Tunnel leaves to each client. */
+  const [ignored, setIgnored] = useState<readonly string[]>([]);
   const [touched, setTouched] = useState<ReadonlySet<ProfileField>>(new Set());
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<ProfileErrors>({});
@@ -55,6 +61,7 @@ export function ProfileFormScreen({
   const form = useRef<HTMLFormElement>(null);
   const edited = useRef(new Set<ProfileField>());
 
+  const kind = formKind(values, mode);
   const checked = validateForm(values, mode);
   const errorOf = (field: ProfileField): string | undefined =>
     (serverErrors as Record<string, string | undefined>)[field] ??
@@ -83,7 +90,14 @@ export function ProfileFormScreen({
   }, [focus]);
 
   const change = <K extends ProfileField>(field: K, value: ProfileFormValues[K]): void => {
-    setValues((current) => ({ ...current, [field]: value }));
+    if (field === 'apiKey' && !mode.editing) {
+      // A pasted database URL fills the direct fields (each may then be edited).
+      const pasted = withPasted(values, value as string);
+      setValues(pasted.values);
+      setIgnored(pasted.ignored);
+    } else {
+      setValues((current) => ({ ...current, [field]: value }));
+    }
     edited.current.add(field);
     setServerErrors(({ [field]: _dropped, ...rest }) => rest);
     setFormError(undefined);
@@ -161,19 +175,33 @@ export function ProfileFormScreen({
           )}
         </FormField>
 
-        {mode.kind === 'remote' ? (
-          <ApiKeyField
-            value={values.apiKey}
-            mask={profile?.apiKeyMask ?? null}
-            editing={mode.editing}
-            error={errorOf('apiKey')}
-            problem={focus === 'apiKey' ? problem?.message : undefined}
-            onChange={(value) => change('apiKey', value)}
-          />
-        ) : (
+        {kind === 'playground' ? (
           <p className="form-note">
             The playground’s key is made and kept by PG Tunnel; its database lives on this machine.
           </p>
+        ) : (
+          (!mode.editing || kind === 'tunnel') && (
+            <ApiKeyField
+              value={values.apiKey}
+              mask={profile?.secretMask ?? null}
+              editing={mode.editing}
+              error={errorOf('apiKey')}
+              problem={focus === 'apiKey' ? problem?.message : undefined}
+              onChange={(value) => change('apiKey', value)}
+            />
+          )
+        )}
+
+        {kind === 'direct' && (mode.editing || checked.apiKey === undefined) && (
+          <DirectFields
+            values={values}
+            passwordMask={profile?.secretMask ?? null}
+            editing={mode.editing}
+            ignored={ignored}
+            errorOf={errorOf}
+            passwordProblem={focus === 'password' ? problem?.message : undefined}
+            onChange={(field, value) => change(field, value as ProfileFormValues[typeof field])}
+          />
         )}
 
         <label className="checkbox-row">
@@ -195,7 +223,7 @@ export function ProfileFormScreen({
           <div className="advanced-fields">
             <ConnectionFields
               values={values}
-              showGateway={mode.kind === 'remote'}
+              kind={kind}
               errorOf={errorOf}
               portProblem={focus === 'port' ? problem?.message : undefined}
               onChange={change}

@@ -61,6 +61,21 @@ describe('TunnelCard', () => {
     expect(navigate).toHaveBeenCalledWith({ screen: 'form', profileId: 'p1', focus: 'apiKey' });
   });
 
+  it("sends a direct profile's refused password to the password field", async () => {
+    const { navigate } = renderCard(
+      tunnelState({
+        status: 'listening',
+        problem: {
+          message:
+            'PG Tunnel could not log in to “Staging” (db:5432): password authentication failed.',
+          fix: 'edit-password',
+        },
+      }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Edit the password' }));
+    expect(navigate).toHaveBeenCalledWith({ screen: 'form', profileId: 'p1', focus: 'password' });
+  });
+
   it('sends a port in use to the port field', async () => {
     const { navigate } = renderCard(
       tunnelState({

@@ -1,4 +1,5 @@
 import { SqlState, type PgError } from '../pgwire/error-response.js';
+import type { LoginParty } from '../pgwire/failure.js';
 
 /** The databases a key serves beyond its own: a list, or every database of its upstream. */
 export type ServedDatabases = readonly string[] | '*';
@@ -16,11 +17,17 @@ export interface DatabaseChoice {
  * database, as every key did before keys could list databases, and the client is told so with a
  * NoticeResponse. A physical replication connection (replication=true) opens no database at all
  * (Postgres ignores the name), so it is left alone.
+ *
+ * A direct profile is served by the same rule with its URL's database as the key's and no list:
+ * GUI clients that name `postgres` or their user by default land in it, told so.
+ *
+ * @param by who serves the database, named in the notice: the API key, or a direct profile.
  */
 export function chooseDatabase(
   keyDatabase: string,
   served: ServedDatabases | undefined,
   parameters: Record<string, string>,
+  by: LoginParty,
 ): DatabaseChoice {
   const asked = parameters['database'] || parameters['user'] || '';
   const physicalReplication =
@@ -34,18 +41,27 @@ export function chooseDatabase(
     return { database: physicalReplication ? keyDatabase : asked };
   }
   const all = [keyDatabase, ...(served ?? []).filter((name) => name !== keyDatabase)];
+  const server = servedBy(by);
+  const Server = server.charAt(0).toUpperCase() + server.slice(1);
   return {
     database: keyDatabase,
     notice: {
       severity: 'NOTICE',
       code: SqlState.SuccessfulCompletion,
-      message: `database "${asked}" is not served by this API key; connected to "${keyDatabase}" instead`,
+      message: `database "${asked}" is not served by ${server}; connected to "${keyDatabase}" instead`,
       detail:
         all.length === 1
-          ? `This API key serves only "${keyDatabase}".`
-          : `This API key serves ${all.map((name) => `"${name}"`).join(', ')}.`,
+          ? `${Server} serves only "${keyDatabase}".`
+          : `${Server} serves ${all.map((name) => `"${name}"`).join(', ')}.`,
     },
   };
+}
+
+function servedBy(by: LoginParty): string {
+  if (by.kind === 'gateway') {
+    return 'this API key';
+  }
+  return by.profile ? `the profile “${by.profile}”` : 'this tunnel';
 }
 
 /**

@@ -1,0 +1,124 @@
+import type { Socket } from 'node:net';
+import { ScramKeyCache } from '../pgwire/scram.js';
+import { pumpSockets, type SocketPumpHooks } from '../pgwire/socket-pump.js';
+import { TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
+import { connectUpstream, forwardCancel } from '../upstream/connect.js';
+import { chooseDatabase } from '../upstream/database-rule.js';
+import { addressOf, type UpstreamTarget } from '../upstream/target.js';
+import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
+
+/**
+ * A direct profile's far side: the engine logs in to the database itself, in-process, with the
+ * connector the gateway uses (TLS as libpq does it, SCRAM with channel binding, the password from
+ * the keychain), one hop instead of two. The database a client names is chosen by the gateway's
+ * rule, the target's database being the key's (see chooseDatabase).
+ */
+export class DirectFarSide implements FarSide {
+  /** Derived SCRAM keys of the target's role, so that only the first login pays for PBKDF2. */
+  private readonly scramKeys = new ScramKeyCache();
+
+  constructor(private readonly target: UpstreamTarget) {}
+
+  /** Nothing is opened ahead of need (warm upstream connections are not made). */
+  start(): void {}
+
+  readonly held = 0;
+
+  async stop(): Promise<void> {}
+
+  /** @throws UpstreamError (a SessionFailureError): the login failed; the cause says how. */
+  async open({ message, bytes }: ClientStartup): Promise<FarConnection> {
+    const choice = chooseDatabase(
+      this.target.database,
+      undefined,
+      message.parameters,
+      this.target.by,
+    );
+    const { socket, firstBytes } = await connectUpstream(
+      this.target,
+      { startup: message, database: choice.database, notice: choice.notice },
+      this.scramKeys,
+    );
+    // The StartupMessage (its first word is its length) was answered by the login; what the client
+    // sent after it goes to the database as it is.
+    return new DirectConnection(
+      socket,
+      firstBytes,
+      bytes.subarray(bytes.readInt32BE(0)),
+      this.target,
+    );
+  }
+
+  /** The client received the real backend's key, so its CancelRequest goes to the database as is. */
+  async cancel(packet: Buffer): Promise<void> {
+    await forwardCancel(this.target, packet);
+  }
+}
+
+/** One session's database connection; the pump calls it as SocketPumpHooks. */
+class DirectConnection implements FarConnection, SocketPumpHooks {
+  private hooks: FarHooks | undefined;
+
+  constructor(
+    private readonly server: Socket,
+    private readonly firstBytes: Buffer,
+    private readonly afterStartup: Buffer,
+    private readonly target: UpstreamTarget,
+  ) {}
+
+  pipe(client: Socket, hooks: FarHooks): void {
+    this.hooks = hooks;
+    const server = this.server;
+    // A database gone without a FIN (a dropped VPN, a host that died) is found by TCP keepalive,
+    // as libpq's keepalives find it for a direct client.
+    server.setKeepAlive(true, TCP_KEEPALIVE_MS);
+    let lost: string | undefined;
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      lost = error.code ?? error.message;
+    });
+    server.on('close', () =>
+      hooks.ended(
+        lost === undefined
+          ? undefined
+          : {
+              kind: 'database-lost',
+              reason: lost,
+              by: this.target.by,
+              address: addressOf(this.target),
+            },
+      ),
+    );
+    hooks.fromServer(this.firstBytes);
+    client.write(this.firstBytes);
+    if (this.afterStartup.length > 0) {
+      server.write(this.afterStartup);
+    }
+    pumpSockets(client, server, this);
+    server.resume();
+    // The login has answered the opening already.
+    client.resume();
+  }
+
+  /** SocketPumpHooks: bytes from the client, on their way to the database. */
+  fromClient(chunk: Buffer): void {
+    this.hooks!.fromClient(chunk);
+  }
+
+  /** SocketPumpHooks: bytes from the database, on their way to the client. */
+  fromServer(chunk: Buffer): void {
+    this.hooks!.fromServer(chunk);
+  }
+
+  /** Postgres has no ping: a silent database is an idle one; keepalive finds a dead link. */
+  tick(): undefined {
+    return undefined;
+  }
+
+  close(): void {
+    this.server.end();
+  }
+
+  destroy(): void {
+    this.server.destroy();
+  }
+}

@@ -1,0 +1,386 @@
+import {
+  CHANNEL_BINDINGS,
+  DEFAULT_POSTGRES_PORT,
+  SSL_MODES,
+  SYSTEM_ROOT_CERTS,
+  validateDirectUpstream,
+  type ChannelBinding,
+  type DirectUpstream,
+  type SslMode,
+} from './direct-upstream.js';
+
+/**
+ * Reading libpq connection strings, both forms (Postgres docs, "Connection Strings"): the URI
+ * `postgresql://user:password@host:port/dbname?key=value` and `key=value key='quoted value'`.
+ * Errors are sentences that start with the name of the source ("DATABASE_URL", "The URL") and never
+ * repeat the string: it may hold a password.
+ */
+export class ConnectionStringError extends Error {
+  override readonly name = 'ConnectionStringError';
+}
+
+/** What a connection string leads to: a direct profile's fields and the password, if it had one. */
+export interface DirectConnectionString {
+  upstream: DirectUpstream;
+  password: string | undefined;
+  /**
+   * Parameters that configure the client rather than where and how to log in (Prisma ORM's
+   * `schema`, `connect_timeout`…), which PG Tunnel leaves to each client; in the order written.
+   */
+  ignored: string[];
+}
+
+/** The keywords PG Tunnel acts on. */
+const READ = [
+  'host',
+  'port',
+  'dbname',
+  'user',
+  'password',
+  'sslmode',
+  'sslrootcert',
+  'channel_binding',
+];
+
+/** libpq's settings of the client rather than of the login: a client of the local port brings its own. */
+const LIBPQ_CLIENT_SETTINGS = [
+  'connect_timeout',
+  'application_name',
+  'fallback_application_name',
+  'keepalives',
+  'keepalives_idle',
+  'keepalives_interval',
+  'keepalives_count',
+  'tcp_user_timeout',
+];
+
+/**
+ * Settings of the client, not of the login, which are accepted and named back as ignored: libpq's
+ * (timeouts, application name, keepalives), and Prisma ORM's query-engine settings that its
+ * DATABASE_URLs carry, which mean nothing to other clients.
+ */
+const CLIENT_SETTINGS = [
+  ...LIBPQ_CLIENT_SETTINGS,
+  'schema',
+  'connection_limit',
+  'pool_timeout',
+  'pgbouncer',
+  'socket_timeout',
+  'statement_cache_size',
+];
+
+/**
+ * libpq's keywords (src/interfaces/libpq/fe-connect.c, PQconninfoOptions): a `key=value` string
+ * is told from an API key by its first keyword being one of them.
+ */
+const LIBPQ_KEYWORDS = new Set([
+  ...READ,
+  ...LIBPQ_CLIENT_SETTINGS,
+  'hostaddr',
+  'passfile',
+  'client_encoding',
+  'options',
+  'sslnegotiation',
+  'sslcompression',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'sslcertmode',
+  'sslcrl',
+  'sslcrldir',
+  'sslsni',
+  'requirepeer',
+  'require_auth',
+  'ssl_min_protocol_version',
+  'ssl_max_protocol_version',
+  'min_protocol_version',
+  'max_protocol_version',
+  'gssencmode',
+  'krbsrvname',
+  'gsslib',
+  'gssdelegation',
+  'service',
+  'target_session_attrs',
+  'load_balance_hosts',
+  'replication',
+]);
+
+const URI_PREFIX = /^postgres(ql)?:\/\//i;
+
+/** Whether `text` is a connection string in either form (not an API key, not another URL). */
+export function isConnectionString(text: string): boolean {
+  const trimmed = text.trim();
+  if (URI_PREFIX.test(trimmed)) {
+    return true;
+  }
+  const first = /^([^\s=]+)\s*=/.exec(trimmed);
+  return first !== null && LIBPQ_KEYWORDS.has(first[1]!);
+}
+
+/**
+ * Reads a connection string (either form) into a direct profile's fields, with libpq's defaults:
+ * port 5432, the database named after the user, sslmode prefer (verify-full with
+ * sslrootcert=system), channel_binding prefer. `?ssl=true` in a URI means sslmode=require, as in
+ * libpq.
+ *
+ * @throws ConnectionStringError for a string libpq would refuse, one that names no host or no user,
+ *   several hosts or a Unix socket, a value out of range, or a parameter PG Tunnel cannot act on.
+ */
+export function readConnectionString(text: string, source: string): DirectConnectionString {
+  const trimmed = text.trim();
+  const parameters = URI_PREFIX.test(trimmed)
+    ? parseUri(trimmed, source)
+    : parseKeywordValue(trimmed, source);
+  const ignored: string[] = [];
+  const refused: string[] = [];
+  for (const name of parameters.keys()) {
+    if (CLIENT_SETTINGS.includes(name)) {
+      ignored.push(name);
+    } else if (!READ.includes(name)) {
+      refused.push(name);
+    }
+  }
+  if (refused.length > 0) {
+    throw new ConnectionStringError(
+      `${source} has ${refused.join(', ')}, which PG Tunnel cannot act on; remove ${refused.length === 1 ? 'it' : 'them'}. It reads ${READ.join(', ')}.`,
+    );
+  }
+  return { ...resolve(parameters, source), ignored };
+}
+
+function resolve(
+  parameters: Map<string, string>,
+  source: string,
+): Omit<DirectConnectionString, 'ignored'> {
+  const host = parameters.get('host') ?? '';
+  if (host === '') {
+    throw new ConnectionStringError(`${source} names no host (postgres://user@HOST/database).`);
+  }
+  if (host.includes(',')) {
+    throw severalHosts(source);
+  }
+  if (host.startsWith('/')) {
+    throw new ConnectionStringError(
+      `${source} names a Unix socket directory as its host; PG Tunnel connects over TCP: give a host name or address.`,
+    );
+  }
+  const user = parameters.get('user') ?? '';
+  if (user === '') {
+    throw new ConnectionStringError(`${source} names no user (postgres://USER@host/database).`);
+  }
+  const portText = parameters.get('port') ?? String(DEFAULT_POSTGRES_PORT);
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  const sslrootcert = parameters.get('sslrootcert') || null;
+  const sslmode =
+    parameters.get('sslmode') ?? (sslrootcert === SYSTEM_ROOT_CERTS ? 'verify-full' : 'prefer');
+  const channelBinding = parameters.get('channel_binding') ?? 'prefer';
+  if (!(SSL_MODES as readonly string[]).includes(sslmode)) {
+    throw new ConnectionStringError(
+      `${source} has sslmode=${sslmode}; use one of ${SSL_MODES.join(', ')}.`,
+    );
+  }
+  if (!(CHANNEL_BINDINGS as readonly string[]).includes(channelBinding)) {
+    throw new ConnectionStringError(
+      `${source} has channel_binding=${channelBinding}; use one of ${CHANNEL_BINDINGS.join(', ')}.`,
+    );
+  }
+  const upstream: DirectUpstream = {
+    host,
+    port,
+    database: parameters.get('dbname') || user,
+    user,
+    sslmode: sslmode as SslMode,
+    sslrootcert,
+    channelBinding: channelBinding as ChannelBinding,
+  };
+  const problem = Object.values(validateDirectUpstream(upstream))[0];
+  if (problem) {
+    throw new ConnectionStringError(`${source}: ${problem}`);
+  }
+  return { upstream, password: parameters.get('password') };
+}
+
+/**
+ * libpq's URI form (fe-connect.c, conninfo_uri_parse_options): the user spec runs to the first
+ * `@` before any `/`; the password follows the first `:` in it; an IPv6 host is in brackets; a
+ * comma starts another host; `?` starts `key=value` pairs joined by `&`. Every part is
+ * percent-decoded; `+` is not a space.
+ */
+function parseUri(uri: string, source: string): Map<string, string> {
+  const parameters = new Map<string, string>();
+  let rest = uri.replace(URI_PREFIX, '');
+  const userEnd = rest.search(/[@/]/);
+  if (userEnd >= 0 && rest[userEnd] === '@') {
+    const userSpec = rest.slice(0, userEnd);
+    const colon = userSpec.indexOf(':');
+    setDecoded(parameters, 'user', colon < 0 ? userSpec : userSpec.slice(0, colon), source);
+    if (colon >= 0) {
+      setDecoded(parameters, 'password', userSpec.slice(colon + 1), source);
+    }
+    rest = rest.slice(userEnd + 1);
+  }
+  const hostEnd = hostSpecEnd(rest, source);
+  const hostSpec = rest.slice(0, hostEnd);
+  rest = rest.slice(hostEnd);
+  if (hostSpec.replace(/\[[^\]]*\]/g, '').includes(',')) {
+    throw severalHosts(source);
+  }
+  if (hostSpec !== '') {
+    const { host, port } = splitHostPort(hostSpec, source);
+    setDecoded(parameters, 'host', host, source);
+    if (port !== undefined) {
+      setDecoded(parameters, 'port', port, source);
+    }
+  }
+  const query = rest.indexOf('?');
+  const path = query < 0 ? rest : rest.slice(0, query);
+  if (path.length > 1) {
+    setDecoded(parameters, 'dbname', path.slice(1), source);
+  }
+  if (query >= 0) {
+    for (const pair of rest.slice(query + 1).split('&')) {
+      if (pair === '') {
+        continue;
+      }
+      const parts = pair.split('=');
+      if (parts.length !== 2) {
+        throw new ConnectionStringError(
+          `${source} has a query parameter without exactly one "=" (${decodeName(parts[0]!)}).`,
+        );
+      }
+      const name = decode(parts[0]!, source);
+      const value = decode(parts[1]!, source);
+      if (name === 'ssl' && value === 'true') {
+        parameters.set('sslmode', 'require');
+      } else {
+        parameters.set(name, value);
+      }
+    }
+  }
+  return parameters;
+}
+
+function severalHosts(source: string): ConnectionStringError {
+  return new ConnectionStringError(
+    `${source} names several hosts; PG Tunnel connects to one: keep the one you want.`,
+  );
+}
+
+/** Where the host list ends: at the path or the query, brackets of an IPv6 address skipped. */
+function hostSpecEnd(rest: string, source: string): number {
+  let inBrackets = false;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === '[') {
+      inBrackets = true;
+    } else if (c === ']') {
+      inBrackets = false;
+    } else if (!inBrackets && (c === '/' || c === '?')) {
+      return i;
+    }
+  }
+  if (inBrackets) {
+    throw new ConnectionStringError(`${source} has an IPv6 host without its closing "]".`);
+  }
+  return rest.length;
+}
+
+function splitHostPort(hostSpec: string, source: string): { host: string; port?: string } {
+  if (hostSpec.startsWith('[')) {
+    const close = hostSpec.indexOf(']');
+    const after = hostSpec.slice(close + 1);
+    if (after !== '' && !after.startsWith(':')) {
+      throw new ConnectionStringError(
+        `${source} has something other than ":port" after the IPv6 host.`,
+      );
+    }
+    const host = hostSpec.slice(1, close);
+    return after.startsWith(':') ? { host, port: after.slice(1) } : { host };
+  }
+  const colon = hostSpec.indexOf(':');
+  return colon < 0
+    ? { host: hostSpec }
+    : { host: hostSpec.slice(0, colon), port: hostSpec.slice(colon + 1) };
+}
+
+function setDecoded(
+  parameters: Map<string, string>,
+  name: string,
+  value: string,
+  source: string,
+): void {
+  parameters.set(name, decode(value, source));
+}
+
+/** libpq's conninfo_uri_decode: %XX escapes (no %00), nothing else. */
+function decode(text: string, source: string): string {
+  if (!/^(?:[^%]|%[0-9A-Fa-f]{2})*$/.test(text) || /%00/.test(text)) {
+    throw new ConnectionStringError(
+      `${source} has a "%" that is not followed by two hex digits (or is %00): percent-encode special characters, such as @ as %40 in a password.`,
+    );
+  }
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ConnectionStringError(`${source} has percent-encoded bytes that are not UTF-8.`);
+  }
+}
+
+/** A parameter name for an error: its letters only, since a malformed pair may hold a value. */
+function decodeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9_]/g, '').slice(0, 40) || '(empty)';
+}
+
+/**
+ * libpq's `key=value` form (fe-connect.c, conninfo_parse): pairs separated by whitespace, spaces
+ * allowed around `=`; a value in single quotes may hold spaces; a backslash takes the next
+ * character as it is, in quotes or not.
+ */
+function parseKeywordValue(text: string, source: string): Map<string, string> {
+  const parameters = new Map<string, string>();
+  let i = 0;
+  const skipSpace = (): void => {
+    while (i < text.length && /\s/.test(text[i]!)) {
+      i++;
+    }
+  };
+  for (;;) {
+    skipSpace();
+    if (i >= text.length) {
+      return parameters;
+    }
+    const nameStart = i;
+    while (i < text.length && text[i] !== '=' && !/\s/.test(text[i]!)) {
+      i++;
+    }
+    const name = text.slice(nameStart, i);
+    skipSpace();
+    if (text[i] !== '=') {
+      throw new ConnectionStringError(
+        `${source} has "${decodeName(name)}" without "=" and a value after it.`,
+      );
+    }
+    i++;
+    skipSpace();
+    let value = '';
+    if (text[i] === "'") {
+      i++;
+      for (;;) {
+        if (i >= text.length) {
+          throw new ConnectionStringError(`${source} has a quoted value without its closing '.`);
+        }
+        const c = text[i++]!;
+        if (c === "'") {
+          break;
+        }
+        value += c === '\\' && i < text.length ? text[i++]! : c;
+      }
+    } else {
+      while (i < text.length && !/\s/.test(text[i]!)) {
+        const c = text[i++]!;
+        value += c === '\\' && i < text.length ? text[i++]! : c;
+      }
+    }
+    parameters.set(name, value);
+  }
+}

@@ -1,0 +1,132 @@
+import { isLoopbackHost } from './loopback.js';
+
+/**
+ * libpq's sslmode values, weakest first (Postgres docs, "SSL Support", Table 32.1 "SSL Mode
+ * Descriptions"): allow tries plain text first and TLS if that is refused; prefer the other way
+ * round; require insists on TLS; verify-ca also checks the certificate's chain; verify-full also
+ * that it names the host.
+ */
+export const SSL_MODES = [
+  'disable',
+  'allow',
+  'prefer',
+  'require',
+  'verify-ca',
+  'verify-full',
+] as const;
+export type SslMode = (typeof SSL_MODES)[number];
+
+/**
+ * libpq's channel_binding values (Postgres docs, "Parameter Key Words"): whether SCRAM binds the
+ * login to the TLS connection (SCRAM-SHA-256-PLUS), so that a man in the middle holding a
+ * certificate the client accepted still cannot relay the login.
+ */
+export const CHANNEL_BINDINGS = ['disable', 'prefer', 'require'] as const;
+export type ChannelBinding = (typeof CHANNEL_BINDINGS)[number];
+
+/** `sslrootcert=system`: the operating system's trusted CAs, as libpq 16 and later read it. */
+export const SYSTEM_ROOT_CERTS = 'system';
+
+export const DEFAULT_POSTGRES_PORT = 5432;
+
+/**
+ * What the window shows of a saved password: bullets only. An API key shows its last four
+ * characters to tell keys apart; a password is short enough that every character shown is one
+ * less to guess.
+ */
+export const PASSWORD_MASK = '••••••••';
+
+/**
+ * Where and as whom PG Tunnel logs in for a direct profile, in libpq's terms: everything of a
+ * connection string but the password, which lives in the OS keychain only.
+ */
+export interface DirectUpstream {
+  host: string;
+  port: number;
+  /** The database the profile serves; a client naming another lands here, with a notice. */
+  database: string;
+  user: string;
+  sslmode: SslMode;
+  /** A CA file (absolute path), `system`, or null: libpq's default, ~/.postgresql/root.crt. */
+  sslrootcert: string | null;
+  channelBinding: ChannelBinding;
+}
+
+/** The errors of a DirectUpstream's fields, each a sentence, by field name. */
+export type DirectUpstreamErrors = Partial<Record<keyof DirectUpstream, string>>;
+
+/**
+ * Checks the fields of a direct profile as the form and the core see them (what came over a
+ * transport may not even be strings), and the combinations libpq refuses or that can never log
+ * in. Returns a sentence per field at fault.
+ */
+export function validateDirectUpstream(upstream: DirectUpstream): DirectUpstreamErrors {
+  const errors: DirectUpstreamErrors = {};
+  if (typeof upstream.host !== 'string' || !/^[^\s/,]+$/.test(upstream.host)) {
+    errors.host = 'The database host is a name or an address, such as db.example.com.';
+  }
+  if (!Number.isInteger(upstream.port) || upstream.port < 1 || upstream.port > 65535) {
+    errors.port = 'The database port is a number from 1 to 65535.';
+  }
+  if (typeof upstream.user !== 'string' || !upstream.user.trim()) {
+    errors.user = 'Give the database user to log in as.';
+  }
+  if (!(SSL_MODES as readonly string[]).includes(upstream.sslmode)) {
+    errors.sslmode = `The sslmode is one of ${SSL_MODES.join(', ')}.`;
+  } else if (upstream.sslrootcert === SYSTEM_ROOT_CERTS && upstream.sslmode !== 'verify-full') {
+    // libpq 16 refuses this too: the system's CAs vouch for names, so only verify-full is safe.
+    errors.sslmode = `sslrootcert=system needs sslmode=verify-full (libpq refuses sslmode=${upstream.sslmode} with it).`;
+  }
+  if (typeof upstream.database !== 'string') {
+    errors.database = 'The database is a name.';
+  }
+  if (
+    upstream.sslrootcert !== null &&
+    upstream.sslrootcert !== SYSTEM_ROOT_CERTS &&
+    (typeof upstream.sslrootcert !== 'string' || !isAbsolutePath(upstream.sslrootcert))
+  ) {
+    errors.sslrootcert = 'The CA certificate is a full path to a file, or "system".';
+  }
+  if (!(CHANNEL_BINDINGS as readonly string[]).includes(upstream.channelBinding)) {
+    errors.channelBinding = `channel_binding is one of ${CHANNEL_BINDINGS.join(', ')}.`;
+  } else if (upstream.channelBinding === 'require' && upstream.sslmode === 'disable') {
+    errors.channelBinding =
+      'channel_binding=require needs TLS: choose an sslmode other than disable.';
+  }
+  return errors;
+}
+
+/**
+ * A warning for a direct profile whose server's certificate is not checked, so that anyone on the
+ * network path could pose as the server and read the password's proof and every query: sslmode
+ * below verify-ca to a host that is not this machine. libpq's require checks the chain when a CA
+ * file is given, so that counts as checked. Undefined when there is nothing to warn about.
+ */
+export function unverifiedServerWarning(upstream: DirectUpstream): string | undefined {
+  if (isLoopbackHost(upstream.host)) {
+    return undefined;
+  }
+  const { sslmode, sslrootcert } = upstream;
+  const checked =
+    sslmode === 'verify-ca' ||
+    sslmode === 'verify-full' ||
+    (sslmode === 'require' && sslrootcert !== null && sslrootcert !== SYSTEM_ROOT_CERTS);
+  if (checked) {
+    return undefined;
+  }
+  const what =
+    sslmode === 'require'
+      ? 'is encrypted, but nothing checks that the server is who it says'
+      : sslmode === 'disable'
+        ? 'is not encrypted'
+        : 'may go unencrypted, and nothing checks that the server is who it says';
+  return `The connection to ${upstream.host} ${what} (sslmode=${sslmode}): someone on the network path could pose as the database. Use sslmode=verify-full with sslrootcert=system, or with the CA file of your provider.`;
+}
+
+/**
+ * An absolute path on any of the desktop systems: /…, C:\… (C:/…) or \\server\share. libpq reads a
+ * relative one from the working directory, which means nothing for the app.
+ */
+function isAbsolutePath(path: string): boolean {
+  return /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path);
+}
