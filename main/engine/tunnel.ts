@@ -97,8 +97,11 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   private readonly opening = new Set<Socket>();
   private nextSessionId = 1;
   private heartbeat: NodeJS.Timeout | undefined;
-  /** The local port's TLS (its clients'), unrelated to any TLS of the far side. */
-  private readonly tlsContext: SecureContext | undefined;
+  /**
+   * The local port's TLS (its clients'), unrelated to any TLS of the far side; replaced by
+   * serveLocalTls when the certificate is renewed.
+   */
+  private tlsContext: SecureContext | undefined;
 
   /** @throws LocalTlsError when `options.tls` holds a certificate or key that cannot be used. */
   constructor(options: TunnelOptions) {
@@ -151,6 +154,18 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     const session = this.live.get(id);
     session?.kill({ kind: 'disconnected', message });
     return Boolean(session);
+  }
+
+  /**
+   * Serves `credentials` on the local port from now on (a renewed certificate): connections
+   * accepted after this call get them; sessions already open, and handshakes already under way,
+   * keep the certificate they were given. With TLS off until now, clients that ask get TLS from
+   * now on.
+   *
+   * @throws LocalTlsError when the certificate or key cannot be used; what was served stays.
+   */
+  serveLocalTls(credentials: LocalTlsCredentials): void {
+    this.tlsContext = localTlsContext(credentials);
   }
 
   /**

@@ -6,3 +6,8 @@ export {
   type LocalCa,
 } from './local-ca.js';
 export type { CertificatePair } from './issue.js';
+export {
+  renewLocalTlsWhileServing,
+  type LocalTlsRenewal,
+  type LocalTlsRenewalOptions,
+} from './renewal.js';

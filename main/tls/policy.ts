@@ -5,13 +5,21 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The local CA's lifetime: people trust it once, so it lasts (10 years). */
 export const CA_LIFETIME_MS = 3650 * DAY_MS;
-/** The server certificate's lifetime (about a year); it is renewed at a start, never by hand. */
+/**
+ * The server certificate's lifetime (about a year); it is renewed at a start, or by a running
+ * tunnel's check, never by hand.
+ */
 export const SERVER_LIFETIME_MS = 365 * DAY_MS;
 /**
- * A certificate with less than this left is replaced at the next start, so that a tunnel started
- * just before would not outlive it.
+ * A certificate with less than this left is replaced at the next start or check, so that a tunnel
+ * started just before, or one whose check was held up (a laptop asleep), would not outlive it.
  */
 export const RENEWAL_MARGIN_MS = 30 * DAY_MS;
+/**
+ * How often a running tunnel with TLS looks whether its certificate is due (renewal.ts): daily,
+ * far inside RENEWAL_MARGIN_MS.
+ */
+export const RENEWAL_CHECK_INTERVAL_MS = DAY_MS;
 /**
  * Certificates start this far in the past: a client whose clock is a little behind would otherwise
  * refuse one made a moment ago as "not yet valid".
