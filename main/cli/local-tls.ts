@@ -1,4 +1,11 @@
-import { openLocalCa, LocalCaError, type LocalCa } from '../tls/index.js';
+import type { Tunnel } from '../engine/index.js';
+import {
+  openLocalCa,
+  renewLocalTlsWhileServing,
+  LocalCaError,
+  type LocalCa,
+  type LocalTlsRenewal,
+} from '../tls/index.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -15,4 +22,23 @@ export async function openLocalCaForCli(configDir: string): Promise<LocalCa> {
   } catch (error) {
     throw error instanceof LocalCaError ? new UsageError(error.message) : error;
   }
+}
+
+/**
+ * Keeps the certificate that `tunnel` serves (`opened.server`, from openLocalCaForCli) fresh while
+ * it runs (see renewLocalTlsWhileServing), saying what was renewed on standard output and what
+ * failed on standard error. stop() it with the tunnel.
+ */
+export function renewLocalTlsForCli(
+  configDir: string,
+  opened: LocalCa,
+  tunnel: Pick<Tunnel, 'serveLocalTls'>,
+): LocalTlsRenewal {
+  return renewLocalTlsWhileServing({
+    open: () => openLocalCa(configDir),
+    served: opened.server,
+    serve: (server) => tunnel.serveLocalTls(server),
+    report: (level, message) =>
+      level === 'info' ? console.info(`🔐 ${message}`) : console.warn(`⚠️  ${message}`),
+  });
 }

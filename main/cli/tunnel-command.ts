@@ -7,7 +7,7 @@ import { DEFAULT_GATEWAY_URL, ListenError, Tunnel, type TunnelOptions } from '..
 import { defaultConfigDir } from '../service/config-dir.js';
 import { upstreamTargetOf } from '../upstream/target.js';
 import { printBanner, warnIfExposed } from './banner.js';
-import { openLocalCaForCli } from './local-tls.js';
+import { openLocalCaForCli, renewLocalTlsForCli } from './local-tls.js';
 import { parseOnOff, parsePort, untilSignal } from './options.js';
 import { routeFromEnvironment, type CliRoute } from './route-env.js';
 import { UsageError } from './usage-error.js';
@@ -71,9 +71,8 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     );
   }
 
-  const localCa = tls
-    ? await openLocalCaForCli(values['config-dir'] ?? defaultConfigDir())
-    : undefined;
+  const configDir = values['config-dir'] ?? defaultConfigDir();
+  const localCa = tls ? await openLocalCaForCli(configDir) : undefined;
   const tunnel = new Tunnel({
     ...routeOptions(route, values.gateway ?? env['PPG_WS_URL']),
     host,
@@ -119,6 +118,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     caCertPath: localCa?.caCertPath,
   });
   warnIfExposed(host);
+  const renewal = localCa && renewLocalTlsForCli(configDir, localCa, tunnel);
   if (route.kind === 'direct') {
     const warning = unverifiedServerWarning(route.upstream);
     if (warning) {
@@ -132,6 +132,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   }
 
   await untilSignal('Stopping the tunnel…');
+  renewal?.stop();
   await tunnel.stop('kill');
 }
 

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { createServer, Server, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js'
 import { privateKeyMaterialIn } from '../testing/key-material.js';
 import { freePort, portIsOpen } from '../testing/ports.js';
 import { psql } from '../testing/psql.js';
+import { RawClient } from '../testing/raw-client.js';
 import { until } from '../testing/until.js';
 
 const postgres = inject('postgres');
@@ -311,6 +313,53 @@ describe('TLS on the local port', () => {
         PGSSLMODE: 'require',
       });
       expect(refused.stderr).toContain('server does not support SSL, but SSL was required');
+      await core.commands.deleteProfile(profile.id);
+    } finally {
+      await core.dispose();
+      await rm(configDir, { recursive: true, force: true });
+    }
+  });
+
+  it("a running tunnel's check serves the certificate renewed on disk to new connections, and logs it", async () => {
+    // Checks every 200 ms stand for the daily ones.
+    const { core, configDir } = await createTestCore(undefined, { localTlsCheckIntervalMs: 200 });
+    try {
+      const profile = await core.commands.addProfile({
+        name: 'Long-running',
+        gatewayUrl: gateway.wsUrl,
+        apiKey: gateway.keys.valid,
+        tls: true,
+      });
+      const { port } = await core.commands.startTunnel(profile.id);
+      const ca = await core.commands.getLocalCa();
+      const servedSerial = async (): Promise<string> => {
+        const client = await RawClient.openTls('127.0.0.1', port!, {
+          negotiation: 'ssl-request',
+          ca: ca.pem,
+        });
+        const serial = client.socket.getPeerX509Certificate()!.serialNumber;
+        client.socket.destroy();
+        return serial;
+      };
+      const before = await servedSerial();
+      // The certificate gone from disk (another start found it damaged, say): the next check
+      // makes a new one and serves it.
+      await rm(join(configDir, 'tls', 'server.crt'));
+      await until(
+        async () =>
+          (await core.commands.getLog(profile.id)).find((entry) =>
+            entry.message.startsWith('New connections get the new certificate'),
+          ),
+        'the renewed certificate to be served',
+        30_000,
+      );
+      const log = (await core.commands.getLog(profile.id)).map((entry) => entry.message);
+      expect(log).toContain('Made a new certificate for the local port: there was none.');
+      const after = await servedSerial();
+      expect(after).not.toBe(before);
+      expect(after).toBe(
+        new X509Certificate(await readFile(join(configDir, 'tls', 'server.crt'))).serialNumber,
+      );
       await core.commands.deleteProfile(profile.id);
     } finally {
       await core.dispose();

@@ -28,6 +28,11 @@ export interface AppCoreOptions {
    * window asks for the CA certificate.
    */
   localCa: () => Promise<LocalCa>;
+  /**
+   * How often, in ms, a running tunnel with TLS looks whether its certificate is due for renewal
+   * (default daily).
+   */
+  localTlsCheckIntervalMs?: number;
   version: string;
 }
 
@@ -60,6 +65,7 @@ export class AppCore {
       this.profiles,
       (profile) => this.target(profile),
       options.localCa,
+      options.localTlsCheckIntervalMs,
     );
     this.tunnels.on('change', () => this.changed());
     this.commands = this.buildCommands();

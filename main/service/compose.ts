@@ -15,6 +15,11 @@ export interface AppCoreSetup {
   version: string;
   /** The keychain service holding the API keys (default "pg-tunnel"); the tests use their own. */
   keychainService?: string;
+  /**
+   * How often, in ms, a running tunnel with TLS looks whether its local certificate is due for
+   * renewal (default daily); the tests make it short.
+   */
+  localTlsCheckIntervalMs?: number;
 }
 
 /**
@@ -29,6 +34,7 @@ export async function composeAppCore({
   configDir,
   version,
   keychainService,
+  localTlsCheckIntervalMs,
 }: AppCoreSetup): Promise<AppCore> {
   const secrets = createKeychainSecretStore(keychainService);
   return new AppCore({
@@ -36,6 +42,7 @@ export async function composeAppCore({
     secrets,
     playground: new Playground(configDir, secrets),
     localCa: () => openLocalCa(configDir),
+    localTlsCheckIntervalMs,
     version,
   });
 }

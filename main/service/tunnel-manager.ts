@@ -11,7 +11,7 @@ import type {
   TunnelState,
   TunnelStatus,
 } from '../../shared/tunnel-state.js';
-import type { LocalCa } from '../tls/index.js';
+import { renewLocalTlsWhileServing, type LocalCa, type LocalTlsRenewal } from '../tls/index.js';
 import { probeConnection } from './connection-probe.js';
 import { findPortOwner } from './port-owner.js';
 import type { ProfileStore } from './profile-store.js';
@@ -25,6 +25,8 @@ interface Entry {
   status: TunnelStatus;
   tunnel: Tunnel | undefined;
   problem: TunnelProblem | null;
+  /** The local certificate's checks while a tunnel with TLS runs. */
+  renewal?: LocalTlsRenewal;
 }
 
 export interface TunnelManagerEvents {
@@ -64,11 +66,14 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
   /**
    * @param localCa opens the local CA (making or renewing what is due) for a tunnel with TLS;
    *   rejects with a sentence when the CA cannot be used.
+   * @param localTlsCheckIntervalMs how often a running tunnel with TLS looks whether its
+   *   certificate is due for renewal (default: daily, see renewLocalTlsWhileServing).
    */
   constructor(
     private readonly profiles: ProfileStore,
     private readonly resolveTarget: TargetResolver,
     private readonly localCa: () => Promise<LocalCa>,
+    private readonly localTlsCheckIntervalMs?: number,
   ) {
     super();
     this.statsTimer = setInterval(() => {
@@ -138,6 +143,15 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
       }
       entry.tunnel = tunnel;
       entry.status = 'listening';
+      if (localCa) {
+        entry.renewal = renewLocalTlsWhileServing({
+          open: this.localCa,
+          served: localCa.server,
+          serve: (server) => tunnel.serveLocalTls(server),
+          report: (level, message) => this.record(id, level, message),
+          intervalMs: this.localTlsCheckIntervalMs,
+        });
+      }
       if (profile.port === null) {
         // Keep the port the OS gave, so saved GUI connections still work next time.
         this.profiles.update(id, { port: address.port });
@@ -158,6 +172,7 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
   async stop(id: string, mode: 'drain' | 'kill' = 'kill'): Promise<TunnelState> {
     const entry = this.entries.get(id);
     this.entries.delete(id);
+    entry?.renewal?.stop();
     if (entry?.tunnel) {
       await entry.tunnel.stop(mode);
       this.record(id, 'info', 'Stopped');
