@@ -113,4 +113,10 @@ export default tseslint.config(
   layer('main/pgwire', ['../*', '../../*'], 'pgwire/ imports nothing of ours.', {
     testsExempt: true,
   }),
+  layer(
+    'main/tls',
+    ['../engine/*', '../gateway/*', '../upstream/*', '../pgwire/*', '../service/*', '../cli/*'],
+    'tls/ (the local CA) is used by the CLI and the core alike: it imports only shared/.',
+    { testsExempt: true },
+  ),
 );

@@ -1,10 +1,26 @@
+import type pg from 'pg';
 import { run } from '../main/testing/child-process.js';
 import type { Connection } from './targets.js';
 
 /**
- * The libpq environment of pgbench and psql. sslmode=disable for every target on loopback alike:
- * the reference client requires it, and with it no target pays for an SSLRequest round trip the
- * others skip. Across the simulated network, direct-tls is require: a remote database wants TLS.
+ * node-postgres's settings for a connection, its sslmode read as libpq reads it: require is TLS
+ * with the certificate unchecked, disable plain text. A login may take 30 s on a loaded machine.
+ */
+export function nodePgConfig(connection: Connection): pg.ClientConfig {
+  const { sslmode, ...where } = connection;
+  return {
+    ...where,
+    ssl: sslmode === 'require' ? { rejectUnauthorized: false } : false,
+    connectionTimeoutMillis: 30_000,
+  };
+}
+
+/**
+ * The libpq environment of pgbench and psql. sslmode=disable for every target on loopback but
+ * pg-tunnel-tls: the reference client requires it, and with it no target pays for an SSLRequest
+ * round trip the others skip; pg-tunnel-tls is there to measure TLS on the local leg
+ * (sslmode=require). Across the simulated network, direct-tls is require: a remote database
+ * wants TLS.
  */
 function libpqEnv(connection: Connection): NodeJS.ProcessEnv {
   return {

@@ -48,6 +48,8 @@ const RATIOS: Array<[TargetName, TargetName]> = [
   ['pg-tunnel', 'direct-tls'],
   ['ppg-tunnel', 'direct-tls'],
   ['pg-tunnel', 'ppg-tunnel'],
+  // With --tls: what TLS on the local leg costs our tunnel.
+  ['pg-tunnel-tls', 'pg-tunnel'],
   // A direct profile: one hop (our engine) instead of two, against Postgres (on loopback, or
   // with --rtt over TLS across the same network) and our tunnel.
   ['pg-direct', 'direct'],
@@ -63,6 +65,8 @@ const SHORT: Record<TargetName, string> = {
   direct: 'direct',
   'direct-tls': 'tls',
   'pg-tunnel': 'pg',
+  // Not 'tls', which is direct-tls's: pg-tls/pg is what TLS on the local leg costs our tunnel.
+  'pg-tunnel-tls': 'pg-tls',
   'ppg-tunnel': 'ppg',
   'pg-direct': 'pgd',
   relays: 'relays',

@@ -7,7 +7,7 @@ import { run } from '../main/testing/child-process.js';
 const RTT_ROWS = ['connect@20ms', 'first-query@20ms', 'gui-open@20ms', 'latency@20ms'];
 
 describe('npm run bench', () => {
-  it('measures every target on loopback (--floor) and across a network (--rtt), prints the table and writes the JSON', async () => {
+  it('measures every target on loopback (--floor, --tls) and across a network (--rtt), prints the table and writes the JSON', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bench-check-'));
     try {
       const json = join(dir, 'results.json');
@@ -23,6 +23,7 @@ describe('npm run bench', () => {
           '--only',
           ['latency', ...RTT_ROWS].join(','),
           '--floor',
+          '--tls',
           '--json',
           json,
         ],
@@ -37,6 +38,7 @@ describe('npm run bench', () => {
           'direct',
           'direct-tls',
           'pg-tunnel',
+          'pg-tunnel-tls',
           'ppg-tunnel',
           'pg-direct',
           'pgd/direct',
@@ -46,6 +48,7 @@ describe('npm run bench', () => {
           'pg/direct',
           'pg/tls',
           'ppg/tls',
+          'pg-tls/pg',
           'relays/direct',
           'pg/relays',
         ]),
@@ -63,12 +66,19 @@ describe('npm run bench', () => {
       expect(targetsOf('latency')).toEqual([
         'direct',
         'pg-tunnel',
+        'pg-tunnel-tls',
         'ppg-tunnel',
         'pg-direct',
         'relays',
       ]);
       for (const row of RTT_ROWS) {
-        expect(targetsOf(row), row).toEqual(['direct-tls', 'pg-tunnel', 'ppg-tunnel', 'pg-direct']);
+        expect(targetsOf(row), row).toEqual([
+          'direct-tls',
+          'pg-tunnel',
+          'pg-tunnel-tls',
+          'ppg-tunnel',
+          'pg-direct',
+        ]);
       }
       const units = Object.fromEntries(results.map((r) => [r.workload, r.unit]));
       expect(units).toEqual({

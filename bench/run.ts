@@ -17,8 +17,8 @@ import {
   type WorkloadName,
 } from './workloads/index.js';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--rtt MS] [--only W1,W2] [--floor] [--json FILE]
-                         [--profile DIR]
+const USAGE = `Usage: npm run bench -- [--quick] [--rtt MS] [--only W1,W2] [--floor] [--tls]
+                         [--json FILE] [--profile DIR]
 
 Measures Postgres directly, through pg-tunnel and through the reference ppg-tunnel (both via our
 gateway), and through pg-tunnel as a direct tunnel (pg-direct: no gateway, one hop), side by side,
@@ -31,6 +31,8 @@ and prints the medians with their ratios.
   --only LIST    only these workloads: ${WORKLOAD_NAMES.join(', ')}, and with --rtt those above
   --floor        also measure \`relays\`: two plain TCP relays in front of Postgres, the cost of
                  two extra processes on the path with no WebSocket and no protocol work
+  --tls          also measure \`pg-tunnel-tls\`: our tunnel with its clients in TLS on the local
+                 leg (sslmode=require), against \`pg-tunnel\`'s sslmode=disable
   --json FILE    also write the machine and the results as JSON
   --profile DIR  the gateway, pg-tunnel and ppg-tunnel write V8 CPU profiles into DIR (summarise
                  one with npx tsx bench/cpu-profile.ts FILE); the loopback ones only
@@ -39,6 +41,7 @@ and prints the medians with their ratios.
 interface Options {
   quick: boolean;
   floor: boolean;
+  tls: boolean;
   rttMs: number | undefined;
   only: WorkloadName[] | undefined;
   json: string | undefined;
@@ -51,6 +54,7 @@ function parseOptions(args: string[]): Options {
     options: {
       quick: { type: 'boolean', default: false },
       floor: { type: 'boolean', default: false },
+      tls: { type: 'boolean', default: false },
       rtt: { type: 'string' },
       only: { type: 'string' },
       json: { type: 'string' },
@@ -82,6 +86,7 @@ function parseOptions(args: string[]): Options {
   return {
     quick: values.quick,
     floor: values.floor,
+    tls: values.tls,
     rttMs,
     only: only as WorkloadName[] | undefined,
     json: values.json && resolve(values.json),
@@ -116,6 +121,7 @@ async function main(options: Options): Promise<void> {
   const targets = await startTargets(postgres, {
     profileDir: options.profile,
     floor: options.floor,
+    tls: options.tls,
     network,
   });
   cleanups.push(() => targets.stop());

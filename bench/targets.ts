@@ -10,13 +10,16 @@ import type { TestCertificate } from '../main/testing/tls.js';
 
 /**
  * `direct-tls` only with --rtt: Postgres across the simulated network, over TLS as a remote
- * database requires. `pg-direct`: our engine as a direct tunnel (the connector in-process, one hop
- * instead of two). `relays` only with --floor: two plain TCP relays, the cost of the extra hops.
+ * database requires. `pg-tunnel-tls` only with --tls: our tunnel again, its clients in TLS on the
+ * local leg (sslmode=require). `pg-direct`: our engine as a direct tunnel (the connector
+ * in-process, one hop instead of two). `relays` only with --floor: two plain TCP relays, the cost
+ * of the extra hops.
  */
 export const TARGET_NAMES = [
   'direct',
   'direct-tls',
   'pg-tunnel',
+  'pg-tunnel-tls',
   'ppg-tunnel',
   'pg-direct',
   'relays',
@@ -30,7 +33,7 @@ export interface Connection {
   user: string;
   database: string;
   password: string | undefined;
-  /** libpq's sslmode: disable on loopback and for the tunnels, require for direct-tls. */
+  /** libpq's sslmode: require for direct-tls and pg-tunnel-tls, else disable. */
   sslmode: 'disable' | 'require';
 }
 
@@ -44,13 +47,14 @@ export interface Target {
 
 export interface Targets {
   /**
-   * On loopback, in report order: direct, pg-tunnel, ppg-tunnel, pg-direct, and relays with
-   * --floor.
+   * On loopback, in report order: direct, pg-tunnel, pg-tunnel-tls with --tls, ppg-tunnel,
+   * pg-direct, and relays with --floor.
    */
   readonly all: readonly Target[];
   /**
-   * With --rtt, across the simulated network: direct-tls, pg-tunnel, ppg-tunnel and pg-direct
-   * (other processes than the loopback ones of the same name); else empty.
+   * With --rtt, across the simulated network: direct-tls, pg-tunnel (and pg-tunnel-tls with
+   * --tls), ppg-tunnel and pg-direct (other processes than the loopback ones of the same name);
+   * else empty.
    */
   readonly remote: readonly Target[];
   get(name: TargetName): Target;
@@ -77,40 +81,54 @@ const tunnelUser = (postgres: PostgresServer) => ({
   user: 'bench',
   database: postgres.database,
   password: undefined,
-  sslmode: 'disable' as const,
 });
+
+/** What the benchmark measures besides direct, pg-tunnel and ppg-tunnel. */
+export interface TargetOptions {
+  /** V8 CPU profiles of the loopback proxy processes go there when they exit. */
+  profileDir?: string | undefined;
+  /** `relays`: two plain TCP relays in front of Postgres. */
+  floor?: boolean;
+  /** `pg-tunnel-tls`: our tunnel with its clients in TLS (the same process as `pg-tunnel`). */
+  tls?: boolean;
+  /** The remote targets (see startRemoteStack). */
+  network?: Network | undefined;
+}
 
 /**
  * Starts our gateway, our tunnel CLI and the reference client (both through that same gateway), our
  * CLI as a direct tunnel to Postgres, and describes the targets, Postgres itself being `direct`.
  * With `floor`, also two plain TCP relays
  * chained in front of Postgres (`relays`): what any design with two extra processes on the path
- * cannot beat. Everything listens on 127.0.0.1. With `profileDir`, the loopback proxy processes
- * write V8 CPU profiles there when they exit. With `network`, also the remote targets (see
- * startRemoteStack).
+ * cannot beat. With `tls`, also our tunnel with clients in TLS (`pg-tunnel-tls`, the same
+ * process, whose TLS is on). Everything listens on 127.0.0.1. With `profileDir`, the loopback
+ * proxy processes write V8 CPU profiles there when they exit. With `network`, also the remote
+ * targets (see startRemoteStack).
  */
 export async function startTargets(
   postgres: PostgresServer,
-  {
-    profileDir,
-    floor,
-    network,
-  }: { profileDir?: string | undefined; floor?: boolean; network?: Network | undefined },
+  { profileDir, floor, tls, network }: TargetOptions,
 ): Promise<Targets> {
-  const startAll = (): Promise<Stack> => startStack(postgres, profileDir, Boolean(floor));
+  const startAll = (): Promise<Stack> =>
+    startStack(postgres, profileDir, Boolean(floor), Boolean(tls));
   let stack = await startAll();
-  const remote = network ? await startRemoteStack(postgres, network) : undefined;
-  const tunnelTarget = (name: TargetName, tunnel: () => { pid: number; port: number }): Target => ({
-    name,
-    connection: () => ({ host: '127.0.0.1', port: tunnel().port, ...tunnelUser(postgres) }),
+  const remote = network ? await startRemoteStack(postgres, network, Boolean(tls)) : undefined;
+  const tunnelTarget = (
+    name: TargetName,
+    tunnel: () => { pid: number; port: number },
+    sslmode: Connection['sslmode'] = 'disable',
+  ): Target => ({
+    ...tunnelAt(name, postgres, () => tunnel().port, sslmode),
     processes: () => ({ tunnel: tunnel().pid, gateway: stack.gateway.process.child.pid! }),
+  });
+  const ours = (): { pid: number; port: number } => ({
+    pid: stack.ours.process.child.pid!,
+    port: stack.ours.port,
   });
   const all: Target[] = [
     postgresTarget('direct', postgres, () => postgres.port),
-    tunnelTarget('pg-tunnel', () => ({
-      pid: stack.ours.process.child.pid!,
-      port: stack.ours.port,
-    })),
+    tunnelTarget('pg-tunnel', ours),
+    ...(tls ? [tunnelTarget('pg-tunnel-tls', ours, 'require')] : []),
     tunnelTarget('ppg-tunnel', () => ({
       pid: stack.reference.process.child.pid!,
       port: stack.reference.port,
@@ -153,11 +171,19 @@ function postgresTarget(
   };
 }
 
-/** A tunnel at `port` whose processes a memory row does not measure (the one-hop pg-direct). */
-function tunnelAt(name: TargetName, postgres: PostgresServer, port: () => number): Target {
+/**
+ * A tunnel at `port` whose processes a memory row does not measure (the one-hop pg-direct, and
+ * the remote targets), its clients in `sslmode`.
+ */
+function tunnelAt(
+  name: TargetName,
+  postgres: PostgresServer,
+  port: () => number,
+  sslmode: Connection['sslmode'] = 'disable',
+): Target {
   return {
     name,
-    connection: () => ({ host: '127.0.0.1', port: port(), ...tunnelUser(postgres) }),
+    connection: () => ({ host: '127.0.0.1', port: port(), ...tunnelUser(postgres), sslmode }),
     processes: () => undefined,
   };
 }
@@ -167,11 +193,13 @@ function tunnelAt(name: TargetName, postgres: PostgresServer, port: () => number
  * reached over TLS (`direct-tls`, and `pg-direct` verifying the server with the network's
  * certificate as its sslrootcert), and another in front of a second gateway serving wss:// with
  * the network's certificate, which our tunnel and the reference client trust through
- * NODE_EXTRA_CA_CERTS. The gateway sits next to Postgres, as it would in a real deployment.
+ * NODE_EXTRA_CA_CERTS. The gateway sits next to Postgres, as it would in a real deployment. With
+ * `tls`, also our tunnel with its clients in TLS on the local leg (`pg-tunnel-tls`).
  */
 async function startRemoteStack(
   postgres: PostgresServer,
   { rttMs, certificate }: Network,
+  tls: boolean,
 ): Promise<{ targets: Target[]; stop(): Promise<void> }> {
   const gateway = await startGatewayProcess(postgres, { tls: certificate });
   const [toGateway, toPostgres] = await Promise.all([
@@ -188,7 +216,7 @@ async function startRemoteStack(
     sslrootcert: certificate.certPath,
   }).toString();
   const [ours, reference, direct] = await Promise.all([
-    startTunnelCli(url, key, [], [], trust),
+    startTunnelCli(url, key, localTlsFlags(tls), [], trust),
     startReferenceTunnel(url, key, [], trust),
     startDirectTunnelCli(remotePostgres.href),
   ]);
@@ -196,6 +224,7 @@ async function startRemoteStack(
     targets: [
       postgresTarget('direct-tls', postgres, () => toPostgres.port, 'require'),
       tunnelAt('pg-tunnel', postgres, () => ours.port),
+      ...(tls ? [tunnelAt('pg-tunnel-tls', postgres, () => ours.port, 'require')] : []),
       tunnelAt('ppg-tunnel', postgres, () => reference.port),
       tunnelAt('pg-direct', postgres, () => direct.port),
     ],
@@ -233,13 +262,19 @@ async function startStack(
   postgres: PostgresServer,
   profileDir: string | undefined,
   floor: boolean,
+  tls: boolean,
 ): Promise<Stack> {
   const gateway = await startGatewayProcess(postgres, {
     nodeArgs: await profiling(profileDir, 'gateway'),
   });
   const key = gateway.keys.valid;
   const [ours, reference, direct] = await Promise.all([
-    startTunnelCli(gateway.wsUrl, key, [], await profiling(profileDir, 'pg-tunnel')),
+    startTunnelCli(
+      gateway.wsUrl,
+      key,
+      localTlsFlags(tls),
+      await profiling(profileDir, 'pg-tunnel'),
+    ),
     startReferenceTunnel(gateway.wsUrl, key, await profiling(profileDir, 'ppg-tunnel')),
     startDirectTunnelCli(postgres.url, {}, [], await profiling(profileDir, 'pg-direct')),
   ]);
@@ -254,6 +289,12 @@ async function startStack(
   }
   return { gateway, ours, reference, direct, relays };
 }
+
+/**
+ * Our tunnel's flags for pg-tunnel-tls: TLS on whatever the default, so that the target measures
+ * it; without --tls the tunnel runs as users get it.
+ */
+const localTlsFlags = (tls: boolean): string[] => (tls ? ['--tls', 'on'] : []);
 
 const RELAY_SCRIPT = fileURLToPath(new URL('./tcp-relay.ts', import.meta.url));
 const DELAY_RELAY_SCRIPT = fileURLToPath(new URL('./delay-relay.ts', import.meta.url));

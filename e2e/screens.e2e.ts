@@ -61,6 +61,8 @@ test('every screen, in light and dark, fits the tray window', async ({
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect(page.getByText(/^Connected:/)).toBeVisible();
     await page.getByText('JDBC, environment and pg_service.conf').click();
+    // TLS is on by default: its verifying presets and the CA's long path must fit too.
+    await page.getByText('TLS, verified with the local CA (verify-full)').click();
     await screenshotBothSchemes(page, testInfo, '03-tunnel-detail');
 
     await page.getByRole('button', { name: 'Edit' }).click();

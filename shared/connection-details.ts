@@ -1,3 +1,4 @@
+import { namedByLocalCertificate } from './local-tls.js';
 import type { Profile } from './profile.js';
 
 /**
@@ -50,9 +51,7 @@ export function connectionDetails(
   profileName: string,
   identity: ClientIdentity = PLACEHOLDER,
 ): ConnectionDetails {
-  const address = hostPort(host, port);
-  const user = encodeURIComponent(identity.user);
-  const database = encodeURIComponent(identity.database);
+  const { address, user, database } = urlParts(host, port, identity);
   const url = `postgresql://${user}@${address}/${database}?sslmode=disable`;
   return {
     host,
@@ -78,6 +77,74 @@ export function connectionDetails(
       'sslmode=disable',
     ].join('\n'),
   };
+}
+
+/**
+ * The same address for clients that verify the local port's TLS certificate against the local
+ * CA: `sslrootcert` is the CA certificate's file, `sslmode` verify-full where the host is one of
+ * the certificate's names (127.0.0.1, ::1, localhost), else verify-ca (the chain is checked, the
+ * name cannot be).
+ */
+export interface VerifiedConnectionDetails {
+  sslmode: 'verify-full' | 'verify-ca';
+  url: string;
+  psql: string;
+  /** pgjdbc reads sslmode and sslrootcert (a PEM file) from the URL, URL-decoded. */
+  jdbc: string;
+}
+
+/**
+ * The verifying details of host:port, naming `identity` (see identityOf); `caCertPath` is the
+ * local CA certificate's file on this machine.
+ */
+export function verifiedConnectionDetails(
+  host: string,
+  port: number,
+  caCertPath: string,
+  identity: ClientIdentity = PLACEHOLDER,
+): VerifiedConnectionDetails {
+  const { address, user, database } = urlParts(host, port, identity);
+  const sslmode = namedByLocalCertificate(host) ? 'verify-full' : 'verify-ca';
+  const query = `sslmode=${sslmode}&sslrootcert=${queryValue(caCertPath)}`;
+  const url = `postgresql://${user}@${address}/${database}?${query}`;
+  return {
+    sslmode,
+    url,
+    psql: `psql "${url}"`,
+    jdbc: `jdbc:postgresql://${address}/${database}?${query}&user=${user}`,
+  };
+}
+
+/** The address, user and database as a URL writes them (user and database percent-encoded). */
+function urlParts(
+  host: string,
+  port: number,
+  identity: ClientIdentity,
+): { address: string; user: string; database: string } {
+  return {
+    address: hostPort(host, port),
+    user: encodeURIComponent(identity.user),
+    database: encodeURIComponent(identity.database),
+  };
+}
+
+/**
+ * A file path as a URL query value that people can still read: percent-encoded (libpq and pgjdbc
+ * both decode query values), but for '/' and ':', which RFC 3986 allows in a query and neither
+ * splits on (they split on '&' and '=').
+ */
+function queryValue(path: string): string {
+  return encodeURIComponent(path).replace(/%2F/g, '/').replace(/%3A/g, ':');
+}
+
+/**
+ * A value for a libpq keyword/value connection string: as it is when it holds no space, quote or
+ * backslash, else in single quotes with those escaped (libpq's conninfo_parse rules).
+ */
+export function conninfoValue(value: string): string {
+  return value !== '' && !/[\s'\\]/.test(value)
+    ? value
+    : `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 
 /** A pg_service.conf section name: lowercase letters, digits and dashes. */

@@ -23,6 +23,11 @@ export interface Profile {
   port: number | null;
   portMode: 'random' | 'fixed';
   autoStart: boolean;
+  /**
+   * TLS on the local port: clients that ask for it (sslmode=require, verify-full with the local
+   * CA, direct TLS) get it; those that do not still connect in plain text.
+   */
+  tls: boolean;
 }
 
 /** What the renderer may see of a profile: never its secret, only a mask. */
@@ -48,6 +53,7 @@ export interface ProfileInput {
   port?: number | null;
   portMode?: 'random' | 'fixed';
   autoStart?: boolean;
+  tls?: boolean;
   /** A tunnel's API key: bare, or a DATABASE_URL holding one. */
   apiKey?: string;
   /** A direct profile's connection, without its password. */
@@ -58,6 +64,11 @@ export interface ProfileInput {
 
 export const DEFAULT_GATEWAY_URL = 'wss://ppg-tunnel.prisma-data.net/websocket';
 export const DEFAULT_HOST = '127.0.0.1';
+/**
+ * Whether the local port offers TLS unless a profile or `--tls` says otherwise (the figures behind
+ * this choice are in the README's benchmark section).
+ */
+export const DEFAULT_LOCAL_TLS = true;
 
 /** A sentence per field at fault; a direct profile's fields as `upstream.host` and so on. */
 export type ProfileErrors = Partial<

@@ -26,7 +26,20 @@ export interface RpcCommands {
   killSession(profileId: string, sessionId: string): boolean;
   testConnection(id: string): TestResult;
   getLog(id: string): LogEntry[];
+  /**
+   * The local CA's certificate, for clients that verify a tunnel with TLS (`sslrootcert`, a GUI's
+   * "root certificate"): its file and its PEM. Made on first use. Never a private key.
+   */
+  getLocalCa(): LocalCaCertificate;
   updateSettings(changes: Partial<Settings>): Settings;
+}
+
+/** The local CA's certificate as the window sees it. */
+export interface LocalCaCertificate {
+  /** Absolute path of the CA certificate file (PEM). */
+  path: string;
+  /** The certificate itself, PEM. */
+  pem: string;
 }
 
 export type RpcCommand = keyof RpcCommands;
@@ -52,6 +65,7 @@ export const RPC_COMMANDS: readonly RpcCommand[] = [
   'killSession',
   'testConnection',
   'getLog',
+  'getLocalCa',
   'updateSettings',
 ];
 

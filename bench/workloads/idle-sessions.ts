@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { residentBytes } from '../../main/testing/memory.js';
-import { waitForNoSessions } from '../clients.js';
+import { nodePgConfig, waitForNoSessions } from '../clients.js';
 import type { Connection, Target } from '../targets.js';
-import type { BenchContext, Workload } from './workload.js';
+import { proxies, type BenchContext, type Workload } from './workload.js';
 
 /** Logins in flight at once: enough to keep Postgres forking backends, not a connection storm. */
 const OPENING_CONCURRENCY = 50;
@@ -10,7 +10,7 @@ const OPENING_CONCURRENCY = 50;
 const SETTLE_MS = 2_000;
 
 function openSession(connection: Connection): Promise<pg.Client> {
-  const client = new pg.Client({ ...connection, ssl: false, connectionTimeoutMillis: 30_000 });
+  const client = new pg.Client(nodePgConfig(connection));
   // A session the tunnel ends while we hold it must not take the benchmark down.
   client.on('error', () => {});
   return client.connect().then(() => client);
@@ -58,7 +58,7 @@ export function idleSessionsWorkload({ settings, targets }: BenchContext): Workl
     unit: 'KB/session',
     higherIsBetter: false,
     rounds,
-    targets: [targets.get('pg-tunnel'), targets.get('ppg-tunnel')],
+    targets: proxies(targets),
     freshProcesses: true,
     measure: async (target: Target) => {
       const { tunnel, gateway } = target.processes()!;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { psql, timed } from '../clients.js';
+import { nodePgConfig, psql, timed } from '../clients.js';
 import type { Connection } from '../targets.js';
 import { PGBENCH_SHAPES, pgbenchWorkload } from './pgbench.js';
 import type { BenchContext, Sample, Workload } from './workload.js';
@@ -73,19 +73,7 @@ export function rttWorkloads(
 
 /** Opens one connection per GUI query at once; resolves with the ms until all have answered. */
 async function openLikeAGui(connection: Connection): Promise<number> {
-  const clients = GUI_QUERIES.map(
-    () =>
-      new pg.Client({
-        host: connection.host,
-        port: connection.port,
-        user: connection.user,
-        database: connection.database,
-        password: connection.password,
-        // sslmode=require, as libpq means it: encrypted, the certificate not checked.
-        ssl: connection.sslmode === 'require' ? { rejectUnauthorized: false } : false,
-        connectionTimeoutMillis: 30_000,
-      }),
-  );
+  const clients = GUI_QUERIES.map(() => new pg.Client(nodePgConfig(connection)));
   const startedAt = performance.now();
   try {
     await Promise.all(

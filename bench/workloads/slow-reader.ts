@@ -1,7 +1,7 @@
 import { samplePeakRss } from '../../main/testing/memory.js';
 import { SlowReader } from '../../main/testing/slow-reader.js';
 import type { Target } from '../targets.js';
-import type { BenchContext, Workload } from './workload.js';
+import { proxies, type BenchContext, type Workload } from './workload.js';
 
 /** DataRows of 1,000 bytes: the result size is rows × this (plus 11 bytes of framing each). */
 const ROW_BYTES = 1000;
@@ -20,12 +20,19 @@ export function slowReaderWorkload({ settings, targets }: BenchContext): Workloa
     unit: 'MB',
     higherIsBetter: false,
     rounds,
-    targets: [targets.get('pg-tunnel'), targets.get('ppg-tunnel')],
+    targets: proxies(targets),
     freshProcesses: true,
     measure: async (target: Target) => {
       const { tunnel, gateway } = target.processes()!;
-      const { host, port, user, database } = target.connection();
-      const reader = await SlowReader.open(host, port, bytesPerSecond, { user, database });
+      const { host, port, user, database, sslmode } = target.connection();
+      const parameters = { user, database };
+      const reader = await SlowReader.open(
+        host,
+        port,
+        bytesPerSecond,
+        parameters,
+        sslmode === 'require',
+      );
       const sampler = samplePeakRss([tunnel, gateway]);
       let peaks: number[];
       try {

@@ -1,5 +1,5 @@
 import type { Settings } from '../settings.js';
-import type { Target, Targets } from '../targets.js';
+import type { Target, TargetName, Targets } from '../targets.js';
 
 /** The workloads on loopback, where the two extra processes decide the result. */
 export const WORKLOAD_NAMES = [
@@ -19,6 +19,15 @@ export const RTT_WORKLOAD_NAMES = ['connect', 'first-query', 'gui-open', 'latenc
 export type RttWorkloadName = `${(typeof RTT_WORKLOAD_NAMES)[number]}@${number}ms`;
 
 export type WorkloadName = LoopbackWorkloadName | RttWorkloadName;
+
+/**
+ * The targets a memory row is about: the tunnels, not direct (the memory of Postgres, a process
+ * per session, says nothing comparable to that of a proxy) nor the bare relays.
+ */
+export function proxies(targets: Targets): Target[] {
+  const tunnels: readonly TargetName[] = ['pg-tunnel', 'pg-tunnel-tls', 'ppg-tunnel'];
+  return targets.all.filter((target) => tunnels.includes(target.name));
+}
 
 /** Memory rows are about one of the two proxy processes. */
 export type ProcessName = 'tunnel' | 'gateway';

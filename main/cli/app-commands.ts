@@ -1,12 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEFAULT_LOCAL_TLS } from '../../shared/profile.js';
 import type { AppCore } from '../service/app-core.js';
 import { composeAppCore } from '../service/compose.js';
 import { defaultConfigDir } from '../service/config-dir.js';
 import { startControlServer } from '../service/control-server.js';
 import { ProfilesFileError } from '../service/profile-store.js';
+import { localCaCertPath } from '../tls/index.js';
 import { printBanner, warnIfExposed } from './banner.js';
-import { parsePort, untilSignal } from './options.js';
+import { parseOnOff, parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -27,6 +29,9 @@ Options:
   -h, --host HOST       address to listen on (default 127.0.0.1; kept for the next start)
   -p, --port PORT       port to listen on (default: the one of the last start, else a free one;
                         kept for the next start)
+      --tls on|off      TLS on the local port for clients that ask for it, with a certificate
+                        from the local CA in the config directory (default: as at the last
+                        start, else ${DEFAULT_LOCAL_TLS ? 'on' : 'off'}; kept for the next start)
       --config-dir DIR  where profiles and the playground live (default ${defaultConfigDir()})
       --help            show this help
 `;
@@ -74,6 +79,7 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
     options: {
       host: { type: 'string', short: 'h' },
       port: { type: 'string', short: 'p' },
+      tls: { type: 'string' },
       'config-dir': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -85,16 +91,19 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
     return;
   }
   const port = values.port === undefined ? undefined : parsePort(values.port);
-  const core = await openCore(values['config-dir']);
+  const tls = parseOnOff('--tls', values.tls);
+  const configDir = values['config-dir'] ?? defaultConfigDir();
+  const core = await openCore(configDir);
   try {
     console.info('Starting the local playground…');
     let profile = await core.commands.createPlayground();
-    if (values.host !== undefined || port !== undefined) {
+    if (values.host !== undefined || port !== undefined || tls !== undefined) {
       // Saved on the profile, like an edit in the window: the next start keeps them.
       profile = await core.commands
         .updateProfile(profile.id, {
           name: profile.name,
           host: values.host ?? profile.host,
+          tls: tls ?? profile.tls,
           ...(port === undefined
             ? { portMode: profile.portMode, port: profile.port }
             : port === 0
@@ -109,7 +118,9 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
     if (state.status !== 'listening' || state.host === null || state.port === null) {
       throw new UsageError(state.problem?.message ?? 'The playground did not start.');
     }
-    printBanner(state.host, state.port);
+    printBanner(state.host, state.port, {
+      caCertPath: profile.tls ? localCaCertPath(configDir) : undefined,
+    });
     warnIfExposed(state.host);
     if (state.problem) {
       // The playground keeps data it cannot use: where it is and how to get it back.

@@ -1,15 +1,34 @@
-import { hostPort } from '../../shared/connection-details.js';
+import { conninfoValue, hostPort } from '../../shared/connection-details.js';
 import type { DirectUpstream } from '../../shared/direct-upstream.js';
 import { isLoopbackHost } from '../../shared/loopback.js';
 
+/** What the banner says beyond the address. */
+export interface BannerOptions {
+  /** A direct tunnel: where PG Tunnel logs in, said instead of the API key's sentence. */
+  direct?: DirectUpstream;
+  /** TLS on: the local CA's certificate file, named for clients that verify. */
+  caCertPath?: string;
+}
+
 /**
- * The block the reference client prints, so scripts and docs written for it keep working. A direct
- * tunnel (`direct`) says where PG Tunnel logs in instead of the API key's sentence.
+ * The block the reference client prints, so scripts and docs written for it keep working; with
+ * TLS on, the lines under it that say so and name the CA file clients verify with. One write, so
+ * that whoever reads the block reads it whole.
  */
-export function printBanner(host: string, port: number, direct?: DirectUpstream): void {
+export function printBanner(
+  host: string,
+  port: number,
+  { direct, caCertPath }: BannerOptions = {},
+): void {
   const how = direct
     ? `PG Tunnel logs in to ${hostPort(direct.host, direct.port)} as ${direct.user} (database ${direct.database}, sslmode=${direct.sslmode}); your clients need no password.`
     : 'Your connection is authenticated using your API key. Your database credentials are set automatically by the tunnel gateway.';
+  const tls = caCertPath
+    ? `
+🔒 TLS is on: clients may ask for it (sslmode=require). To verify the tunnel, give them its CA:
+   sslmode=verify-full sslrootcert=${conninfoValue(caCertPath)}
+`
+    : '';
   console.info(`PG Tunnel listening on ${host}:${port} 🚀
 
 ${how}
@@ -20,7 +39,7 @@ port:      ${port}
 username:  <anything>
 password:  <none>
 ==============================
-`);
+${tls}`);
 }
 
 /** Says, on standard error, that a port on a non-loopback address lets anyone reach the database. */

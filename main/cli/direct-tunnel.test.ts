@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -14,6 +14,7 @@ import {
   type TestCertificateAuthority,
 } from '../testing/tls.js';
 import { startTlsPostgres, type TlsPostgresServer } from '../testing/tls-postgres.js';
+import { localCaDir } from '../tls/index.js';
 import { until } from '../testing/until.js';
 
 /**
@@ -157,6 +158,67 @@ describe('a direct tunnel with sslmode=verify-full and the private CA', () => {
         form,
       );
     }
+  });
+});
+
+describe('a direct tunnel with TLS on its local port', () => {
+  /**
+   * Two legs, each with its own TLS: psql → the local port (the local CA of the config directory)
+   * and PG Tunnel → the database (the URL's sslmode=verify-full with the database's private CA).
+   */
+  let configDir: string;
+  let tunnel: RunningTunnel;
+  let localCaPath: string;
+  beforeAll(async () => {
+    configDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-direct-tls-'));
+    tunnel = await directTunnel(urlOf(verifiedByCa()), {}, [
+      '--tls',
+      'on',
+      '--config-dir',
+      configDir,
+    ]);
+    localCaPath = join(localCaDir(configDir), 'ca.crt');
+  });
+  afterAll(async () => {
+    await rm(configDir, { recursive: true, force: true });
+  });
+
+  it('psql with sslmode=verify-full, sslrootcert=<the local CA>, host=localhost: TLS on both legs', async () => {
+    // The banner names the local CA, as for a tunnel through a gateway.
+    expect(tunnel.process.stdout).toContain(`sslmode=verify-full sslrootcert=${localCaPath}`);
+    const result = await psql(
+      'localhost',
+      tunnel.port,
+      ['-d', 'appdb', '-c', SEEN_BY_SERVER, '-c', '\\conninfo'],
+      { PGSSLMODE: 'verify-full', PGSSLROOTCERT: localCaPath },
+    );
+    expect(result.stderr).toBe('');
+    // The database sees the profile's role over its own TLS leg...
+    expect(result.stdout.split('\n')[0]).toBe('app|appdb|t');
+    // ...and psql's leg to the local port is TLS, verified against the local CA.
+    expect(result.stdout).toMatch(/^SSL connection \(protocol: TLSv1\.[23], cipher: \S+/m);
+  });
+
+  it("the local port's certificate is the local CA's, not the database's", async () => {
+    // Verifying the local port against the database's CA fails: the legs do not share a certificate.
+    const refused = await psql('localhost', tunnel.port, ['-d', 'appdb', '-c', 'select 1'], {
+      PGSSLMODE: 'verify-full',
+      PGSSLROOTCERT: ca.certPath,
+    });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('certificate verify failed');
+  });
+
+  it('a client that does not ask for TLS still connects, in plain text', async () => {
+    const result = await psql(
+      tunnel.host,
+      tunnel.port,
+      ['-d', 'appdb', '-c', SEEN_BY_SERVER, '-c', '\\conninfo'],
+      { PGSSLMODE: 'disable' },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('app|appdb|t');
+    expect(result.stdout).not.toContain('SSL connection');
   });
 });
 

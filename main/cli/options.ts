@@ -27,3 +27,14 @@ export function untilSignal(farewell?: string): Promise<void> {
     process.on('SIGTERM', stop);
   });
 }
+
+/** `--tls` and its kin: on or off; absent means undefined, "as before". */
+export function parseOnOff(flag: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (value !== 'on' && value !== 'off') {
+    throw new UsageError(`${flag} takes on or off (got ${value}).`);
+  }
+  return value === 'on';
+}

@@ -34,7 +34,7 @@ const readNotes = (port: number): ReturnType<typeof psql> =>
   psql('127.0.0.1', port, ['-c', 'select body from notes']);
 
 describe('pg-tunnel playground', () => {
-  it('with no Secret Service: --port P listens on P, runs Postgres 18, refuses a second playground on its data, and keeps its data and port from one start to the next, also when its credentials file is lost', async () => {
+  it('with no Secret Service: --port P listens on P, runs Postgres 18, refuses a second playground on its data, and keeps its data, port and --tls from one start to the next, also when its credentials file is lost', async () => {
     const configDir = await newConfigDir();
     const port = await freePort();
     const first = playground(configDir, ['--port', String(port)]);
@@ -42,6 +42,14 @@ describe('pg-tunnel playground', () => {
       expect(await listeningPort(first)).toBe(port);
       // Nothing comes before the playground's own first line (a D-Bus warning used to).
       expect(first.output.startsWith('Starting the local playground…')).toBe(true);
+      // TLS on by default: the banner names the CA, and a client that insists on TLS gets it.
+      // (The banner and its TLS lines come in one write: the port seen, they are there.)
+      expect(first.stdout).toContain(
+        `sslmode=verify-full sslrootcert=${join(configDir, 'tls', 'ca.crt')}`,
+      );
+      expect(
+        await psql('127.0.0.1', port, ['-c', 'select 1'], { PGSSLMODE: 'require' }),
+      ).toMatchObject({ code: 0, stdout: '1\n' });
       expect(
         await psql('127.0.0.1', port, [
           '-c',
@@ -72,10 +80,14 @@ describe('pg-tunnel playground', () => {
     expect((await stat(credentials)).mode & 0o777).toBe(0o600);
     expect((await stat(join(configDir, 'playground'))).mode & 0o066).toBe(0);
 
-    const second = playground(configDir);
+    const second = playground(configDir, ['--tls', 'off']);
     try {
       expect(await listeningPort(second)).toBe(port); // kept: saved GUI connections keep working
       expect(await readNotes(port)).toMatchObject({ code: 0, stdout: 'kept\n' });
+      expect(second.stdout).not.toContain('TLS is on');
+      expect(
+        (await psql('127.0.0.1', port, ['-c', 'select 1'], { PGSSLMODE: 'require' })).stderr,
+      ).toContain('server does not support SSL, but SSL was required');
       expect(await second.stop('SIGINT')).toBe(0);
     } finally {
       await second.stop();
@@ -86,6 +98,7 @@ describe('pg-tunnel playground', () => {
     try {
       expect(await listeningPort(third)).toBe(port);
       expect(await readNotes(port)).toMatchObject({ code: 0, stdout: 'kept\n' });
+      expect(third.stdout).not.toContain('TLS is on'); // --tls off was kept
       expect(third.stderr).toContain(
         `The password of the playground's database in ${join(configDir, 'playground', 'postgres-18')} was missing from ${credentials}, so a new one was set; the data is as it was.`,
       );

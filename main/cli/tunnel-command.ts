@@ -2,11 +2,14 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatBytes, formatDuration } from '../../shared/format.js';
 import { unverifiedServerWarning } from '../../shared/direct-upstream.js';
+import { DEFAULT_LOCAL_TLS } from '../../shared/profile.js';
 import { DEFAULT_GATEWAY_URL, ListenError, Tunnel, type TunnelOptions } from '../engine/index.js';
+import { defaultConfigDir } from '../service/config-dir.js';
 import { upstreamTargetOf } from '../upstream/target.js';
 import { printBanner, warnIfExposed } from './banner.js';
+import { openLocalCaForCli, renewLocalTlsForCli } from './local-tls.js';
+import { parseOnOff, parsePort, untilSignal } from './options.js';
 import { routeFromEnvironment, type CliRoute } from './route-env.js';
-import { parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -24,6 +27,9 @@ Options:
   -p, --port PORT      port to listen on (default: a free port)
       --url URL        a postgres:// URL without its password (give that in PGPASSWORD)
       --gateway URL    tunnel gateway (default $PPG_WS_URL, else ${DEFAULT_GATEWAY_URL})
+      --tls on|off     TLS on the local port for clients that ask for it (default ${DEFAULT_LOCAL_TLS ? 'on' : 'off'}),
+                       with a certificate from the local CA in the config directory
+      --config-dir DIR where the local CA lives (default ${defaultConfigDir()})
   -v, --verbose        print the type of every Postgres message
       --help           show this help
 
@@ -42,6 +48,8 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
       port: { type: 'string', short: 'p' },
       gateway: { type: 'string' },
       url: { type: 'string' },
+      tls: { type: 'string' },
+      'config-dir': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean' },
     },
@@ -54,6 +62,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   }
   loadDotEnv();
   const port = parsePort(values.port);
+  const tls = parseOnOff('--tls', values.tls) ?? DEFAULT_LOCAL_TLS;
   const host = values.host ?? '127.0.0.1';
   const route = routeFromEnvironment(env, values.url);
   if (route.kind === 'direct' && values.gateway !== undefined) {
@@ -62,10 +71,13 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     );
   }
 
+  const configDir = values['config-dir'] ?? defaultConfigDir();
+  const localCa = tls ? await openLocalCaForCli(configDir) : undefined;
   const tunnel = new Tunnel({
     ...routeOptions(route, values.gateway ?? env['PPG_WS_URL']),
     host,
     port,
+    tls: localCa?.server,
     onFrame: values.verbose
       ? (id, direction, type) =>
           console.debug(`${direction === 'client' ? '-->' : '<--'} [${id}] ${type}`)
@@ -101,8 +113,12 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     }
     throw error;
   }
-  printBanner(address.address, address.port, route.kind === 'direct' ? route.upstream : undefined);
+  printBanner(address.address, address.port, {
+    direct: route.kind === 'direct' ? route.upstream : undefined,
+    caCertPath: localCa?.caCertPath,
+  });
   warnIfExposed(host);
+  const renewal = localCa && renewLocalTlsForCli(configDir, localCa, tunnel);
   if (route.kind === 'direct') {
     const warning = unverifiedServerWarning(route.upstream);
     if (warning) {
@@ -116,6 +132,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   }
 
   await untilSignal('Stopping the tunnel…');
+  renewal?.stop();
   await tunnel.stop('kill');
 }
 

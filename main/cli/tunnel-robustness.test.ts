@@ -7,7 +7,8 @@ import { useCliStack } from '../testing/cli-stack.js';
 import { psql } from '../testing/psql.js';
 import { RawClient } from '../testing/raw-client.js';
 
-const stack = useCliStack();
+// The openings of a port without TLS (a Postgres with ssl=off); with TLS, see tunnel-tls.test.ts.
+const stack = useCliStack(['--tls', 'off']);
 const SSL_REQUEST_CODE = 80877103; // 1234 << 16 | 5679
 
 const QUERY = "select 'split' || g as word from generate_series(1, 3) g";

@@ -22,35 +22,37 @@ afterAll(async () => {
   await direct?.process.stop();
 });
 
+/**
+ * The tunnels run with their default, TLS on the local port: psql and pgbench below, on libpq's
+ * default sslmode=prefer, go through it in TLS; the slow reader reads both ways.
+ */
 describe('volume', () => {
   /**
    * The proxies on each route to the shared Postgres, by name: the tunnel and the gateway, or a
-   * direct tunnel alone (its two sockets pumped with the same bounds).
+   * direct tunnel alone (its two sockets pumped with the same bounds); each read by a client in
+   * plain text and in TLS (the local port's TLS layer between the client and the pump).
    */
-  const routes: Array<
-    [string, () => { host: string; port: number; pids: Record<string, number> }]
-  > = [
-    [
-      'tunnel and gateway',
-      () => ({
-        ...stack.tunnel,
-        pids: {
-          tunnel: stack.tunnel.process.child.pid!,
-          gateway: stack.gateway.process.child.pid!,
-        },
-      }),
-    ],
-    ['a direct tunnel', () => ({ ...direct!, pids: { tunnel: direct!.process.child.pid! } })],
+  type Route = () => { host: string; port: number; pids: Record<string, number> };
+  const gatewayRoute: Route = () => ({
+    ...stack.tunnel,
+    pids: { tunnel: stack.tunnel.process.child.pid!, gateway: stack.gateway.process.child.pid! },
+  });
+  const directRoute: Route = () => ({ ...direct!, pids: { tunnel: direct!.process.child.pid! } });
+  const routes: Array<[string, boolean, Route]> = [
+    ['tunnel and gateway', false, gatewayRoute],
+    ['tunnel and gateway', true, gatewayRoute],
+    ['a direct tunnel', false, directRoute],
+    ['a direct tunnel', true, directRoute],
   ];
 
   it.each(routes)(
-    'a 300 MB result read by a slow client keeps the memory of %s bounded',
-    async (_name, route) => {
+    'a 300 MB result read by a slow client keeps the memory of %s bounded (TLS: %s)',
+    async (_name, tls, route) => {
       const RESULT_BYTES = 300 * 1000 * 1000;
       const ROW_BYTES = 1000;
       const READ_RATE = 60 * MB; // bytes per second: slower than the tunnel can deliver
       const { host, port, pids: named } = route();
-      const reader = await SlowReader.open(host, port, READ_RATE);
+      const reader = await SlowReader.open(host, port, READ_RATE, undefined, tls);
       const pids = Object.values(named);
       const before = pids.map(residentBytes);
       const sampler = samplePeakRss(pids);

@@ -29,6 +29,7 @@ const snapshot = (sessions: SessionInfo[]): AppSnapshot => ({
       port: 5433,
       portMode: 'random',
       autoStart: false,
+      tls: true,
       secretMask: '••••abcd',
     },
   ],

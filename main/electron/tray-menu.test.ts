@@ -15,6 +15,7 @@ function profile(id: string, name: string) {
     port: 5000,
     portMode: 'random' as const,
     autoStart: false,
+    tls: true,
     secretMask: '••••abcd',
   };
 }

@@ -8,4 +8,5 @@ export {
   type StopMode,
 } from './tunnel.js';
 export { DEFAULT_GATEWAY_URL } from './gateway-dial.js';
+export { LocalTlsError, PG_ALPN_PROTOCOL, type LocalTlsCredentials } from './local-tls.js';
 export type { FrameObserver, FrameDirection, CloseReason } from './session.js';

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import type { SessionInfo } from '../../shared/session.js';
 import { deadAfterTicks } from '../pgwire/ws-liveness.js';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
@@ -10,6 +11,7 @@ import type { FarSide } from './far-side.js';
 import { DEFAULT_GATEWAY_URL } from './gateway-dial.js';
 import { GatewayFarSide } from './gateway-far-side.js';
 import { listenOnHost } from './listen.js';
+import { localTlsContext, type LocalTlsCredentials } from './local-tls.js';
 import { TunnelSession, type CloseReason, type FrameObserver } from './session.js';
 
 export { ListenError } from './listen.js';
@@ -44,6 +46,13 @@ export type TunnelOptions = (GatewayRoute | DirectRoute) & {
   host?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
+  /**
+   * TLS on the local port, whatever the route: with a certificate and key (PEM), an SSLRequest is
+   * answered 'S' and a TLS ClientHello with ALPN `postgresql` is taken (direct TLS), as a Postgres
+   * with ssl=on does; clients that do not ask still connect in plain text. Without, both are
+   * refused.
+   */
+  tls?: LocalTlsCredentials;
   /** A client that has sent no startup packet by then is closed, in ms. */
   startupTimeoutMs?: number;
   /** Check every session's far end this often, in ms (default 15 s; a WebSocket is pinged). */
@@ -88,11 +97,18 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   private readonly opening = new Set<Socket>();
   private nextSessionId = 1;
   private heartbeat: NodeJS.Timeout | undefined;
+  /**
+   * The local port's TLS (its clients'), unrelated to any TLS of the far side; replaced by
+   * serveLocalTls when the certificate is renewed.
+   */
+  private tlsContext: SecureContext | undefined;
 
+  /** @throws LocalTlsError when `options.tls` holds a certificate or key that cannot be used. */
   constructor(options: TunnelOptions) {
     super();
     // Partial<> loses that the route's own fields (the key, the target) are there: they are.
     this.options = { ...DEFAULTS, ...stripUndefined(options) } as typeof DEFAULTS & TunnelOptions;
+    this.tlsContext = options.tls && localTlsContext(options.tls);
     this.farSide = farSideOf(this.options);
   }
 
@@ -141,6 +157,18 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   }
 
   /**
+   * Serves `credentials` on the local port from now on (a renewed certificate): connections
+   * accepted after this call get them; sessions already open, and handshakes already under way,
+   * keep the certificate they were given. With TLS off until now, clients that ask get TLS from
+   * now on.
+   *
+   * @throws LocalTlsError when the certificate or key cannot be used; what was served stays.
+   */
+  serveLocalTls(credentials: LocalTlsCredentials): void {
+    this.tlsContext = localTlsContext(credentials);
+  }
+
+  /**
    * WebSockets to the gateway held open ahead of need now (open, or opening for no client yet);
    * 0 for a direct tunnel, which opens nothing ahead of need.
    */
@@ -180,26 +208,28 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     socket.on('close', forgetOpening);
     // Errors on the client socket (resets) end its session through 'close'; never the process.
     socket.on('error', () => {});
-    const opening = await readClientOpening(socket, this.options.startupTimeoutMs);
+    const opening = await readClientOpening(socket, this.options.startupTimeoutMs, this.tlsContext);
     if (opening.kind === 'rejected') {
       this.emit('client-rejected', { clientAddress, reason: opening.reason });
       return;
     }
     if (opening.kind === 'cancel') {
-      await this.forwardCancel(socket, opening.bytes, clientAddress);
+      await this.forwardCancel(opening.socket, opening.bytes, clientAddress);
       return;
     }
     this.opening.delete(socket);
     socket.off('close', forgetOpening);
+    // The client's TLS socket when it negotiated TLS (closing either closes both).
+    const client = opening.socket;
     const session = new TunnelSession(
       String(this.nextSessionId++),
-      socket,
+      client,
       clientAddress,
       opening.message.parameters,
       this.options.onFrame,
     );
     this.live.set(session.info.id, session);
-    socket.on('close', () => {
+    client.on('close', () => {
       this.live.delete(session.info.id);
       this.emit('session-closed', { ...session.info }, session.reason);
     });

@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { TunnelOptions } from './tunnel.js';
 import { newApiKey } from '../testing/gateway.js';
@@ -12,6 +15,7 @@ import { start } from '../testing/child-process.js';
 import { psql } from '../testing/psql.js';
 import { TcpRelay } from '../testing/tcp-relay.js';
 import { until } from '../testing/until.js';
+import { openLocalCa } from '../tls/index.js';
 
 const postgres = inject('postgres');
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -44,9 +48,12 @@ async function tunnelTo(gatewayUrl: string, apiKey: string, options: Partial<Tun
   return opened;
 }
 
-/** psql through the tunnel, as a user would run it: it must answer, with nothing on stderr. */
-async function selectThrough(host: string, port: number): Promise<void> {
-  const result = await psql(host, port, ['-c', "select 'answered'"], {}, 30_000);
+/**
+ * psql through the tunnel, as a user would run it: it must answer, with nothing on stderr. `env`
+ * adds libpq settings (PGSSLMODE).
+ */
+async function selectThrough(host: string, port: number, env: NodeJS.ProcessEnv = {}) {
+  const result = await psql(host, port, ['-c', "select 'answered'"], env, 30_000);
   expect(result.stderr, `exit ${result.code}`).toBe('');
   expect(result.stdout.trim(), `exit ${result.code}`).toBe('answered');
 }
@@ -94,6 +101,25 @@ describe('warm sockets', () => {
     relay.sever();
     await until(() => gateway.stats.warmSocketsOpen === 0 || undefined, 'the gateway side gone');
     await selectThrough(host, port);
+    expect(gateway.stats.sessionsTotal).toBe(1);
+  });
+
+  it('that died unnoticed cost a client in TLS nothing either: its startup, decrypted, goes again on a fresh dial', async () => {
+    const configDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-warm-tls-'));
+    cleanups.push(() => rm(configDir, { recursive: true, force: true }));
+    const { server } = await openLocalCa(configDir);
+    const { gateway, port: gatewayPort, apiKey } = await gatewayFor();
+    const relay = await TcpRelay.start(gatewayPort);
+    cleanups.push(() => relay.close());
+    const { host, port } = await tunnelTo(`ws://127.0.0.1:${relay.port}/websocket`, apiKey, {
+      tls: server,
+    });
+    await until(() => gateway.stats.warmSocketsOpen === 1 || undefined, 'a warm socket');
+
+    relay.sever();
+    await until(() => gateway.stats.warmSocketsOpen === 0 || undefined, 'the gateway side gone');
+    // require: psql refuses to go on in plain text, so an answer means the session ran in TLS.
+    await selectThrough(host, port, { PGSSLMODE: 'require' });
     expect(gateway.stats.sessionsTotal).toBe(1);
   });
 

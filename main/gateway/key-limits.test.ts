@@ -65,14 +65,18 @@ const queryPauseQuery = (
 
 describe('idle timeout per key', () => {
   it('psql sees an idle session ended as Postgres ends one at its own idle_session_timeout', async () => {
+    // Both in plain text, as this Postgres (ssl=off) serves psql: the same end inside TLS, the
+    // local port's, is compared with a Postgres with ssl=on in tunnel-tls.test.ts.
+    const plain = { PGSSLMODE: 'disable' };
     const [tunnelled, direct] = await Promise.all([
-      queryPauseQuery(idleTunnel.host, idleTunnel.port, []),
+      queryPauseQuery(idleTunnel.host, idleTunnel.port, [], plain),
       // psql takes the last -U and -d it is given.
       queryPauseQuery(
         postgres.host,
         postgres.port,
         ['-U', postgres.user, '-d', postgres.database],
         {
+          ...plain,
           PGPASSWORD: postgres.password,
           PGOPTIONS: `-c idle_session_timeout=${IDLE_SECONDS * 1000}`,
         },
@@ -177,7 +181,11 @@ describe('metrics by key', () => {
   it('sessions open and total, bytes each way and login failures carry the key id', async () => {
     const wrongPassword = await startTunnelCli(gateway.wsUrl, gateway.keys.wrongPassword);
     try {
-      await psql(wrongPassword.host, wrongPassword.port, ['-c', 'select 1']);
+      // One login: under sslmode=prefer, libpq tries a login refused inside TLS (the local
+      // port's) once more in plain text, as against any Postgres with ssl=on.
+      await psql(wrongPassword.host, wrongPassword.port, ['-c', 'select 1'], {
+        PGSSLMODE: 'disable',
+      });
     } finally {
       await wrongPassword.process.stop();
     }

@@ -285,20 +285,84 @@ describe('OpeningReader: encryption requests', () => {
       kind: 'start-tls',
       reply: Buffer.from('S'),
       bytes: Buffer.alloc(0),
+      direct: false,
     });
-    reader.tlsStarted();
-    reader.push(SSL_REQUEST);
-    expect(reader.next()).toMatchObject({ kind: 'fatal', reason: /second SSLRequest/ });
+    reader.tlsStarted(false);
+    reader.push(Buffer.concat([STARTUP, QUERY]));
+    expect(reader.next()).toMatchObject({
+      kind: 'startup',
+      bytes: Buffer.concat([STARTUP, QUERY]),
+    });
+  });
+
+  it("tls: 'accept': after an SSLRequest's TLS, no encryption request may follow, as in Postgres", () => {
+    for (const [request, name] of [
+      [SSL_REQUEST, 'SSLRequest'],
+      [GSSENC_REQUEST, 'GSSENCRequest'],
+    ] as const) {
+      const reader = new OpeningReader({ tls: 'accept' });
+      reader.push(SSL_REQUEST);
+      reader.next();
+      reader.tlsStarted(false);
+      reader.push(request);
+      expect(reader.next()).toMatchObject({
+        kind: 'fatal',
+        error: { message: expect.stringMatching(/^unsupported frontend protocol 1234\.56/) },
+        reason: `a ${name} inside TLS`,
+      });
+    }
+  });
+
+  it("tls: 'accept': bytes sent behind the SSLRequest go to the TLS handshake (Postgres 17+)", () => {
+    // secure_open_server (be-secure.c) pushes them into the handshake: a ClientHello sent early
+    // works, and anything else (a startup in plain text) fails the handshake.
+    const behind = Buffer.concat([STARTUP, QUERY]);
+    expect(stepsAtEverySplit(Buffer.concat([SSL_REQUEST, behind]), { tls: 'accept' })).toEqual([
+      { kind: 'start-tls', reply: '53', bytes: behind.toString('hex'), direct: false },
+    ]);
   });
 
   it("tls: 'accept' hands a direct ClientHello to the TLS layer with its bytes", () => {
     const hello = Buffer.from([0x16, 3, 1, 0, 200, 1, 0, 0, 196, 3, 3]);
+    expect(stepsAtEverySplit(hello, { tls: 'accept' })).toEqual([
+      { kind: 'start-tls', bytes: hello.toString('hex'), direct: true },
+    ]);
     const reader = new OpeningReader({ tls: 'accept' });
     reader.push(hello);
-    expect(reader.next()).toEqual({ kind: 'start-tls', reply: undefined, bytes: hello });
-    reader.tlsStarted();
+    reader.next();
+    reader.tlsStarted(true);
     reader.push(STARTUP);
     expect(reader.next()).toMatchObject({ kind: 'startup' });
+  });
+
+  it("tls: 'accept': inside direct TLS, an SSLRequest and a GSSENCRequest are answered N", () => {
+    // backend_startup.c: after direct TLS the startup is read with ssl_done and gss_done false, and
+    // an SSLRequest on a connection already in TLS gets 'N'.
+    const reader = new OpeningReader({ tls: 'accept' });
+    reader.push(Buffer.from([0x16, 3, 1]));
+    reader.next();
+    reader.tlsStarted(true);
+    const steps: OpeningStep[] = [];
+    for (const chunk of [SSL_REQUEST, GSSENC_REQUEST, STARTUP]) {
+      reader.push(chunk);
+      steps.push(reader.next());
+    }
+    expect(steps).toMatchObject([
+      { kind: 'reply', bytes: Buffer.from('N') },
+      { kind: 'reply', bytes: Buffer.from('N') },
+      { kind: 'startup' },
+    ]);
+  });
+
+  it('a client gone right after the TLS handshake: a quiet close, named as such', () => {
+    const reader = new OpeningReader({ tls: 'accept' });
+    reader.push(SSL_REQUEST);
+    reader.next();
+    reader.tlsStarted(false);
+    expect(reader.end()).toEqual({
+      kind: 'close',
+      reason: 'the client closed the connection after the TLS handshake, without a startup packet',
+    });
   });
 });
 

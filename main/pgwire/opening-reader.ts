@@ -20,9 +20,10 @@ import { parseStartupParameters, type StartupMessage } from './startup.js';
  * What to do next with a client connection that has not started a session yet.
  * - need-more: wait for more bytes (the caller keeps the timer).
  * - reply: send `bytes` (the answer to an SSLRequest or GSSENCRequest), then call next() again.
- * - start-tls: only with `tls: 'accept'`: send `reply` if set, run a TLS handshake over the
- *   connection starting with `bytes` (a ClientHello already received, or nothing), then call
- *   tlsStarted() and feed the decrypted bytes.
+ * - start-tls: only with `tls: 'accept'`: send `reply` if set ('S' after an SSLRequest; nothing
+ *   for direct TLS), run a TLS handshake as server over the connection starting with `bytes` (what
+ *   the client already sent: a ClientHello, or nothing), then call tlsStarted() and feed the
+ *   decrypted bytes. `direct`: the client opened with a ClientHello (Postgres then requires ALPN).
  * - startup / cancel: the packet is whole; `bytes` holds it and whatever the client sent after it.
  * - close: end the connection and send nothing, as Postgres does (it only logs these); `reason`
  *   says in words what arrived, for the log.
@@ -31,7 +32,7 @@ import { parseStartupParameters, type StartupMessage } from './startup.js';
 export type OpeningStep =
   | { kind: 'need-more' }
   | { kind: 'reply'; bytes: Buffer }
-  | { kind: 'start-tls'; reply: Buffer | undefined; bytes: Buffer }
+  | { kind: 'start-tls'; reply: Buffer | undefined; bytes: Buffer; direct: boolean }
   | { kind: 'startup'; message: StartupMessage; bytes: Buffer }
   | { kind: 'cancel'; processId: number; bytes: Buffer }
   | { kind: 'close'; reason: string }
@@ -75,6 +76,8 @@ export class OpeningReader {
   private atStart = true;
   private sslDone = false;
   private gssDone = false;
+  /** TLS is up: a further SSLRequest is answered 'N', as Postgres does inside direct TLS. */
+  private tlsActive = false;
   /** A step decided along with the previous one (the FATAL after an 'N'), returned next. */
   private queued: OpeningStep | undefined;
   private final: OpeningStep | undefined;
@@ -86,10 +89,15 @@ export class OpeningReader {
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
   }
 
-  /** After a start-tls step: the TLS layer is up, and what comes next is decrypted. */
-  tlsStarted(): void {
-    this.sslDone = true;
-    this.gssDone = true;
+  /**
+   * After a start-tls step: the TLS layer is up, and what comes next is decrypted. As in
+   * backend_startup.c: after an SSLRequest no encryption request may follow (a second one is read
+   * as protocol 1234.5679); after direct TLS (`direct`) both may, and are answered 'N'.
+   */
+  tlsStarted(direct: boolean): void {
+    this.sslDone = !direct;
+    this.gssDone = !direct;
+    this.tlsActive = true;
     this.atStart = false;
     this.pending = Buffer.alloc(0);
     this.final = undefined;
@@ -104,7 +112,9 @@ export class OpeningReader {
       return close(
         this.atStart
           ? 'the client closed the connection without sending anything'
-          : 'the client closed the connection after its encryption request was refused',
+          : this.tlsActive
+            ? 'the client closed the connection after the TLS handshake, without a startup packet'
+            : 'the client closed the connection after its encryption request was refused',
       );
     }
     return close(`incomplete startup packet: the client closed after ${this.pending.length} bytes`);
@@ -132,7 +142,7 @@ export class OpeningReader {
     if (this.atStart && buffer[0] === TLS_HANDSHAKE_RECORD) {
       // Direct TLS (libpq 17 sslnegotiation=direct): no startup length can begin with 0x16.
       return this.options.tls === 'accept'
-        ? { kind: 'start-tls', reply: undefined, bytes: buffer }
+        ? { kind: 'start-tls', reply: undefined, bytes: buffer, direct: true }
         : close('a TLS ClientHello (direct TLS negotiation), and TLS is off on this port');
     }
     if (buffer.length < 4) {
@@ -158,18 +168,24 @@ export class OpeningReader {
       return this.encryptionRequest(length, 'GSSAPI encryption request');
     }
     // A second SSLRequest or GSSENCRequest lands here too, as version 1234.5679 or 1234.5680.
-    return readStartup(buffer, length);
+    return readStartup(buffer, length, this.tlsActive);
   }
 
   /**
    * Answers an SSLRequest or GSSENCRequest. Bytes already behind it were sent before the answer,
-   * unencrypted: Postgres answers and then refuses them with a FATAL, and so does this.
+   * unencrypted. Refused ('N'), Postgres answers and then refuses them with a FATAL, and so does
+   * this. Accepted ('S'), Postgres 17 and later hand them to the TLS handshake as its first bytes
+   * (secure_open_server in src/backend/libpq/be-secure.c), where anything but a ClientHello fails
+   * the handshake; so does this.
    */
   private encryptionRequest(length: number, what: string): OpeningStep {
     const rest = this.pending.subarray(length);
-    this.pending = rest;
     this.atStart = false;
-    const accept = this.options.tls === 'accept' && what === 'SSL request';
+    if (this.options.tls === 'accept' && what === 'SSL request' && !this.tlsActive) {
+      this.pending = Buffer.alloc(0);
+      return { kind: 'start-tls', reply: Buffer.from([SSL_ACCEPTED]), bytes: rest, direct: false };
+    }
+    this.pending = rest;
     if (rest.length > 0) {
       const error: PgError = {
         severity: 'FATAL',
@@ -184,10 +200,7 @@ export class OpeningReader {
         reason: error.message,
       };
     }
-    if (accept && !this.queued) {
-      return { kind: 'start-tls', reply: Buffer.from([SSL_ACCEPTED]), bytes: Buffer.alloc(0) };
-    }
-    return { kind: 'reply', bytes: accept ? Buffer.from([SSL_ACCEPTED]) : ENCRYPTION_REFUSED };
+    return { kind: 'reply', bytes: ENCRYPTION_REFUSED };
   }
 }
 
@@ -214,7 +227,8 @@ function readCancel(buffer: Buffer, length: number): OpeningStep {
   return { kind: 'cancel', processId: buffer.readInt32BE(8), bytes: buffer };
 }
 
-function readStartup(buffer: Buffer, length: number): OpeningStep {
+/** `inTls`: only for the log's words about an encryption request that may not come here. */
+function readStartup(buffer: Buffer, length: number, inTls: boolean): OpeningStep {
   const version = buffer.readInt32BE(4) >>> 0;
   const major = protocolMajor(version);
   const minor = protocolMinor(version);
@@ -222,12 +236,17 @@ function readStartup(buffer: Buffer, length: number): OpeningStep {
     const message =
       `unsupported frontend protocol ${major}.${minor}: server supports 3.0 to ` +
       `3.${protocolMinor(PROTOCOL_VERSION_LATEST)}`;
-    const reason =
+    const request =
       version === SSL_REQUEST_CODE
-        ? 'a second SSLRequest after the first was answered'
+        ? 'SSLRequest'
         : version === GSSENC_REQUEST_CODE
-          ? 'a second GSSENCRequest after the first was answered'
-          : message;
+          ? 'GSSENCRequest'
+          : undefined;
+    const reason = !request
+      ? message
+      : inTls
+        ? `a ${request} inside TLS`
+        : `a second ${request} after the first was answered`;
     if (major < 3) {
       // The client speaks protocol 2, so Postgres answers in protocol 2: 'E' and a C string.
       const error: PgError = { severity: 'FATAL', code: SqlState.FeatureNotSupported, message };

@@ -1,12 +1,24 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
 import { createServer, Server, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEFAULT_LOCAL_TLS, type Profile } from '../../shared/profile.js';
 import type { TunnelState } from '../../shared/tunnel-state.js';
-import { createTestCore, type TestCore } from '../testing/app-core.js';
+import {
+  createTestCore,
+  newConfigDir,
+  savedProfile,
+  saveProfiles,
+  type TestCore,
+} from '../testing/app-core.js';
 import { start } from '../testing/child-process.js';
 import { filesUnder } from '../testing/files.js';
 import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
+import { privateKeyMaterialIn } from '../testing/key-material.js';
 import { freePort, portIsOpen } from '../testing/ports.js';
 import { psql } from '../testing/psql.js';
+import { RawClient } from '../testing/raw-client.js';
 import { until } from '../testing/until.js';
 
 const postgres = inject('postgres');
@@ -258,6 +270,122 @@ describe('what every shell does at launch', () => {
       }
     } finally {
       await core.dispose();
+    }
+  });
+});
+
+describe('TLS on the local port', () => {
+  it('a profile with TLS serves it; the window gets the CA certificate, never a key; turned off, clients that insist are refused', async () => {
+    // A core of its own: the CA is made by this tunnel's first start, and said so in its log.
+    const { core, configDir } = await createTestCore();
+    try {
+      const profile = await core.commands.addProfile({
+        name: 'Encrypted',
+        gatewayUrl: gateway.wsUrl,
+        apiKey: gateway.keys.valid,
+        tls: true,
+      });
+      expect(profile.tls).toBe(true);
+      const state = await core.commands.startTunnel(profile.id);
+      expect(state.status).toBe('listening');
+
+      const ca = await core.commands.getLocalCa();
+      expect(ca.path).toBe(join(configDir, 'tls', 'ca.crt'));
+      expect(ca.pem).toBe(await readFile(ca.path, 'utf8'));
+      expect(
+        await psql('127.0.0.1', state.port!, ['-c', 'select 1'], {
+          PGSSLMODE: 'verify-full',
+          PGSSLROOTCERT: ca.path,
+        }),
+      ).toMatchObject({ code: 0, stdout: '1\n', stderr: '' });
+      const log = await core.commands.getLog(profile.id);
+      expect(log.map((entry) => entry.message)).toContain(
+        `Made the local certificate authority ${ca.path}.`,
+      );
+
+      // What the window can see: the snapshot, the CA answer and the log.
+      const seen = JSON.stringify([await core.commands.getSnapshot(), ca, log]);
+      expect(await privateKeyMaterialIn(seen, configDir)).toEqual([]);
+
+      const off = await core.commands.updateProfile(profile.id, { name: 'Encrypted', tls: false });
+      expect(off.tls).toBe(false);
+      const refused = await psql('127.0.0.1', state.port!, ['-c', 'select 1'], {
+        PGSSLMODE: 'require',
+      });
+      expect(refused.stderr).toContain('server does not support SSL, but SSL was required');
+      await core.commands.deleteProfile(profile.id);
+    } finally {
+      await core.dispose();
+      await rm(configDir, { recursive: true, force: true });
+    }
+  });
+
+  it("a running tunnel's check serves the certificate renewed on disk to new connections, and logs it", async () => {
+    // Checks every 200 ms stand for the daily ones.
+    const { core, configDir } = await createTestCore(undefined, { localTlsCheckIntervalMs: 200 });
+    try {
+      const profile = await core.commands.addProfile({
+        name: 'Long-running',
+        gatewayUrl: gateway.wsUrl,
+        apiKey: gateway.keys.valid,
+        tls: true,
+      });
+      const { port } = await core.commands.startTunnel(profile.id);
+      const ca = await core.commands.getLocalCa();
+      const servedSerial = async (): Promise<string> => {
+        const client = await RawClient.openTls('127.0.0.1', port!, {
+          negotiation: 'ssl-request',
+          ca: ca.pem,
+        });
+        const serial = client.socket.getPeerX509Certificate()!.serialNumber;
+        client.socket.destroy();
+        return serial;
+      };
+      const before = await servedSerial();
+      // The certificate gone from disk (another start found it damaged, say): the next check
+      // makes a new one and serves it.
+      await rm(join(configDir, 'tls', 'server.crt'));
+      await until(
+        async () =>
+          (await core.commands.getLog(profile.id)).find((entry) =>
+            entry.message.startsWith('New connections get the new certificate'),
+          ),
+        'the renewed certificate to be served',
+        30_000,
+      );
+      const log = (await core.commands.getLog(profile.id)).map((entry) => entry.message);
+      expect(log).toContain('Made a new certificate for the local port: there was none.');
+      const after = await servedSerial();
+      expect(after).not.toBe(before);
+      expect(after).toBe(
+        new X509Certificate(await readFile(join(configDir, 'tls', 'server.crt'))).serialNumber,
+      );
+      await core.commands.deleteProfile(profile.id);
+    } finally {
+      await core.dispose();
+      await rm(configDir, { recursive: true, force: true });
+    }
+  });
+
+  it("profiles saved before the setting existed read as TLS on, the default, and 'remote' as a tunnel", async () => {
+    const configDir = await newConfigDir();
+    const { tls: _tls, ...before } = savedProfile('old-one', {
+      kind: 'remote' as Profile['kind'],
+      name: 'Old',
+      gatewayUrl: 'wss://gateway.example/websocket',
+    });
+    const { tls: _playgroundTls, ...playground } = savedProfile('pg');
+    await saveProfiles(configDir, [before as Profile, playground as Profile]);
+    const { core } = await createTestCore(configDir);
+    try {
+      const { profiles } = await core.commands.getSnapshot();
+      expect(profiles.map((p) => [p.kind, p.tls])).toEqual([
+        ['tunnel', DEFAULT_LOCAL_TLS],
+        ['playground', DEFAULT_LOCAL_TLS],
+      ]);
+    } finally {
+      await core.dispose();
+      await rm(configDir, { recursive: true, force: true });
     }
   });
 });

@@ -3,6 +3,7 @@ import { PASSWORD_MASK } from '../../shared/direct-upstream.js';
 import {
   DEFAULT_GATEWAY_URL,
   DEFAULT_HOST,
+  DEFAULT_LOCAL_TLS,
   validateProfileInput,
   type Profile,
   type ProfileInput,
@@ -11,6 +12,7 @@ import {
 } from '../../shared/profile.js';
 import { upstreamTargetOf } from '../upstream/target.js';
 import { RpcError, type AppSnapshot, type RpcClient } from '../../shared/rpc.js';
+import type { LocalCa } from '../tls/index.js';
 import type { Playground } from './playground/index.js';
 import { ProfileStore, type ConfigBackend } from './profile-store.js';
 import type { SecretStore } from './secret-store.js';
@@ -21,6 +23,16 @@ export interface AppCoreOptions {
   /** The OS keychain: tunnel profiles' API keys and direct profiles' passwords, one per id. */
   secrets: SecretStore;
   playground: Playground;
+  /**
+   * The local CA, opened (made or renewed as needed) when a tunnel with TLS starts and when the
+   * window asks for the CA certificate.
+   */
+  localCa: () => Promise<LocalCa>;
+  /**
+   * How often, in ms, a running tunnel with TLS looks whether its certificate is due for renewal
+   * (default daily).
+   */
+  localTlsCheckIntervalMs?: number;
   version: string;
 }
 
@@ -49,7 +61,12 @@ export class AppCore {
   /** Builds the core; nothing is read from the keychain and no tunnel starts. */
   constructor(private readonly options: AppCoreOptions) {
     this.profiles = new ProfileStore(options.config);
-    this.tunnels = new TunnelManager(this.profiles, (profile) => this.target(profile));
+    this.tunnels = new TunnelManager(
+      this.profiles,
+      (profile) => this.target(profile),
+      options.localCa,
+      options.localTlsCheckIntervalMs,
+    );
     this.tunnels.on('change', () => this.changed());
     this.commands = this.buildCommands();
   }
@@ -270,6 +287,7 @@ export class AppCore {
               port: null,
               portMode: 'random',
               autoStart: false,
+              tls: DEFAULT_LOCAL_TLS,
             });
           return this.view(profile);
         }),
@@ -280,6 +298,11 @@ export class AppCore {
       killSession: async (profileId, sessionId) => tunnels.killSession(profileId, sessionId),
       testConnection: (id) => tunnels.testConnection(id),
       getLog: async (id) => tunnels.log(id),
+      getLocalCa: async () => {
+        // The certificate only: its private key, and the server's, never leave the core.
+        const { caCertPath, caCertPem } = await this.options.localCa();
+        return { path: caCertPath, pem: caCertPem };
+      },
       updateSettings: (changes) => mutate(async () => profiles.updateSettings(changes)),
     };
   }
@@ -312,5 +335,6 @@ function fieldsOf(
     port: portMode === 'fixed' ? (input.port ?? null) : keepPort ? before.port : null,
     portMode,
     autoStart: input.autoStart ?? before?.autoStart ?? false,
+    tls: input.tls ?? before?.tls ?? DEFAULT_LOCAL_TLS,
   };
 }

@@ -1,3 +1,4 @@
+import { openLocalCa } from '../tls/index.js';
 import { AppCore } from './app-core.js';
 import { Playground } from './playground/index.js';
 import { openConfig } from './profile-store.js';
@@ -14,12 +15,17 @@ export interface AppCoreSetup {
   version: string;
   /** The keychain service holding the API keys (default "pg-tunnel"); the tests use their own. */
   keychainService?: string;
+  /**
+   * How often, in ms, a running tunnel with TLS looks whether its local certificate is due for
+   * renewal (default daily); the tests make it short.
+   */
+  localTlsCheckIntervalMs?: number;
 }
 
 /**
  * The one composition root of the app core, which the tray app, `pg-tunnel ui`, `pg-tunnel
  * playground` and the tests all call: profiles in `conf` in `configDir`, API keys in the OS
- * keychain, the playground beside them. Nothing is read from the keychain here, so this works on
+ * keychain, the playground and the local CA (`tls/`) beside them. Nothing is read from the keychain here, so this works on
  * a machine without one.
  *
  * @throws conf's error when profiles.json exists but is not valid JSON (it is never cleared).
@@ -28,12 +34,15 @@ export async function composeAppCore({
   configDir,
   version,
   keychainService,
+  localTlsCheckIntervalMs,
 }: AppCoreSetup): Promise<AppCore> {
   const secrets = createKeychainSecretStore(keychainService);
   return new AppCore({
     config: openConfig(configDir),
     secrets,
     playground: new Playground(configDir, secrets),
+    localCa: () => openLocalCa(configDir),
+    localTlsCheckIntervalMs,
     version,
   });
 }

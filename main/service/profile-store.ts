@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Conf from 'conf';
-import type { Profile } from '../../shared/profile.js';
+import { DEFAULT_LOCAL_TLS, type Profile } from '../../shared/profile.js';
 import type { Settings } from '../../shared/tunnel-state.js';
 
 /** What the config file holds. Never a secret: keys live in the keychain. */
@@ -68,8 +68,11 @@ export class ProfileStore {
     }
   }
 
+  /** The profiles; a field that earlier versions did not save reads as its default. */
   list(): Profile[] {
-    return this.config.get('profiles');
+    return this.config
+      .get('profiles')
+      .map((profile) => ({ ...profile, tls: profile.tls ?? DEFAULT_LOCAL_TLS }));
   }
 
   get(id: string): Profile | undefined {

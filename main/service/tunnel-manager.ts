@@ -11,6 +11,7 @@ import type {
   TunnelState,
   TunnelStatus,
 } from '../../shared/tunnel-state.js';
+import { renewLocalTlsWhileServing, type LocalCa, type LocalTlsRenewal } from '../tls/index.js';
 import { probeConnection } from './connection-probe.js';
 import { findPortOwner } from './port-owner.js';
 import type { ProfileStore } from './profile-store.js';
@@ -24,6 +25,8 @@ interface Entry {
   status: TunnelStatus;
   tunnel: Tunnel | undefined;
   problem: TunnelProblem | null;
+  /** The local certificate's checks while a tunnel with TLS runs. */
+  renewal?: LocalTlsRenewal;
 }
 
 export interface TunnelManagerEvents {
@@ -60,9 +63,17 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
   private readonly logCounts = new Map<string, number>();
   private readonly statsTimer: NodeJS.Timeout;
 
+  /**
+   * @param localCa opens the local CA (making or renewing what is due) for a tunnel with TLS;
+   *   rejects with a sentence when the CA cannot be used.
+   * @param localTlsCheckIntervalMs how often a running tunnel with TLS looks whether its
+   *   certificate is due for renewal (default: daily, see renewLocalTlsWhileServing).
+   */
   constructor(
     private readonly profiles: ProfileStore,
     private readonly resolveTarget: TargetResolver,
+    private readonly localCa: () => Promise<LocalCa>,
+    private readonly localTlsCheckIntervalMs?: number,
   ) {
     super();
     this.statsTimer = setInterval(() => {
@@ -113,11 +124,16 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
           fix: 'edit-key',
         });
       }
+      const localCa = profile.tls ? await this.localCa() : undefined;
+      for (const change of localCa?.changes ?? []) {
+        this.record(id, 'info', change);
+      }
       const { route } = target;
       const tunnel = new Tunnel({
         ...('direct' in route ? route : { ...route, userAgent: 'pg-tunnel-app' }),
         host: profile.host,
         port: profile.port ?? 0,
+        tls: localCa?.server,
       });
       this.watch(id, entry, tunnel);
       const address = await tunnel.listen();
@@ -127,6 +143,15 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
       }
       entry.tunnel = tunnel;
       entry.status = 'listening';
+      if (localCa) {
+        entry.renewal = renewLocalTlsWhileServing({
+          open: this.localCa,
+          served: localCa.server,
+          serve: (server) => tunnel.serveLocalTls(server),
+          report: (level, message) => this.record(id, level, message),
+          intervalMs: this.localTlsCheckIntervalMs,
+        });
+      }
       if (profile.port === null) {
         // Keep the port the OS gave, so saved GUI connections still work next time.
         this.profiles.update(id, { port: address.port });
@@ -147,6 +172,7 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
   async stop(id: string, mode: 'drain' | 'kill' = 'kill'): Promise<TunnelState> {
     const entry = this.entries.get(id);
     this.entries.delete(id);
+    entry?.renewal?.stop();
     if (entry?.tunnel) {
       await entry.tunnel.stop(mode);
       this.record(id, 'info', 'Stopped');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readConnectionInput } from '../../shared/connection-input.js';
 import type { Profile, ProfileInput } from '../../shared/profile.js';
 import type { AppCore } from '../service/app-core.js';
-import { composeAppCore } from '../service/compose.js';
+import { composeAppCore, type AppCoreSetup } from '../service/compose.js';
 import { DEFAULT_SETTINGS } from '../service/profile-store.js';
 import { createKeychainSecretStore, type SecretStore } from '../service/secret-store.js';
 
@@ -30,14 +30,19 @@ export async function newConfigDir(): Promise<string> {
 
 /**
  * The real core, composed by the same function as the tray app and `pg-tunnel ui`, on a fresh (or
- * given) config directory and the real OS keychain under the tests' own service.
+ * given) config directory and the real OS keychain under the tests' own service; `setup` changes
+ * what the shells leave as it is (the local certificate's check interval).
  */
-export async function createTestCore(configDir?: string): Promise<TestCore> {
+export async function createTestCore(
+  configDir?: string,
+  setup: Pick<AppCoreSetup, 'localTlsCheckIntervalMs'> = {},
+): Promise<TestCore> {
   const dir = configDir ?? (await newConfigDir());
   const core = await composeAppCore({
     configDir: dir,
     version: 'test',
     keychainService: TEST_KEYCHAIN_SERVICE,
+    ...setup,
   });
   return { core, configDir: dir, secrets: createKeychainSecretStore(TEST_KEYCHAIN_SERVICE) };
 }
@@ -53,6 +58,7 @@ export function savedProfile(id: string, changes: Partial<Profile> = {}): Profil
     port: null,
     portMode: 'random',
     autoStart: false,
+    tls: true,
     ...changes,
   };
 }

@@ -9,14 +9,14 @@ export interface CliStack {
 
 /**
  * For a test file: the gateway process in front of the run's Postgres and a `pg-tunnel` process
- * with the valid key, started before its tests and stopped after them.
+ * with the valid key (and `tunnelArgs`), started before its tests and stopped after them.
  */
-export function useCliStack(): CliStack {
+export function useCliStack(tunnelArgs: string[] = []): CliStack {
   let gateway: RunningGateway | undefined;
   let tunnel: RunningTunnel | undefined;
   beforeAll(async () => {
     gateway = await startGatewayProcess(inject('postgres'));
-    tunnel = await startTunnelCli(gateway.wsUrl, gateway.keys.valid);
+    tunnel = await startTunnelCli(gateway.wsUrl, gateway.keys.valid, tunnelArgs);
   });
   afterAll(async () => {
     await tunnel?.process.stop();

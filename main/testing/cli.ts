@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { start, type RunningProcess } from './child-process.js';
 
@@ -19,14 +22,38 @@ export function startCliWithKeychainScript(
   });
 }
 
-/** `nodeArgs` go to Node itself, before the script (the benchmark profiles with --cpu-prof). */
+let configHome: string | undefined;
+
+/**
+ * XDG_CONFIG_HOME for the CLIs the tests start, so that a command run without --config-dir (the
+ * tunnel, which keeps its local CA there) never writes into the configuration of the person
+ * running the tests. One per test process, removed when it exits.
+ */
+function testConfigHome(): string {
+  if (!configHome) {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-tunnel-xdg-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    configHome = dir;
+  }
+  return configHome;
+}
+
+/**
+ * The built CLI, with XDG_CONFIG_HOME of the tests unless `env` sets it. `nodeArgs` go to Node
+ * itself, before the script (the benchmark profiles with --cpu-prof).
+ */
 export function startCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   cwd?: string,
   nodeArgs: string[] = [],
 ): RunningProcess {
-  return start(process.execPath, [...nodeArgs, CLI_PATH, ...args], env, cwd);
+  return start(
+    process.execPath,
+    [...nodeArgs, CLI_PATH, ...args],
+    { XDG_CONFIG_HOME: testConfigHome(), ...env },
+    cwd,
+  );
 }
 
 export interface RunningTunnel {

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import { parse } from 'pg-protocol';
+import { connect as connectTls, type TLSSocket } from 'node:tls';
+import { parse, serialize } from 'pg-protocol';
 import type { BackendMessage } from 'pg-protocol/dist/messages.js';
 import { FrameReader, type Frame } from '../pgwire/frame-reader.js';
 import { until } from './until.js';
@@ -26,6 +27,55 @@ export class RawClient {
       const socket = connect({ host, port, noDelay: true }, () => resolve(new RawClient(socket)));
       socket.once('error', reject);
     });
+  }
+
+  /**
+   * A client in TLS, as libpq opens one: 'ssl-request' sends an SSLRequest, expects 'S' and
+   * shakes hands; 'direct' starts with the ClientHello (libpq 17's sslnegotiation=direct).
+   * `alpn`: the protocols offered (libpq 17 offers `postgresql`; none by default). Verifies the
+   * server certificate against `ca` when given (for `servername`, default localhost). Rejects
+   * when the server refuses or the handshake fails.
+   */
+  static async openTls(
+    host: string,
+    port: number,
+    {
+      negotiation,
+      alpn,
+      ca,
+      servername = 'localhost',
+    }: { negotiation: 'ssl-request' | 'direct'; alpn?: string[]; ca?: string; servername?: string },
+  ): Promise<RawClient & { socket: TLSSocket }> {
+    const tcp = await new Promise<Socket>((resolve, reject) => {
+      const socket = connect({ host, port, noDelay: true }, () => resolve(socket));
+      socket.once('error', reject);
+    });
+    if (negotiation === 'ssl-request') {
+      const answer = await new Promise<Buffer>((resolve, reject) => {
+        tcp.once('data', resolve);
+        tcp.once('close', () => reject(new Error('closed before answering the SSLRequest')));
+        tcp.write(serialize.requestSsl());
+      });
+      if (answer.toString('latin1') !== 'S') {
+        tcp.destroy();
+        throw new Error(`the SSLRequest was answered ${JSON.stringify(answer.toString('latin1'))}`);
+      }
+    }
+    const socket = await new Promise<TLSSocket>((resolve, reject) => {
+      const tls = connectTls(
+        {
+          socket: tcp,
+          servername,
+          ALPNProtocols: alpn,
+          ca,
+          rejectUnauthorized: ca !== undefined,
+        },
+        () => resolve(tls),
+      );
+      tls.once('error', reject);
+      tls.once('close', () => reject(new Error('closed during the TLS handshake')));
+    });
+    return new RawClient(socket) as RawClient & { socket: TLSSocket };
   }
 
   /** Writes `bytes` in chunks of `chunkSize`, pausing between them so the OS cannot merge them. */

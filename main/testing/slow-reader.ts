@@ -30,14 +30,21 @@ export class SlowReader {
     client.stream((chunk) => this.onData(chunk));
   }
 
-  /** Connects and logs in (the server, or the tunnel's gateway, must not ask for a password). */
+  /**
+   * Connects and logs in (the server, or the tunnel's gateway, must not ask for a password); with
+   * `tls`, in TLS after an SSLRequest, the certificate unchecked (sslmode=require).
+   */
   static async open(
     host: string,
     port: number,
     bytesPerSecond: number,
     parameters: Record<string, string> = { user: 'slow', database: 'reader' },
+    tls = false,
   ): Promise<SlowReader> {
-    const reader = new SlowReader(await RawClient.open(host, port), bytesPerSecond);
+    const client = tls
+      ? await RawClient.openTls(host, port, { negotiation: 'ssl-request' })
+      : await RawClient.open(host, port);
+    const reader = new SlowReader(client, bytesPerSecond);
     await reader.exchange(serialize.startup(parameters), STARTUP_TIMEOUT_MS);
     return reader;
   }

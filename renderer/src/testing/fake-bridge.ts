@@ -1,7 +1,7 @@
 import { vi, type Mock } from 'vitest';
 import { RPC_COMMANDS, type AppSnapshot, type RpcClient } from '../../../shared/rpc.js';
 import type { ConnectionListener, ConnectionState, WindowBridge } from '../bridge/window-bridge.js';
-import { snapshotOf } from './fixtures.js';
+import { localCaCertificate, snapshotOf } from './fixtures.js';
 
 type Mocked<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? Mock<(...args: A) => R> : T[K];
@@ -20,6 +20,7 @@ export function fakeBridge(initial: AppSnapshot = snapshotOf([])): FakeBridge {
   ) as unknown as Mocked<RpcClient>;
   commands.getSnapshot.mockResolvedValue(initial);
   commands.getLog.mockResolvedValue([]);
+  commands.getLocalCa.mockResolvedValue(localCaCertificate());
   const snapshotListeners = new Set<(snapshot: AppSnapshot) => void>();
   const connectionListeners = new Set<ConnectionListener>();
   let connection: ConnectionState = 'open';

@@ -1,5 +1,5 @@
 import type { ProfileView } from '../../../shared/profile.js';
-import type { AppSnapshot } from '../../../shared/rpc.js';
+import type { AppSnapshot, LocalCaCertificate } from '../../../shared/rpc.js';
 import type { SessionInfo } from '../../../shared/session.js';
 import type { TunnelState } from '../../../shared/tunnel-state.js';
 
@@ -14,6 +14,7 @@ export function profileView(overrides: Partial<ProfileView> = {}): ProfileView {
     port: 54321,
     portMode: 'random',
     autoStart: false,
+    tls: true,
     secretMask: '••••wxyz',
     ...overrides,
   };
@@ -74,5 +75,12 @@ export function snapshotOf(profiles: ProfileView[], tunnels: TunnelState[] = [])
     profiles,
     tunnels: Object.fromEntries(tunnels.map((t) => [t.profileId, t])),
     settings: { startAtLogin: false, startHidden: false, autoStartTunnels: true },
+  };
+}
+
+export function localCaCertificate(): LocalCaCertificate {
+  return {
+    path: '/home/ada/.config/pg-tunnel/tls/ca.crt',
+    pem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
   };
 }

@@ -2,10 +2,12 @@ import { connectionDetails, identityOf } from '../../../../shared/connection-det
 import type { ProfileView } from '../../../../shared/profile.js';
 import type { TunnelState } from '../../../../shared/tunnel-state.js';
 import { CopyField } from '../../components/copy-field.js';
+import { VerifiedTlsFields } from './verified-tls-fields.js';
 
 /**
- * How to connect: the same address in every form a client or a shell takes. A stopped tunnel that
- * had a port keeps it, so its details are shown (and stay valid) before it is started.
+ * How to connect: the same address in every form a client or a shell takes, and with TLS on, the
+ * forms that verify it. A stopped tunnel that had a port keeps it, so its details are shown (and
+ * stay valid) before it is started.
  */
 export function ConnectionSection({
   profile,
@@ -24,7 +26,12 @@ export function ConnectionSection({
       {port === null ? (
         <p className="empty-note">Start the tunnel to get its port; it is kept from then on.</p>
       ) : (
-        <ConnectionFields host={host} port={port} profile={profile} />
+        <>
+          <ConnectionFields host={host} port={port} profile={profile} />
+          {profile.tls && (
+            <VerifiedTlsFields host={host} port={port} identity={identityOf(profile)} />
+          )}
+        </>
       )}
     </section>
   );

@@ -3,8 +3,8 @@ import { FormField } from '../../components/form-field.js';
 import { hostWarning, type ProfileField, type ProfileFormValues } from './profile-form-model.js';
 
 /**
- * The "Advanced" part: where the gateway is (a tunnel profile's), and the local address the
- * tunnel listens on.
+ * The "Advanced" part: where the gateway is (a tunnel profile's), the local address the tunnel
+ * listens on, and whether that port speaks TLS (for every kind).
  */
 export function ConnectionFields({
   values,
@@ -102,6 +102,23 @@ export function ConnectionFields({
           />
         )}
       </FormField>
+
+      <div className="form-field">
+        <label className="checkbox-row">
+          <input
+            type="checkbox"
+            name="tls"
+            checked={values.tls}
+            aria-describedby="tls-hint"
+            onChange={(e) => onChange('tls', e.target.checked)}
+          />
+          <span>TLS on the local port</span>
+        </label>
+        <p className="form-hint" id="tls-hint">
+          For clients that ask for it (sslmode=require, “Use SSL”); the others connect as before.
+          Clients can verify it with the local CA, under Connect.
+        </p>
+      </div>
     </>
   );
 }

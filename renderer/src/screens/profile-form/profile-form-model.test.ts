@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_GATEWAY_URL } from '../../../../shared/profile.js';
+import { DEFAULT_GATEWAY_URL, DEFAULT_LOCAL_TLS } from '../../../../shared/profile.js';
 import { directProfileView, profileView } from '../../testing/fixtures.js';
 import {
   formKind,
@@ -20,7 +20,7 @@ function values(overrides: Partial<ProfileFormValues> = {}): ProfileFormValues {
 }
 
 describe('the profile form model', () => {
-  it('starts a new profile on the default gateway, loopback and a random port', () => {
+  it('starts a new profile on the default gateway, loopback, a random port and TLS on', () => {
     expect(initialValues()).toMatchObject({
       name: '',
       apiKey: '',
@@ -29,13 +29,17 @@ describe('the profile form model', () => {
       portMode: 'random',
       port: '',
       autoStart: false,
+      tls: DEFAULT_LOCAL_TLS,
     });
   });
 
   it('starts an edit from the saved profile, never with the key', () => {
-    const form = initialValues(profileView({ portMode: 'fixed', port: 6543, autoStart: true }));
+    const form = initialValues(
+      profileView({ portMode: 'fixed', port: 6543, autoStart: true, tls: false }),
+    );
     expect(form).toMatchObject({ name: 'Staging', apiKey: '', port: '6543', portMode: 'fixed' });
     expect(form.autoStart).toBe(true);
+    expect(form.tls).toBe(false);
   });
 
   it('sends trimmed text, the key as pasted, and no port when random', () => {
@@ -46,6 +50,7 @@ describe('the profile form model', () => {
       host: '127.0.0.1',
       portMode: 'random',
       autoStart: false,
+      tls: DEFAULT_LOCAL_TLS,
     });
   });
 
@@ -111,6 +116,7 @@ describe('the profile form model, for a direct profile', () => {
       host: '127.0.0.1',
       portMode: 'random',
       autoStart: false,
+      tls: DEFAULT_LOCAL_TLS,
       upstream: {
         host: 'db.example.com',
         port: 6543,

@@ -1,6 +1,7 @@
 import {
   DEFAULT_GATEWAY_URL,
   DEFAULT_HOST,
+  DEFAULT_LOCAL_TLS,
   validateProfileInput,
   type ProfileErrors,
   type ProfileInput,
@@ -31,6 +32,8 @@ export interface ProfileFormValues extends DirectFormValues {
   portMode: 'random' | 'fixed';
   port: string;
   autoStart: boolean;
+  /** TLS on the local port for clients that ask for it. */
+  tls: boolean;
 }
 
 export type ProfileField = keyof ProfileFormValues;
@@ -50,6 +53,7 @@ export function initialValues(profile?: ProfileView): ProfileFormValues {
     portMode: profile?.portMode ?? 'random',
     port: profile?.port === null || profile?.port === undefined ? '' : String(profile.port),
     autoStart: profile?.autoStart ?? false,
+    tls: profile?.tls ?? DEFAULT_LOCAL_TLS,
     ...directValuesOf(profile?.upstream),
   };
 }
@@ -96,6 +100,7 @@ export function toProfileInput(values: ProfileFormValues, mode: FormMode): Profi
     host: values.host.trim(),
     portMode: values.portMode,
     autoStart: values.autoStart,
+    tls: values.tls,
   };
   if (values.portMode === 'fixed') {
     input.port = parsePort(values.port);
@@ -155,6 +160,7 @@ export const FIELD_ORDER: readonly ProfileField[] = [
   'host',
   'portMode',
   'port',
+  'tls',
 ];
 
 /** Fields inside the "Advanced" disclosure, which must be open to show their errors. */
@@ -163,4 +169,5 @@ export const ADVANCED_FIELDS: ReadonlySet<string> = new Set([
   'host',
   'portMode',
   'port',
+  'tls',
 ]);

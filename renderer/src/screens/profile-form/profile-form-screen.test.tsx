@@ -70,6 +70,7 @@ describe('the add form', () => {
       host: '127.0.0.1',
       portMode: 'random',
       autoStart: false,
+      tls: true,
     });
     expect(navigate).toHaveBeenCalledWith({ screen: 'detail', profileId: 'new' });
   });
@@ -144,6 +145,29 @@ describe('the edit form', () => {
     expect(screen.queryByLabelText('API key or DATABASE_URL')).not.toBeInTheDocument();
     expect(screen.queryByLabelText('Gateway URL')).not.toBeInTheDocument();
   });
+
+  it.each([
+    ['a tunnel', profileView()],
+    ['the playground', profileView({ kind: 'playground', gatewayUrl: '' })],
+    ['a direct profile', directProfileView()],
+  ])(
+    '%s: TLS on the local port is shown as saved, under Advanced, and saved as set',
+    async (_name, profile) => {
+      const bridge = fakeBridge();
+      bridge.commands.updateProfile.mockResolvedValue(profile);
+      await renderForm({ profile: { ...profile, tls: false } }, bridge);
+      await userEvent.click(screen.getByText('Advanced'));
+      const tls = screen.getByLabelText('TLS on the local port');
+      expect(tls).not.toBeChecked();
+      expect(tls).toHaveAccessibleDescription(/sslmode=require/);
+      await userEvent.click(tls);
+      await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+      expect(bridge.commands.updateProfile).toHaveBeenCalledWith(
+        'p1',
+        expect.objectContaining({ tls: true }),
+      );
+    },
+  );
 });
 
 describe('a direct profile in the form', () => {
@@ -169,6 +193,7 @@ describe('a direct profile in the form', () => {
       host: '127.0.0.1',
       portMode: 'random',
       autoStart: false,
+      tls: true,
       upstream: {
         host: 'db.example.com',
         port: 5432,

@@ -1,0 +1,114 @@
+import { constants } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
+
+/**
+ * The ALPN protocol name of the Postgres protocol (PG_ALPN_PROTOCOL in src/include/libpq/pqcomm.h,
+ * registered with IANA): libpq 17 offers it, and a direct TLS connection must carry it.
+ */
+export const PG_ALPN_PROTOCOL = 'postgresql';
+
+/** The local port's certificate and private key, PEM. */
+export interface LocalTlsCredentials {
+  cert: string;
+  key: string;
+}
+
+/** The local port could not take these credentials; the message is the sentence to show. */
+export class LocalTlsError extends Error {
+  override readonly name = 'LocalTlsError';
+}
+
+/**
+ * The TLS settings of the local port, made once per tunnel. As Postgres sets its own
+ * (be_tls_init in src/backend/libpq/be-secure-openssl.c): TLS 1.2 at least (its default
+ * ssl_min_protocol_version), no session tickets (clients reconnect with a full handshake, and no
+ * ticket key lives in this process).
+ *
+ * @throws LocalTlsError when the certificate or key cannot be used.
+ */
+export function localTlsContext({ cert, key }: LocalTlsCredentials): SecureContext {
+  try {
+    return createSecureContext({
+      cert,
+      key,
+      minVersion: 'TLSv1.2',
+      secureOptions: constants.SSL_OP_NO_TICKET,
+    });
+  } catch (error) {
+    throw new LocalTlsError(
+      `The certificate for TLS on the local port cannot be used (${(error as Error).message}).`,
+      { cause: error },
+    );
+  }
+}
+
+/** The outcome of a handshake: the TLS socket to go on with, or why the connection was closed. */
+export type TlsHandshake = { ok: true; socket: TLSSocket } | { ok: false; reason: string };
+
+/**
+ * Runs a TLS handshake as server on a client connection whose opening asked for it, as Postgres 17
+ * and later do (src/backend/tcop/backend_startup.c, ProcessSSLStartup and ProcessStartupPacket):
+ * `received` are the bytes already read from the client that belong to the handshake (a direct
+ * ClientHello, or what was sent behind an SSLRequest). ALPN: a client offering protocols without
+ * `postgresql` gets the fatal no_application_protocol alert (alpn_cb in be-secure-openssl.c); one
+ * offering none is accepted after an SSLRequest, but a `direct` connection without ALPN is closed
+ * once the handshake is done. On failure the connection is closed and `reason` says why, for the
+ * log. The TLS socket comes back with nobody reading it yet: data waits for a 'data' listener.
+ */
+export function acceptTls(
+  socket: Socket,
+  received: Buffer,
+  context: SecureContext,
+  direct: boolean,
+): Promise<TlsHandshake> {
+  // Paused, the socket keeps what is put back (flowing, it would emit it to nobody); Node's TLS
+  // layer then reads what is buffered there before the connection itself.
+  socket.pause();
+  if (received.length > 0) {
+    socket.unshift(received);
+  }
+  const tls = new TLSSocket(socket, {
+    isServer: true,
+    secureContext: context,
+    ALPNCallback: ({ protocols }) =>
+      protocols.includes(PG_ALPN_PROTOCOL) ? PG_ALPN_PROTOCOL : undefined,
+  });
+  // Errors (a reset, a bad record) end the connection through 'close'; never the process.
+  tls.on('error', () => {});
+  return new Promise((resolve) => {
+    const settle = (handshake: TlsHandshake): void => {
+      tls.off('secure', onSecure);
+      tls.off('error', onError);
+      tls.off('close', onClose);
+      if (!handshake.ok) {
+        tls.destroy();
+      }
+      resolve(handshake);
+    };
+    const onSecure = (): void => {
+      settle(
+        direct && tls.alpnProtocol !== PG_ALPN_PROTOCOL
+          ? {
+              ok: false,
+              reason:
+                'a direct TLS connection without ALPN protocol negotiation (Postgres refuses those too)',
+            }
+          : { ok: true, socket: tls },
+      );
+    };
+    const onError = (error: Error): void =>
+      settle({ ok: false, reason: `the TLS handshake failed: ${describeTlsError(error)}` });
+    const onClose = (): void =>
+      settle({ ok: false, reason: 'the client closed the connection during the TLS handshake' });
+    tls.once('secure', onSecure);
+    tls.once('error', onError);
+    tls.once('close', onClose);
+  });
+}
+
+/** OpenSSL's reason in words ("wrong version number"), without its code and file prefix. */
+function describeTlsError(error: Error): string {
+  const reason = (error as { reason?: unknown }).reason;
+  return typeof reason === 'string' ? reason : error.message;
+}
