@@ -55,6 +55,9 @@ export class DirectFarSide implements FarSide {
   }
 }
 
+/** How long bytes the client sent last may take to reach the database once the client is gone. */
+const CLOSE_FLUSH_MS = 1_000;
+
 /** One session's database connection; the pump calls it as SocketPumpHooks. */
 class DirectConnection implements FarConnection, SocketPumpHooks {
   private hooks: FarHooks | undefined;
@@ -114,8 +117,23 @@ class DirectConnection implements FarConnection, SocketPumpHooks {
     return undefined;
   }
 
+  /**
+   * The client is gone: the database connection is closed as the client's own would have been.
+   * Not end(): a FIN behind a result the server socket holds unread (paused for a client that
+   * stopped reading) is never seen by a backend blocked writing that result (ClientWrite), which
+   * then keeps its locks until this process exits. Closing with unread bytes sends a reset, as a
+   * dying client's kernel does, and the backend ends at once; with none, a FIN after every byte
+   * the client sent (its Terminate). Bytes still queued here go first.
+   */
   close(): void {
-    this.server.end();
+    const server = this.server;
+    if (server.writableLength === 0) {
+      server.destroy();
+      return;
+    }
+    server.end(() => server.destroy());
+    // A backend that does not read them (blocked writing) is ended by the reset all the same.
+    setTimeout(() => server.destroy(), CLOSE_FLUSH_MS).unref();
   }
 
   destroy(): void {
