@@ -3,15 +3,15 @@ import { ScramKeyCache } from '../pgwire/scram.js';
 import { pumpSockets, type SocketPumpHooks } from '../pgwire/socket-pump.js';
 import { TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
 import { connectUpstream, forwardCancel } from '../upstream/connect.js';
-import { chooseDatabase } from '../upstream/database-rule.js';
+import { chooseDirectDatabase } from '../upstream/database-rule.js';
 import { addressOf, type UpstreamTarget } from '../upstream/target.js';
 import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
 
 /**
  * A direct profile's far side: the engine logs in to the database itself, in-process, with the
  * connector the gateway uses (TLS as libpq does it, SCRAM with channel binding, the password from
- * the keychain), one hop instead of two. The database a client names is chosen by the gateway's
- * rule, the target's database being the key's (see chooseDatabase).
+ * the keychain), one hop instead of two. The database a client names is the one it gets; only
+ * libpq's default lands in the target's (see chooseDirectDatabase).
  */
 export class DirectFarSide implements FarSide {
   /** Derived SCRAM keys of the target's role, so that only the first login pays for PBKDF2. */
@@ -28,9 +28,9 @@ export class DirectFarSide implements FarSide {
 
   /** @throws UpstreamError (a SessionFailureError): the login failed; the cause says how. */
   async open({ message, bytes }: ClientStartup): Promise<FarConnection> {
-    const choice = chooseDatabase(
+    const choice = chooseDirectDatabase(
       this.target.database,
-      undefined,
+      this.target.user,
       message.parameters,
       this.target.by,
     );
