@@ -30,12 +30,15 @@ export class SlowReader {
     client.stream((chunk) => this.onData(chunk));
   }
 
-  /** Connects and logs in (the server, or the tunnel's gateway, must not ask for a password). */
+  /**
+   * Connects and logs in (the server, or the tunnel's gateway, must not ask for a password), by
+   * default naming no database: a tunnel's own, whether it leads to a gateway or is direct.
+   */
   static async open(
     host: string,
     port: number,
     bytesPerSecond: number,
-    parameters: Record<string, string> = { user: 'slow', database: 'reader' },
+    parameters: Record<string, string> = { user: 'slow' },
   ): Promise<SlowReader> {
     const reader = new SlowReader(await RawClient.open(host, port), bytesPerSecond);
     await reader.exchange(serialize.startup(parameters), STARTUP_TIMEOUT_MS);
