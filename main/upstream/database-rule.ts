@@ -1,5 +1,5 @@
 import { SqlState, type PgError } from '../pgwire/error-response.js';
-import type { LoginParty } from '../pgwire/failure.js';
+import { servedBy, type LoginParty } from '../pgwire/failure.js';
 
 /** The databases a key serves beyond its own: a list, or every database of its upstream. */
 export type ServedDatabases = readonly string[] | '*';
@@ -70,7 +70,7 @@ export function chooseDirectDatabase(
   if (physicalReplication(parameters) || !isDefault || named === profileDatabase) {
     return { database: physicalReplication(parameters) ? profileDatabase : named! };
   }
-  const server = by.kind === 'direct' && by.profile ? `the profile “${by.profile}”` : 'this tunnel';
+  const server = servedBy(by);
   return {
     database: profileDatabase,
     notice: notice(
