@@ -63,6 +63,12 @@ export type SessionFailureCause =
    * or not.
    */
   | { kind: 'idle-timeout'; limitSeconds: number; inTransaction: boolean }
+  /**
+   * The far end ended the session with a FATAL its client received as it was sent: the gateway's
+   * (a session limit, an idle timeout, a drain, a revoked key, a refused login) or the database's
+   * (pg_terminate_backend, a shutdown).
+   */
+  | { kind: 'ended-by-server'; error: PgError }
   /** The session was ended from PG Tunnel itself (a kill from the app, with its sentence). */
   | { kind: 'disconnected'; message: string }
   /** The tunnel is stopping: its sessions end, and a dial it had under way is given up. */
@@ -317,6 +323,7 @@ function pgErrorOf(cause: SessionFailureCause): PgError {
       };
     }
     case 'database-error':
+    case 'ended-by-server':
       return cause.error;
     case 'served-database-missing':
       return {
