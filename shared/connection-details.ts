@@ -30,8 +30,9 @@ const PLACEHOLDER: ClientIdentity = { user: 'postgres', database: 'postgres' };
 
 /**
  * The user and database a profile's copied details name: a direct profile's own role and
- * database, which PG Tunnel logs in to whatever a client names (so clients get no notice and
- * their session rows show who they are); placeholders for a tunnel or the playground.
+ * database (PG Tunnel logs in as that role whatever user a client names, and passes on the
+ * database a client names, so clients get the profile's database with no notice and their session
+ * rows show who they are); placeholders for a tunnel or the playground.
  */
 export function identityOf(profile: Pick<Profile, 'upstream'>): ClientIdentity {
   return profile.upstream

@@ -95,17 +95,15 @@ describe('a direct tunnel with sslmode=verify-full and the private CA', () => {
     await tunnel.process.waitFor(/✖️ {2}\[\d+\] closed after/);
   });
 
-  it("a client naming another database (psql's default) lands in the URL's, and is told so", async () => {
+  it("a client naming another database (GUI clients' postgres) gets it, as the profile's role", async () => {
     const result = await psql(tunnel.host, tunnel.port, [
       '-d',
       'postgres',
       '-c',
-      'select current_database()',
+      'select current_user, current_database()',
     ]);
-    expect(result.stdout.trim()).toBe('appdb');
-    expect(result.stderr).toContain(
-      'NOTICE:  database "postgres" is not served by this tunnel; connected to "appdb" instead',
-    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('app|postgres');
   });
 
   it("psql's Ctrl-C cancels pg_sleep(30): the CancelRequest reaches the database", async () => {

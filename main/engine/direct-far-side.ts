@@ -3,15 +3,15 @@ import { ScramKeyCache } from '../pgwire/scram.js';
 import { pumpSockets, type SocketPumpHooks } from '../pgwire/socket-pump.js';
 import { TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
 import { connectUpstream, forwardCancel } from '../upstream/connect.js';
-import { chooseDatabase } from '../upstream/database-rule.js';
+import { chooseDirectDatabase } from '../upstream/database-rule.js';
 import { addressOf, type UpstreamTarget } from '../upstream/target.js';
 import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
 
 /**
  * A direct profile's far side: the engine logs in to the database itself, in-process, with the
  * connector the gateway uses (TLS as libpq does it, SCRAM with channel binding, the password from
- * the keychain), one hop instead of two. The database a client names is chosen by the gateway's
- * rule, the target's database being the key's (see chooseDatabase).
+ * the keychain), one hop instead of two. The database a client names is the one it gets; only
+ * libpq's default lands in the target's (see chooseDirectDatabase).
  */
 export class DirectFarSide implements FarSide {
   /** Derived SCRAM keys of the target's role, so that only the first login pays for PBKDF2. */
@@ -28,9 +28,9 @@ export class DirectFarSide implements FarSide {
 
   /** @throws UpstreamError (a SessionFailureError): the login failed; the cause says how. */
   async open({ message, bytes }: ClientStartup): Promise<FarConnection> {
-    const choice = chooseDatabase(
+    const choice = chooseDirectDatabase(
       this.target.database,
-      undefined,
+      this.target.user,
       message.parameters,
       this.target.by,
     );
@@ -54,6 +54,9 @@ export class DirectFarSide implements FarSide {
     await forwardCancel(this.target, packet);
   }
 }
+
+/** How long bytes the client sent last may take to reach the database once the client is gone. */
+const CLOSE_FLUSH_MS = 1_000;
 
 /** One session's database connection; the pump calls it as SocketPumpHooks. */
 class DirectConnection implements FarConnection, SocketPumpHooks {
@@ -114,8 +117,23 @@ class DirectConnection implements FarConnection, SocketPumpHooks {
     return undefined;
   }
 
+  /**
+   * The client is gone: the database connection is closed as the client's own would have been.
+   * Not end(): a FIN behind a result the server socket holds unread (paused for a client that
+   * stopped reading) is never seen by a backend blocked writing that result (ClientWrite), which
+   * then keeps its locks until this process exits. Closing with unread bytes sends a reset, as a
+   * dying client's kernel does, and the backend ends at once; with none, a FIN after every byte
+   * the client sent (its Terminate). Bytes still queued here go first.
+   */
   close(): void {
-    this.server.end();
+    const server = this.server;
+    if (server.writableLength === 0) {
+      server.destroy();
+      return;
+    }
+    server.end(() => server.destroy());
+    // A backend that does not read them (blocked writing) is ended by the reset all the same.
+    setTimeout(() => server.destroy(), CLOSE_FLUSH_MS).unref();
   }
 
   destroy(): void {

@@ -172,9 +172,17 @@ class GatewayConnection implements FarConnection, PumpHooks {
       : undefined;
   }
 
+  /**
+   * The client is gone: a normal close, after what the client sent last. The WebSocket is read on
+   * (what arrives is dropped, see pumpToSocket) until the gateway's close frame: paused, as it is
+   * for a client that stopped reading, it would read neither that frame nor the FIN behind the
+   * gateway's unsent data, and the gateway would keep the backend running (blocked writing, with
+   * its locks) until ws's close timeout (30 s) ended the connection.
+   */
   close(): void {
     this.closing = true;
     this.ws.close(CloseCode.Normal);
+    this.ws.resume();
   }
 
   destroy(): void {

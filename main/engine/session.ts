@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { SessionInfo } from '../../shared/session.js';
 import { BackendMessage, TransactionStatus } from '../pgwire/codes.js';
-import { encodeErrorResponse } from '../pgwire/error-response.js';
+import { decodeErrorFields, encodeErrorResponse, type PgError } from '../pgwire/error-response.js';
 import {
   describeFailure,
   SessionFailureError,
@@ -33,6 +33,8 @@ export class TunnelSession implements FarHooks {
   /** Client frames are followed only for a frame observer (verbose output). */
   private readonly clientScanner: FrameScanner | undefined;
   private closeReason: CloseReason | undefined;
+  /** The last FATAL the far end sent the client, if any: why it is about to close. */
+  private serverFatal: PgError | undefined;
   /** end() has run: a far end that opens now is closed at once. */
   private ending = false;
   readonly info: SessionInfo;
@@ -61,6 +63,7 @@ export class TunnelSession implements FarHooks {
     this.scanner = new FrameScanner(
       (type, head) => this.onServerFrame(type, head),
       Boolean(onFrame),
+      (body) => this.onServerError(body),
     );
     this.clientScanner = onFrame
       ? new FrameScanner((type) => onFrame(id, 'client', String.fromCharCode(type)), true)
@@ -117,8 +120,15 @@ export class TunnelSession implements FarHooks {
     this.scanner.feed(chunk);
   }
 
-  /** FarHooks: the far end is gone. */
+  /**
+   * FarHooks: the far end is gone. Closed after a FATAL it sent (the gateway ending the session,
+   * or the database), the session ends for that reason, which the client has already been shown.
+   */
   ended(cause: SessionFailureCause | undefined): void {
+    if (!cause && this.serverFatal && !this.closeReason) {
+      const ended: SessionFailureCause = { kind: 'ended-by-server', error: this.serverFatal };
+      this.closeReason = { ...describeFailure(ended), cause: ended };
+    }
     this.end(cause);
   }
 
@@ -155,6 +165,14 @@ export class TunnelSession implements FarHooks {
       this.socket.setTimeout(5_000, () => this.socket.destroy());
     }
     this.far?.destroy();
+  }
+
+  /** An ErrorResponse from the far end: a FATAL (or PANIC) one ends the session, and says why. */
+  private onServerError(body: Buffer): void {
+    const error = decodeErrorFields(body);
+    if (error.severity === 'FATAL' || error.severity === 'PANIC') {
+      this.serverFatal = error;
+    }
   }
 
   private onServerFrame(type: number, head: number): void {

@@ -20,14 +20,18 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** psql reading commands from a pipe, as a person typing would (by default, through `stack`). */
+/**
+ * psql reading commands from a pipe, as a person typing would (by default, through `stack`, in a
+ * database the key does not serve).
+ */
 function interactivePsql(
   appName: string,
   { host, port }: { host: string; port: number } = stack,
+  database = 'reports',
 ): RunningProcess {
   return start(
     'psql',
-    ['-h', host, '-p', String(port), '-U', 'reader', '-d', 'reports', '-X', '-A', '-t'],
+    ['-h', host, '-p', String(port), '-U', 'reader', '-d', database, '-X', '-A', '-t'],
     {
       PGAPPNAME: appName,
       PGSSLMODE: undefined,
@@ -145,7 +149,7 @@ describe('a direct tunnel (the same session, its far side the database)', () => 
     try {
       const of = (appName: string): SessionInfo | undefined =>
         direct.tunnel.sessions().find((s) => s.applicationName === appName);
-      const victim = interactivePsql('direct-victim', direct);
+      const victim = interactivePsql('direct-victim', direct, postgres.database);
       victim.child.stdin!.write('select pg_backend_pid();\n');
       const [, pid] = await victim.waitFor(/^(\d+)$/m);
       const session = await until(
@@ -158,7 +162,7 @@ describe('a direct tunnel (the same session, its far side the database)', () => 
       await victim.exited;
       expect(victim.stderr).toContain('the session was disconnected from PG Tunnel');
 
-      const sleeper = interactivePsql('direct-sleeper', direct);
+      const sleeper = interactivePsql('direct-sleeper', direct, postgres.database);
       sleeper.child.stdin!.end('select pg_sleep(20);\n');
       await until(() => (of('direct-sleeper')?.state === 'active' ? true : undefined), 'active');
       await direct.tunnel.stop('kill');

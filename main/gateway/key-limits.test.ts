@@ -110,6 +110,10 @@ describe('idle timeout per key', () => {
     expect(gateway.process.output).toMatch(
       /"msg":"session ended by the gateway"[^\n]*"reason":"idle"/,
     );
+    // The tunnel's session line says why, as for the failures it finds itself.
+    await idleTunnel.process.waitFor(
+      /✖️ {2}\[\d+\] closed after .*: terminating connection because the session was idle in a transaction for longer than this API key allows \(1 s\)$/m,
+    );
   });
 
   it('a query running longer than the limit is not idle; the session ends once it waits for the client', async () => {
@@ -144,6 +148,9 @@ describe('maxSessions per key', () => {
       code: '53300',
       message: 'too many sessions for this API key (the gateway allows 1 at once)',
     });
+    await singleTunnel.process.waitFor(
+      /✖️ {2}\[\d+\] closed after .*: too many sessions for this API key \(the gateway allows 1 at once\)$/m,
+    );
     await first.client.end();
     const again = await sessionWhenFree('again');
     expect(await again.value('select 5')).toBe('5');

@@ -158,12 +158,7 @@ export function serveTunnelSession(
   };
 
   const startUpstream = async (startup: StartupMessage, afterStartup: Buffer): Promise<void> => {
-    const choice = chooseDatabase(
-      key.upstream.database,
-      key.databases,
-      startup.parameters,
-      key.upstream.by,
-    );
+    const choice = chooseDatabase(key.upstream.database, key.databases, startup.parameters);
     let firstBytes: Buffer;
     try {
       const connection = await connectUpstream(

@@ -25,6 +25,8 @@ export const SqlState = {
   /** Postgres's idle_in_transaction_session_timeout. */
   IdleInTransactionSessionTimeout: '25P03',
   FeatureNotSupported: '0A000',
+  /** invalid_catalog_name: the database named does not exist. */
+  InvalidCatalogName: '3D000',
   SuccessfulCompletion: '00000',
 } as const;
 

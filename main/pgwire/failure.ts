@@ -28,6 +28,11 @@ export type SessionFailureCause =
   | { kind: 'login-refused'; error: PgError; by: LoginParty; address: string }
   /** Any other error the upstream sent during startup: caused by what the client asked for. */
   | { kind: 'database-error'; error: PgError }
+  /**
+   * The database the key or profile serves itself (its URL's) does not exist upstream: `error` is
+   * the upstream's (3D000).
+   */
+  | { kind: 'served-database-missing'; database: string; error: PgError; by: LoginParty }
   /** No TCP connection to the upstream: `reason` is the system's code (ECONNREFUSED, ENOTFOUND). */
   | { kind: 'database-unreachable'; reason: string; by: LoginParty; address: string }
   /** The upstream answered the SSLRequest with N while the sslmode insists on TLS. */
@@ -58,6 +63,12 @@ export type SessionFailureCause =
    * or not.
    */
   | { kind: 'idle-timeout'; limitSeconds: number; inTransaction: boolean }
+  /**
+   * The far end ended the session with a FATAL its client received as it was sent: the gateway's
+   * (a session limit, an idle timeout, a drain, a revoked key, a refused login) or the database's
+   * (pg_terminate_backend, a shutdown).
+   */
+  | { kind: 'ended-by-server'; error: PgError }
   /** The session was ended from PG Tunnel itself (a kill from the app, with its sentence). */
   | { kind: 'disconnected'; message: string }
   /** The tunnel is stopping: its sessions end, and a dial it had under way is given up. */
@@ -199,6 +210,27 @@ function passwordHint(by: LoginParty): string | undefined {
     : 'Check the password in DATABASE_URL, or in PGPASSWORD.';
 }
 
+/**
+ * Who serves a database, as a sentence names it: "this API key", "the profile “Prod”", or "this
+ * tunnel" (the CLI's direct tunnel).
+ */
+export function servedBy(by: LoginParty): string {
+  if (by.kind === 'gateway') {
+    return 'this API key';
+  }
+  return by.profile ? `the profile “${by.profile}”` : 'this tunnel';
+}
+
+/** What fixes a key's or profile's own database that does not exist, for its HINT. */
+function servedDatabaseHint(by: LoginParty): string {
+  if (by.kind === 'gateway') {
+    return "Ask the gateway's operator to create it, or to correct the database of this API key's upstream.";
+  }
+  return by.profile
+    ? `Create it, or correct the database of “${by.profile}” in PG Tunnel.`
+    : 'Create it, or correct the database in DATABASE_URL (or --url).';
+}
+
 /** System error codes of a failed connect, in words. */
 const CONNECT_ERRORS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -291,7 +323,15 @@ function pgErrorOf(cause: SessionFailureCause): PgError {
       };
     }
     case 'database-error':
+    case 'ended-by-server':
       return cause.error;
+    case 'served-database-missing':
+      return {
+        ...cause.error,
+        severity: 'FATAL',
+        message: `database "${cause.database}", which ${servedBy(cause.by)} serves, does not exist`,
+        hint: servedDatabaseHint(cause.by),
+      };
     case 'database-unreachable': {
       if (cause.by.kind === 'gateway') {
         return fatal(

@@ -321,4 +321,41 @@ describe('FrameScanner', () => {
     expect(scanner.broken).toBe(false);
     expect(scanner.atBoundary).toBe(true);
   });
+
+  it('hands over the body of each ErrorResponse, whole, however the stream is split', () => {
+    const fatal = Buffer.concat([
+      cstring('SFATAL'),
+      cstring('VFATAL'),
+      cstring('C53300'),
+      cstring('Mtoo many sessions for this API key'),
+      Buffer.from([0]),
+    ]);
+    const withErrors = Buffer.concat([
+      frame('E', Buffer.concat([cstring('SERROR'), Buffer.from([0])])),
+      dataRow([Buffer.from('x'.repeat(100))]),
+      frame('E', fatal),
+      frame('E'),
+    ]);
+    const expected = [Buffer.concat([cstring('SERROR'), Buffer.from([0])]), fatal, Buffer.alloc(0)];
+    const failures: string[] = [];
+    for (let split = 0; split <= withErrors.length; split++) {
+      const bodies: Buffer[] = [];
+      const scanner = new FrameScanner(
+        () => {},
+        false,
+        (body) => bodies.push(body),
+      );
+      const chunks = [withErrors.subarray(0, split), withErrors.subarray(split)].map((c) =>
+        Buffer.from(c),
+      );
+      for (const chunk of chunks) {
+        scanner.feed(chunk);
+        chunk.fill(0); // the pump may reuse a chunk's memory once it is passed on
+      }
+      if (JSON.stringify(bodies) !== JSON.stringify(expected)) {
+        failures.push(`split at ${split}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
 });

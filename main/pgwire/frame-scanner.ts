@@ -19,6 +19,9 @@ function headLength(type: number): number {
   }
 }
 
+/** An ErrorResponse body larger than this (bytes) is not handed to onErrorResponse: not Postgres's. */
+const MAX_ERROR_BODY = 64 * 1024;
+
 /**
  * Follows the frame boundaries of a typed-message stream while the bytes pass through untouched.
  * It reads headers (type byte + int32 length) and at most four body bytes of the two frame types the
@@ -36,10 +39,17 @@ export class FrameScanner {
   private head = 0;
   /** Set when a header was impossible (length < 4): the stream is not Postgres, scanning stopped. */
   broken = false;
+  /** The body so far of the ErrorResponse in progress, copied, when onErrorResponse wants it. */
+  private errorBody: Buffer[] | undefined;
 
+  /**
+   * @param onErrorResponse given: called with the body of every ErrorResponse of at most
+   *   MAX_ERROR_BODY bytes (rare and small: the one frame type whose bytes are copied).
+   */
   constructor(
     private readonly onFrame: FrameCallback,
     private readonly everyFrame = false,
+    private readonly onErrorResponse?: (body: Buffer) => void,
   ) {}
 
   /** True between frames: a whole frame can be injected into the stream here without corrupting it. */
@@ -61,8 +71,17 @@ export class FrameScanner {
           }
         }
         const skip = Math.min(this.bodyRemaining, end - offset);
+        if (this.errorBody) {
+          // Copied: the chunk's memory goes back to the pump once it is passed on.
+          this.errorBody.push(Buffer.from(chunk.subarray(offset, offset + skip)));
+        }
         offset += skip;
         this.bodyRemaining -= skip;
+        if (this.errorBody && this.bodyRemaining === 0) {
+          const body = Buffer.concat(this.errorBody);
+          this.errorBody = undefined;
+          this.onErrorResponse!(body);
+        }
         continue;
       }
       let type: number;
@@ -120,6 +139,13 @@ export class FrameScanner {
     }
     this.type = type;
     this.bodyRemaining = bodyLength;
+    if (this.onErrorResponse && type === BackendMessage.ErrorResponse) {
+      if (bodyLength === 0) {
+        this.onErrorResponse(Buffer.alloc(0));
+      } else if (bodyLength <= MAX_ERROR_BODY) {
+        this.errorBody = [];
+      }
+    }
     this.head = 0;
     const wanted = headLength(type);
     this.headRemaining = Math.min(wanted, bodyLength);

@@ -67,6 +67,10 @@ export function pumpToSocket(ws: WebSocket, socket: Socket, hooks: PumpHooks): v
       hooks.onTextMessage();
       return;
     }
+    // The client is gone: what is left is read (to reach the close frame) and dropped.
+    if (socket.destroyed) {
+      return;
+    }
     hooks.fromWebSocket?.(data);
     reclaimAfter(data.length);
     socket.write(data);

@@ -253,10 +253,10 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
         }
       } else {
         this.record(id, 'info', `Session ${s.id} closed`);
-        // A session that got through proves the key or password works again.
-        if (entry.problem && isSecretFix(entry.problem.fix) && s.backendPid !== null) {
-          entry.problem = null;
-        }
+      }
+      // A session that got through (however it ended) proves the key or password works again.
+      if (entry.problem && isSecretFix(entry.problem.fix) && s.backendPid !== null) {
+        entry.problem = null;
       }
       this.emit('change');
     });

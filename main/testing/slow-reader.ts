@@ -31,14 +31,15 @@ export class SlowReader {
   }
 
   /**
-   * Connects and logs in (the server, or the tunnel's gateway, must not ask for a password); with
+   * Connects and logs in (the server, or the tunnel's gateway, must not ask for a password), by
+   * default naming no database: a tunnel's own, whether it leads to a gateway or is direct; with
    * `tls`, in TLS after an SSLRequest, the certificate unchecked (sslmode=require).
    */
   static async open(
     host: string,
     port: number,
     bytesPerSecond: number,
-    parameters: Record<string, string> = { user: 'slow', database: 'reader' },
+    parameters: Record<string, string> = { user: 'slow' },
     tls = false,
   ): Promise<SlowReader> {
     const client = tls

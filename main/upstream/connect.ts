@@ -15,8 +15,9 @@ export interface UpstreamConnection {
   /** Paused; the caller resumes it once it listens for data. TLS when the login used it. */
   socket: Socket;
   /**
-   * What the client is to receive first: the upstream's NegotiateProtocolVersion if it sent one,
-   * AuthenticationOk, the notice asked for, then whatever followed AuthenticationOk.
+   * What the client is to receive first, up to the first ReadyForQuery: the upstream's
+   * NegotiateProtocolVersion if it sent one, AuthenticationOk, what followed it, the notice asked
+   * for, ReadyForQuery (see logIn).
    */
   firstBytes: Buffer;
 }
@@ -27,7 +28,7 @@ export interface UpstreamRequest {
   startup: StartupMessage;
   /** The database to log in to (the caller's rule); the client's `database` is not used. */
   database: string;
-  /** A NoticeResponse to give the client right after AuthenticationOk. */
+  /** A NoticeResponse to give the client once the login succeeded, before ReadyForQuery. */
   notice?: PgError;
 }
 
@@ -56,8 +57,10 @@ const ATTEMPTS: Record<SslMode, Attempt[]> = {
  * client, and its NegotiateProtocolVersion reaches the client.
  *
  * @throws UpstreamError: `login-refused` when the upstream refuses the credentials (SQLSTATE class
- *   28), `database-error` with the upstream's error as sent for anything else it refuses (a bad
- *   option, a database that does not exist, a role without REPLICATION), `database-unreachable`,
+ *   28), `served-database-missing` when the target's own database does not exist,
+ *   `database-error` with the upstream's error as sent for anything else it refuses (a bad
+ *   option, a database the client named that does not exist, a role without REPLICATION),
+ *   `database-unreachable`,
  *   `tls-refused`, `certificate-rejected`, `password-missing` or `login-failed`. When both tries
  *   were refused by the server, the refusal over TLS is the one thrown, as it says more.
  */
@@ -123,7 +126,7 @@ async function tryOnce(
     const { user: _user, database: _database, ...passedOn } = request.startup.parameters;
     const parameters = { user: target.user, database: request.database, ...passedOn };
     socket.write(encodeStartupMessage(parameters, request.startup.protocolVersion));
-    const firstBytes = await logIn(socket, tls, target, scramKeys, request.notice);
+    const firstBytes = await logIn(socket, tls, target, scramKeys, request);
     return { ok: true, connection: { socket, firstBytes } };
   } catch (error) {
     tcp.destroy();
@@ -157,7 +160,7 @@ async function negotiate(
 
 /** The server itself answered with an error (an ErrorResponse during login). */
 function fromServer(error: UpstreamError): boolean {
-  return error.cause.kind === 'login-refused' || error.cause.kind === 'database-error';
+  return ['login-refused', 'database-error', 'served-database-missing'].includes(error.cause.kind);
 }
 
 /**

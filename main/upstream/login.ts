@@ -2,7 +2,12 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { serialize } from 'pg-protocol';
 import { AuthRequest, BackendMessage } from '../pgwire/codes.js';
-import { decodeErrorFields, encodeNoticeResponse, type PgError } from '../pgwire/error-response.js';
+import {
+  decodeErrorFields,
+  encodeNoticeResponse,
+  SqlState,
+  type PgError,
+} from '../pgwire/error-response.js';
 import { FrameReader } from '../pgwire/frame-reader.js';
 import { md5PasswordHash } from '../pgwire/md5.js';
 import {
@@ -20,10 +25,14 @@ import { UpstreamError } from './upstream-error.js';
 export const UPSTREAM_LOGIN_TIMEOUT_MS = 15_000;
 
 /**
- * Runs the authentication exchange after the StartupMessage was sent; resolves when
- * AuthenticationOk arrives, with what the client is to receive first: the upstream's
- * NegotiateProtocolVersion if it sent one, AuthenticationOk, `notice`, then whatever followed
- * AuthenticationOk. Leaves the socket paused.
+ * Runs the authentication exchange after the StartupMessage was sent; resolves once the session
+ * is up (the first ReadyForQuery), with what the client is to receive first: the upstream's
+ * NegotiateProtocolVersion if it sent one, AuthenticationOk, what followed it (ParameterStatus,
+ * BackendKeyData, notices), `notice`, then ReadyForQuery and anything after it. Leaves the socket
+ * paused. The backend opens the database only after AuthenticationOk (Postgres's InitPostgres), so
+ * an error may still follow it: the notice goes out only once the login has succeeded, never in
+ * front of a FATAL (a NoticeResponse may come at any time after AuthenticationOk:
+ * protocol-flow.html, Start-up).
  *
  * Channel binding follows libpq's channel_binding (fe-auth.c, fe-auth-scram.c): over TLS, with the
  * server offering SCRAM-SHA-256-PLUS and binding not disabled, the login is bound to the
@@ -31,20 +40,24 @@ export const UPSTREAM_LOGIN_TIMEOUT_MS = 15_000;
  * login that ends unbound (a password or md5 request, trust, plain text) before a password is sent.
  *
  * @param tls the socket when it is a TLS connection (for the server certificate), else undefined.
+ * @param database the database asked for in the StartupMessage.
  * @throws UpstreamError: `login-refused` / `database-error` for the server's ErrorResponse (class 28
- *   is the credentials), `password-missing`, or `login-failed` for anything that broke down here.
+ *   is the credentials), `served-database-missing` when `database` is the target's own and does
+ *   not exist, `password-missing`, or `login-failed` for anything that broke down here.
  */
 export function logIn(
   socket: Socket,
   tls: TLSSocket | undefined,
   target: UpstreamTarget,
   scramKeys: ScramKeyCache,
-  notice: PgError | undefined,
+  { database, notice }: { database: string; notice?: PgError },
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const reader = new FrameReader();
     let scram: ScramClient | undefined;
     const negotiation: Buffer[] = [];
+    /** AuthenticationOk and what followed it, once it came: held until ReadyForQuery. */
+    let authenticated: Buffer[] | undefined;
 
     const finish = (error: Error | undefined, firstBytes?: Buffer): void => {
       socket.off('data', onData);
@@ -81,7 +94,24 @@ export function logIn(
       try {
         for (let frame = reader.next(); frame; frame = reader.next()) {
           if (frame.type === BackendMessage.ErrorResponse) {
-            throw upstreamRefusal(decodeErrorFields(frame.body), target);
+            throw upstreamRefusal(decodeErrorFields(frame.body), target, database);
+          }
+          if (authenticated) {
+            if (frame.type !== BackendMessage.ReadyForQuery) {
+              authenticated.push(frame.raw);
+              continue;
+            }
+            finish(
+              undefined,
+              Buffer.concat([
+                ...negotiation,
+                ...authenticated,
+                ...(notice ? [encodeNoticeResponse(notice)] : []),
+                frame.raw,
+                reader.rest(),
+              ]),
+            );
+            return;
           }
           if (frame.type === BackendMessage.NegotiateProtocolVersion) {
             negotiation.push(frame.raw); // the client negotiates with the upstream itself
@@ -109,16 +139,8 @@ export function logIn(
                   'the server let the login through without channel binding, and channel_binding=require insists on it',
                 );
               }
-              finish(
-                undefined,
-                Buffer.concat([
-                  ...negotiation,
-                  frame.raw,
-                  ...(notice ? [encodeNoticeResponse(notice)] : []),
-                  reader.rest(),
-                ]),
-              );
-              return;
+              authenticated = [frame.raw];
+              break;
             case AuthRequest.CleartextPassword:
               unbound('a password in clear text');
               socket.write(serialize.password(password()));
@@ -211,12 +233,21 @@ const CREDENTIALS_CLASS = '28';
 
 /**
  * An ErrorResponse of the upstream during startup: refused credentials keep the wording of who
- * logs in; anything else was caused by what the client asked for and reaches it as sent.
+ * logs in, as does a missing database when it is the target's own (`database`, what was asked
+ * for, being the target's); anything else was caused by what the client asked for and reaches it
+ * as sent.
  */
-function upstreamRefusal(error: PgError, target: UpstreamTarget): UpstreamError {
-  return new UpstreamError(
-    error.code.startsWith(CREDENTIALS_CLASS)
-      ? { kind: 'login-refused', error, by: target.by, address: addressOf(target) }
-      : { kind: 'database-error', error },
-  );
+function upstreamRefusal(error: PgError, target: UpstreamTarget, database: string): UpstreamError {
+  if (error.code.startsWith(CREDENTIALS_CLASS)) {
+    return new UpstreamError({
+      kind: 'login-refused',
+      error,
+      by: target.by,
+      address: addressOf(target),
+    });
+  }
+  if (error.code === SqlState.InvalidCatalogName && database === target.database) {
+    return new UpstreamError({ kind: 'served-database-missing', database, error, by: target.by });
+  }
+  return new UpstreamError({ kind: 'database-error', error });
 }
