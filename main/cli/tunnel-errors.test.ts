@@ -239,6 +239,18 @@ describe('the gateway', () => {
     expect(result.stderr).toContain('keys[0].keyHash');
   });
 
+  it('a config with an unknown field (a typo) fails at start with one sentence naming it and the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-typo-'));
+    const path = join(dir, 'gateway.json');
+    const keyHash = `sha256:${'0'.repeat(64)}`;
+    await writeFile(path, JSON.stringify({ keys: [{ id: 'a', keyHash, maxSesions: 5 }] }));
+    const result = await run(process.execPath, [CLI_PATH, 'gateway', '--config', path]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `Invalid gateway config ${path}: keys[0].maxSesions is not a known field.`,
+    );
+  });
+
   it('a TLS certificate that cannot be read: one sentence, no stack trace', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-badtls-'));
     const path = join(dir, 'gateway.json');
