@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { RpcError } from '../../shared/rpc.js';
 import type { AppCore } from '../service/app-core.js';
 import { composeAppCore } from '../service/compose.js';
 import { defaultConfigDir } from '../service/config-dir.js';
 import { startControlServer } from '../service/control-server.js';
 import { ProfilesFileError } from '../service/profile-store.js';
+import { pickAnotherPort } from '../service/tunnel-manager.js';
 import { printBanner, warnIfExposed } from './banner.js';
 import { parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
@@ -88,26 +90,28 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
   const core = await openCore(values['config-dir']);
   try {
     console.info('Starting the local playground…');
-    let profile = await core.commands.createPlayground();
-    if (values.host !== undefined || port !== undefined) {
-      // Saved on the profile, like an edit in the window: the next start keeps them.
-      profile = await core.commands
-        .updateProfile(profile.id, {
-          name: profile.name,
-          host: values.host ?? profile.host,
-          ...(port === undefined
-            ? { portMode: profile.portMode, port: profile.port }
-            : port === 0
-              ? { portMode: 'random' as const }
-              : { portMode: 'fixed' as const, port }),
-        })
-        .catch((error: Error) => {
-          throw new UsageError(error.message);
-        });
-    }
-    const state = await core.commands.startTunnel(profile.id);
+    const profile = await core.commands.createPlayground();
+    const state = await core
+      .startWith(profile.id, {
+        name: profile.name,
+        host: values.host ?? profile.host,
+        ...(port === undefined
+          ? { portMode: profile.portMode, port: profile.port }
+          : port === 0
+            ? { portMode: 'random' as const }
+            : { portMode: 'fixed' as const, port }),
+      })
+      .catch((error: Error) => {
+        throw error instanceof RpcError ? new UsageError(error.message) : error;
+      });
     if (state.status !== 'listening' || state.host === null || state.port === null) {
-      throw new UsageError(state.problem?.message ?? 'The playground did not start.');
+      const problem = state.problem?.message ?? 'The playground did not start.';
+      // The window's advice names the profile; here the port is this command's flag.
+      throw new UsageError(
+        state.problem?.fix === 'change-port'
+          ? problem.replace(pickAnotherPort(profile.name), 'Choose another with --port.')
+          : problem,
+      );
     }
     printBanner(state.host, state.port);
     warnIfExposed(state.host);

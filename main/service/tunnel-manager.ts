@@ -260,6 +260,11 @@ function isSecretFix(fix: ErrorFix): boolean {
   return fix === 'edit-key' || fix === 'edit-password';
 }
 
+/** The advice a port-in-use problem ends with: where, in the window, to change the port. */
+export function pickAnotherPort(profileName: string): string {
+  return `Pick another port for “${profileName}”.`;
+}
+
 async function describeStartFailure(error: unknown, profile: Profile): Promise<TunnelProblem> {
   if (error instanceof ListenError) {
     const { cause } = error;
@@ -268,8 +273,7 @@ async function describeStartFailure(error: unknown, profile: Profile): Promise<T
     const { sentence, fix } =
       inUse && owner ? describeListenFailure({ ...cause, owner }) : error.failure;
     return {
-      message:
-        fix === 'change-port' ? `${sentence} Pick another port for “${profile.name}”.` : sentence,
+      message: fix === 'change-port' ? `${sentence} ${pickAnotherPort(profile.name)}` : sentence,
       fix,
     };
   }
