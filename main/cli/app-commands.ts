@@ -8,6 +8,7 @@ import { startControlServer } from '../service/control-server.js';
 import { ProfilesFileError } from '../service/profile-store.js';
 import { pickAnotherPort } from '../service/tunnel-manager.js';
 import { printBanner, warnIfExposed } from './banner.js';
+import { parseCommandLine } from './command-line.js';
 import { parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
@@ -37,16 +38,18 @@ Options:
 const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
 
 export async function runUiCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string' },
-      'config-dir': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseCommandLine('pg-tunnel ui', () =>
+    parseArgs({
+      args,
+      options: {
+        port: { type: 'string' },
+        'config-dir': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }),
+  );
   if (values.help) {
     process.stdout.write(UI_HELP);
     return;
@@ -71,17 +74,19 @@ export async function runUiCommand(args: string[]): Promise<void> {
 }
 
 export async function runPlaygroundCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      host: { type: 'string', short: 'h' },
-      port: { type: 'string', short: 'p' },
-      'config-dir': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseCommandLine('pg-tunnel playground', () =>
+    parseArgs({
+      args,
+      options: {
+        host: { type: 'string', short: 'h' },
+        port: { type: 'string', short: 'p' },
+        'config-dir': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }),
+  );
   if (values.help) {
     process.stdout.write(PLAYGROUND_HELP);
     return;

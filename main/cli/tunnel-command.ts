@@ -6,6 +6,7 @@ import { DEFAULT_GATEWAY_URL, ListenError, Tunnel, type TunnelOptions } from '..
 import { upstreamTargetOf } from '../upstream/target.js';
 import { printBanner, warnIfExposed } from './banner.js';
 import { routeFromEnvironment, type CliRoute } from './route-env.js';
+import { parseCommandLine } from './command-line.js';
 import { parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
@@ -35,19 +36,21 @@ Other commands:
 `;
 
 export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      host: { type: 'string', short: 'h' },
-      port: { type: 'string', short: 'p' },
-      gateway: { type: 'string' },
-      url: { type: 'string' },
-      verbose: { type: 'boolean', short: 'v' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseCommandLine('pg-tunnel', () =>
+    parseArgs({
+      args,
+      options: {
+        host: { type: 'string', short: 'h' },
+        port: { type: 'string', short: 'p' },
+        gateway: { type: 'string' },
+        url: { type: 'string' },
+        verbose: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }),
+  );
   if (values.help) {
     process.stdout.write(TUNNEL_HELP);
     return;
