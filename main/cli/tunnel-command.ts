@@ -111,6 +111,9 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     if (warning) {
       console.warn(`⚠️  ${warning}`);
     }
+    if (route.overrides) {
+      console.info(`Using --url; ${route.overrides} is set too, and ignored.`);
+    }
     if (route.ignored.length > 0) {
       console.info(
         `Ignored in ${route.source}: ${route.ignored.join(', ')} (client settings: each client brings its own).`,
@@ -125,7 +128,8 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
 /** The engine's options for the route: the gateway and key, or the database with its password. */
 function routeOptions(route: CliRoute, gateway: string | undefined): TunnelOptions {
   if (route.kind === 'direct') {
-    return { direct: upstreamTargetOf(route.upstream, route.password, { kind: 'direct' }) };
+    const by = { kind: 'direct' as const, passwordHint: route.passwordHint };
+    return { direct: upstreamTargetOf(route.upstream, route.password, by) };
   }
   const gatewayUrl = gateway ?? DEFAULT_GATEWAY_URL;
   if (!/^wss?:\/\//.test(gatewayUrl)) {

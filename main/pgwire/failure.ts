@@ -66,9 +66,12 @@ export type SessionFailureCause =
 /**
  * Who logs in to the database, which decides the wording: the gateway for an API key (the
  * database's address is its operator's business, not the tunnel client's), or PG Tunnel itself
- * for a direct profile (`profile` names it; absent for the CLI, which reads DATABASE_URL or --url).
+ * for a direct profile (`profile` names it; absent for the CLI, which reads DATABASE_URL or --url
+ * and gives `passwordHint`, the HINT of a refused or missing password naming where it took the
+ * password from).
  */
-export type LoginParty = { kind: 'gateway' } | { kind: 'direct'; profile?: string };
+export type LoginParty =
+  { kind: 'gateway' } | { kind: 'direct'; profile?: string; passwordHint?: string };
 
 /**
  * What was wrong with a server certificate: it names another host, no trusted CA signed it, it
@@ -196,7 +199,7 @@ function passwordHint(by: LoginParty): string | undefined {
   }
   return by.profile
     ? `Edit the password of “${by.profile}” in PG Tunnel.`
-    : 'Check the password in DATABASE_URL, or in PGPASSWORD.';
+    : (by.passwordHint ?? 'Check the password in DATABASE_URL, or in PGPASSWORD.');
 }
 
 /** System error codes of a failed connect, in words. */
