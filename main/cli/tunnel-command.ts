@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatBytes, formatDuration } from '../../shared/format.js';
+import { formatBytes, formatDuration, printable } from '../../shared/format.js';
 import { unverifiedServerWarning } from '../../shared/direct-upstream.js';
 import { DEFAULT_GATEWAY_URL, ListenError, Tunnel, type TunnelOptions } from '../engine/index.js';
 import { upstreamTargetOf } from '../upstream/target.js';
@@ -76,19 +76,19 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   });
   tunnel.on('session-opened', (s) =>
     console.info(
-      `⏩ [${s.id}] ${s.clientAddress} connected: user ${s.user}, database ${s.database}` +
-        (s.applicationName ? `, application ${s.applicationName}` : ''),
+      `⏩ [${s.id}] ${s.clientAddress} connected: user ${printable(s.user)}, database ${printable(s.database)}` +
+        (s.applicationName ? `, application ${printable(s.applicationName)}` : ''),
     ),
   );
   tunnel.on('session-closed', (s, reason) =>
     console.info(
       `✖️  [${s.id}] closed after ${formatDuration(Date.now() - s.openedAt)} ` +
         `(${formatBytes(s.bytesFromClient)} sent, ${formatBytes(s.bytesToClient)} received)` +
-        (reason ? `: ${reason.message}` : ''),
+        (reason ? `: ${printable(reason.message)}` : ''),
     ),
   );
   tunnel.on('client-rejected', ({ clientAddress, reason }) =>
-    console.info(`⚠️  ${clientAddress}: ${reason}`),
+    console.info(`⚠️  ${clientAddress}: ${printable(reason)}`),
   );
 
   let address;

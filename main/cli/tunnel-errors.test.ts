@@ -217,6 +217,21 @@ describe('the CLI refuses bad input with one sentence and a non-zero exit', () =
   });
 });
 
+describe('session lines', () => {
+  it('print what clients send (application_name, user, database) with control characters escaped, so no line can be forged', async () => {
+    const tunnel = await tunnelWith(gateway.keys.valid);
+    const forged = '✖️  [99] forged line';
+    const result = await psql(tunnel.host, tunnel.port, ['-U', 'u\rser', '-c', 'select 1'], {
+      PGAPPNAME: `evil\n${forged}\x1b[2K`,
+    });
+    expect(result.code).toBe(0);
+    await tunnel.process.waitFor(/application evil\\n✖️ {2}\[99\] forged line\\x1b\[2K/);
+    expect(tunnel.process.output).toContain('user u\\rser');
+    expect(tunnel.process.output.split('\n').some((line) => line.startsWith(forged))).toBe(false);
+    expect(tunnel.process.output).not.toContain('\x1b');
+  });
+});
+
 describe('the gateway', () => {
   it('hash-key reads the key from stdin and prints sha256:<hex>', async () => {
     const result = await run(

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { ListenError, Tunnel } from '../engine/index.js';
 import type { CloseReason, DirectRoute } from '../engine/index.js';
 import { describeListenFailure, toSentence } from '../pgwire/failure.js';
+import { printable } from '../../shared/format.js';
 import type { Profile } from '../../shared/profile.js';
 import type {
   ErrorFix,
@@ -215,13 +216,13 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
       this.record(
         id,
         'info',
-        `Session ${s.id} opened from ${s.clientAddress} (${s.applicationName || 'unknown client'})`,
+        `Session ${s.id} opened from ${s.clientAddress} (${printable(s.applicationName) || 'unknown client'})`,
       );
       this.emit('change');
     });
     tunnel.on('session-closed', (s, reason?: CloseReason) => {
       if (reason) {
-        this.record(id, 'error', `Session ${s.id} failed: ${reason.message}`);
+        this.record(id, 'error', `Session ${s.id} failed: ${printable(reason.message)}`);
         if (isSecretFix(reason.fix)) {
           entry.problem = { message: reason.sentence, fix: reason.fix };
         }
