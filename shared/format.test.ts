@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { formatBytes, formatDuration, printable } from './format.js';
+import { formatBytes, formatDuration, printable, safeUrl } from './format.js';
 
 describe('formatBytes', () => {
   it('shows whole bytes below 1000', () => {
@@ -74,5 +74,14 @@ describe('printable', () => {
 
   it('doubles a backslash, so a literal "\\n" cannot pass for an escaped newline', () => {
     expect(printable('a\\nb')).toBe('a\\\\nb');
+  });
+});
+
+describe('safeUrl', () => {
+  it('drops the user name, password and query, and hides what is not a URL', () => {
+    expect(safeUrl('wss://u:secretpw@gw.example.test:8443/websocket?api_key=k')).toBe(
+      'wss://gw.example.test:8443/websocket',
+    );
+    expect(safeUrl('not a url secretpw')).toBe('(invalid URL)');
   });
 });

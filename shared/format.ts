@@ -56,3 +56,17 @@ const NAMED_ESCAPES: Record<string, string> = {
   '\r': '\\r',
   '\t': '\\t',
 };
+
+/**
+ * A URL as sentences and logs show it: scheme, host and path, without the user name and password
+ * (`ws://user:secret@host/` for HTTP Basic auth) or the query (an `api_key`) it may carry; an
+ * unparsable one as "(invalid URL)", since its text may be a secret pasted in the wrong place.
+ */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

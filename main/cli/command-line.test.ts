@@ -5,11 +5,11 @@ import { run } from '../testing/child-process.js';
 import { CLI_PATH } from '../testing/cli.js';
 
 /** The built CLI, with no route in its environment and a config directory nobody uses. */
-const runCli = (args: string[], input?: string) =>
+const runCli = (args: string[], input?: string, env: NodeJS.ProcessEnv = {}) =>
   run(
     process.execPath,
     [CLI_PATH, ...args],
-    { PDP_API_KEY: undefined, DATABASE_URL: undefined, XDG_CONFIG_HOME: tmpdir() },
+    { PDP_API_KEY: undefined, DATABASE_URL: undefined, XDG_CONFIG_HOME: tmpdir(), ...env },
     { timeoutMs: 20_000, input },
   );
 
@@ -66,5 +66,18 @@ describe('pg-tunnel gateway hash-key', () => {
     expect((await runCli(['gateway', 'hash-key', 'abc'])).stdout).toBe(`${hashOf('abc')}\n`);
     expect((await runCli(['gateway', 'hash-key', '--', '-k'])).stdout).toBe(`${hashOf('-k')}\n`);
     expect((await runCli(['gateway', 'hash-key', '-'], 'abc\n')).stdout).toBe(`${hashOf('abc')}\n`);
+  });
+});
+
+describe('a URL in an error sentence', () => {
+  it('never carries the password or query the user put in it', async () => {
+    const result = await runCli([], undefined, {
+      PDP_API_KEY: 'test-api-key-0123456789',
+      PPG_WS_URL: 'http://u:secretpw@gateway.example.test/ws?api_key=other-secret',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'The gateway URL must start with wss:// or ws:// (got http://gateway.example.test/ws).',
+    );
   });
 });

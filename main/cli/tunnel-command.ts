@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatBytes, formatDuration, printable } from '../../shared/format.js';
+import { formatBytes, formatDuration, printable, safeUrl } from '../../shared/format.js';
 import { unverifiedServerWarning } from '../../shared/direct-upstream.js';
 import { DEFAULT_GATEWAY_URL, ListenError, Tunnel, type TunnelOptions } from '../engine/index.js';
 import { upstreamTargetOf } from '../upstream/target.js';
@@ -134,7 +134,7 @@ function routeOptions(route: CliRoute, gateway: string | undefined): TunnelOptio
   const gatewayUrl = gateway ?? DEFAULT_GATEWAY_URL;
   if (!/^wss?:\/\//.test(gatewayUrl)) {
     throw new UsageError(
-      `The gateway URL must start with wss:// or ws:// (got ${gatewayUrl.split('?')[0]}).`,
+      `The gateway URL must start with wss:// or ws:// (got ${safeUrl(gatewayUrl)}).`,
     );
   }
   return { apiKey: route.apiKey, gatewayUrl, userAgent: `pg-tunnel/${packageVersion()}` };

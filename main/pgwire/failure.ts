@@ -100,6 +100,11 @@ export interface SessionFailure extends PgError {
   /** The message as a sentence for the CLI, tray and window: capitalized, with a final period. */
   sentence: string;
   fix: FailureFix;
+  /**
+   * The whole story, for the gateway's log only, when the message leaves out what is the
+   * operator's business (the gateway's CA file paths, what a certificate names): never sent.
+   */
+  operatorReason?: string;
 }
 
 /** A listen failure: the sentence, and what fixes it. */
@@ -131,7 +136,37 @@ export function toSentence(message: string): string {
 /** The ErrorResponse fields (severity FATAL) and sentence of a session failure. */
 export function describeFailure(cause: SessionFailureCause): SessionFailure {
   const error = pgErrorOf(cause);
-  return { ...error, sentence: toSentence(error.message), fix: fixOf(cause) };
+  const told = toTunnelClient(cause, error);
+  return {
+    ...told,
+    sentence: toSentence(told.message),
+    fix: fixOf(cause),
+    ...(told === error ? {} : { operatorReason: error.message }),
+  };
+}
+
+/**
+ * What a tunnel client is told of the gateway's own TLS set-up and checks: what went wrong, not
+ * where the gateway keeps its files or what the database's certificate names (`error` says that,
+ * for the gateway's log).
+ */
+function toTunnelClient(cause: SessionFailureCause, error: PgError): PgError {
+  if (!('by' in cause) || cause.by.kind !== 'gateway') {
+    return error;
+  }
+  const hint = "The gateway's log says why; its operator can fix it.";
+  switch (cause.kind) {
+    case 'certificate-rejected':
+      return {
+        ...error,
+        message: `the gateway could not verify the database server's certificate: ${certificateSentence(cause.problem)}`,
+        hint,
+      };
+    case 'login-failed':
+      return { ...error, message: 'the gateway could not log in to the database', hint };
+    default:
+      return error;
+  }
 }
 
 /** The sentence of a listen failure: "Port 5432 on 127.0.0.1 is already in use." and its kin. */
@@ -212,18 +247,20 @@ const CONNECT_ERRORS: Record<string, string> = {
   ENETUNREACH: 'no route to the network',
 };
 
-function certificateSentence(problem: CertificateProblem, detail: string): string {
+/** `detail` (what the certificate says, or the CA it was checked against) in brackets, if given. */
+function certificateSentence(problem: CertificateProblem, detail?: string): string {
+  const why = detail === undefined ? '' : ` (${detail})`;
   switch (problem) {
     case 'hostname':
-      return `the server's certificate is for another host (${detail})`;
+      return `the server's certificate is for another host${why}`;
     case 'unknown-ca':
-      return `the server's certificate is not signed by a trusted CA (${detail})`;
+      return `the server's certificate is not signed by a trusted CA${why}`;
     case 'expired':
-      return `the server's certificate has expired (${detail})`;
+      return `the server's certificate has expired${why}`;
     case 'not-yet-valid':
-      return `the server's certificate is not valid yet (${detail})`;
+      return `the server's certificate is not valid yet${why}`;
     case 'other':
-      return `the server's certificate was not accepted (${detail})`;
+      return `the server's certificate was not accepted${why}`;
   }
 }
 
