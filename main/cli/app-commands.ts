@@ -9,7 +9,7 @@ import { ProfilesFileError } from '../service/profile-store.js';
 import { pickAnotherPort } from '../service/tunnel-manager.js';
 import { printBanner, warnIfExposed } from './banner.js';
 import { parseCommandLine } from './command-line.js';
-import { parsePort, untilSignal } from './options.js';
+import { parseHost, parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -99,7 +99,7 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
     const state = await core
       .startWith(profile.id, {
         name: profile.name,
-        host: values.host ?? profile.host,
+        host: parseHost(values.host) ?? profile.host,
         ...(port === undefined
           ? { portMode: profile.portMode, port: profile.port }
           : port === 0

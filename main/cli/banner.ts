@@ -10,7 +10,7 @@ export function printBanner(host: string, port: number, direct?: DirectUpstream)
   const how = direct
     ? `PG Tunnel logs in to ${hostPort(direct.host, direct.port)} as ${direct.user} (database ${direct.database}, sslmode=${direct.sslmode}); your clients need no password.`
     : 'Your connection is authenticated using your API key. Your database credentials are set automatically by the tunnel gateway.';
-  console.info(`PG Tunnel listening on ${host}:${port} 🚀
+  console.info(`PG Tunnel listening on ${hostPort(host, port)} 🚀
 
 ${how}
 

@@ -10,7 +10,7 @@ import {
   type GatewayConfig,
 } from '../gateway/index.js';
 import { atMostArguments, parseCommandLine } from './command-line.js';
-import { parsePort, untilSignal } from './options.js';
+import { parseHost, parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 
 /** Seconds open sessions may go on after SIGTERM before they are ended. */
@@ -64,7 +64,10 @@ export async function runGatewayCommand(args: string[]): Promise<void> {
   // The command line's address wins over the file's, at start and on every reload.
   const withFlags = (loaded: GatewayConfig): GatewayConfig => ({
     ...loaded,
-    listen: { host: values.host || loaded.listen.host, port: port ?? loaded.listen.port },
+    listen: {
+      host: parseHost(values.host) || loaded.listen.host,
+      port: port ?? loaded.listen.port,
+    },
   });
   let config;
   try {

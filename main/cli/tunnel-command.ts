@@ -7,7 +7,7 @@ import { upstreamTargetOf } from '../upstream/target.js';
 import { printBanner, warnIfExposed } from './banner.js';
 import { routeFromEnvironment, type CliRoute } from './route-env.js';
 import { parseCommandLine } from './command-line.js';
-import { parsePort, untilSignal } from './options.js';
+import { parseHost, parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -57,7 +57,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   }
   loadDotEnv();
   const port = parsePort(values.port);
-  const host = values.host ?? '127.0.0.1';
+  const host = parseHost(values.host) ?? '127.0.0.1';
   const route = routeFromEnvironment(env, values.url);
   if (route.kind === 'direct' && values.gateway !== undefined) {
     throw new UsageError(

@@ -188,6 +188,23 @@ describe('the CLI refuses bad input with one sentence and a non-zero exit', () =
     }
   });
 
+  it('--host [::1] is ::1, and the banner writes an IPv6 address in brackets', async () => {
+    const tunnel = await startTunnelCli(gateway.wsUrl, gateway.keys.valid, ['--host', '[::1]']);
+    tunnels.push(tunnel);
+    expect(tunnel.process.output).toContain(`PG Tunnel listening on [::1]:${tunnel.port} 🚀`);
+    expect((await psql('::1', tunnel.port, ['-c', 'select 6'])).stdout.trim()).toBe('6');
+  });
+
+  it('a --host that does not resolve says so, rather than call it an address of another machine', async () => {
+    const result = await runCli(['--host', 'nosuchhost.invalid'], {
+      PDP_API_KEY: gateway.keys.valid,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(
+      /^nosuchhost\.invalid does not resolve to an address \((ENOTFOUND|EAI_AGAIN)\): give a host name or address of this machine\.$/,
+    );
+  });
+
   it('an unknown option', async () => {
     const result = await runCli(['--frobnicate'], { PDP_API_KEY: gateway.keys.valid });
     expect(result.code).toBe(1);

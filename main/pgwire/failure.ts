@@ -90,6 +90,8 @@ export type ListenFailureCause =
   | { kind: 'port-in-use-ipv6'; port: number; owner?: string }
   | { kind: 'listen-denied'; host: string; port: number }
   | { kind: 'address-not-local'; host: string }
+  /** The host name does not resolve: `reason` is the resolver's code (ENOTFOUND, EAI_AGAIN). */
+  | { kind: 'host-not-found'; host: string; reason: string }
   | { kind: 'listen-failed'; host: string; port: number; reason: string };
 
 /** What the user can do about a failure; the window offers the matching action. */
@@ -191,6 +193,11 @@ export function describeListenFailure(cause: ListenFailureCause): ListenFailure 
       };
     case 'address-not-local':
       return { sentence: `${cause.host} is not an address of this machine.`, fix: 'none' };
+    case 'host-not-found':
+      return {
+        sentence: `${cause.host} does not resolve to an address (${cause.reason}): give a host name or address of this machine.`,
+        fix: 'none',
+      };
     case 'listen-failed':
       return {
         sentence: toSentence(`cannot listen on ${cause.host}:${cause.port}: ${cause.reason}`),

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { ListenError, Tunnel } from '../engine/index.js';
 import type { CloseReason, DirectRoute } from '../engine/index.js';
 import { describeListenFailure, toSentence } from '../pgwire/failure.js';
+import { hostPort } from '../../shared/connection-details.js';
 import { printable } from '../../shared/format.js';
 import type { Profile } from '../../shared/profile.js';
 import type {
@@ -132,7 +133,7 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
         // Keep the port the OS gave, so saved GUI connections still work next time.
         this.profiles.update(id, { port: address.port });
       }
-      this.record(id, 'info', `Listening on ${address.address}:${address.port}`);
+      this.record(id, 'info', `Listening on ${hostPort(address.address, address.port)}`);
       const notice = target.notice?.({ host: address.address, port: address.port });
       if (notice) {
         entry.problem = { message: notice, fix: 'none' };
