@@ -7,7 +7,7 @@ import { defaultConfigDir } from '../service/config-dir.js';
 import { startControlServer } from '../service/control-server.js';
 import { ProfilesFileError } from '../service/profile-store.js';
 import { pickAnotherPort } from '../service/tunnel-manager.js';
-import { printBanner, warnIfExposed } from './banner.js';
+import { PLAYGROUND_LOGIN, printBanner, warnIfExposed } from './banner.js';
 import { parseCommandLine } from './command-line.js';
 import { parseHost, parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
@@ -118,7 +118,7 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
           : problem,
       );
     }
-    printBanner(state.host, state.port);
+    printBanner(state.host, state.port, PLAYGROUND_LOGIN);
     warnIfExposed(state.host);
     if (state.problem) {
       // The playground keeps data it cannot use: where it is and how to get it back.

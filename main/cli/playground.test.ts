@@ -47,6 +47,9 @@ describe('pg-tunnel playground', () => {
       expect(await listeningPort(first)).toBe(port);
       // Nothing comes before the playground's own first line (a D-Bus warning used to).
       expect(first.output.startsWith('Starting the local playground…')).toBe(true);
+      // Its user has no API key: the banner does not speak of one.
+      expect(first.output).toContain("The playground's own gateway logs in to its Postgres");
+      expect(first.output).not.toContain('your API key');
       expect(
         await psql('127.0.0.1', port, [
           '-c',
