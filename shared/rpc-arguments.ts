@@ -1,3 +1,4 @@
+import type { ProfileInput } from './profile.js';
 import type { RpcCommand } from './rpc.js';
 
 /** What each argument of a command is: an id (a string), a profile, or settings (objects). */
@@ -25,8 +26,11 @@ const WORDS: Record<ArgumentKind, string> = {
   settings: 'settings (an object)',
 };
 
-/** The type each field of a profile may have when given (see ProfileInput); name is required. */
-const PROFILE_FIELDS: Record<string, readonly string[]> = {
+/**
+ * The type each field of a profile may have when given; name is required. Keyed by ProfileInput's
+ * fields, so that a field added there must be added here.
+ */
+const PROFILE_FIELDS: Record<keyof ProfileInput, readonly string[]> = {
   name: ['string'],
   kind: ['string', 'undefined'],
   gatewayUrl: ['string', 'undefined'],
