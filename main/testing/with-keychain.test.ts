@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run, start } from './child-process.js';
@@ -22,17 +23,24 @@ const isRunning = (pid: number): boolean => {
   }
 };
 
-/** Whether anything still answers on the D-Bus bus at `address`. */
-const busAnswers = async (address: string): Promise<boolean> =>
-  (
-    await run('dbus-send', [
-      `--bus=${address}`,
-      '--print-reply',
-      '--dest=org.freedesktop.DBus',
-      '/org/freedesktop/DBus',
-      'org.freedesktop.DBus.GetId',
-    ])
-  ).code === 0;
+/**
+ * Whether anything still answers on the D-Bus bus at `address`. (execFile, not run(): dbus-send
+ * exits at once, and writing run()'s empty standard input to it then can fail with EPIPE.)
+ */
+const busAnswers = (address: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    execFile(
+      'dbus-send',
+      [
+        `--bus=${address}`,
+        '--print-reply',
+        '--dest=org.freedesktop.DBus',
+        '/org/freedesktop/DBus',
+        'org.freedesktop.DBus.GetId',
+      ],
+      (error) => resolve(error === null),
+    );
+  });
 
 describe('scripts/with-keychain.sh', () => {
   for (const group of [false, true]) {
