@@ -35,17 +35,44 @@ for tool in dbus-run-session dbus-send dbus-update-activation-environment gnome-
 done
 
 keychain_dir=$(mktemp -d "${TMPDIR:-/tmp}/pg-tunnel-keychain.XXXXXX")
-trap 'rm -rf "$keychain_dir"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# dbus-run-session ends its bus (and with it the keyring daemon) only when CMD exits by itself: a
+# signal that stops this script or dbus-run-session would leave both running, reparented to init.
+# So the inner script writes the pids of CMD, the bus daemon and the keyring daemon here, a
+# signal is passed on to CMD, and on the way out whatever of the daemons is left is stopped.
+pids=$keychain_dir/pids
+child=
+cleanup() {
+  if [ -s "$pids" ]; then
+    # The first line is CMD's pid, ended by now; the others are the daemons'.
+    for pid in $(tail -n +2 "$pids"); do
+      kill "$pid" 2>/dev/null || true
+    done
+  fi
+  rm -rf "$keychain_dir"
+}
+stop() { # $1: the signal, $2: the exit status it means
+  if [ -s "$pids" ]; then
+    kill "-$1" "$(head -n 1 "$pids")" 2>/dev/null || true
+  fi
+  if [ -n "$child" ]; then
+    wait "$child" 2>/dev/null || true
+  fi
+  exit "$2"
+}
+trap cleanup EXIT
+trap 'stop INT 130' INT
+trap 'stop TERM 143' TERM
 
-# The inner script runs with DBUS_SESSION_BUS_ADDRESS set to the private bus, which dbus-run-session
-# ends (and with it the keyring daemon) when CMD exits.
+# The inner script runs with DBUS_SESSION_BUS_ADDRESS set to the private bus. It runs in the
+# background so that a signal reaches the traps above at once, not after CMD has ended; fd 3 hands
+# it this script's standard input (sh gives a background command /dev/null otherwise).
 set +e
+exec 3<&0
 PG_TUNNEL_KEYCHAIN_DIR=$keychain_dir dbus-run-session -- sh -c '
   set -eu
   data=$PG_TUNNEL_KEYCHAIN_DIR/data
   run=$PG_TUNNEL_KEYCHAIN_DIR/run
+  pids=$PG_TUNNEL_KEYCHAIN_DIR/pids
   unset PG_TUNNEL_KEYCHAIN_DIR
   mkdir -m 700 "$data" "$run"
   # A daemon that D-Bus would start on demand gets the same throwaway directories, never the real ones.
@@ -65,7 +92,18 @@ PG_TUNNEL_KEYCHAIN_DIR=$keychain_dir dbus-run-session -- sh -c '
     fi
     sleep 0.1
   done
+  owner_pid() {
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.GetConnectionUnixProcessID "string:$1" 2>/dev/null |
+      awk "/uint32/ { print \$2 }"
+  }
+  # This shell becomes CMD (exec), so its pid is CMD'"'"'s.
+  printf "%s\n%s\n%s\n" "$$" "$(owner_pid org.freedesktop.DBus)" \
+    "$(owner_pid org.freedesktop.secrets)" >"$pids"
   exec "$@"
-' with-keychain "$@"
+' with-keychain "$@" <&3 3<&- &
+child=$!
+exec 3<&-
+wait "$child"
 status=$?
 exit "$status"

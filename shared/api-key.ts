@@ -22,6 +22,12 @@ export function parseApiKeyInput(input: string, source = 'The value'): ApiKeyRes
   return checkForm(text, source);
 }
 
+/**
+ * Schemes of Postgres and Prisma Postgres URLs (Prisma ORM's names): any other URL (mysql://) is
+ * not missing an api_key, it is the wrong kind of URL.
+ */
+const POSTGRES_SCHEMES = ['prisma+postgres:', 'prisma:', 'postgres:', 'postgresql:'];
+
 function apiKeyFromUrl(text: string, source: string): ApiKeyResult {
   let url: URL;
   try {
@@ -30,6 +36,12 @@ function apiKeyFromUrl(text: string, source: string): ApiKeyResult {
     return { ok: false, error: `${source} looks like a URL but is not a valid one.` };
   }
   const apiKey = url.searchParams.get('api_key');
+  if (!apiKey && !POSTGRES_SCHEMES.includes(url.protocol)) {
+    return {
+      ok: false,
+      error: `${source} is a ${url.protocol}// URL, not a Postgres or Prisma Postgres one: expected postgres://user:password@host/database, or prisma+postgres://accelerate.prisma-data.net/?api_key=...`,
+    };
+  }
   if (!apiKey) {
     return {
       ok: false,

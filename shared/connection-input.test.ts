@@ -28,7 +28,12 @@ describe('readConnectionInput', () => {
       error: 'The pasted value names no host (postgres://user@HOST/database).',
     });
     expect(read('')).toMatchObject({ kind: 'invalid', error: /^The pasted value is empty/ });
-    expect(read('mysql://u:p@h/db')).toMatchObject({
+    expect(read('mysql://u:p@h/db')).toEqual({
+      kind: 'invalid',
+      error:
+        'The pasted value is a mysql:// URL, not a Postgres or Prisma Postgres one: expected postgres://user:password@host/database, or prisma+postgres://accelerate.prisma-data.net/?api_key=...',
+    });
+    expect(read('prisma+postgres://h/?nokey=1')).toMatchObject({
       kind: 'invalid',
       error: /^The pasted value has no api_key parameter/,
     });

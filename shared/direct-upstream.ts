@@ -80,8 +80,9 @@ export function validateDirectUpstream(upstream: DirectUpstream): DirectUpstream
   if (typeof upstream.database !== 'string') {
     errors.database = 'The database is a name.';
   }
+  // Left out (undefined, as a script may send it) is null: libpq's default file.
   if (
-    upstream.sslrootcert !== null &&
+    (upstream.sslrootcert ?? null) !== null &&
     upstream.sslrootcert !== SYSTEM_ROOT_CERTS &&
     (typeof upstream.sslrootcert !== 'string' || !isAbsolutePath(upstream.sslrootcert))
   ) {
@@ -110,7 +111,7 @@ export function unverifiedServerWarning(upstream: DirectUpstream): string | unde
   const checked =
     sslmode === 'verify-ca' ||
     sslmode === 'verify-full' ||
-    (sslmode === 'require' && sslrootcert !== null && sslrootcert !== SYSTEM_ROOT_CERTS);
+    (sslmode === 'require' && (sslrootcert ?? null) !== null && sslrootcert !== SYSTEM_ROOT_CERTS);
   if (checked) {
     return undefined;
   }

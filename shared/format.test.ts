@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { formatBytes, formatDuration } from './format.js';
+import { formatBytes, formatDuration, printable, safeUrl } from './format.js';
 
 describe('formatBytes', () => {
   it('shows whole bytes below 1000', () => {
@@ -59,5 +59,29 @@ describe('formatDuration', () => {
     expect(formatDuration(59_949)).toBe('59.9 s');
     expect(formatDuration(59_950)).toBe('1 m 00 s');
     expect(formatDuration(59_999)).toBe('1 m 00 s');
+  });
+});
+
+describe('printable', () => {
+  it('escapes what could forge or reorder a log line, and leaves other text as it is', () => {
+    expect(printable('evil\n✖️  [99] fake line')).toBe('evil\\n✖️  [99] fake line');
+    expect(printable('a\rb\tc\x1b[31mred\x00\x7f\x9b')).toBe(
+      'a\\rb\\tc\\x1b[31mred\\x00\\x7f\\x9b',
+    );
+    expect(printable('x\u2028y\u202ez')).toBe('x\\u{2028}y\\u{202e}z');
+    expect(printable('psql — café 日本 🐘')).toBe('psql — café 日本 🐘');
+  });
+
+  it('doubles a backslash, so a literal "\\n" cannot pass for an escaped newline', () => {
+    expect(printable('a\\nb')).toBe('a\\\\nb');
+  });
+});
+
+describe('safeUrl', () => {
+  it('drops the user name, password and query, and hides what is not a URL', () => {
+    expect(safeUrl('wss://u:secretpw@gw.example.test:8443/websocket?api_key=k')).toBe(
+      'wss://gw.example.test:8443/websocket',
+    );
+    expect(safeUrl('not a url secretpw')).toBe('(invalid URL)');
   });
 });

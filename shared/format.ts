@@ -28,3 +28,45 @@ export function formatDuration(ms: number): string {
   }
   return `${Math.floor(seconds / 3600)} h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')} m`;
 }
+
+/**
+ * Client-supplied text (application_name, user, database, a server's message) made safe for one
+ * log line: control characters (C0, DEL, C1: newline, carriage return, ESC…) and the Unicode line
+ * separators and bidirectional overrides, which could forge a line or reorder one on a terminal,
+ * become escapes (`\n`, `\x1b`, `\u{202e}`), as Postgres escapes them in its own log. A
+ * backslash is doubled, so an escape in the line always came from here.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (char) => {
+    const named = NAMED_ESCAPES[char];
+    if (named) {
+      return named;
+    }
+    const code = char.codePointAt(0)!;
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+}
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\\\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+const NAMED_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
+
+/**
+ * A URL as sentences and logs show it: scheme, host and path, without the user name and password
+ * (`ws://user:secret@host/` for HTTP Basic auth) or the query (an `api_key`) it may carry; an
+ * unparsable one as "(invalid URL)", since its text may be a secret pasted in the wrong place.
+ */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -5,6 +5,7 @@ import {
   type RpcCommand,
   type RpcErrorBody,
 } from './rpc.js';
+import { argumentProblem } from './rpc-arguments.js';
 
 /** How a command's outcome crosses a transport (HTTP body, IPC reply): errors as data, not throws. */
 export type RpcReply = { ok: true; result: unknown } | { ok: false; error: RpcErrorBody };
@@ -24,6 +25,10 @@ export async function dispatchCommand(
 ): Promise<RpcReply> {
   if (!isRpcCommand(name)) {
     return { ok: false, error: { message: `There is no command ${name}.` } };
+  }
+  const problem = argumentProblem(name, args);
+  if (problem) {
+    return { ok: false, error: { message: problem } };
   }
   try {
     const command = commands[name] as (...a: unknown[]) => Promise<unknown>;

@@ -1,14 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { RpcError } from '../../shared/rpc.js';
 import { DEFAULT_LOCAL_TLS } from '../../shared/profile.js';
 import type { AppCore } from '../service/app-core.js';
 import { composeAppCore } from '../service/compose.js';
 import { defaultConfigDir } from '../service/config-dir.js';
 import { startControlServer } from '../service/control-server.js';
 import { ProfilesFileError } from '../service/profile-store.js';
+import { pickAnotherPort } from '../service/tunnel-manager.js';
 import { localCaCertPath } from '../tls/index.js';
 import { printBanner, warnIfExposed } from './banner.js';
-import { parseOnOff, parsePort, untilSignal } from './options.js';
+import { parseCommandLine } from './command-line.js';
+import { parseHost, parseOnOff, parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -40,16 +43,18 @@ Options:
 const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
 
 export async function runUiCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string' },
-      'config-dir': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseCommandLine('pg-tunnel ui', () =>
+    parseArgs({
+      args,
+      options: {
+        port: { type: 'string' },
+        'config-dir': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }),
+  );
   if (values.help) {
     process.stdout.write(UI_HELP);
     return;
@@ -74,18 +79,20 @@ export async function runUiCommand(args: string[]): Promise<void> {
 }
 
 export async function runPlaygroundCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      host: { type: 'string', short: 'h' },
-      port: { type: 'string', short: 'p' },
-      tls: { type: 'string' },
-      'config-dir': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseCommandLine('pg-tunnel playground', () =>
+    parseArgs({
+      args,
+      options: {
+        host: { type: 'string', short: 'h' },
+        port: { type: 'string', short: 'p' },
+        tls: { type: 'string' },
+        'config-dir': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }),
+  );
   if (values.help) {
     process.stdout.write(PLAYGROUND_HELP);
     return;
@@ -96,30 +103,33 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
   const core = await openCore(configDir);
   try {
     console.info('Starting the local playground…');
-    let profile = await core.commands.createPlayground();
-    if (values.host !== undefined || port !== undefined || tls !== undefined) {
-      // Saved on the profile, like an edit in the window: the next start keeps them.
-      profile = await core.commands
-        .updateProfile(profile.id, {
-          name: profile.name,
-          host: values.host ?? profile.host,
-          tls: tls ?? profile.tls,
-          ...(port === undefined
-            ? { portMode: profile.portMode, port: profile.port }
-            : port === 0
-              ? { portMode: 'random' as const }
-              : { portMode: 'fixed' as const, port }),
-        })
-        .catch((error: Error) => {
-          throw new UsageError(error.message);
-        });
-    }
-    const state = await core.commands.startTunnel(profile.id);
+    const profile = await core.commands.createPlayground();
+    const state = await core
+      .startWith(profile.id, {
+        name: profile.name,
+        host: parseHost(values.host) ?? profile.host,
+        tls: tls ?? profile.tls,
+        ...(port === undefined
+          ? { portMode: profile.portMode, port: profile.port }
+          : port === 0
+            ? { portMode: 'random' as const }
+            : { portMode: 'fixed' as const, port }),
+      })
+      .catch((error: Error) => {
+        throw error instanceof RpcError ? new UsageError(error.message) : error;
+      });
     if (state.status !== 'listening' || state.host === null || state.port === null) {
-      throw new UsageError(state.problem?.message ?? 'The playground did not start.');
+      const problem = state.problem?.message ?? 'The playground did not start.';
+      // The window's advice names the profile; here the port is this command's flag.
+      throw new UsageError(
+        state.problem?.fix === 'change-port'
+          ? problem.replace(pickAnotherPort(profile.name), 'Choose another with --port.')
+          : problem,
+      );
     }
     printBanner(state.host, state.port, {
-      caCertPath: profile.tls ? localCaCertPath(configDir) : undefined,
+      playground: true,
+      caCertPath: (tls ?? profile.tls) ? localCaCertPath(configDir) : undefined,
     });
     warnIfExposed(state.host);
     if (state.problem) {

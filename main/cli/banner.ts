@@ -6,6 +6,8 @@ import { isLoopbackHost } from '../../shared/loopback.js';
 export interface BannerOptions {
   /** A direct tunnel: where PG Tunnel logs in, said instead of the API key's sentence. */
   direct?: DirectUpstream;
+  /** The playground: its user has no API key; its own gateway logs in with one PG Tunnel keeps. */
+  playground?: boolean;
   /** TLS on: the local CA's certificate file, named for clients that verify. */
   caCertPath?: string;
 }
@@ -18,18 +20,20 @@ export interface BannerOptions {
 export function printBanner(
   host: string,
   port: number,
-  { direct, caCertPath }: BannerOptions = {},
+  { direct, playground, caCertPath }: BannerOptions = {},
 ): void {
-  const how = direct
-    ? `PG Tunnel logs in to ${hostPort(direct.host, direct.port)} as ${direct.user} (database ${direct.database}, sslmode=${direct.sslmode}); your clients need no password.`
-    : 'Your connection is authenticated using your API key. Your database credentials are set automatically by the tunnel gateway.';
+  const how = playground
+    ? "The playground's own gateway logs in to its Postgres for your clients, with a key PG Tunnel made and keeps: your clients need no password."
+    : direct
+      ? `PG Tunnel logs in to ${hostPort(direct.host, direct.port)} as ${direct.user} (database ${direct.database}, sslmode=${direct.sslmode}); your clients need no password.`
+      : 'Your connection is authenticated using your API key. Your database credentials are set automatically by the tunnel gateway.';
   const tls = caCertPath
     ? `
 🔒 TLS is on: clients may ask for it (sslmode=require). To verify the tunnel, give them its CA:
    sslmode=verify-full sslrootcert=${conninfoValue(caCertPath)}
 `
     : '';
-  console.info(`PG Tunnel listening on ${host}:${port} 🚀
+  console.info(`PG Tunnel listening on ${hostPort(host, port)} 🚀
 
 ${how}
 

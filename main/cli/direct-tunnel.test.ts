@@ -253,7 +253,7 @@ describe('what psql shows when the direct login fails', () => {
     expect(stderr).toContain(
       `FATAL:  PG Tunnel could not log in to 127.0.0.1:${server.port}: password authentication failed for user "app"`,
     );
-    expect(stderr).toContain('HINT:  Check the password in DATABASE_URL, or in PGPASSWORD.');
+    expect(stderr).toContain('HINT:  Check the password in DATABASE_URL.');
   });
 
   it('a certificate from another CA: names the host and what it was checked against', async () => {
@@ -285,7 +285,7 @@ describe('what psql shows when the direct login fails', () => {
   it('no password anywhere, for a role that needs one: says so, and where to give it', async () => {
     const stderr = await psqlThrough(urlOf(verifiedByCa()).replace(/:[^:@]*@/, '@'));
     expect(stderr).toContain('the database asks for a password, and none is saved');
-    expect(stderr).toContain('HINT:  Check the password in DATABASE_URL, or in PGPASSWORD.');
+    expect(stderr).toContain('HINT:  Put the password in DATABASE_URL, or set PGPASSWORD.');
   });
 });
 
@@ -324,6 +324,15 @@ describe('where the CA and the password come from', () => {
     const tunnel = await directTunnel(undefined, { PGPASSWORD: PASSWORD }, ['--url', url]);
     const result = await psql(tunnel.host, tunnel.port, ['-d', 'appdb', '-c', SEEN_BY_SERVER]);
     expect(result.stdout.trim()).toBe('app|appdb|t');
+
+    // DATABASE_URL, set too, is not where the password came from: the HINT names PGPASSWORD.
+    const wrong = await directTunnel(urlOf(verifiedByCa()), { PGPASSWORD: 'not-it' }, [
+      '--url',
+      url,
+    ]);
+    await wrong.process.waitFor(/Using --url; DATABASE_URL is set too, and ignored\./);
+    const refused = await psql(wrong.host, wrong.port, ['-d', 'appdb', '-c', 'select 1']);
+    expect(refused.stderr).toContain('HINT:  Check the password in PGPASSWORD.');
   });
 
   it('--url with a password in it is refused: the process list would show it to everyone', async () => {

@@ -9,14 +9,15 @@ import {
   reloadConfigFile,
   type GatewayConfig,
 } from '../gateway/index.js';
-import { parsePort, untilSignal } from './options.js';
+import { atMostArguments, parseCommandLine } from './command-line.js';
+import { parseHost, parsePort, untilSignal } from './options.js';
 import { UsageError } from './usage-error.js';
 
 /** Seconds open sessions may go on after SIGTERM before they are ended. */
 export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 30;
 
 export const GATEWAY_HELP = `Usage: pg-tunnel gateway --config FILE [--host HOST] [--port PORT] [--drain-timeout SECONDS]
-       pg-tunnel gateway hash-key [KEY]
+       pg-tunnel gateway hash-key [KEY | -]
 
 Runs the server end of the tunnel: a WebSocket endpoint at /websocket that checks API keys and logs
 in to each key's Postgres. GET /healthz and GET /metrics (Prometheus) on the same port.
@@ -28,31 +29,29 @@ go on; an invalid file is refused and the config in force stays. SIGTERM or SIGI
 A second SIGTERM or SIGINT ends them at once.
 
 hash-key prints the sha256:<hex> form of KEY for the config's keyHash; without KEY (or with -) it
-reads the key from standard input, which keeps it out of the process list and shell history.
+reads the key from standard input, which keeps it out of the process list and shell history
+(see pg-tunnel gateway hash-key --help).
 `;
 
 export async function runGatewayCommand(args: string[]): Promise<void> {
   if (args[0] === 'hash-key') {
-    const key =
-      args[1] === undefined || args[1] === '-' ? (await text(process.stdin)).trim() : args[1];
-    if (!key) {
-      throw new UsageError('No key given: pass it as an argument or on standard input.');
-    }
-    process.stdout.write(`${hashApiKey(key)}\n`);
+    await runHashKeyCommand(args.slice(1));
     return;
   }
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'drain-timeout': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseCommandLine('pg-tunnel gateway', () =>
+    parseArgs({
+      args,
+      options: {
+        config: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'drain-timeout': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }),
+  );
   if (values.help) {
     process.stdout.write(GATEWAY_HELP);
     return;
@@ -65,7 +64,10 @@ export async function runGatewayCommand(args: string[]): Promise<void> {
   // The command line's address wins over the file's, at start and on every reload.
   const withFlags = (loaded: GatewayConfig): GatewayConfig => ({
     ...loaded,
-    listen: { host: values.host || loaded.listen.host, port: port ?? loaded.listen.port },
+    listen: {
+      host: parseHost(values.host) || loaded.listen.host,
+      port: port ?? loaded.listen.port,
+    },
   });
   let config;
   try {
@@ -103,6 +105,38 @@ export async function runGatewayCommand(args: string[]): Promise<void> {
   const now = (): void => gateway.endDrainNow();
   process.once('SIGTERM', now).once('SIGINT', now);
   await gateway.drain(drainTimeoutSeconds * 1000);
+}
+
+const HASH_KEY = 'pg-tunnel gateway hash-key';
+
+export const HASH_KEY_HELP = `Usage: ${HASH_KEY} [KEY | -]
+
+Prints the sha256:<hex> form of KEY for the gateway config's keyHash. Without KEY (or with -) it
+reads the key from standard input, which keeps it out of the process list and shell history.
+A KEY that starts with "-" goes after --: ${HASH_KEY} -- -KEY.
+`;
+
+/** `pg-tunnel gateway hash-key`: an option is never taken for the key (a hash of "--help"). */
+async function runHashKeyCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseCommandLine(HASH_KEY, () =>
+    parseArgs({
+      args,
+      options: { help: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: true,
+    }),
+  );
+  if (values.help) {
+    process.stdout.write(HASH_KEY_HELP);
+    return;
+  }
+  atMostArguments(HASH_KEY, positionals, 1);
+  const [given] = positionals;
+  const key = given === undefined || given === '-' ? (await text(process.stdin)).trim() : given;
+  if (!key) {
+    throw new UsageError('No key given: pass it as an argument or on standard input.');
+  }
+  process.stdout.write(`${hashApiKey(key)}\n`);
 }
 
 /** `--drain-timeout`: whole seconds, 0 or more. */

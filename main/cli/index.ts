@@ -19,12 +19,11 @@ try {
   }
   process.exit(0);
 } catch (error) {
-  // Errors the user can act on print as their sentence alone: ours, parseArgs' (TypeErrors with an
-  // ERR_PARSE_ARGS code) and a missing keychain (matched by name, so the tunnel need not load it).
+  // Errors the user can act on print as their sentence alone: ours (parseArgs' refusals become
+  // ours in parseCommandLine) and a missing keychain (matched by name, so the tunnel need not load
+  // it).
   const isUsage =
-    error instanceof UsageError ||
-    (error as Error).name === 'KeychainUnavailableError' ||
-    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    error instanceof UsageError || (error as Error).name === 'KeychainUnavailableError';
   console.error(
     isUsage
       ? (error as Error).message

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { UsageError } from './usage-error.js';
 
 /** `--port`: digits only, 0 to 65535; absent means 0, "any free port". */
@@ -10,6 +11,15 @@ export function parsePort(value: string | undefined): number {
     throw new UsageError(`--port takes a number from 0 to 65535 (got ${value}).`);
   }
   return port;
+}
+
+/**
+ * `--host`: a host name or address; an IPv6 address may come in brackets, as URLs and the banner
+ * write it (`[::1]`). Absent: undefined.
+ */
+export function parseHost(value: string | undefined): string | undefined {
+  const bracketed = value === undefined ? null : /^\[(.*)\]$/.exec(value);
+  return bracketed && isIPv6(bracketed[1]!) ? bracketed[1] : value;
 }
 
 /** Resolves on the first SIGINT or SIGTERM, after printing `farewell` if given. */

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,8 +27,12 @@ function playground(configDir: string, args: string[] = []): RunningProcess {
 }
 
 /** A playground that is expected not to start: run to its end. */
-function failedPlayground(configDir: string): ReturnType<typeof run> {
-  return run(process.execPath, [CLI_PATH, 'playground', '--config-dir', configDir], NO_SESSION_BUS);
+function failedPlayground(configDir: string, args: string[] = []): ReturnType<typeof run> {
+  return run(
+    process.execPath,
+    [CLI_PATH, 'playground', '--config-dir', configDir, ...args],
+    NO_SESSION_BUS,
+  );
 }
 
 const readNotes = (port: number): ReturnType<typeof psql> =>
@@ -42,6 +47,9 @@ describe('pg-tunnel playground', () => {
       expect(await listeningPort(first)).toBe(port);
       // Nothing comes before the playground's own first line (a D-Bus warning used to).
       expect(first.output.startsWith('Starting the local playground…')).toBe(true);
+      // Its user has no API key: the banner does not speak of one.
+      expect(first.output).toContain("The playground's own gateway logs in to its Postgres");
+      expect(first.output).not.toContain('your API key');
       // TLS on by default: the banner names the CA, and a client that insists on TLS gets it.
       // (The banner and its TLS lines come in one write: the port seen, they are there.)
       expect(first.stdout).toContain(
@@ -105,6 +113,42 @@ describe('pg-tunnel playground', () => {
       expect(await third.stop('SIGINT')).toBe(0);
     } finally {
       await third.stop();
+    }
+  }, 300_000);
+
+  it('a start that fails on --port or --host saves neither: the next start listens where the last good one did', async () => {
+    const configDir = await newConfigDir();
+    const first = playground(configDir);
+    let port: number;
+    try {
+      port = await listeningPort(first);
+    } finally {
+      await first.stop('SIGINT');
+    }
+
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const held = (holder.address() as AddressInfo).port;
+    try {
+      const inUse = await failedPlayground(configDir, ['--port', String(held)]);
+      expect(inUse.code).toBe(1);
+      expect(inUse.stderr).toContain(String(held));
+      expect(inUse.stderr.trim()).toMatch(/Choose another with --port\.$/);
+    } finally {
+      holder.close();
+    }
+    // TEST-NET-3 (RFC 5737): an address no machine here has.
+    const foreign = await failedPlayground(configDir, ['--host', '203.0.113.7']);
+    expect(foreign.code).toBe(1);
+    expect(foreign.stderr).toContain('203.0.113.7');
+
+    const next = playground(configDir);
+    try {
+      expect(await listeningPort(next)).toBe(port);
+      expect(next.output).toContain('127.0.0.1');
+      expect(await next.stop('SIGINT')).toBe(0);
+    } finally {
+      await next.stop();
     }
   }, 300_000);
 

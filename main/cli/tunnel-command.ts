@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatBytes, formatDuration } from '../../shared/format.js';
+import { formatBytes, formatDuration, printable, safeUrl } from '../../shared/format.js';
 import { unverifiedServerWarning } from '../../shared/direct-upstream.js';
 import { DEFAULT_LOCAL_TLS } from '../../shared/profile.js';
 import { DEFAULT_GATEWAY_URL, ListenError, Tunnel, type TunnelOptions } from '../engine/index.js';
@@ -8,8 +8,9 @@ import { defaultConfigDir } from '../service/config-dir.js';
 import { upstreamTargetOf } from '../upstream/target.js';
 import { printBanner, warnIfExposed } from './banner.js';
 import { openLocalCaForCli, renewLocalTlsForCli } from './local-tls.js';
-import { parseOnOff, parsePort, untilSignal } from './options.js';
+import { parseHost, parseOnOff, parsePort, untilSignal } from './options.js';
 import { routeFromEnvironment, type CliRoute } from './route-env.js';
+import { parseCommandLine } from './command-line.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from './version.js';
 
@@ -41,21 +42,23 @@ Other commands:
 `;
 
 export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      host: { type: 'string', short: 'h' },
-      port: { type: 'string', short: 'p' },
-      gateway: { type: 'string' },
-      url: { type: 'string' },
-      tls: { type: 'string' },
-      'config-dir': { type: 'string' },
-      verbose: { type: 'boolean', short: 'v' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseCommandLine('pg-tunnel', () =>
+    parseArgs({
+      args,
+      options: {
+        host: { type: 'string', short: 'h' },
+        port: { type: 'string', short: 'p' },
+        gateway: { type: 'string' },
+        url: { type: 'string' },
+        tls: { type: 'string' },
+        'config-dir': { type: 'string' },
+        verbose: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }),
+  );
   if (values.help) {
     process.stdout.write(TUNNEL_HELP);
     return;
@@ -63,7 +66,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   loadDotEnv();
   const port = parsePort(values.port);
   const tls = parseOnOff('--tls', values.tls) ?? DEFAULT_LOCAL_TLS;
-  const host = values.host ?? '127.0.0.1';
+  const host = parseHost(values.host) ?? '127.0.0.1';
   const route = routeFromEnvironment(env, values.url);
   if (route.kind === 'direct' && values.gateway !== undefined) {
     throw new UsageError(
@@ -85,19 +88,19 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   });
   tunnel.on('session-opened', (s) =>
     console.info(
-      `⏩ [${s.id}] ${s.clientAddress} connected: user ${s.user}, database ${s.database}` +
-        (s.applicationName ? `, application ${s.applicationName}` : ''),
+      `⏩ [${s.id}] ${s.clientAddress} connected: user ${printable(s.user)}, database ${printable(s.database)}` +
+        (s.applicationName ? `, application ${printable(s.applicationName)}` : ''),
     ),
   );
   tunnel.on('session-closed', (s, reason) =>
     console.info(
       `✖️  [${s.id}] closed after ${formatDuration(Date.now() - s.openedAt)} ` +
         `(${formatBytes(s.bytesFromClient)} sent, ${formatBytes(s.bytesToClient)} received)` +
-        (reason ? `: ${reason.message}` : ''),
+        (reason ? `: ${printable(reason.message)}` : ''),
     ),
   );
   tunnel.on('client-rejected', ({ clientAddress, reason }) =>
-    console.info(`⚠️  ${clientAddress}: ${reason}`),
+    console.info(`⚠️  ${clientAddress}: ${printable(reason)}`),
   );
 
   let address;
@@ -124,6 +127,9 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     if (warning) {
       console.warn(`⚠️  ${warning}`);
     }
+    if (route.overrides) {
+      console.info(`Using --url; ${route.overrides} is set too, and ignored.`);
+    }
     if (route.ignored.length > 0) {
       console.info(
         `Ignored in ${route.source}: ${route.ignored.join(', ')} (client settings: each client brings its own).`,
@@ -139,12 +145,13 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
 /** The engine's options for the route: the gateway and key, or the database with its password. */
 function routeOptions(route: CliRoute, gateway: string | undefined): TunnelOptions {
   if (route.kind === 'direct') {
-    return { direct: upstreamTargetOf(route.upstream, route.password, { kind: 'direct' }) };
+    const by = { kind: 'direct' as const, passwordHint: route.passwordHint };
+    return { direct: upstreamTargetOf(route.upstream, route.password, by) };
   }
   const gatewayUrl = gateway ?? DEFAULT_GATEWAY_URL;
   if (!/^wss?:\/\//.test(gatewayUrl)) {
     throw new UsageError(
-      `The gateway URL must start with wss:// or ws:// (got ${gatewayUrl.split('?')[0]}).`,
+      `The gateway URL must start with wss:// or ws:// (got ${safeUrl(gatewayUrl)}).`,
     );
   }
   return { apiKey: route.apiKey, gatewayUrl, userAgent: `pg-tunnel/${packageVersion()}` };

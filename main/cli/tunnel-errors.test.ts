@@ -188,10 +188,27 @@ describe('the CLI refuses bad input with one sentence and a non-zero exit', () =
     }
   });
 
+  it('--host [::1] is ::1, and the banner writes an IPv6 address in brackets', async () => {
+    const tunnel = await startTunnelCli(gateway.wsUrl, gateway.keys.valid, ['--host', '[::1]']);
+    tunnels.push(tunnel);
+    expect(tunnel.process.output).toContain(`PG Tunnel listening on [::1]:${tunnel.port} 🚀`);
+    expect((await psql('::1', tunnel.port, ['-c', 'select 6'])).stdout.trim()).toBe('6');
+  });
+
+  it('a --host that does not resolve says so, rather than call it an address of another machine', async () => {
+    const result = await runCli(['--host', 'nosuchhost.invalid'], {
+      PDP_API_KEY: gateway.keys.valid,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(
+      /^nosuchhost\.invalid does not resolve to an address \((ENOTFOUND|EAI_AGAIN)\): give a host name or address of this machine\.$/,
+    );
+  });
+
   it('an unknown option', async () => {
     const result = await runCli(['--frobnicate'], { PDP_API_KEY: gateway.keys.valid });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("Unknown option '--frobnicate'");
+    expect(result.stderr.trim()).toBe('Unknown option --frobnicate: see pg-tunnel --help.');
   });
 
   it('a non-loopback host prints a warning', async () => {
@@ -217,6 +234,21 @@ describe('the CLI refuses bad input with one sentence and a non-zero exit', () =
   });
 });
 
+describe('session lines', () => {
+  it('print what clients send (application_name, user, database) with control characters escaped, so no line can be forged', async () => {
+    const tunnel = await tunnelWith(gateway.keys.valid);
+    const forged = '✖️  [99] forged line';
+    const result = await psql(tunnel.host, tunnel.port, ['-U', 'u\rser', '-c', 'select 1'], {
+      PGAPPNAME: `evil\n${forged}\x1b[2K`,
+    });
+    expect(result.code).toBe(0);
+    await tunnel.process.waitFor(/application evil\\n✖️ {2}\[99\] forged line\\x1b\[2K/);
+    expect(tunnel.process.output).toContain('user u\\rser');
+    expect(tunnel.process.output.split('\n').some((line) => line.startsWith(forged))).toBe(false);
+    expect(tunnel.process.output).not.toContain('\x1b');
+  });
+});
+
 describe('the gateway', () => {
   it('hash-key reads the key from stdin and prints sha256:<hex>', async () => {
     const result = await run(
@@ -237,6 +269,18 @@ describe('the gateway', () => {
     const result = await run(process.execPath, [CLI_PATH, 'gateway', '--config', path]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('keys[0].keyHash');
+  });
+
+  it('a config with an unknown field (a typo) fails at start with one sentence naming it and the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-typo-'));
+    const path = join(dir, 'gateway.json');
+    const keyHash = `sha256:${'0'.repeat(64)}`;
+    await writeFile(path, JSON.stringify({ keys: [{ id: 'a', keyHash, maxSesions: 5 }] }));
+    const result = await run(process.execPath, [CLI_PATH, 'gateway', '--config', path]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `Invalid gateway config ${path}: keys[0].maxSesions is not a known field.`,
+    );
   });
 
   it('a TLS certificate that cannot be read: one sentence, no stack trace', async () => {

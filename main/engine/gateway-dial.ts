@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { createConnection } from 'node:net';
+import { safeUrl } from '../../shared/format.js';
 import { SessionFailureError, type SessionFailureCause } from '../pgwire/failure.js';
 import {
   MAX_MESSAGE_BYTES,
@@ -164,15 +165,5 @@ function refusal(
       return { kind: 'no-database', requestId };
     default:
       return { kind: 'gateway-refused', url, status, statusText, requestId };
-  }
-}
-
-/** The URL as shown in errors: credentials or query strings in it are dropped. */
-export function safeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '(invalid URL)';
   }
 }

@@ -34,8 +34,9 @@ export async function addressesOf(host: string): Promise<string[]> {
   try {
     const found = await lookup(host, { all: true, verbatim: true });
     return [...new Set(found.map((entry) => entry.address))];
-  } catch {
-    throw new ListenError({ kind: 'address-not-local', host });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ListenError({ kind: 'host-not-found', host, reason });
   }
 }
 

@@ -1,13 +1,8 @@
 import type WebSocket from 'ws';
 import { CloseCode } from '../pgwire/tunnel-protocol.js';
+import { safeUrl } from '../../shared/format.js';
 import { BurstMeter } from './burst-meter.js';
-import {
-  DialError,
-  dialGateway,
-  safeUrl,
-  type DialedSocket,
-  type DialOptions,
-} from './gateway-dial.js';
+import { DialError, dialGateway, type DialedSocket, type DialOptions } from './gateway-dial.js';
 
 /** A WebSocket to the gateway for one client connection. */
 export interface TakenSocket {

@@ -231,6 +231,47 @@ describe('parseGatewayConfig', () => {
     });
   });
 
+  it('takes "*" in a databases list as every database, as the bare "*"', () => {
+    expect(parseGatewayConfig(withKey(0, { databases: ['*'] }), env).keys[0]!.databases).toBe('*');
+    expect(
+      parseGatewayConfig(withKey(0, { databases: ['reports', '*'] }), env).keys[0]!.databases,
+    ).toBe('*');
+  });
+
+  it('refuses an unknown field, at the top level and in a key, naming it and the file', () => {
+    expect(() => parseGatewayConfig(withKey(0, { maxSesions: 5 }), env, '/etc/gw.json')).toThrow(
+      new ConfigError(
+        'Invalid gateway config /etc/gw.json: keys[0].maxSesions is not a known field.',
+      ),
+    );
+    expect(configError({ ...validConfig(), bogusField: 1 }).message).toBe(
+      'Invalid gateway config: bogusField is not a known field.',
+    );
+    expect(configError({ ...validConfig(), listen: { port: 1, hots: 'x' } }).message).toBe(
+      'Invalid gateway config: listen.hots is not a known field.',
+    );
+    expect(configError({ ...validConfig(), liveness: { pingIntervalMS: 1 } }).message).toContain(
+      'liveness.pingIntervalMS is not a known field',
+    );
+  });
+
+  it("says what is wrong in words, not in the validator's", () => {
+    const sentences: Array<[unknown, string]> = [
+      [{ listen: { port: 1 } }, 'keys is missing'],
+      [{ keys: 'x' }, 'keys must be a list'],
+      [withKey(0, { maxSessions: 0 }), 'keys[0].maxSessions must be more than 0'],
+      [withKey(0, { maxSessions: 2.5 }), 'keys[0].maxSessions must be a whole number'],
+      [{ ...validConfig(), listen: { port: 70000 } }, 'listen.port must be at most 65535'],
+      [{ ...validConfig(), listen: { port: '1' } }, 'listen.port must be a number'],
+      [withKey(0, { id: '' }), 'keys[0].id must be a non-empty name'],
+      [{ keys: [] }, 'keys must list at least one key'],
+      ['keys', 'the config must be an object'],
+    ];
+    for (const [json, sentence] of sentences) {
+      expect(configError(json).message).toBe(`Invalid gateway config: ${sentence}.`);
+    }
+  });
+
   it('reads how long warm sockets may wait, 5 minutes unless set, 0 to hold none', () => {
     expect(parseGatewayConfig(validConfig(), env).warmWaitMs).toBe(300_000);
     expect(parseGatewayConfig({ ...validConfig(), warmWaitMs: 0 }, env).warmWaitMs).toBe(0);

@@ -3,10 +3,13 @@ import { z } from 'zod';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, WARM_WAIT_MS } from '../pgwire/tunnel-protocol.js';
 import { parseUpstreamUrl, type UpstreamTarget } from '../upstream/target.js';
 import type { ServedDatabases } from '../upstream/database-rule.js';
+import { configIssueSentence, configIssueWords } from './config-issues.js';
 
 const KEY_HASH = /^sha256:[0-9a-f]{64}$/;
 
-const keySchema = z.object({
+// Strict objects: an unknown field is refused, so that a typo (maxSesions) cannot silently drop a
+// limit.
+const keySchema = z.strictObject({
   id: z.string().min(1, 'must be a non-empty name'),
   keyHash: z
     .string()
@@ -18,35 +21,38 @@ const keySchema = z.object({
   passwordEnv: z.string().min(1).optional(),
   maxSessions: z.number().int().positive().optional(),
   idleTimeoutSeconds: z.number().int().positive().optional(),
+  // "*" anywhere in the list means every database, as the bare "*" does: `["*"]` reads as "all"
+  // to a person, and a database named "*" is not worth a second spelling.
   databases: z
     .union([z.literal('*'), z.array(z.string().min(1)).min(1)], {
       error: 'must be "*" or a list of database names',
     })
+    .transform((served): ServedDatabases => (served.includes('*') ? '*' : served))
     .optional(),
 });
 
 /** After this many unknown keys from one address within the window, it is refused for a while. */
 export const DEFAULT_FAILED_KEY_LIMIT = { attempts: 10, windowSeconds: 60, blockSeconds: 300 };
 
-const configSchema = z.object({
+const configSchema = z.strictObject({
   listen: z
-    .object({
+    .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8080),
     })
     .default({ host: '127.0.0.1', port: 8080 }),
-  tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   keys: z.array(keySchema).min(1, 'must list at least one key'),
   onKeyRemoved: z.enum(['keep', 'end'], { error: 'must be "keep" or "end"' }).default('keep'),
   failedKeyLimit: z
-    .object({
+    .strictObject({
       attempts: z.number().int().positive().default(DEFAULT_FAILED_KEY_LIMIT.attempts),
       windowSeconds: z.number().positive().default(DEFAULT_FAILED_KEY_LIMIT.windowSeconds),
       blockSeconds: z.number().positive().default(DEFAULT_FAILED_KEY_LIMIT.blockSeconds),
     })
     .default(DEFAULT_FAILED_KEY_LIMIT),
   liveness: z
-    .object({
+    .strictObject({
       pingIntervalMs: z.number().int().positive().default(PING_INTERVAL_MS),
       deadAfterMs: z.number().int().positive().default(DEAD_AFTER_MS),
     })
@@ -130,15 +136,23 @@ export async function loadGatewayConfig(
   return parseGatewayConfig(json, env, path);
 }
 
+/**
+ * Validates a parsed config file and resolves each key's upstream (its password from passwordEnv).
+ *
+ * @param source the file's path, named in errors.
+ * @throws ConfigError with one sentence, "Invalid gateway config FILE: FIELD ...", for the first
+ *   fault: a missing or mistyped field, an unknown field, a duplicate id or key, an unset
+ *   passwordEnv, an upstream URL PG Tunnel cannot act on. It never repeats a password.
+ */
 export function parseGatewayConfig(
   json: unknown,
   env: NodeJS.ProcessEnv,
-  source = 'config',
+  source?: string,
 ): GatewayConfig {
-  const result = configSchema.safeParse(json);
+  const invalid = `Invalid gateway config${source === undefined ? '' : ` ${source}`}:`;
+  const result = configSchema.safeParse(json, { error: configIssueWords });
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new ConfigError(`Invalid gateway ${source}: ${fieldName(issue.path)} ${issue.message}.`);
+    throw new ConfigError(`${invalid} ${configIssueSentence(result.error.issues[0]!)}.`);
   }
   const config = result.data;
   const seen = new Set<string>();
@@ -146,20 +160,18 @@ export function parseGatewayConfig(
   const keys = config.keys.map((key, index): KeyConfig => {
     const field = `keys[${index}]`;
     if (seen.has(key.id)) {
-      throw new ConfigError(`Invalid gateway ${source}: ${field}.id "${key.id}" is used twice.`);
+      throw new ConfigError(`${invalid} ${field}.id "${key.id}" is used twice.`);
     }
     seen.add(key.id);
     if (seenHashes.has(key.keyHash)) {
-      throw new ConfigError(
-        `Invalid gateway ${source}: ${field}.keyHash is the hash of a key listed before it.`,
-      );
+      throw new ConfigError(`${invalid} ${field}.keyHash is the hash of a key listed before it.`);
     }
     seenHashes.add(key.keyHash);
     return {
       id: key.id,
       keyHash: key.keyHash,
       upstream:
-        key.upstream === undefined ? undefined : resolveUpstream(key, env, `${source}: ${field}`),
+        key.upstream === undefined ? undefined : resolveUpstream(key, env, `${invalid} ${field}`),
       maxSessions: key.maxSessions,
       databases: key.databases,
       idleTimeoutSeconds: key.idleTimeoutSeconds,
@@ -186,27 +198,13 @@ function resolveUpstream(
     password = env[key.passwordEnv];
     if (password === undefined) {
       throw new ConfigError(
-        `Invalid gateway ${where}.passwordEnv: the environment variable ${key.passwordEnv} is not set.`,
+        `${where}.passwordEnv: the environment variable ${key.passwordEnv} is not set.`,
       );
     }
   }
   try {
     return parseUpstreamUrl(key.upstream!, password);
   } catch (error) {
-    throw new ConfigError(`Invalid gateway ${where}.upstream ${(error as Error).message}.`);
+    throw new ConfigError(`${where}.upstream ${(error as Error).message}.`);
   }
-}
-
-function fieldName(path: PropertyKey[]): string {
-  return (
-    path.reduce<string>(
-      (name, part) =>
-        typeof part === 'number'
-          ? `${name}[${part}]`
-          : name
-            ? `${name}.${String(part)}`
-            : String(part),
-      '',
-    ) || '(top level)'
-  );
 }

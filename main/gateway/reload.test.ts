@@ -149,11 +149,18 @@ describe('SIGHUP reloads the config file', () => {
     const notJson = await gateway.reload('{ "keys": [');
     expect(notJson).toContain('is not valid JSON');
 
+    // A typo must not silently drop a limit: the file is refused, naming the field.
+    const typo = structuredClone(gateway.config);
+    Object.assign(typo.keys[0]!, { maxSesions: 1 });
+    const typoLine = await gateway.reload(typo);
+    expect(typoLine).toContain('"level":"error","msg":"config reload refused"');
+    expect(typoLine).toContain('keys[0].maxSesions is not a known field.');
+
     expect((await selectThroughTunnel(tunnel, 'select 16')).stdout.trim()).toBe('16');
     const addedTunnel = await tunnelWith(added);
     expect((await selectThroughTunnel(addedTunnel, 'select 17')).stdout.trim()).toBe('17');
     const metrics = await gateway.metrics();
-    expect(metrics['pg_tunnel_gateway_config_reloads_total{result="refused"}']).toBe(2);
+    expect(metrics['pg_tunnel_gateway_config_reloads_total{result="refused"}']).toBe(3);
     expect(metrics['pg_tunnel_gateway_config_reloads_total{result="applied"}']).toBe(4);
   });
   it('warm sockets held for a removed or a changed key are closed: no client is served on one with what the key was', async () => {

@@ -183,7 +183,7 @@ export function serveTunnelSession(
         session: meta.id,
         key: key.id,
         upstream: describeTarget(key.upstream),
-        reason: failure.message,
+        reason: failure.operatorReason ?? failure.message,
       });
       fail(failure);
       return;

@@ -77,9 +77,12 @@ export type SessionFailureCause =
 /**
  * Who logs in to the database, which decides the wording: the gateway for an API key (the
  * database's address is its operator's business, not the tunnel client's), or PG Tunnel itself
- * for a direct profile (`profile` names it; absent for the CLI, which reads DATABASE_URL or --url).
+ * for a direct profile (`profile` names it; absent for the CLI, which reads DATABASE_URL or --url
+ * and gives `passwordHint`, the HINT of a refused or missing password naming where it took the
+ * password from).
  */
-export type LoginParty = { kind: 'gateway' } | { kind: 'direct'; profile?: string };
+export type LoginParty =
+  { kind: 'gateway' } | { kind: 'direct'; profile?: string; passwordHint?: string };
 
 /**
  * What was wrong with a server certificate: it names another host, no trusted CA signed it, it
@@ -98,6 +101,8 @@ export type ListenFailureCause =
   | { kind: 'port-in-use-ipv6'; port: number; owner?: string }
   | { kind: 'listen-denied'; host: string; port: number }
   | { kind: 'address-not-local'; host: string }
+  /** The host name does not resolve: `reason` is the resolver's code (ENOTFOUND, EAI_AGAIN). */
+  | { kind: 'host-not-found'; host: string; reason: string }
   | { kind: 'listen-failed'; host: string; port: number; reason: string };
 
 /** What the user can do about a failure; the window offers the matching action. */
@@ -108,6 +113,11 @@ export interface SessionFailure extends PgError {
   /** The message as a sentence for the CLI, tray and window: capitalized, with a final period. */
   sentence: string;
   fix: FailureFix;
+  /**
+   * The whole story, for the gateway's log only, when the message leaves out what is the
+   * operator's business (the gateway's CA file paths, what a certificate names): never sent.
+   */
+  operatorReason?: string;
 }
 
 /** A listen failure: the sentence, and what fixes it. */
@@ -139,7 +149,37 @@ export function toSentence(message: string): string {
 /** The ErrorResponse fields (severity FATAL) and sentence of a session failure. */
 export function describeFailure(cause: SessionFailureCause): SessionFailure {
   const error = pgErrorOf(cause);
-  return { ...error, sentence: toSentence(error.message), fix: fixOf(cause) };
+  const told = toTunnelClient(cause, error);
+  return {
+    ...told,
+    sentence: toSentence(told.message),
+    fix: fixOf(cause),
+    ...(told === error ? {} : { operatorReason: error.message }),
+  };
+}
+
+/**
+ * What a tunnel client is told of the gateway's own TLS set-up and checks: what went wrong, not
+ * where the gateway keeps its files or what the database's certificate names (`error` says that,
+ * for the gateway's log).
+ */
+function toTunnelClient(cause: SessionFailureCause, error: PgError): PgError {
+  if (!('by' in cause) || cause.by.kind !== 'gateway') {
+    return error;
+  }
+  const hint = "The gateway's log says why; its operator can fix it.";
+  switch (cause.kind) {
+    case 'certificate-rejected':
+      return {
+        ...error,
+        message: `the gateway could not verify the database server's certificate: ${certificateSentence(cause.problem)}`,
+        hint,
+      };
+    case 'login-failed':
+      return { ...error, message: 'the gateway could not log in to the database', hint };
+    default:
+      return error;
+  }
 }
 
 /** The sentence of a listen failure: "Port 5432 on 127.0.0.1 is already in use." and its kin. */
@@ -164,6 +204,11 @@ export function describeListenFailure(cause: ListenFailureCause): ListenFailure 
       };
     case 'address-not-local':
       return { sentence: `${cause.host} is not an address of this machine.`, fix: 'none' };
+    case 'host-not-found':
+      return {
+        sentence: `${cause.host} does not resolve to an address (${cause.reason}): give a host name or address of this machine.`,
+        fix: 'none',
+      };
     case 'listen-failed':
       return {
         sentence: toSentence(`cannot listen on ${cause.host}:${cause.port}: ${cause.reason}`),
@@ -207,7 +252,7 @@ function passwordHint(by: LoginParty): string | undefined {
   }
   return by.profile
     ? `Edit the password of “${by.profile}” in PG Tunnel.`
-    : 'Check the password in DATABASE_URL, or in PGPASSWORD.';
+    : (by.passwordHint ?? 'Check the password in DATABASE_URL, or in PGPASSWORD.');
 }
 
 /**
@@ -241,18 +286,20 @@ const CONNECT_ERRORS: Record<string, string> = {
   ENETUNREACH: 'no route to the network',
 };
 
-function certificateSentence(problem: CertificateProblem, detail: string): string {
+/** `detail` (what the certificate says, or the CA it was checked against) in brackets, if given. */
+function certificateSentence(problem: CertificateProblem, detail?: string): string {
+  const why = detail === undefined ? '' : ` (${detail})`;
   switch (problem) {
     case 'hostname':
-      return `the server's certificate is for another host (${detail})`;
+      return `the server's certificate is for another host${why}`;
     case 'unknown-ca':
-      return `the server's certificate is not signed by a trusted CA (${detail})`;
+      return `the server's certificate is not signed by a trusted CA${why}`;
     case 'expired':
-      return `the server's certificate has expired (${detail})`;
+      return `the server's certificate has expired${why}`;
     case 'not-yet-valid':
-      return `the server's certificate is not valid yet (${detail})`;
+      return `the server's certificate is not valid yet${why}`;
     case 'other':
-      return `the server's certificate was not accepted (${detail})`;
+      return `the server's certificate was not accepted${why}`;
   }
 }
 

@@ -153,6 +153,20 @@ describe('the tunnel manager', () => {
     const log = await test.core.commands.getLog(profile.id);
     expect(log.map((e) => e.message).join('\n')).toMatch(/Session \d+ opened from 127\.0\.0\.1/);
 
+    // A client's application_name reaches the log with its control characters escaped.
+    const named = await psql('127.0.0.1', port, ['-c', 'select 1'], {
+      PGAPPNAME: 'evil\nSession 99 closed',
+    });
+    expect(named.code).toBe(0);
+    const opened = await until(
+      async () =>
+        (await test.core.commands.getLog(profile.id)).find((e) => e.message.includes('evil')),
+      'the session line of the named client',
+    );
+    expect(opened.message).toMatch(
+      /^Session \d+ opened from 127\.0\.0\.1:\d+ \(evil\\nSession 99 closed\)$/,
+    );
+
     expect(await test.core.commands.stopTunnel(profile.id)).toMatchObject({ status: 'stopped' });
     expect(await portIsOpen(port)).toBe(false);
     await test.core.commands.deleteProfile(profile.id);

@@ -17,6 +17,7 @@ import type { Playground } from './playground/index.js';
 import { ProfileStore, type ConfigBackend } from './profile-store.js';
 import type { SecretStore } from './secret-store.js';
 import { TunnelManager, type TunnelTarget } from './tunnel-manager.js';
+import type { TunnelState } from '../../shared/tunnel-state.js';
 
 export interface AppCoreOptions {
   config: ConfigBackend;
@@ -105,6 +106,30 @@ export class AppCore {
     return this.tunnels.reviveDeadListeners();
   }
 
+  /**
+   * Starts a profile's tunnel with `input`'s address (host, port, portMode) instead of its saved
+   * one, as `pg-tunnel playground --host H --port P` asks. The address is kept on the profile, for
+   * the next start, only when the tunnel listens: a start that fails (the port is in use, the host
+   * is not an address of this machine) leaves the profile as it was, so that saved GUI
+   * connections still find it at its old address next time.
+   *
+   * @throws RpcError when `input` is not a valid profile (its sentence names the field).
+   */
+  async startWith(id: string, input: ProfileInput): Promise<TunnelState> {
+    const before = this.profiles.require(id);
+    throwIfInvalid(input, before.kind, false);
+    const { kind: _kind, ...changes } = fieldsOf(input, before.kind, before);
+    await this.tunnels.stop(id);
+    this.profiles.update(id, changes);
+    const state = await this.tunnels.start(id);
+    if (state.status !== 'listening') {
+      const { id: _id, kind: _k, ...saved } = before;
+      this.profiles.update(id, saved);
+    }
+    this.changed();
+    return state;
+  }
+
   snapshot(): AppSnapshot {
     return {
       version: this.options.version,
@@ -184,13 +209,6 @@ export class AppCore {
   private buildCommands(): RpcClient {
     const { profiles, tunnels } = this;
     const secrets = this.options.secrets;
-    const validate = (input: ProfileInput, kind: ProfileKind, adding: boolean): void => {
-      const [field, message] =
-        Object.entries(validateProfileInput(input, { kind, adding }))[0] ?? [];
-      if (field && message) {
-        throw new RpcError(message, field);
-      }
-    };
     const mutate = async <T>(work: () => Promise<T>): Promise<T> => {
       const result = await work();
       this.changed();
@@ -203,7 +221,7 @@ export class AppCore {
       addProfile: (input) =>
         mutate(async () => {
           const kind = input.kind ?? 'tunnel';
-          validate(input, kind, true);
+          throwIfInvalid(input, kind, true);
           const profile = profiles.add(fieldsOf(input, kind));
           try {
             await this.saveSecret(profile.id, kind, input);
@@ -217,7 +235,7 @@ export class AppCore {
       updateProfile: (id, input) =>
         mutate(async () => {
           const before = profiles.require(id);
-          validate(input, before.kind, false);
+          throwIfInvalid(input, before.kind, false);
           if (input.apiKey !== undefined && before.kind !== 'tunnel') {
             throw new RpcError(
               before.kind === 'playground'
@@ -305,6 +323,14 @@ export class AppCore {
       },
       updateSettings: (changes) => mutate(async () => profiles.updateSettings(changes)),
     };
+  }
+}
+
+/** @throws RpcError naming the first field of `input` that is not valid for a `kind` profile. */
+function throwIfInvalid(input: ProfileInput, kind: ProfileKind, adding: boolean): void {
+  const [field, message] = Object.entries(validateProfileInput(input, { kind, adding }))[0] ?? [];
+  if (field && message) {
+    throw new RpcError(message, field);
   }
 }
 

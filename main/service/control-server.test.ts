@@ -126,6 +126,70 @@ describe('the control server', () => {
     expect((await rpc('noSuchCommand', [])).status).toBe(404);
   });
 
+  it('answers arguments of the wrong shape with a sentence, never a TypeError', async () => {
+    const reply = async (command: string, args: unknown[]) =>
+      JSON.parse((await rpc(command, args)).body) as { ok: boolean; error?: { message: string } };
+    const cases: Array<[string, unknown[], string]> = [
+      [
+        'addProfile',
+        [null],
+        'addProfile takes a profile (an object with a name) as argument 1; it got null.',
+      ],
+      [
+        'addProfile',
+        [],
+        'addProfile takes a profile (an object with a name) as argument 1; it got undefined.',
+      ],
+      ['addProfile', [{}], "addProfile: the profile's name must be string; it is undefined."],
+      [
+        'addProfile',
+        [{ name: 'x', port: '5432' }],
+        "addProfile: the profile's port must be number or null; it is string.",
+      ],
+      [
+        'updateProfile',
+        [7, { name: 'x' }],
+        'updateProfile takes an id (a string) as argument 1; it got number.',
+      ],
+      ['startTunnel', [{}], 'startTunnel takes an id (a string) as argument 1; it got object.'],
+      [
+        'updateSettings',
+        [[true]],
+        'updateSettings takes settings (an object) as argument 1; it got array.',
+      ],
+      ['getSnapshot', [1], 'getSnapshot takes no arguments; it got 1.'],
+    ];
+    for (const [command, args, message] of cases) {
+      expect(await reply(command, args), `${command} ${JSON.stringify(args)}`).toEqual({
+        ok: false,
+        error: { message },
+      });
+    }
+  });
+
+  it('takes a direct profile whose sslrootcert is left out as one without a CA file', async () => {
+    const added = JSON.parse(
+      (
+        await rpc('addProfile', [
+          {
+            name: 'No CA given',
+            kind: 'direct',
+            upstream: {
+              host: '127.0.0.1',
+              port: 5432,
+              database: 'app',
+              user: 'app',
+              sslmode: 'prefer',
+              channelBinding: 'prefer',
+            },
+          },
+        ])
+      ).body,
+    ) as { ok: boolean; result?: { id: string } };
+    expect(added).toMatchObject({ ok: true });
+    await rpc('deleteProfile', [added.result!.id]);
+  });
+
   it('pushes snapshots on the event socket to a holder of the token only', async () => {
     const refused = new WebSocket(`ws://127.0.0.1:${server.port}/events`);
     const status = await new Promise<number>((resolve) =>

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { ListenError, Tunnel } from '../engine/index.js';
 import type { CloseReason, DirectRoute } from '../engine/index.js';
 import { describeListenFailure, toSentence } from '../pgwire/failure.js';
+import { hostPort } from '../../shared/connection-details.js';
+import { printable } from '../../shared/format.js';
 import type { Profile } from '../../shared/profile.js';
 import type {
   ErrorFix,
@@ -156,7 +158,7 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
         // Keep the port the OS gave, so saved GUI connections still work next time.
         this.profiles.update(id, { port: address.port });
       }
-      this.record(id, 'info', `Listening on ${address.address}:${address.port}`);
+      this.record(id, 'info', `Listening on ${hostPort(address.address, address.port)}`);
       const notice = target.notice?.({ host: address.address, port: address.port });
       if (notice) {
         entry.problem = { message: notice, fix: 'none' };
@@ -241,13 +243,13 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
       this.record(
         id,
         'info',
-        `Session ${s.id} opened from ${s.clientAddress} (${s.applicationName || 'unknown client'})`,
+        `Session ${s.id} opened from ${s.clientAddress} (${printable(s.applicationName) || 'unknown client'})`,
       );
       this.emit('change');
     });
     tunnel.on('session-closed', (s, reason?: CloseReason) => {
       if (reason) {
-        this.record(id, 'error', `Session ${s.id} failed: ${reason.message}`);
+        this.record(id, 'error', `Session ${s.id} failed: ${printable(reason.message)}`);
         if (isSecretFix(reason.fix)) {
           entry.problem = { message: reason.sentence, fix: reason.fix };
         }
@@ -286,6 +288,11 @@ function isSecretFix(fix: ErrorFix): boolean {
   return fix === 'edit-key' || fix === 'edit-password';
 }
 
+/** The advice a port-in-use problem ends with: where, in the window, to change the port. */
+export function pickAnotherPort(profileName: string): string {
+  return `Pick another port for “${profileName}”.`;
+}
+
 async function describeStartFailure(error: unknown, profile: Profile): Promise<TunnelProblem> {
   if (error instanceof ListenError) {
     const { cause } = error;
@@ -294,8 +301,7 @@ async function describeStartFailure(error: unknown, profile: Profile): Promise<T
     const { sentence, fix } =
       inUse && owner ? describeListenFailure({ ...cause, owner }) : error.failure;
     return {
-      message:
-        fix === 'change-port' ? `${sentence} Pick another port for “${profile.name}”.` : sentence,
+      message: fix === 'change-port' ? `${sentence} ${pickAnotherPort(profile.name)}` : sentence,
       fix,
     };
   }

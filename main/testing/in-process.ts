@@ -1,4 +1,4 @@
-import { createGateway, type Gateway } from '../gateway/index.js';
+import { createGateway, type Gateway, type Logger } from '../gateway/index.js';
 import type { GatewayConfig, KeyConfig } from '../gateway/config.js';
 import { hashApiKey } from '../gateway/keys.js';
 import { readConnectionString } from '../../shared/connection-string.js';
@@ -21,14 +21,16 @@ export function keyFor(apiKey: string, upstreamUrl: string | undefined, id = 'te
 /** How a test gateway differs from the defaults; `port` 0 (the default) picks a free one. */
 export type InProcessGatewayOptions = Pick<GatewayConfig, 'tls' | 'liveness' | 'warmWaitMs'> & {
   port?: number;
+  /** Where its log goes (default: nowhere). */
+  log?: Logger;
 };
 
 /** The real gateway, in this process, on a loopback port; TLS, liveness and warm sockets as given. */
 export async function startInProcessGateway(
   keys: KeyConfig[],
-  { port = 0, ...options }: InProcessGatewayOptions = { tls: undefined },
+  { port = 0, log, ...options }: InProcessGatewayOptions = { tls: undefined },
 ): Promise<{ gateway: Gateway; gatewayUrl: string; port: number }> {
-  const gateway = createGateway({ listen: { host: '127.0.0.1', port }, keys, ...options });
+  const gateway = createGateway({ listen: { host: '127.0.0.1', port }, keys, ...options }, log);
   const bound = (await gateway.listen()).port;
   return {
     gateway,

@@ -14,6 +14,7 @@ import {
 } from '../testing/tls.js';
 import { startTlsPostgres } from '../testing/tls-postgres.js';
 import type { Gateway } from '../gateway/server.js';
+import { createJsonLogger } from '../gateway/log.js';
 
 /**
  * A Postgres of its own with TLS on and one role per authentication method, so that the gateway's
@@ -38,6 +39,9 @@ let gateway: Gateway;
 let gatewayUrl: string;
 const apiKeys = new Map<string, string>();
 const tunnels: Array<{ stop(): Promise<void> }> = [];
+const gatewayLog: string[] = [];
+/** A CA file the gateway's key names but its machine does not have. */
+const MISSING_CA = '/nonexistent/pg-tunnel-gateway/root.crt';
 
 beforeAll(async () => {
   const ca = await makeCertificateAuthority(await mkdtemp(join(tmpdir(), 'pg-tunnel-tls-')));
@@ -67,12 +71,14 @@ beforeAll(async () => {
     'require, server without TLS': `postgres://${sharedPostgres.user}@127.0.0.1:${sharedPostgres.port}/postgres?sslmode=require`,
     'wrong md5 password': `postgres://md5_user:nope@${base}?sslmode=disable`,
     'no password configured': `postgres://md5_user@${base}?sslmode=disable`,
+    'verify-full, CA file missing': `postgres://tls_user:tls-secret@${base}?sslmode=verify-full&sslrootcert=${encodeURIComponent(MISSING_CA)}`,
   };
   const keys = Object.entries(upstreams).map(([name, url], i) => {
     apiKeys.set(name, newApiKey());
     return keyFor(apiKeys.get(name)!, url, `key-${i}`);
   });
-  ({ gateway, gatewayUrl } = await startInProcessGateway(keys));
+  const log = createJsonLogger((line) => gatewayLog.push(line));
+  ({ gateway, gatewayUrl } = await startInProcessGateway(keys, { tls: undefined, log }));
 });
 
 afterAll(async () => {
@@ -109,7 +115,7 @@ describe('upstream failures reach the client as a FATAL sentence', () => {
   it.each([
     [
       'verify-full, wrong CA',
-      "the gateway could not log in to the database: the server's certificate is not signed by a trusted CA",
+      "the gateway could not verify the database server's certificate: the server's certificate is not signed by a trusted CA",
     ],
     [
       'require, server without TLS',
@@ -125,6 +131,19 @@ describe('upstream failures reach the client as a FATAL sentence', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('FATAL:');
     expect(result.stderr).toContain(sentence);
+  });
+
+  it("the gateway's files and what the certificate says stay in the gateway's log, out of the client's FATAL", async () => {
+    const missing = await queryThrough('verify-full, CA file missing', 'select 1');
+    expect(missing.stderr).toContain('FATAL:  the gateway could not log in to the database');
+    expect(missing.stderr).toContain("HINT:  The gateway's log says why; its operator can fix it.");
+    expect(missing.stderr).not.toContain(MISSING_CA);
+    const wrongCa = await queryThrough('verify-full, wrong CA', 'select 1');
+    expect(wrongCa.stderr).not.toContain(otherCa.certPath);
+
+    const failures = gatewayLog.filter((line) => line.includes('upstream login failed'));
+    expect(failures.some((line) => line.includes(`${MISSING_CA} does not exist`))).toBe(true);
+    expect(failures.some((line) => line.includes(`sslrootcert=${otherCa.certPath}`))).toBe(true);
   });
 });
 
