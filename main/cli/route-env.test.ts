@@ -18,14 +18,25 @@ function refusal(env: NodeJS.ProcessEnv, url?: string): string {
 }
 
 describe('which of PDP_API_KEY, DATABASE_URL and --url pg-tunnel follows', () => {
-  it('refuses an API key together with a postgres:// URL, saying which to unset', () => {
-    expect(refusal({ PDP_API_KEY: KEY, DATABASE_URL: DIRECT })).toBe(
-      'PDP_API_KEY (an API key, through a gateway) and DATABASE_URL (a postgres:// URL, a direct tunnel) are both set: unset PDP_API_KEY for the direct tunnel, or unset DATABASE_URL for the API key.',
+  it("PDP_API_KEY over a postgres:// DATABASE_URL (an app's own, in .env), as the reference client, and says so", () => {
+    const route = routeFromEnvironment({ PDP_API_KEY: KEY, DATABASE_URL: DIRECT }, undefined);
+    expect(route).toEqual({ kind: 'tunnel', apiKey: KEY, overrides: ['DATABASE_URL'] });
+    expect(JSON.stringify(route)).not.toContain('s3cret-pw');
+  });
+
+  it('the flag --url over both variables, naming each one it leaves unused', () => {
+    expect(
+      routeFromEnvironment({ PDP_API_KEY: KEY, PGPASSWORD: 'pw' }, URL_WITHOUT_PASSWORD),
+    ).toMatchObject({ kind: 'direct', source: '--url', overrides: ['PDP_API_KEY'] });
+    expect(
+      routeFromEnvironment(
+        { PDP_API_KEY: KEY, DATABASE_URL: DIRECT, PGPASSWORD: 'pw' },
+        URL_WITHOUT_PASSWORD,
+      ),
+    ).toMatchObject({ overrides: ['PDP_API_KEY', 'DATABASE_URL'] });
+    expect(routeFromEnvironment({ PGPASSWORD: 'pw' }, URL_WITHOUT_PASSWORD)).not.toHaveProperty(
+      'overrides',
     );
-    expect(refusal({ PDP_API_KEY: KEY }, URL_WITHOUT_PASSWORD)).toBe(
-      'PDP_API_KEY (an API key, through a gateway) and --url (a postgres:// URL, a direct tunnel) are both set: unset PDP_API_KEY for the direct tunnel, or drop --url for the API key.',
-    );
-    expect(refusal({ PDP_API_KEY: KEY, DATABASE_URL: DIRECT })).not.toContain('s3cret-pw');
   });
 
   it('PDP_API_KEY over the api_key of a prisma+postgres:// DATABASE_URL, as the reference client', () => {
@@ -49,7 +60,7 @@ describe('which of PDP_API_KEY, DATABASE_URL and --url pg-tunnel follows', () =>
     expect(route).toMatchObject({
       kind: 'direct',
       source: '--url',
-      overrides: 'DATABASE_URL',
+      overrides: ['DATABASE_URL'],
       upstream: { host: 'db.example.test', user: 'app', database: 'appdb' },
       password: 'pw',
     });

@@ -8,36 +8,44 @@ import {
 import { UsageError } from './usage-error.js';
 
 /** Where `pg-tunnel` leads, as its environment and flags say. */
-export type CliRoute =
+export type CliRoute = (
   | { kind: 'tunnel'; apiKey: string }
   | ({
       kind: 'direct';
       source: 'DATABASE_URL' | '--url';
       /** The HINT for a refused or missing password: names where the password came from. */
       passwordHint: string;
-      /** DATABASE_URL, when it is set too and --url wins over it (the CLI says so). */
-      overrides?: 'DATABASE_URL';
-    } & DirectConnectionString);
+    } & DirectConnectionString)
+) & {
+  /**
+   * What is set too and lost to the route taken (the CLI says so): PDP_API_KEY and DATABASE_URL
+   * under --url; a postgres:// DATABASE_URL under PDP_API_KEY.
+   */
+  overrides?: ('PDP_API_KEY' | 'DATABASE_URL')[];
+};
 
 /**
- * Reads the route. The order: `--url` (a postgres:// URL without its password) over DATABASE_URL;
- * then, as the reference client reads them, PDP_API_KEY over DATABASE_URL's api_key. DATABASE_URL
- * is a direct tunnel when it is a postgres:// URL (or libpq key=value string) and a tunnel when it
- * is a prisma+postgres:// URL with an api_key. A direct URL without a password takes PGPASSWORD's,
- * as libpq does.
+ * Reads the route. The order: the flag `--url` (a postgres:// URL without its password) over the
+ * environment; then, as the reference client reads them, PDP_API_KEY over DATABASE_URL, whether
+ * that holds a prisma+postgres:// api_key or a postgres:// URL (a project's .env often holds the
+ * app's own DATABASE_URL beside the tunnel's key, and `npx @prisma/ppg-tunnel` follows the key
+ * there). What loses is named in `overrides`, for the CLI to say. DATABASE_URL alone is a direct
+ * tunnel when it is a postgres:// URL (or libpq key=value string) and a tunnel when it is a
+ * prisma+postgres:// URL with an api_key. A direct URL without a password takes PGPASSWORD's, as
+ * libpq does.
  *
  * @throws UsageError with one sentence that never repeats a secret: no route at all, a malformed
- *   value, a password in --url (the process list shows every argument to every user), or an API
- *   key in PDP_API_KEY together with a postgres:// URL in DATABASE_URL or --url (two different
- *   places to lead: the sentence says which to unset).
+ *   value, or a password in --url (the process list shows every argument to every user).
  */
 export function routeFromEnvironment(env: NodeJS.ProcessEnv, url: string | undefined): CliRoute {
   const fromKey = env['PDP_API_KEY'];
   const databaseUrl = env['DATABASE_URL'];
   if (url !== undefined) {
-    refuseBoth(fromKey, '--url', 'drop --url');
     const route = direct(url, env);
-    return databaseUrl ? { ...route, overrides: 'DATABASE_URL' } : route;
+    const overrides = (['PDP_API_KEY', 'DATABASE_URL'] as const).filter(
+      (name) => env[name] !== undefined,
+    );
+    return overrides.length > 0 ? { ...route, overrides } : route;
   }
   if (fromKey !== undefined) {
     const input = readConnectionInput(fromKey, 'PDP_API_KEY');
@@ -48,10 +56,9 @@ export function routeFromEnvironment(env: NodeJS.ProcessEnv, url: string | undef
           : 'PDP_API_KEY holds a postgres:// URL: put it in DATABASE_URL for a direct tunnel.',
       );
     }
-    if (databaseUrl !== undefined && isConnectionString(databaseUrl)) {
-      refuseBoth(fromKey, 'DATABASE_URL', 'unset DATABASE_URL');
-    }
-    return input;
+    return databaseUrl !== undefined && isConnectionString(databaseUrl)
+      ? { ...input, overrides: ['DATABASE_URL'] }
+      : input;
   }
   if (databaseUrl !== undefined) {
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl.trim()) && !isConnectionString(databaseUrl)) {
@@ -78,15 +85,6 @@ export function routeFromEnvironment(env: NodeJS.ProcessEnv, url: string | undef
   throw new UsageError(
     'No API key or database URL found: set DATABASE_URL to a postgres:// URL (a direct tunnel) or to a prisma+postgres:// URL with an api_key, or set PDP_API_KEY (in the environment or in .env).',
   );
-}
-
-/** An API key and a postgres:// URL lead to two places: which one was meant is the user's call. */
-function refuseBoth(apiKey: string | undefined, source: string, otherwise: string): void {
-  if (apiKey !== undefined) {
-    throw new UsageError(
-      `PDP_API_KEY (an API key, through a gateway) and ${source} (a postgres:// URL, a direct tunnel) are both set: unset PDP_API_KEY for the direct tunnel, or ${otherwise} for the API key.`,
-    );
-  }
 }
 
 type DirectRoute = Extract<CliRoute, { kind: 'direct' }>;

@@ -121,14 +121,16 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     caCertPath: localCa?.caCertPath,
   });
   warnIfExposed(host);
+  if (route.overrides) {
+    console.info(
+      overridesNotice(route.kind === 'direct' ? route.source : 'PDP_API_KEY', route.overrides),
+    );
+  }
   const renewal = localCa && renewLocalTlsForCli(configDir, localCa, tunnel);
   if (route.kind === 'direct') {
     const warning = unverifiedServerWarning(route.upstream);
     if (warning) {
       console.warn(`⚠️  ${warning}`);
-    }
-    if (route.overrides) {
-      console.info(`Using --url; ${route.overrides} is set too, and ignored.`);
     }
     if (route.ignored.length > 0) {
       console.info(
@@ -140,6 +142,12 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   await untilSignal('Stopping the tunnel…');
   renewal?.stop();
   await tunnel.stop('kill');
+}
+
+/** The line saying which of the set variables the route leaves unused, and which one it follows. */
+function overridesNotice(used: string, ignored: readonly string[]): string {
+  const names = ignored.join(' and ');
+  return `Using ${used}; ${names} ${ignored.length > 1 ? 'are' : 'is'} set too, and ignored.`;
 }
 
 /** The engine's options for the route: the gateway and key, or the database with its password. */
