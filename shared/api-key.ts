@@ -8,6 +8,11 @@ export type ApiKeyResult = { ok: true; apiKey: string } | { ok: false; error: st
 /** Keys travel in an HTTP header: printable ASCII without spaces, and of a plausible length. */
 const KEY_FORM = /^[\x21-\x7e]{16,4096}$/;
 
+/** True when `text` starts with a URL scheme and `//` (RFC 3986 section 3.1), whatever the scheme. */
+export function looksLikeUrl(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text.trim());
+}
+
 export function parseApiKeyInput(input: string, source = 'The value'): ApiKeyResult {
   const text = input.trim();
   if (text === '') {
@@ -16,7 +21,7 @@ export function parseApiKeyInput(input: string, source = 'The value'): ApiKeyRes
       error: `${source} is empty: paste an API key or a DATABASE_URL that holds one.`,
     };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+  if (looksLikeUrl(text)) {
     return apiKeyFromUrl(text, source);
   }
   return checkForm(text, source);

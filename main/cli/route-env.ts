@@ -1,10 +1,6 @@
+import { looksLikeUrl } from '../../shared/api-key.js';
 import { readConnectionInput } from '../../shared/connection-input.js';
-import {
-  ConnectionStringError,
-  isConnectionString,
-  readConnectionString,
-  type DirectConnectionString,
-} from '../../shared/connection-string.js';
+import { isConnectionString, type DirectConnectionString } from '../../shared/connection-string.js';
 import { UsageError } from './usage-error.js';
 
 /** Where `pg-tunnel` leads, as its environment and flags say. */
@@ -61,7 +57,7 @@ export function routeFromEnvironment(env: NodeJS.ProcessEnv, url: string | undef
       : input;
   }
   if (databaseUrl !== undefined) {
-    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl.trim()) && !isConnectionString(databaseUrl)) {
+    if (!looksLikeUrl(databaseUrl) && !isConnectionString(databaseUrl)) {
       throw new UsageError(
         'DATABASE_URL is not a URL: expected postgres://user:password@host/database, or prisma+postgres://accelerate.prisma-data.net/?api_key=...',
       );
@@ -90,18 +86,16 @@ export function routeFromEnvironment(env: NodeJS.ProcessEnv, url: string | undef
 type DirectRoute = Extract<CliRoute, { kind: 'direct' }>;
 
 function direct(url: string, env: NodeJS.ProcessEnv): DirectRoute {
-  if (!isConnectionString(url)) {
+  const input = readConnectionInput(url, '--url');
+  if (input.kind === 'invalid' && isConnectionString(url)) {
+    throw new UsageError(input.error);
+  }
+  if (input.kind !== 'direct') {
     throw new UsageError(
-      readConnectionInput(url, '--url').kind === 'tunnel'
+      input.kind === 'tunnel'
         ? '--url takes a postgres:// URL; an API key goes in PDP_API_KEY or DATABASE_URL, where the process list does not show it.'
         : '--url takes a postgres:// URL without its password (postgres://user@host/database) or a libpq key=value string.',
     );
-  }
-  let input: DirectConnectionString;
-  try {
-    input = readConnectionString(url, '--url');
-  } catch (error) {
-    throw error instanceof ConnectionStringError ? new UsageError(error.message) : error;
   }
   // `user:@host` carries no secret: as good as no password.
   if (input.password) {
@@ -110,7 +104,6 @@ function direct(url: string, env: NodeJS.ProcessEnv): DirectRoute {
     );
   }
   return {
-    kind: 'direct',
     ...input,
     source: '--url',
     ...withPgPassword(env, 'Set PGPASSWORD: --url carries no password.'),

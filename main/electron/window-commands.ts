@@ -45,7 +45,7 @@ export function windowCommands(start: CoreStart<AppCore>, login: LoginItemOption
  *   for the user's approval, Windows with the app turned off among its startup apps); the
  *   settings then say it is off.
  */
-export async function updateSettingsAndLoginItem(
+async function updateSettingsAndLoginItem(
   core: AppCore,
   changes: Partial<Settings>,
   login: LoginItemOptions,

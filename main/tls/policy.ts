@@ -119,7 +119,7 @@ export function judgeServer(
 }
 
 /** When a certificate stops being valid. */
-export function expiresAt(certificate: X509Certificate): Date {
+function expiresAt(certificate: X509Certificate): Date {
   return new Date(certificate.validTo);
 }
 
