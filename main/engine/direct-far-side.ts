@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ScramKeyCache } from '../pgwire/scram.js';
-import { pumpSockets, type SocketPumpHooks } from '../pgwire/socket-pump.js';
+import { pumpSockets } from '../pgwire/socket-pump.js';
 import { TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
 import { connectUpstream, forwardCancel } from '../upstream/connect.js';
 import { chooseDirectDatabase } from '../upstream/database-rule.js';
@@ -58,10 +58,8 @@ export class DirectFarSide implements FarSide {
 /** How long bytes the client sent last may take to reach the database once the client is gone. */
 const CLOSE_FLUSH_MS = 1_000;
 
-/** One session's database connection; the pump calls it as SocketPumpHooks. */
-class DirectConnection implements FarConnection, SocketPumpHooks {
-  private hooks: FarHooks | undefined;
-
+/** One session's database connection. */
+class DirectConnection implements FarConnection {
   constructor(
     private readonly server: Socket,
     private readonly firstBytes: Buffer,
@@ -70,7 +68,6 @@ class DirectConnection implements FarConnection, SocketPumpHooks {
   ) {}
 
   pipe(client: Socket, hooks: FarHooks): void {
-    this.hooks = hooks;
     const server = this.server;
     // A database gone without a FIN (a dropped VPN, a host that died) is found by TCP keepalive,
     // as libpq's keepalives find it for a direct client.
@@ -96,20 +93,11 @@ class DirectConnection implements FarConnection, SocketPumpHooks {
     if (this.afterStartup.length > 0) {
       server.write(this.afterStartup);
     }
-    pumpSockets(client, server, this);
+    // The session's own fromClient/fromServer are the pump's hooks: no relay per chunk.
+    pumpSockets(client, server, hooks);
     server.resume();
     // The login has answered the opening already.
     client.resume();
-  }
-
-  /** SocketPumpHooks: bytes from the client, on their way to the database. */
-  fromClient(chunk: Buffer): void {
-    this.hooks!.fromClient(chunk);
-  }
-
-  /** SocketPumpHooks: bytes from the database, on their way to the client. */
-  fromServer(chunk: Buffer): void {
-    this.hooks!.fromServer(chunk);
   }
 
   /** Postgres has no ping: a silent database is an idle one; keepalive finds a dead link. */

@@ -42,7 +42,7 @@ export function configIssueSentence(issue: z.core.$ZodIssue): string {
 }
 
 /** `keys[0].upstream` for ['keys', 0, 'upstream']; "the config" for the top level. */
-export function fieldName(path: readonly PropertyKey[]): string {
+function fieldName(path: readonly PropertyKey[]): string {
   return (
     path.reduce<string>(
       (name, part) =>

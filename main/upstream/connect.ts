@@ -9,7 +9,6 @@ import { startTls } from './tls.js';
 import { UpstreamError } from './upstream-error.js';
 
 export { UpstreamError } from './upstream-error.js';
-export { UPSTREAM_LOGIN_TIMEOUT_MS } from './login.js';
 
 export interface UpstreamConnection {
   /** Paused; the caller resumes it once it listens for data. TLS when the login used it. */

@@ -25,13 +25,9 @@ export function chooseDatabase(
   parameters: Record<string, string>,
 ): DatabaseChoice {
   const asked = parameters['database'] || parameters['user'] || '';
-  if (
-    physicalReplication(parameters) ||
-    asked === keyDatabase ||
-    served === '*' ||
-    (served ?? []).includes(asked)
-  ) {
-    return { database: physicalReplication(parameters) ? keyDatabase : asked };
+  const replication = physicalReplication(parameters);
+  if (replication || asked === keyDatabase || served === '*' || (served ?? []).includes(asked)) {
+    return { database: replication ? keyDatabase : asked };
   }
   const all = [keyDatabase, ...(served ?? []).filter((name) => name !== keyDatabase)];
   return {
@@ -67,8 +63,9 @@ export function chooseDirectDatabase(
   const named = parameters['database'] || undefined;
   const user = parameters['user'] ?? '';
   const isDefault = named === undefined || (named === user && named !== profileUser);
-  if (physicalReplication(parameters) || !isDefault || named === profileDatabase) {
-    return { database: physicalReplication(parameters) ? profileDatabase : named! };
+  const replication = physicalReplication(parameters);
+  if (replication || !isDefault || named === profileDatabase) {
+    return { database: replication ? profileDatabase : named! };
   }
   const server = servedBy(by);
   return {

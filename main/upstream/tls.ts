@@ -15,7 +15,7 @@ import { addressOf, type UpstreamTarget } from './target.js';
 import { UpstreamError } from './upstream-error.js';
 
 /** libpq's default sslrootcert, in the home directory of whoever runs the connector. */
-export function defaultRootCertPath(): string {
+function defaultRootCertPath(): string {
   return join(homedir(), '.postgresql', 'root.crt');
 }
 
