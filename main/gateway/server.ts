@@ -20,6 +20,7 @@ import {
   WARM_SOCKET_HEADER,
   WARM_WAIT_MS,
 } from '../pgwire/tunnel-protocol.js';
+import { parseRequestTarget } from '../http/request-target.js';
 import { deadAfterTicks } from '../pgwire/ws-liveness.js';
 import { clientAddressOf } from './client-address.js';
 import { DEFAULT_FAILED_KEY_LIMIT, type GatewayConfig } from './config.js';
@@ -118,7 +119,12 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
   }
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+    const path = parseRequestTarget(req.url)?.pathname;
+    if (path === undefined) {
+      res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' });
+      res.end('The request target is not a valid URL path.\n');
+      return;
+    }
     if (req.method === 'GET' && path === '/healthz') {
       // 503 while draining: the load balancer's health check then sends new sessions elsewhere.
       res.writeHead(stats.draining ? 503 : 200, { 'content-type': 'application/json' });
@@ -167,7 +173,12 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
           `content-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
     };
-    if (new URL(req.url ?? '/', 'http://gateway').pathname !== TUNNEL_PATH) {
+    const path = parseRequestTarget(req.url)?.pathname;
+    if (path === undefined) {
+      refuse(400, 'Bad Request', 'The request target is not a valid URL path.');
+      return;
+    }
+    if (path !== TUNNEL_PATH) {
       refuse(404, 'Not Found', `Tunnels open at ${TUNNEL_PATH}.`);
       return;
     }

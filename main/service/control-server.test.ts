@@ -1,4 +1,8 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCore, type TestCore } from '../testing/app-core.js';
@@ -279,6 +283,62 @@ describe('the window files', () => {
       expect((await get('/assets/missing.js')).status).toBe(404);
     } finally {
       await files.close();
+    }
+  });
+});
+
+describe('requests it cannot parse get an answer, and the server goes on', () => {
+  /** One raw request on its own TCP connection; resolves with the answer's status line. */
+  const rawStatusLine = (port: number, request: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(request));
+      let answer = '';
+      socket.setEncoding('latin1').on('data', (chunk: string) => (answer += chunk));
+      socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''));
+      socket.on('error', reject);
+      socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
+    });
+
+  it.each(['http://[', '//[', 'http://a%zz/', 'https://x:99999/', 'http://:80/'])(
+    '400 for the target %s, before the token is looked at, as a request and an upgrade',
+    async (target) => {
+      expect(
+        await rawStatusLine(
+          server.port,
+          `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+        ),
+      ).toMatch(/^HTTP\/1\.1 400 /);
+      expect(
+        await rawStatusLine(
+          server.port,
+          `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+            'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+        ),
+      ).toMatch(/^HTTP\/1\.1 400 /);
+      expect((await rpc('getSnapshot', [])).status).toBe(200);
+    },
+  );
+
+  it('404 for a file name with a malformed percent-escape, and the window still loads', async () => {
+    const staticDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-static-'));
+    await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>PG Tunnel</title>');
+    const withWindow = await startControlServer({ target: test.core, port: 0, staticDir });
+    try {
+      const cookie = `Cookie: pg_tunnel_token=${new URL(withWindow.url).searchParams.get('token')}\r\n`;
+      expect(
+        await rawStatusLine(
+          withWindow.port,
+          `GET /%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1:${withWindow.port}\r\n${cookie}Connection: close\r\n\r\n`,
+        ),
+      ).toMatch(/^HTTP\/1\.1 404 /);
+      expect(
+        await rawStatusLine(
+          withWindow.port,
+          `GET / HTTP/1.1\r\nHost: 127.0.0.1:${withWindow.port}\r\n${cookie}Connection: close\r\n\r\n`,
+        ),
+      ).toMatch(/^HTTP\/1\.1 200 /);
+    } finally {
+      await withWindow.close();
     }
   });
 });

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
+import { parseRequestTarget } from '../http/request-target.js';
 import { dispatchCommand, isRpcCommand } from '../../shared/rpc-dispatch.js';
 import { RpcError, type AppSnapshot, type RpcClient } from '../../shared/rpc.js';
 
@@ -94,7 +95,11 @@ export async function startControlServer({
   };
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://control');
+    const url = parseRequestTarget(req.url);
+    if (!url) {
+      sendText(res, 400, 'The request target is not a valid URL path.');
+      return;
+    }
     const refused = refusal(req, url);
     const boundPort = (server.address() as AddressInfo).port;
     res.setHeader('content-security-policy', csp(boundPort));
@@ -122,9 +127,10 @@ export async function startControlServer({
 
   const events = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://control');
-    const refused =
-      refusal(req, url) ?? (url.pathname === '/events' ? undefined : [404, 'Not found.']);
+    const url = parseRequestTarget(req.url);
+    const refused: [number, string] | undefined = !url
+      ? [400, 'The request target is not a valid URL path.']
+      : (refusal(req, url) ?? (url.pathname === '/events' ? undefined : [404, 'Not found.']));
     if (refused) {
       socket.end(
         `HTTP/1.1 ${refused[0]} Refused\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${refused[1]}\n`,
@@ -214,7 +220,14 @@ async function serveStatic(
     );
     return;
   }
-  const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+  let relative: string;
+  try {
+    relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+  } catch {
+    // A malformed percent-escape (`/%E0%A4%A`) names no file.
+    sendText(res, 404, 'Not found.');
+    return;
+  }
   // resolve() drops a trailing separator (RENDERER_DIR has one), so the prefix check holds.
   const root = resolve(staticDir);
   const file = resolve(root, relative);
