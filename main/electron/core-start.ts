@@ -1,4 +1,4 @@
-import { toSentence } from '../pgwire/failure.js';
+import { toSentence } from '../failure/failure.js';
 
 /** Where the start of the app core is. */
 export type StartState<T> =

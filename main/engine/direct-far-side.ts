@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { ScramKeyCache } from '../pgwire/scram.js';
-import { pumpSockets } from '../pgwire/socket-pump.js';
-import { TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
+import { pumpSockets } from '../relay/socket-pump.js';
+import { TCP_KEEPALIVE_MS } from '../relay/tunnel-protocol.js';
 import { connectUpstream, forwardCancel } from '../upstream/connect.js';
 import { chooseDirectDatabase } from '../upstream/database-rule.js';
 import { addressOf, type UpstreamTarget } from '../upstream/target.js';

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { SessionFailureCause } from '../pgwire/failure.js';
+import type { SessionFailureCause } from '../failure/failure.js';
 import type { StartupMessage } from '../pgwire/startup.js';
 
 /** A client's StartupMessage, and every byte it sent so far (the message first). */

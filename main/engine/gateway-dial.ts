@@ -2,13 +2,13 @@ import WebSocket from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { createConnection } from 'node:net';
 import { safeUrl } from '../../shared/format.js';
-import { SessionFailureError, type SessionFailureCause } from '../pgwire/failure.js';
+import { SessionFailureError, type SessionFailureCause } from '../failure/failure.js';
 import {
   MAX_MESSAGE_BYTES,
   REQUEST_ID_HEADER,
   TCP_KEEPALIVE_MS,
   WARM_SOCKET_HEADER,
-} from '../pgwire/tunnel-protocol.js';
+} from '../relay/tunnel-protocol.js';
 import type { TlsSessionCache } from './tls-sessions.js';
 
 export { DEFAULT_GATEWAY_URL } from '../../shared/profile.js';

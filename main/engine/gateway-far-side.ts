@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
-import type { SessionFailureCause } from '../pgwire/failure.js';
-import { CloseCode } from '../pgwire/tunnel-protocol.js';
-import { PeerLiveness } from '../pgwire/ws-liveness.js';
-import { pumpToSocket, pumpToWebSocket, type PumpHooks } from '../pgwire/ws-pump.js';
+import type { SessionFailureCause } from '../failure/failure.js';
+import { CloseCode } from '../relay/tunnel-protocol.js';
+import { PeerLiveness } from '../relay/ws-liveness.js';
+import { pumpToSocket, pumpToWebSocket, type PumpHooks } from '../relay/ws-pump.js';
 import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
 import { DialError, type DialOptions } from './gateway-dial.js';
 import { TlsSessionCache } from './tls-sessions.js';

@@ -4,7 +4,7 @@ import {
   describeListenFailure,
   type ListenFailure,
   type ListenFailureCause,
-} from '../pgwire/failure.js';
+} from '../failure/failure.js';
 
 /** The listening address could not be taken; the message is the sentence of its cause. */
 export class ListenError extends Error {

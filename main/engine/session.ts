@@ -7,7 +7,7 @@ import {
   SessionFailureError,
   type SessionFailure,
   type SessionFailureCause,
-} from '../pgwire/failure.js';
+} from '../failure/failure.js';
 import { FrameScanner } from '../pgwire/frame-scanner.js';
 import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
 

@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import { CloseCode } from '../pgwire/tunnel-protocol.js';
+import { CloseCode } from '../relay/tunnel-protocol.js';
 import { safeUrl } from '../../shared/format.js';
 import { BurstMeter } from './burst-meter.js';
 import { DialError, dialGateway, type DialedSocket, type DialOptions } from './gateway-dial.js';

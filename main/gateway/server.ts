@@ -19,9 +19,9 @@ import {
   TUNNEL_PATH,
   WARM_SOCKET_HEADER,
   WARM_WAIT_MS,
-} from '../pgwire/tunnel-protocol.js';
+} from '../relay/tunnel-protocol.js';
 import { parseRequestTarget } from '../http/request-target.js';
-import { deadAfterTicks } from '../pgwire/ws-liveness.js';
+import { deadAfterTicks } from '../relay/ws-liveness.js';
 import { clientAddressOf } from './client-address.js';
 import { DEFAULT_FAILED_KEY_LIMIT, type GatewayConfig } from './config.js';
 import { FailedKeyLimiter } from './failed-key-limiter.js';
@@ -33,7 +33,7 @@ import { SessionRegistry } from './session-registry.js';
 import { serveTunnelSession } from './tunnel-session.js';
 import { WarmSockets, type FirstMessage } from './warm-socket.js';
 
-export { TUNNEL_PATH } from '../pgwire/tunnel-protocol.js';
+export { TUNNEL_PATH } from '../relay/tunnel-protocol.js';
 
 /**
  * After a drain has ended its last sessions, how long it waits for their closing handshakes

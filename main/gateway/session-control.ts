@@ -6,10 +6,10 @@ import {
   describeFailure,
   type SessionFailure,
   type SessionFailureCause,
-} from '../pgwire/failure.js';
+} from '../failure/failure.js';
 import { FrameScanner } from '../pgwire/frame-scanner.js';
-import { CloseCode } from '../pgwire/tunnel-protocol.js';
-import { WS_HIGH_WATER_MARK } from '../pgwire/ws-pump.js';
+import { CloseCode } from '../relay/tunnel-protocol.js';
+import { WS_HIGH_WATER_MARK } from '../relay/ws-pump.js';
 import type { KeyEntry } from './keys.js';
 import type { Logger } from './log.js';
 import { statsOfKey, type EndReason, type GatewayStats, type KeyStats } from './metrics.js';

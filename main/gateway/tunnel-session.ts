@@ -2,12 +2,12 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { protocolMajor, protocolMinor } from '../pgwire/codes.js';
 import { encodeErrorResponse } from '../pgwire/error-response.js';
-import type { SessionFailure } from '../pgwire/failure.js';
+import type { SessionFailure } from '../failure/failure.js';
 import { OpeningReader, type OpeningStep } from '../pgwire/opening-reader.js';
 import type { StartupMessage } from '../pgwire/startup.js';
-import { CloseCode, TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
-import { PeerLiveness } from '../pgwire/ws-liveness.js';
-import { pumpBytes } from '../pgwire/ws-pump.js';
+import { CloseCode, TCP_KEEPALIVE_MS } from '../relay/tunnel-protocol.js';
+import { PeerLiveness } from '../relay/ws-liveness.js';
+import { pumpBytes } from '../relay/ws-pump.js';
 import { connectUpstream, forwardCancel, UpstreamError } from '../upstream/connect.js';
 import { chooseDatabase } from '../upstream/database-rule.js';
 import { addressOf, describeTarget, type UpstreamTarget } from '../upstream/target.js';
@@ -16,7 +16,7 @@ import type { Logger } from './log.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { FirstMessage } from './warm-socket.js';
 
-export { CloseCode } from '../pgwire/tunnel-protocol.js';
+export { CloseCode } from '../relay/tunnel-protocol.js';
 
 /** A client that opens a tunnel and sends no startup packet is dropped after this long. */
 export const STARTUP_TIMEOUT_MS = 10_000;

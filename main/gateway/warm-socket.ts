@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { CloseCode } from '../pgwire/tunnel-protocol.js';
+import { CloseCode } from '../relay/tunnel-protocol.js';
 import type { KeyEntry } from './keys.js';
 import type { Logger } from './log.js';
 import type { GatewayStats } from './metrics.js';

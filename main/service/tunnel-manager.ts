@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ListenError, Tunnel } from '../engine/index.js';
 import type { CloseReason, DirectRoute } from '../engine/index.js';
-import { describeListenFailure, toSentence } from '../pgwire/failure.js';
+import { describeListenFailure, toSentence } from '../failure/failure.js';
 import { hostPort } from '../../shared/connection-details.js';
 import { printable } from '../../shared/format.js';
 import type { Profile } from '../../shared/profile.js';

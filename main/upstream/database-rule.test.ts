@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LoginParty } from '../pgwire/failure.js';
+import type { LoginParty } from '../failure/failure.js';
 import { chooseDatabase, chooseDirectDatabase } from './database-rule.js';
 
 describe('chooseDatabase', () => {

@@ -1,5 +1,5 @@
 import { SqlState, type PgError } from '../pgwire/error-response.js';
-import { servedBy, type LoginParty } from '../pgwire/failure.js';
+import { servedBy, type LoginParty } from '../failure/failure.js';
 
 /** The databases a key serves beyond its own: a list, or every database of its upstream. */
 export type ServedDatabases = readonly string[] | '*';

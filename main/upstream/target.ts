@@ -1,7 +1,7 @@
 import { ConnectionStringError, readConnectionString } from '../../shared/connection-string.js';
 import { hostPort } from '../../shared/connection-details.js';
 import type { ChannelBinding, DirectUpstream, SslMode } from '../../shared/direct-upstream.js';
-import type { LoginParty } from '../pgwire/failure.js';
+import type { LoginParty } from '../failure/failure.js';
 
 export type { SslMode, ChannelBinding } from '../../shared/direct-upstream.js';
 

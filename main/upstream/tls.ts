@@ -10,7 +10,7 @@ import {
 } from 'node:tls';
 import { serialize } from 'pg-protocol';
 import { ENCRYPTION_REFUSED, SSL_ACCEPTED } from '../pgwire/codes.js';
-import type { CertificateProblem } from '../pgwire/failure.js';
+import type { CertificateProblem } from '../failure/failure.js';
 import { addressOf, type UpstreamTarget } from './target.js';
 import { UpstreamError } from './upstream-error.js';
 

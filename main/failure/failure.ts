@@ -1,4 +1,5 @@
-import { SqlState, type PgError } from './error-response.js';
+import type { ErrorFix } from '../../shared/tunnel-state.js';
+import { SqlState, type PgError } from '../pgwire/error-response.js';
 
 /**
  * Why a session could not start or had to end, as a typed cause. Every sentence a client, the CLI,
@@ -105,14 +106,11 @@ export type ListenFailureCause =
   | { kind: 'host-not-found'; host: string; reason: string }
   | { kind: 'listen-failed'; host: string; port: number; reason: string };
 
-/** What the user can do about a failure; the window offers the matching action. */
-export type FailureFix = 'edit-key' | 'edit-password' | 'change-port' | 'none';
-
 /** A session failure in the terms of a Postgres client: an ErrorResponse, plus the sentence for people. */
 export interface SessionFailure extends PgError {
   /** The message as a sentence for the CLI, tray and window: capitalized, with a final period. */
   sentence: string;
-  fix: FailureFix;
+  fix: ErrorFix;
   /**
    * The whole story, for the gateway's log only, when the message leaves out what is the
    * operator's business (the gateway's CA file paths, what a certificate names): never sent.
@@ -123,7 +121,7 @@ export interface SessionFailure extends PgError {
 /** A listen failure: the sentence, and what fixes it. */
 export interface ListenFailure {
   sentence: string;
-  fix: FailureFix;
+  fix: ErrorFix;
 }
 
 /**
@@ -221,7 +219,7 @@ function by(owner: string | undefined): string {
   return owner ? ` by ${owner}` : '';
 }
 
-function fixOf(cause: SessionFailureCause): FailureFix {
+function fixOf(cause: SessionFailureCause): ErrorFix {
   switch (cause.kind) {
     case 'key-rejected':
     case 'no-database':
