@@ -21,6 +21,16 @@ export default defineConfig({
         },
       },
       {
+        // Process-level scenarios: real Postgres, psql and pgbench, the CLI and the gateway as
+        // child processes. Each file is named for what it exercises; unit tests sit beside code.
+        extends: true,
+        test: {
+          name: 'system',
+          include: ['system/**/*.test.ts'],
+          globalSetup: ['main/testing/global-setup.ts'],
+        },
+      },
+      {
         // The tray window's components, in a simulated DOM. The end-to-end tests (e2e/*.e2e.ts)
         // run in Playwright, not here.
         extends: true,

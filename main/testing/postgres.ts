@@ -13,13 +13,22 @@ import type { TestCertificate } from './tls.js';
  * that turned the status 1 vitest leaves after a failed test into 0, so failing runs passed (and
  * `npm test` went on to Playwright), and it would do the same to a benchmark that ends with an
  * unsettled promise. This unhooks 'beforeExit' and 'exit'; the caller stops its servers itself.
- * The hooks on signals stay, to stop Postgres on Ctrl-C. Call it once, before any run can end:
- * the test run's global setup and the benchmark do.
+ * The hooks on signals stay, to stop Postgres on Ctrl-C. Call it before any run can end: the test
+ * run's global setup and the benchmark do.
  */
 export function keepExitStatus(): void {
+  // Once per process: async-exit-hook throws when asked to unhook what it no longer hooks, and
+  // each vitest project (main, system) loads the global setup afresh in the same process, so the
+  // mark lives on the process, not in this module.
+  const globals = globalThis as { [EXIT_STATUS_KEPT]?: true };
+  if (globals[EXIT_STATUS_KEPT]) {
+    return;
+  }
+  globals[EXIT_STATUS_KEPT] = true;
   exitHook.unhookEvent('beforeExit');
   exitHook.unhookEvent('exit');
 }
+const EXIT_STATUS_KEPT = Symbol.for('pg-tunnel.keepExitStatus');
 
 /** How tests and benchmarks reach the real Postgres they started. */
 export interface PostgresServer {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../testing/child-process.js';
-import { startDirectTunnelCli, type RunningTunnel } from '../testing/cli.js';
-import { startPostgres, type PostgresServer } from '../testing/postgres.js';
+import { run } from '../main/testing/child-process.js';
+import { startDirectTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
+import { startPostgres, type PostgresServer } from '../main/testing/postgres.js';
 
 /**
  * A direct tunnel is the database to its clients: the database a client names is the one it gets.

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RunningProcess } from '../testing/child-process.js';
-import { useCliStack } from '../testing/cli-stack.js';
-import { psql } from '../testing/psql.js';
-import { startReferenceTunnel } from '../testing/reference-tunnel.js';
+import type { RunningProcess } from '../main/testing/child-process.js';
+import { useCliStack } from '../main/testing/cli-stack.js';
+import { psql } from '../main/testing/psql.js';
+import { startReferenceTunnel } from '../main/testing/reference-tunnel.js';
 
 const postgres = inject('postgres');
 const stack = useCliStack();

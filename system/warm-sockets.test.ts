@@ -3,19 +3,19 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import type { TunnelOptions } from './tunnel.js';
-import { newApiKey } from '../testing/gateway.js';
+import type { TunnelOptions } from '../main/engine/tunnel.js';
+import { newApiKey } from '../main/testing/gateway.js';
 import {
   keyFor,
   openTunnel,
   startInProcessGateway,
   type InProcessGatewayOptions,
-} from '../testing/in-process.js';
-import { start } from '../testing/child-process.js';
-import { psql } from '../testing/psql.js';
-import { TcpRelay } from '../testing/tcp-relay.js';
-import { until } from '../testing/until.js';
-import { openLocalCa } from '../tls/index.js';
+} from '../main/testing/in-process.js';
+import { start } from '../main/testing/child-process.js';
+import { psql } from '../main/testing/psql.js';
+import { TcpRelay } from '../main/testing/tcp-relay.js';
+import { until } from '../main/testing/until.js';
+import { openLocalCa } from '../main/tls/index.js';
 
 const postgres = inject('postgres');
 const cleanups: Array<() => Promise<unknown>> = [];

@@ -3,19 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { run, start } from '../testing/child-process.js';
-import { CLI_PATH, startDirectTunnelCli, type RunningTunnel } from '../testing/cli.js';
-import { pgbenchThrough } from '../testing/pgbench.js';
-import { freePort } from '../testing/ports.js';
-import { psql } from '../testing/psql.js';
+import { run, start } from '../main/testing/child-process.js';
+import { CLI_PATH, startDirectTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
+import { pgbenchThrough } from '../main/testing/pgbench.js';
+import { freePort } from '../main/testing/ports.js';
+import { psql } from '../main/testing/psql.js';
 import {
   issueServerCertificate,
   makeCertificateAuthority,
   type TestCertificateAuthority,
-} from '../testing/tls.js';
-import { startTlsPostgres, type TlsPostgresServer } from '../testing/tls-postgres.js';
-import { localCaDir } from '../tls/index.js';
-import { until } from '../testing/until.js';
+} from '../main/testing/tls.js';
+import { startTlsPostgres, type TlsPostgresServer } from '../main/testing/tls-postgres.js';
+import { localCaDir } from '../main/tls/index.js';
+import { until } from '../main/testing/until.js';
 
 /**
  * `pg-tunnel` as a direct tunnel, as users run it: DATABASE_URL=postgres://… with a password,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Tunnel } from './tunnel.js';
-import type { CloseReason } from './session.js';
-import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
-import { start } from '../testing/child-process.js';
-import { until } from '../testing/until.js';
+import { Tunnel } from '../main/engine/tunnel.js';
+import type { CloseReason } from '../main/engine/session.js';
+import { startGatewayProcess, type RunningGateway } from '../main/testing/gateway.js';
+import { start } from '../main/testing/child-process.js';
+import { until } from '../main/testing/until.js';
 
 const postgres = inject('postgres');
 let gateway: RunningGateway;

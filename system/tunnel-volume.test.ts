@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startDirectTunnelCli, type RunningTunnel } from '../testing/cli.js';
-import { useCliStack } from '../testing/cli-stack.js';
-import { residentBytes, samplePeakRss } from '../testing/memory.js';
-import { pgbenchThrough } from '../testing/pgbench.js';
-import { psql } from '../testing/psql.js';
-import { SlowReader } from '../testing/slow-reader.js';
+import { startDirectTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
+import { useCliStack } from '../main/testing/cli-stack.js';
+import { residentBytes, samplePeakRss } from '../main/testing/memory.js';
+import { pgbenchThrough } from '../main/testing/pgbench.js';
+import { psql } from '../main/testing/psql.js';
+import { SlowReader } from '../main/testing/slow-reader.js';
 
 const stack = useCliStack();
 const MB = 1024 * 1024;

@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, inject, it } from 'vitest';
-import { startCli } from '../testing/cli.js';
-import { newApiKey } from '../testing/gateway.js';
-import { keyFor, startInProcessGateway } from '../testing/in-process.js';
-import { psql } from '../testing/psql.js';
-import { makeCertificate } from '../testing/tls.js';
-import { until } from '../testing/until.js';
+import { startCli } from '../main/testing/cli.js';
+import { newApiKey } from '../main/testing/gateway.js';
+import { keyFor, startInProcessGateway } from '../main/testing/in-process.js';
+import { psql } from '../main/testing/psql.js';
+import { makeCertificate } from '../main/testing/tls.js';
+import { until } from '../main/testing/until.js';
 
 it('every wss dial of a tunnel after its first resumes the TLS session', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-resume-'));

@@ -1,23 +1,23 @@
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { run } from '../testing/child-process.js';
-import { startDirectTunnelCli, startTunnelCli, type RunningTunnel } from '../testing/cli.js';
-import { useCliStack } from '../testing/cli-stack.js';
-import { LISTED_DATABASE, newApiKey } from '../testing/gateway.js';
-import { psql } from '../testing/psql.js';
-import { RawClient } from '../testing/raw-client.js';
-import type { PostgresInfo } from '../testing/global-setup.js';
+import { run } from '../main/testing/child-process.js';
+import { startDirectTunnelCli, startTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
+import { useCliStack } from '../main/testing/cli-stack.js';
+import { LISTED_DATABASE, newApiKey } from '../main/testing/gateway.js';
+import { psql } from '../main/testing/psql.js';
+import { RawClient } from '../main/testing/raw-client.js';
+import type { PostgresInfo } from '../main/testing/global-setup.js';
 import {
   keyFor,
   openDirectTunnel,
   openTunnel,
   startInProcessGateway,
   startInProcessStack,
-} from '../testing/in-process.js';
-import { startPostgres, type PostgresServer } from '../testing/postgres.js';
-import type { Frame } from '../pgwire/frame-reader.js';
-import { encodeStartupMessage } from '../pgwire/startup.js';
+} from '../main/testing/in-process.js';
+import { startPostgres, type PostgresServer } from '../main/testing/postgres.js';
+import type { Frame } from '../main/pgwire/frame-reader.js';
+import { encodeStartupMessage } from '../main/pgwire/startup.js';
 
 /**
  * A client must not be able to tell the tunnel from the database, except where the API-key

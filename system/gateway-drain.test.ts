@@ -1,11 +1,11 @@
 import { serialize } from 'pg-protocol';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { startTunnelCli, type RunningTunnel } from '../testing/cli.js';
-import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
-import { openSession } from '../testing/pg-client.js';
-import { psql } from '../testing/psql.js';
-import { RawClient } from '../testing/raw-client.js';
-import { until } from '../testing/until.js';
+import { startTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
+import { startGatewayProcess, type RunningGateway } from '../main/testing/gateway.js';
+import { openSession } from '../main/testing/pg-client.js';
+import { psql } from '../main/testing/psql.js';
+import { RawClient } from '../main/testing/raw-client.js';
+import { until } from '../main/testing/until.js';
 
 const postgres = inject('postgres');
 const running: Array<RunningGateway | RunningTunnel> = [];

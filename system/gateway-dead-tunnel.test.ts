@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { start } from '../testing/child-process.js';
-import { startTunnelCli } from '../testing/cli.js';
-import { newApiKey } from '../testing/gateway.js';
-import { keyFor, startInProcessGateway } from '../testing/in-process.js';
-import { until } from '../testing/until.js';
+import { start } from '../main/testing/child-process.js';
+import { startTunnelCli } from '../main/testing/cli.js';
+import { newApiKey } from '../main/testing/gateway.js';
+import { keyFor, startInProcessGateway } from '../main/testing/in-process.js';
+import { until } from '../main/testing/until.js';
 
 const postgres = inject('postgres');
 

@@ -2,10 +2,10 @@ import { serialize } from 'pg-protocol';
 import type { DataRowMessage } from 'pg-protocol/dist/messages.js';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import { start } from '../testing/child-process.js';
-import { useCliStack } from '../testing/cli-stack.js';
-import { psql } from '../testing/psql.js';
-import { RawClient } from '../testing/raw-client.js';
+import { start } from '../main/testing/child-process.js';
+import { useCliStack } from '../main/testing/cli-stack.js';
+import { psql } from '../main/testing/psql.js';
+import { RawClient } from '../main/testing/raw-client.js';
 
 // The openings of a port without TLS (a Postgres with ssl=off); with TLS, see tunnel-tls.test.ts.
 const stack = useCliStack(['--tls', 'off']);

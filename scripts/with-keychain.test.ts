@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run, start } from './child-process.js';
-import { until } from './until.js';
+import { run, start } from '../main/testing/child-process.js';
+import { until } from '../main/testing/until.js';
 
-const WITH_KEYCHAIN = fileURLToPath(new URL('../../scripts/with-keychain.sh', import.meta.url));
+const WITH_KEYCHAIN = fileURLToPath(new URL('./with-keychain.sh', import.meta.url));
 
 /** Prints the private bus's address and the pid of its Secret Service, then waits. */
 const REPORT_AND_WAIT = `echo "bus $DBUS_SESSION_BUS_ADDRESS"

@@ -4,12 +4,12 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { run } from '../testing/child-process.js';
-import { CLI_PATH, startCli, startTunnelCli, type RunningTunnel } from '../testing/cli.js';
-import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
-import { freePort } from '../testing/ports.js';
-import { connectionError } from '../testing/pg-client.js';
-import { psql } from '../testing/psql.js';
+import { run } from '../main/testing/child-process.js';
+import { CLI_PATH, startCli, startTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
+import { startGatewayProcess, type RunningGateway } from '../main/testing/gateway.js';
+import { freePort } from '../main/testing/ports.js';
+import { connectionError } from '../main/testing/pg-client.js';
+import { psql } from '../main/testing/psql.js';
 
 const postgres = inject('postgres');
 let gateway: RunningGateway;

@@ -6,16 +6,16 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { verifiedConnectionDetails } from '../../shared/connection-details.js';
-import { decodeErrorFields } from '../pgwire/error-response.js';
-import { startTunnelCli, type RunningTunnel } from '../testing/cli.js';
-import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
-import { startPostgres, type PostgresServer } from '../testing/postgres.js';
-import { psql } from '../testing/psql.js';
-import { privateKeyMaterialIn } from '../testing/key-material.js';
-import { RawClient } from '../testing/raw-client.js';
-import { localCaDir, openLocalCa } from '../tls/index.js';
-import { issueServerCertificate } from '../tls/issue.js';
+import { verifiedConnectionDetails } from '../shared/connection-details.js';
+import { decodeErrorFields } from '../main/pgwire/error-response.js';
+import { startTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
+import { startGatewayProcess, type RunningGateway } from '../main/testing/gateway.js';
+import { startPostgres, type PostgresServer } from '../main/testing/postgres.js';
+import { psql } from '../main/testing/psql.js';
+import { privateKeyMaterialIn } from '../main/testing/key-material.js';
+import { RawClient } from '../main/testing/raw-client.js';
+import { localCaDir, openLocalCa } from '../main/tls/index.js';
+import { issueServerCertificate } from '../main/tls/issue.js';
 
 /**
  * TLS on the local port, with real clients: psql 15 (sslmode=require and verify-full), a Node TLS

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { APP_USER_MODEL_ID } from './app-id.js';
+import { APP_USER_MODEL_ID } from '../main/electron/app-id.js';
 
 const require = createRequire(import.meta.url);
 
@@ -24,7 +24,7 @@ interface BuilderConfig {
 
 async function builderConfig(): Promise<BuilderConfig> {
   return parse(
-    await readFile(new URL('../../electron-builder.yml', import.meta.url), 'utf8'),
+    await readFile(new URL('../electron-builder.yml', import.meta.url), 'utf8'),
   ) as BuilderConfig;
 }
 

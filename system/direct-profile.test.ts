@@ -2,8 +2,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD_MASK } from '../../shared/direct-upstream.js';
-import type { Profile, ProfileInput } from '../../shared/profile.js';
+import { PASSWORD_MASK } from '../shared/direct-upstream.js';
+import type { Profile, ProfileInput } from '../shared/profile.js';
 import {
   createTestCore,
   newConfigDir,
@@ -12,17 +12,17 @@ import {
   savedProfile,
   TEST_KEYCHAIN_SERVICE,
   type TestCore,
-} from '../testing/app-core.js';
-import { filesUnder } from '../testing/files.js';
-import { psql } from '../testing/psql.js';
-import { secretToolLookup } from '../testing/secret-tool.js';
+} from '../main/testing/app-core.js';
+import { filesUnder } from '../main/testing/files.js';
+import { psql } from '../main/testing/psql.js';
+import { secretToolLookup } from '../main/testing/secret-tool.js';
 import {
   issueServerCertificate,
   makeCertificateAuthority,
   type TestCertificateAuthority,
-} from '../testing/tls.js';
-import { startTlsPostgres, type TlsPostgresServer } from '../testing/tls-postgres.js';
-import { until } from '../testing/until.js';
+} from '../main/testing/tls.js';
+import { startTlsPostgres, type TlsPostgresServer } from '../main/testing/tls-postgres.js';
+import { until } from '../main/testing/until.js';
 
 /**
  * Direct profiles in the app core, with the real OS keychain and a Postgres with TLS (a private

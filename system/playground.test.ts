@@ -3,13 +3,13 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newConfigDir } from '../testing/app-core.js';
-import { run, type RunningProcess } from '../testing/child-process.js';
-import { CLI_PATH, startCli, startCliWithKeychainScript } from '../testing/cli.js';
-import { directoryDigest } from '../testing/files.js';
-import { freePort } from '../testing/ports.js';
-import { createPostgres15Database, postgres15BinDir } from '../testing/postgres-15.js';
-import { psql } from '../testing/psql.js';
+import { newConfigDir } from '../main/testing/app-core.js';
+import { run, type RunningProcess } from '../main/testing/child-process.js';
+import { CLI_PATH, startCli, startCliWithKeychainScript } from '../main/testing/cli.js';
+import { directoryDigest } from '../main/testing/files.js';
+import { freePort } from '../main/testing/ports.js';
+import { createPostgres15Database, postgres15BinDir } from '../main/testing/postgres-15.js';
+import { psql } from '../main/testing/psql.js';
 
 /** A session bus that leads nowhere: no Secret Service, as on a server, in a container or in CI. */
 const NO_SESSION_BUS = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };

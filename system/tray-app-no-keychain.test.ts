@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { newConfigDir, saveProfiles, savedProfile } from '../testing/app-core.js';
-import { launchTestTrayApp, type TestTrayApp } from '../testing/tray-app.js';
-import { until } from '../testing/until.js';
+import { newConfigDir, saveProfiles, savedProfile } from '../main/testing/app-core.js';
+import { launchTestTrayApp, type TestTrayApp } from '../main/testing/tray-app.js';
+import { until } from '../main/testing/until.js';
 
 // A login session whose keychain cannot be reached (Secret Service not up yet at early autostart,
 // sway without one): here, a session bus that leads nowhere, for this whole file.

@@ -1,17 +1,17 @@
 import { serialize } from 'pg-protocol';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { hashApiKey } from './keys.js';
-import { startTunnelCli, type RunningTunnel } from '../testing/cli.js';
+import { hashApiKey } from '../main/gateway/keys.js';
+import { startTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
 import {
   newApiKey,
   startGatewayProcess,
   upstreamUrl,
   type RunningGateway,
-} from '../testing/gateway.js';
-import { connectionError, openSession } from '../testing/pg-client.js';
-import { psql } from '../testing/psql.js';
-import { RawClient } from '../testing/raw-client.js';
-import { until } from '../testing/until.js';
+} from '../main/testing/gateway.js';
+import { connectionError, openSession } from '../main/testing/pg-client.js';
+import { psql } from '../main/testing/psql.js';
+import { RawClient } from '../main/testing/raw-client.js';
+import { until } from '../main/testing/until.js';
 
 const postgres = inject('postgres');
 const IDLE_SECONDS = 1;

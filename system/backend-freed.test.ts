@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Tunnel } from './tunnel.js';
-import { openDirectTunnel, startInProcessStack } from '../testing/in-process.js';
-import { RawClient } from '../testing/raw-client.js';
-import { until } from '../testing/until.js';
+import type { Tunnel } from '../main/engine/tunnel.js';
+import { openDirectTunnel, startInProcessStack } from '../main/testing/in-process.js';
+import { RawClient } from '../main/testing/raw-client.js';
+import { until } from '../main/testing/until.js';
 
 /**
  * A session that ends from the client's side while its backend is blocked writing a result (the

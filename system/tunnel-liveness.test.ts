@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { describe, expect, inject, it } from 'vitest';
-import { BackendMessage } from '../pgwire/codes.js';
-import { FrameScanner } from '../pgwire/frame-scanner.js';
-import { start } from '../testing/child-process.js';
-import { startTunnelCli } from '../testing/cli.js';
-import { useCliStack } from '../testing/cli-stack.js';
-import { startGatewayProcess } from '../testing/gateway.js';
-import { psql } from '../testing/psql.js';
-import { RawClient } from '../testing/raw-client.js';
+import { BackendMessage } from '../main/pgwire/codes.js';
+import { FrameScanner } from '../main/pgwire/frame-scanner.js';
+import { start } from '../main/testing/child-process.js';
+import { startTunnelCli } from '../main/testing/cli.js';
+import { useCliStack } from '../main/testing/cli-stack.js';
+import { startGatewayProcess } from '../main/testing/gateway.js';
+import { psql } from '../main/testing/psql.js';
+import { RawClient } from '../main/testing/raw-client.js';
 
 /**
  * Liveness with the real defaults (a ping every 15 s, dead after 45 s of unheld silence): a

@@ -1,12 +1,12 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { run } from '../testing/child-process.js';
-import { newApiKey } from '../testing/gateway.js';
+import { run } from '../main/testing/child-process.js';
+import { newApiKey } from '../main/testing/gateway.js';
 import {
   keyFor,
   openDirectTunnel,
   openTunnel,
   startInProcessGateway,
-} from '../testing/in-process.js';
+} from '../main/testing/in-process.js';
 
 /**
  * A key or a direct profile whose own database does not exist upstream: the client gets a FATAL

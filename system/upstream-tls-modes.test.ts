@@ -2,15 +2,15 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDirectTunnel } from '../testing/in-process.js';
-import { psql } from '../testing/psql.js';
+import { openDirectTunnel } from '../main/testing/in-process.js';
+import { psql } from '../main/testing/psql.js';
 import {
   issueServerCertificate,
   makeCertificateAuthority,
   type TestCertificate,
   type TestCertificateAuthority,
-} from '../testing/tls.js';
-import { startTlsPostgres, type TlsPostgresServer } from '../testing/tls-postgres.js';
+} from '../main/testing/tls.js';
+import { startTlsPostgres, type TlsPostgresServer } from '../main/testing/tls-postgres.js';
 
 /**
  * The connector's TLS as libpq does it, through a direct tunnel (the engine logging in itself with
