@@ -7,10 +7,16 @@ import { acceptTls } from './local-tls.js';
 /** What a local client opened its connection with, once known. */
 export type ClientOpening =
   /**
-   * `bytes`: the StartupMessage and whatever the client sent after it. `socket`: where the
-   * session goes on, the client's TLS socket when it negotiated TLS, else the one accepted.
+   * `bytes`, `afterStartup`: as the opening reader's startup step. `socket`: where the session
+   * goes on, the client's TLS socket when it negotiated TLS, else the one accepted.
    */
-  | { kind: 'startup'; message: StartupMessage; bytes: Buffer; socket: Socket }
+  | {
+      kind: 'startup';
+      message: StartupMessage;
+      bytes: Buffer;
+      afterStartup: Buffer;
+      socket: Socket;
+    }
   | { kind: 'cancel'; bytes: Buffer; socket: Socket }
   /** Not a session: already answered as Postgres would (a FATAL, or nothing) and closed. */
   | { kind: 'rejected'; reason: string };
@@ -90,7 +96,7 @@ export function readClientOpening(
         case 'reply':
           return;
         case 'startup':
-          settle({ kind: 'startup', message: step.message, bytes: step.bytes, socket });
+          settle({ ...step, socket });
           return;
         case 'cancel':
           settle({ kind: 'cancel', bytes: step.bytes, socket });

@@ -2,10 +2,14 @@ import type { Socket } from 'node:net';
 import type { SessionFailureCause } from '../failure/failure.js';
 import type { StartupMessage } from '../pgwire/startup.js';
 
-/** A client's StartupMessage, and every byte it sent so far (the message first). */
+/**
+ * A client's StartupMessage, and every byte it sent so far (`bytes`, the message first;
+ * `afterStartup`, what followed the message).
+ */
 export interface ClientStartup {
   message: StartupMessage;
   bytes: Buffer;
+  afterStartup: Buffer;
 }
 
 /**

@@ -56,7 +56,7 @@ export class GatewayFarSide implements FarSide {
    *
    * @throws DialError (a SessionFailureError): key rejected, no database, unreachable, stopping.
    */
-  async open({ bytes }: ClientStartup): Promise<FarConnection> {
+  async open({ bytes, afterStartup }: ClientStartup): Promise<FarConnection> {
     let taken: TakenSocket;
     try {
       taken = await this.sockets.take();
@@ -64,7 +64,9 @@ export class GatewayFarSide implements FarSide {
       throw dialError(error, this.sockets.gatewayUrl);
     }
     taken.ws.send(bytes);
-    return new GatewayConnection(taken, bytes, this.sockets, this.deadAfterTicks);
+    // Only a StartupMessage alone may go again: bytes after it might be a query, to run once.
+    const mayResend = taken.warm && afterStartup.length === 0;
+    return new GatewayConnection(taken.ws, bytes, mayResend, this.sockets, this.deadAfterTicks);
   }
 
   /** A CancelRequest travels on a WebSocket of its own; the gateway expects nothing after it. */
@@ -95,14 +97,14 @@ class GatewayConnection implements FarConnection, PumpHooks {
   private closing = false;
 
   constructor(
-    taken: TakenSocket,
+    ws: WebSocket,
     private readonly opening: Buffer,
+    mayResend: boolean,
     private readonly sockets: GatewaySockets,
     private readonly deadAfterTicks: number,
   ) {
-    this.ws = taken.ws;
-    // A StartupMessage's first word is its length: equal to the opening's, nothing followed it.
-    this.mayResend = taken.warm && opening.length === opening.readInt32BE(0);
+    this.ws = ws;
+    this.mayResend = mayResend;
   }
 
   pipe(client: Socket, hooks: FarHooks): void {

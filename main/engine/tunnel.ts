@@ -234,7 +234,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
       this.emit('session-closed', { ...session.info }, session.reason);
     });
     this.emit('session-opened', { ...session.info });
-    await session.start({ message: opening.message, bytes: opening.bytes }, this.farSide);
+    await session.start(opening, this.farSide);
   }
 
   /** A CancelRequest goes to the far side on its own; the client expects no answer, only a close. */

@@ -28,9 +28,8 @@ import { FailedKeyLimiter } from './failed-key-limiter.js';
 import { KeyRegistry } from './keys.js';
 import { silentLogger, type Logger } from './log.js';
 import { createMetricsRegistry, createStats, type GatewayStats } from './metrics.js';
-import { BOUNDARY_WAIT_MS } from './session-control.js';
+import { BOUNDARY_WAIT_MS } from './session-end.js';
 import { SessionRegistry } from './session-registry.js';
-import { serveTunnelSession } from './tunnel-session.js';
 import { WarmSockets, type FirstMessage } from './warm-socket.js';
 
 export { TUNNEL_PATH } from '../relay/tunnel-protocol.js';
@@ -81,7 +80,6 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
   let config = initialConfig;
   let keys = new KeyRegistry(config.keys);
   const stats = createStats();
-  const sessions = new SessionRegistry(stats, log);
   const limiter = new FailedKeyLimiter(config.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
   const metrics = createMetricsRegistry(stats, {
     limitedAddresses: () => limiter.limitedAddresses(),
@@ -99,12 +97,10 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       heartbeat();
     }
   }, pingIntervalMs).unref();
-  const sessionContext = {
-    sessions,
-    log,
+  const sessions = new SessionRegistry(stats, log, {
     heartbeats,
     deadAfterTicks: deadAfterTicks(pingIntervalMs, deadAfterMs),
-  };
+  });
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
@@ -217,7 +213,7 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       const meta = { id: requestId, clientAddress };
       // The session counts (and meets its key's maxSessions) when its StartupMessage comes.
       const serve = (first?: FirstMessage): void =>
-        serveTunnelSession(ws, { ...key, upstream }, meta, sessionContext, first);
+        sessions.serve(ws, { ...key, upstream }, meta, first);
       if (warmWaitMs > 0 && req.headers[WARM_SOCKET_HEADER] !== undefined) {
         warmSockets.hold(ws, meta, key, serve);
       } else {

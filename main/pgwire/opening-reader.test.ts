@@ -67,10 +67,17 @@ function drive(chunks: Buffer[], options?: OpeningReaderOptions, eof = false): S
     final = reader.end();
   }
   if (final) {
-    const { bytes, reply, ...rest } = final as OpeningStep & { bytes?: Buffer; reply?: Buffer };
+    const { bytes, reply, afterStartup, ...rest } = final as OpeningStep & {
+      bytes?: Buffer;
+      reply?: Buffer;
+      afterStartup?: Buffer;
+    };
     steps.push({
       ...rest,
       ...(bytes ? { bytes: Buffer.concat([bytes, ...after]).toString('hex') } : {}),
+      ...(afterStartup
+        ? { afterStartup: Buffer.concat([afterStartup, ...after]).toString('hex') }
+        : {}),
       ...(reply ? { reply: reply.toString('hex') } : {}),
     });
   }
@@ -112,6 +119,7 @@ describe('OpeningReader: StartupMessage', () => {
           parameters: { user: 'alice', database: 'shop', client_encoding: 'UTF8' },
         },
         bytes: bytes.toString('hex'),
+        afterStartup: QUERY.toString('hex'),
       },
     ]);
   });

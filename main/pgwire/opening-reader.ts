@@ -33,7 +33,12 @@ export type OpeningStep =
   | { kind: 'need-more' }
   | { kind: 'reply'; bytes: Buffer }
   | { kind: 'start-tls'; reply: Buffer | undefined; bytes: Buffer; direct: boolean }
-  | { kind: 'startup'; message: StartupMessage; bytes: Buffer }
+  /**
+   * `bytes`: the StartupMessage and whatever the client sent after it; `afterStartup`: those
+   * later bytes alone (the client's first queries, sent without waiting: they go to the database
+   * once it has logged in).
+   */
+  | { kind: 'startup'; message: StartupMessage; bytes: Buffer; afterStartup: Buffer }
   | { kind: 'cancel'; processId: number; bytes: Buffer }
   | { kind: 'close'; reason: string }
   | { kind: 'fatal'; error: PgError; reply: Buffer; reason: string };
@@ -267,7 +272,12 @@ function readStartup(buffer: Buffer, length: number, inTls: boolean): OpeningSte
       'no PostgreSQL user name specified in startup packet',
     );
   }
-  return { kind: 'startup', message: { protocolVersion: version, parameters }, bytes: buffer };
+  return {
+    kind: 'startup',
+    message: { protocolVersion: version, parameters },
+    bytes: buffer,
+    afterStartup: buffer.subarray(length),
+  };
 }
 
 /**
