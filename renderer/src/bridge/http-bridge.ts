@@ -6,7 +6,7 @@ import {
   type RpcCommand,
 } from '../../../shared/rpc.js';
 import { unwrapReply, type RpcReply } from '../../../shared/rpc-dispatch.js';
-import type { ConnectionListener, ConnectionState, WindowBridge } from './window-bridge.js';
+import type { ConnectionListener, ConnectionState, WindowBridge } from './bridge-types.js';
 
 /** The first retry comes quickly (a restart of `pg-tunnel ui`), later ones no more than this often. */
 const FIRST_RETRY_MS = 250;
