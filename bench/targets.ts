@@ -75,7 +75,7 @@ export interface Network {
 /**
  * The tunnels cannot tell users apart, so every tunnel client uses a made-up user name. It names
  * the key's own database: another name would earn each connection a notice that direct clients
- * do not get (see the database rule in the README).
+ * do not get (see the database rule in docs/cli.md).
  */
 const tunnelUser = (postgres: PostgresServer) => ({
   user: 'bench',

@@ -66,7 +66,7 @@ export const DEFAULT_GATEWAY_URL = 'wss://ppg-tunnel.prisma-data.net/websocket';
 export const DEFAULT_HOST = '127.0.0.1';
 /**
  * Whether the local port offers TLS unless a profile or `--tls` says otherwise (the figures behind
- * this choice are in the README's benchmark section).
+ * this choice are in docs/benchmark.md).
  */
 export const DEFAULT_LOCAL_TLS = true;
 

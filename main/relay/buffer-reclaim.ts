@@ -13,7 +13,7 @@ let moved = 0;
 /**
  * Counts bytes a pump has moved; after every RECLAIM_EVERY_BYTES, asks V8 for a young-generation
  * collection (a scavenge: well under a millisecond, the heap of a proxy being small). This is the
- * one place that explains it; the README points here.
+ * one place that explains it; docs/architecture.md points here.
  *
  * Why: every socket read lands in a fresh buffer outside the JS heap, dead as soon as it is
  * written on. V8 frees such buffers only when a collection finds their small JS handles dead,
