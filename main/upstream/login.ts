@@ -8,7 +8,7 @@ import {
   SqlState,
   type PgError,
 } from '../pgwire/error-response.js';
-import { FrameReader } from '../pgwire/frame-reader.js';
+import { FrameReader, type Frame } from '../pgwire/frame-reader.js';
 import { md5PasswordHash } from '../pgwire/md5.js';
 import {
   SCRAM_SHA_256,
@@ -50,144 +50,189 @@ export function logIn(
   tls: TLSSocket | undefined,
   target: UpstreamTarget,
   scramKeys: ScramKeyCache,
-  { database, notice }: { database: string; notice?: PgError },
+  request: { database: string; notice?: PgError },
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const reader = new FrameReader();
-    let scram: ScramClient | undefined;
-    const negotiation: Buffer[] = [];
-    /** AuthenticationOk and what followed it, once it came: held until ReadyForQuery. */
-    let authenticated: Buffer[] | undefined;
+    new LoginExchange(socket, tls, target, scramKeys, request, resolve, reject).start();
+  });
+}
 
-    const finish = (error: Error | undefined, firstBytes?: Buffer): void => {
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      clearTimeout(timer);
-      if (error) {
-        reject(error);
-      } else {
-        socket.pause();
-        resolve(firstBytes!);
-      }
-    };
-    const failed = (reason: string): UpstreamError => loginFailed(target, reason);
-    const onClose = (): void => finish(failed('the server closed the connection during login'));
-    const password = (): string => {
-      if (target.password === undefined) {
-        throw new UpstreamError({
-          kind: 'password-missing',
-          by: target.by,
-          address: addressOf(target),
-        });
-      }
-      return target.password;
-    };
-    const unbound = (method: string): void => {
-      if (target.channelBinding === 'require') {
-        throw failed(
-          `the server asks for ${method}, which cannot be bound to the connection, and channel_binding=require insists on it`,
-        );
-      }
-    };
-    const onData = (chunk: Buffer): void => {
-      reader.push(chunk);
-      try {
-        for (let frame = reader.next(); frame; frame = reader.next()) {
-          if (frame.type === BackendMessage.ErrorResponse) {
-            throw upstreamRefusal(decodeErrorFields(frame.body), target, database);
-          }
-          if (authenticated) {
-            if (frame.type !== BackendMessage.ReadyForQuery) {
-              authenticated.push(frame.raw);
-              continue;
-            }
-            finish(
-              undefined,
-              Buffer.concat([
-                ...negotiation,
-                ...authenticated,
-                ...(notice ? [encodeNoticeResponse(notice)] : []),
-                frame.raw,
-                reader.rest(),
-              ]),
-            );
-            return;
-          }
-          if (frame.type === BackendMessage.NegotiateProtocolVersion) {
-            negotiation.push(frame.raw); // the client negotiates with the upstream itself
-            continue;
-          }
-          if (frame.type === BackendMessage.NoticeResponse) {
-            continue; // no client accepts one before AuthenticationOk
-          }
-          if (frame.type !== BackendMessage.Authentication || frame.body.length < 4) {
-            throw failed(`unexpected message '${String.fromCharCode(frame.type)}' during login`);
-          }
-          const request = frame.body.readInt32BE(0);
-          const data = frame.body.subarray(4);
-          switch (request) {
-            case AuthRequest.Ok:
-              // libpq's rule too (fe-auth-scram.c): a SCRAM exchange counts once the server's
-              // signature is checked, and only then is the login bound to the connection.
-              if (scram && !scram.finished) {
-                throw failed(
-                  'the server ended the SCRAM exchange without proving it knows the password',
-                );
-              }
-              if (target.channelBinding === 'require' && scram?.mechanism !== SCRAM_SHA_256_PLUS) {
-                throw failed(
-                  'the server let the login through without channel binding, and channel_binding=require insists on it',
-                );
-              }
-              authenticated = [frame.raw];
-              break;
-            case AuthRequest.CleartextPassword:
-              unbound('a password in clear text');
-              socket.write(serialize.password(password()));
-              break;
-            case AuthRequest.MD5Password:
-              unbound('an md5 password');
-              socket.write(serialize.password(md5PasswordHash(target.user, password(), data)));
-              break;
-            case AuthRequest.SASL: {
-              scram = new ScramClient(password(), scramKeys, channelBinding(data, tls, target));
-              socket.write(
-                serialize.sendSASLInitialResponseMessage(scram.mechanism, scram.firstMessage()),
-              );
-              break;
-            }
-            case AuthRequest.SASLContinue:
-              socket.write(
-                serialize.sendSCRAMClientFinalMessage(
-                  scramStep(scram).finalMessage(data.toString('utf8')),
-                ),
-              );
-              break;
-            case AuthRequest.SASLFinal:
-              scramStep(scram).verifyServerFinal(data.toString('utf8'));
-              break;
-            default:
-              throw failed(
-                `the server asks for an authentication method PG Tunnel does not speak (${request})`,
-              );
-          }
-        }
-      } catch (error) {
-        finish(error instanceof UpstreamError ? error : failed((error as Error).message));
-      }
-    };
-    const timer = setTimeout(
+/** One login's state, as the socket's listeners (methods: no closure per frame). */
+class LoginExchange {
+  private readonly reader = new FrameReader();
+  private scram: ScramClient | undefined;
+  private readonly negotiation: Buffer[] = [];
+  /** AuthenticationOk and what followed it, once it came: held until ReadyForQuery. */
+  private authenticated: Buffer[] | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly tls: TLSSocket | undefined,
+    private readonly target: UpstreamTarget,
+    private readonly scramKeys: ScramKeyCache,
+    private readonly request: { database: string; notice?: PgError },
+    private readonly resolve: (firstBytes: Buffer) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  start(): void {
+    this.timer = setTimeout(
       () =>
-        finish(
-          failed(
+        this.finish(
+          this.failed(
             `the server did not complete the login within ${UPSTREAM_LOGIN_TIMEOUT_MS / 1000} s`,
           ),
         ),
       UPSTREAM_LOGIN_TIMEOUT_MS,
     );
-    socket.on('data', onData);
-    socket.on('close', onClose);
-  });
+    this.socket.on('data', this.onData);
+    this.socket.on('close', this.onClose);
+  }
+
+  private readonly onClose = (): void =>
+    this.finish(this.failed('the server closed the connection during login'));
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.reader.push(chunk);
+    try {
+      for (let frame = this.reader.next(); frame; frame = this.reader.next()) {
+        if (this.onFrame(frame)) {
+          return;
+        }
+      }
+    } catch (error) {
+      this.finish(error instanceof UpstreamError ? error : this.failed((error as Error).message));
+    }
+  };
+
+  /** One backend message during login; true once the login is over. @throws UpstreamError */
+  private onFrame(frame: Frame): boolean {
+    if (frame.type === BackendMessage.ErrorResponse) {
+      throw upstreamRefusal(decodeErrorFields(frame.body), this.target, this.request.database);
+    }
+    if (this.authenticated) {
+      if (frame.type !== BackendMessage.ReadyForQuery) {
+        this.authenticated.push(frame.raw);
+        return false;
+      }
+      const { notice } = this.request;
+      this.finish(
+        undefined,
+        Buffer.concat([
+          ...this.negotiation,
+          ...this.authenticated,
+          ...(notice ? [encodeNoticeResponse(notice)] : []),
+          frame.raw,
+          this.reader.rest(),
+        ]),
+      );
+      return true;
+    }
+    if (frame.type === BackendMessage.NegotiateProtocolVersion) {
+      this.negotiation.push(frame.raw); // the client negotiates with the upstream itself
+      return false;
+    }
+    if (frame.type === BackendMessage.NoticeResponse) {
+      return false; // no client accepts one before AuthenticationOk
+    }
+    if (frame.type !== BackendMessage.Authentication || frame.body.length < 4) {
+      throw this.failed(`unexpected message '${String.fromCharCode(frame.type)}' during login`);
+    }
+    this.authenticate(frame.body.readInt32BE(0), frame.body.subarray(4), frame.raw);
+    return false;
+  }
+
+  /** Answers one Authentication request (`request`, its `data`). @throws UpstreamError */
+  private authenticate(request: number, data: Buffer, raw: Buffer): void {
+    const { socket, target } = this;
+    switch (request) {
+      case AuthRequest.Ok:
+        // libpq's rule too (fe-auth-scram.c): a SCRAM exchange counts once the server's
+        // signature is checked, and only then is the login bound to the connection.
+        if (this.scram && !this.scram.finished) {
+          throw this.failed(
+            'the server ended the SCRAM exchange without proving it knows the password',
+          );
+        }
+        if (target.channelBinding === 'require' && this.scram?.mechanism !== SCRAM_SHA_256_PLUS) {
+          throw this.failed(
+            'the server let the login through without channel binding, and channel_binding=require insists on it',
+          );
+        }
+        this.authenticated = [raw];
+        return;
+      case AuthRequest.CleartextPassword:
+        this.unbound('a password in clear text');
+        socket.write(serialize.password(this.password()));
+        return;
+      case AuthRequest.MD5Password:
+        this.unbound('an md5 password');
+        socket.write(serialize.password(md5PasswordHash(target.user, this.password(), data)));
+        return;
+      case AuthRequest.SASL:
+        this.scram = new ScramClient(
+          this.password(),
+          this.scramKeys,
+          channelBinding(data, this.tls, target),
+        );
+        socket.write(
+          serialize.sendSASLInitialResponseMessage(this.scram.mechanism, this.scram.firstMessage()),
+        );
+        return;
+      case AuthRequest.SASLContinue:
+        socket.write(
+          serialize.sendSCRAMClientFinalMessage(
+            scramStep(this.scram).finalMessage(data.toString('utf8')),
+          ),
+        );
+        return;
+      case AuthRequest.SASLFinal:
+        scramStep(this.scram).verifyServerFinal(data.toString('utf8'));
+        return;
+      default:
+        throw this.failed(
+          `the server asks for an authentication method PG Tunnel does not speak (${request})`,
+        );
+    }
+  }
+
+  private finish(error: Error | undefined, firstBytes?: Buffer): void {
+    this.socket.off('data', this.onData);
+    this.socket.off('close', this.onClose);
+    clearTimeout(this.timer);
+    if (error) {
+      this.reject(error);
+    } else {
+      this.socket.pause();
+      this.resolve(firstBytes!);
+    }
+  }
+
+  private failed(reason: string): UpstreamError {
+    return loginFailed(this.target, reason);
+  }
+
+  /** @throws UpstreamError `password-missing` when the target has none. */
+  private password(): string {
+    if (this.target.password === undefined) {
+      throw new UpstreamError({
+        kind: 'password-missing',
+        by: this.target.by,
+        address: addressOf(this.target),
+      });
+    }
+    return this.target.password;
+  }
+
+  /** A method that cannot be bound: refused before a password is sent under channel_binding=require. */
+  private unbound(method: string): void {
+    if (this.target.channelBinding === 'require') {
+      throw this.failed(
+        `the server asks for ${method}, which cannot be bound to the connection, and channel_binding=require insists on it`,
+      );
+    }
+  }
 }
 
 /**
