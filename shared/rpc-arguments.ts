@@ -1,27 +1,7 @@
 import type { ProfileInput } from './profile.js';
-import type { RpcCommand } from './rpc.js';
+import { RPC_ARGUMENTS, type RpcArgumentKind, type RpcCommand } from './rpc.js';
 
-/** What each argument of a command is: an id (a string), a profile, or settings (objects). */
-type ArgumentKind = 'id' | 'profile' | 'settings';
-
-const ARGUMENTS: Record<RpcCommand, readonly ArgumentKind[]> = {
-  getSnapshot: [],
-  addProfile: ['profile'],
-  updateProfile: ['id', 'profile'],
-  duplicateProfile: ['id'],
-  deleteProfile: ['id'],
-  createPlayground: [],
-  startTunnel: ['id'],
-  stopTunnel: ['id'],
-  restartTunnel: ['id'],
-  killSession: ['id', 'id'],
-  testConnection: ['id'],
-  getLog: ['id'],
-  updateSettings: ['settings'],
-  getLocalCa: [],
-};
-
-const WORDS: Record<ArgumentKind, string> = {
+const WORDS: Record<RpcArgumentKind, string> = {
   id: 'an id (a string)',
   profile: 'a profile (an object with a name)',
   settings: 'settings (an object)',
@@ -54,7 +34,7 @@ const PROFILE_FIELDS: Record<keyof ProfileInput, readonly string[]> = {
  * @returns a sentence naming the command and the argument or field at fault, or undefined.
  */
 export function argumentProblem(name: RpcCommand, args: readonly unknown[]): string | undefined {
-  const kinds = ARGUMENTS[name];
+  const kinds = RPC_ARGUMENTS[name];
   if (args.length > kinds.length) {
     return `${name} takes ${kinds.length === 0 ? 'no arguments' : kinds.map((kind) => WORDS[kind]).join(', then ')}; it got ${args.length}.`;
   }

@@ -46,28 +46,42 @@ export type RpcCommand = keyof RpcCommands;
 export type RpcArgs<K extends RpcCommand> = Parameters<RpcCommands[K]>;
 export type RpcResult<K extends RpcCommand> = ReturnType<RpcCommands[K]>;
 
-/** Events pushed from the core: name → payload. */
+/** Events pushed from the core: name → payload. Both transports carry exactly these. */
 export interface RpcEvents {
   snapshot: AppSnapshot;
 }
 
+/** One pushed event as it crosses a transport (the control server's /events socket, as JSON). */
+export type RpcEventMessage = {
+  [K in keyof RpcEvents]: { event: K; data: RpcEvents[K] };
+}[keyof RpcEvents];
+
+/** What each argument of a command is: an id (a string), a profile, or settings (objects). */
+export type RpcArgumentKind = 'id' | 'profile' | 'settings';
+
+/**
+ * Every command and its arguments' kinds: the one listing of the commands. Keyed by RpcCommand,
+ * so a command added to RpcCommands must be added here; RPC_COMMANDS is read off it.
+ */
+export const RPC_ARGUMENTS: Record<RpcCommand, readonly RpcArgumentKind[]> = {
+  getSnapshot: [],
+  addProfile: ['profile'],
+  updateProfile: ['id', 'profile'],
+  duplicateProfile: ['id'],
+  deleteProfile: ['id'],
+  createPlayground: [],
+  startTunnel: ['id'],
+  stopTunnel: ['id'],
+  restartTunnel: ['id'],
+  killSession: ['id', 'id'],
+  testConnection: ['id'],
+  getLog: ['id'],
+  updateSettings: ['settings'],
+  getLocalCa: [],
+};
+
 /** The names, for transports that must list them (IPC registration, request routing). */
-export const RPC_COMMANDS: readonly RpcCommand[] = [
-  'getSnapshot',
-  'addProfile',
-  'updateProfile',
-  'duplicateProfile',
-  'deleteProfile',
-  'createPlayground',
-  'startTunnel',
-  'stopTunnel',
-  'restartTunnel',
-  'killSession',
-  'testConnection',
-  'getLog',
-  'getLocalCa',
-  'updateSettings',
-];
+export const RPC_COMMANDS = Object.keys(RPC_ARGUMENTS) as readonly RpcCommand[];
 
 /** A command's failure as it crosses a transport: a sentence for the user, and the field at fault. */
 export interface RpcErrorBody {

@@ -3,7 +3,7 @@ import type { PgTunnelBridge } from '../../shared/rpc.js';
 import type { RpcReply } from '../../shared/rpc-dispatch.js';
 import { createTestCore, type TestCore } from '../testing/app-core.js';
 import { registerIpcHandlers } from './ipc-bridge.js';
-import { SNAPSHOT_CHANNEL } from './ipc-channels.js';
+import { eventChannel } from './ipc-channels.js';
 import { isAppPage } from './tray-window.js';
 
 /**
@@ -101,11 +101,11 @@ describe('the IPC bridge', () => {
   it('snapshots pushed on the snapshot channel reach onSnapshot listeners until they unsubscribe', () => {
     const received: unknown[] = [];
     const unsubscribe = bridge.onSnapshot((snapshot) => received.push(snapshot));
-    for (const listener of ipc.listeners.get(SNAPSHOT_CHANNEL) ?? []) {
+    for (const listener of ipc.listeners.get(eventChannel('snapshot')) ?? []) {
       listener({}, { version: 'pushed' });
     }
     unsubscribe();
-    expect(ipc.listeners.get(SNAPSHOT_CHANNEL)).toEqual([]);
+    expect(ipc.listeners.get(eventChannel('snapshot'))).toEqual([]);
     expect(received).toEqual([{ version: 'pushed' }]);
   });
 });

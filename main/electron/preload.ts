@@ -9,9 +9,10 @@ import {
   type AppSnapshot,
   type PgTunnelBridge,
   type RpcClient,
+  type RpcEvents,
 } from '../../shared/rpc.js';
 import { unwrapReply, type RpcReply } from '../../shared/rpc-dispatch.js';
-import { commandChannel, SNAPSHOT_CHANNEL } from './ipc-channels.js';
+import { commandChannel, eventChannel } from './ipc-channels.js';
 
 const commands = Object.fromEntries(
   RPC_COMMANDS.map((name) => [
@@ -24,9 +25,9 @@ const commands = Object.fromEntries(
 const bridge: PgTunnelBridge = {
   ...commands,
   onSnapshot(listener: (snapshot: AppSnapshot) => void) {
-    const handler = (_event: unknown, snapshot: AppSnapshot): void => listener(snapshot);
-    ipcRenderer.on(SNAPSHOT_CHANNEL, handler);
-    return () => ipcRenderer.off(SNAPSHOT_CHANNEL, handler);
+    const handler = (_event: unknown, snapshot: RpcEvents['snapshot']): void => listener(snapshot);
+    ipcRenderer.on(eventChannel('snapshot'), handler);
+    return () => ipcRenderer.off(eventChannel('snapshot'), handler);
   },
 };
 

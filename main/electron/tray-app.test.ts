@@ -17,7 +17,7 @@ import { psql } from '../testing/psql.js';
 import { launchTestTrayApp, type TestTrayApp } from '../testing/tray-app.js';
 import { until } from '../testing/until.js';
 import { APP_USER_MODEL_ID } from './app-id.js';
-import { SNAPSHOT_CHANNEL } from './ipc-channels.js';
+import { eventChannel } from './ipc-channels.js';
 
 /**
  * The tray app's start-up and desktop behaviour: the real shell and core, on the recording
@@ -187,7 +187,7 @@ describe('the tray icon', () => {
     try {
       await until(() => app.tray.tooltip.includes('1 session') || undefined, 'the session');
       const snapshots = () =>
-        app.window.webContents.sent.filter((m) => m.channel === SNAPSHOT_CHANNEL).length;
+        app.window.webContents.sent.filter((m) => m.channel === eventChannel('snapshot')).length;
       const before = { ...app.tray.calls, menus: app.fake.menus.length, snapshots: snapshots() };
 
       // Traffic: the core sends a snapshot with new byte counts every second.

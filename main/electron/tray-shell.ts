@@ -8,7 +8,7 @@ import { CoreStart, type StartState } from './core-start.js';
 import { AppWindow } from './app-window.js';
 import type { ShellElectron, ShellImage, ShellMenu, ShellTray } from './electron-api.js';
 import { registerIpcHandlers } from './ipc-bridge.js';
-import { SNAPSHOT_CHANNEL } from './ipc-channels.js';
+import { eventChannel } from './ipc-channels.js';
 import { applyStartAtLogin, HIDDEN_FLAG, loginCommand } from './login-items.js';
 import { toMenuTemplate } from './menu-template.js';
 import { notificationsFor, type DesktopNotification } from './notifications.js';
@@ -219,7 +219,7 @@ export class TrayShell<Image extends ShellImage> {
   }
 
   private render(snapshot: AppSnapshot): void {
-    this.window.send(SNAPSHOT_CHANNEL, snapshot);
+    this.window.send(eventChannel('snapshot'), snapshot);
     this.paint({ phase: 'running', snapshot });
     for (const notification of notificationsFor(this.previous, snapshot)) {
       this.notify(notification);

@@ -7,7 +7,12 @@ import { extname, join, resolve, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { parseRequestTarget } from '../http/request-target.js';
 import { dispatchCommand, isRpcCommand } from '../../shared/rpc-dispatch.js';
-import { RpcError, type AppSnapshot, type RpcClient } from '../../shared/rpc.js';
+import {
+  RpcError,
+  type AppSnapshot,
+  type RpcClient,
+  type RpcEventMessage,
+} from '../../shared/rpc.js';
 
 /** What the control server serves: the RPC commands and a stream of snapshots. */
 export interface ControlTarget {
@@ -138,8 +143,10 @@ export async function startControlServer({
       return;
     }
     events.handleUpgrade(req, socket, head, (ws) => {
-      const send = (snapshot: AppSnapshot): void =>
-        ws.send(JSON.stringify({ event: 'snapshot', data: snapshot }));
+      const send = (snapshot: AppSnapshot): void => {
+        const message: RpcEventMessage = { event: 'snapshot', data: snapshot };
+        ws.send(JSON.stringify(message));
+      };
       send(target.snapshot());
       const unsubscribe = target.subscribe(send);
       ws.on('close', unsubscribe);

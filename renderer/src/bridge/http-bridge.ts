@@ -4,6 +4,7 @@ import {
   type AppSnapshot,
   type RpcClient,
   type RpcCommand,
+  type RpcEventMessage,
 } from '../../../shared/rpc.js';
 import { unwrapReply, type RpcReply } from '../../../shared/rpc-dispatch.js';
 import type { ConnectionListener, ConnectionState, WindowBridge } from './bridge-types.js';
@@ -179,7 +180,7 @@ function parseEvent(data: unknown): AppSnapshot | undefined {
     return undefined;
   }
   try {
-    const message = JSON.parse(data) as { event?: string; data?: AppSnapshot };
+    const message = JSON.parse(data) as Partial<RpcEventMessage>;
     return message.event === 'snapshot' ? message.data : undefined;
   } catch {
     return undefined;
