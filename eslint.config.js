@@ -43,6 +43,10 @@ const LAYERS = {
     imports: ['main/pgwire', 'shared'],
     why: 'failure/ words failures as ErrorResponses and sentences; it knows no socket.',
   },
+  'main/config': {
+    imports: [],
+    why: 'config/ words the faults of the files people edit; it needs nothing of ours.',
+  },
   'main/tls': {
     imports: ['shared'],
     why: 'tls/ (the local CA) is used by the CLI and the core alike.',
@@ -56,7 +60,15 @@ const LAYERS = {
     why: 'engine/ and gateway/ meet only in relay/, upstream/ and below.',
   },
   'main/gateway': {
-    imports: ['main/pgwire', 'main/relay', 'main/failure', 'main/upstream', 'main/http', 'shared'],
+    imports: [
+      'main/pgwire',
+      'main/relay',
+      'main/failure',
+      'main/upstream',
+      'main/http',
+      'main/config',
+      'shared',
+    ],
     why: 'engine/ and gateway/ meet only in relay/, upstream/ and below.',
   },
   'main/service': {
@@ -69,6 +81,7 @@ const LAYERS = {
       'main/relay',
       'main/failure',
       'main/http',
+      'main/config',
       'shared',
     ],
     why: 'service/ is the app core: the shells (cli/, electron/) use it, never the other way.',

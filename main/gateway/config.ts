@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, WARM_WAIT_MS } from '../relay/tunnel-protocol.js';
 import { parseUpstreamUrl, type UpstreamTarget } from '../upstream/target.js';
 import type { ServedDatabases } from '../upstream/database-rule.js';
-import { configIssueSentence, configIssueWords } from './config-issues.js';
+import { configIssueSentence, configIssueWords } from '../config/issues.js';
 
 const KEY_HASH = /^sha256:[0-9a-f]{64}$/;
 

@@ -1,23 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Conf from 'conf';
-import { DEFAULT_LOCAL_TLS, type Profile } from '../../shared/profile.js';
+import type { Profile } from '../../shared/profile.js';
 import type { Settings } from '../../shared/tunnel-state.js';
-
-/** What the config file holds. Never a secret: keys live in the keychain. */
-export interface StoreShape {
-  profiles: Profile[];
-  settings: Settings;
-}
-
-export const DEFAULT_SETTINGS: Settings = {
-  startAtLogin: false,
-  startHidden: true,
-  autoStartTunnels: true,
-};
+import { DEFAULT_SETTINGS, readProfilesFile, type StoreShape } from './profiles-file.js';
 
 /** The part of `conf` the core uses. */
-export type ConfigBackend = Pick<Conf<StoreShape>, 'get' | 'set' | 'path'>;
+export type ConfigBackend = Pick<Conf<StoreShape>, 'get' | 'set' | 'path' | 'store'>;
 
 /** profiles.json cannot be used; the message says which file and what to do. */
 export class ProfilesFileError extends Error {
@@ -28,7 +17,7 @@ export class ProfilesFileError extends Error {
  * Opens `<configDir>/profiles.json` with conf (created with the defaults when absent).
  *
  * @throws ProfilesFileError when the file exists but is not valid JSON: it is a user's saved work,
- *   so it is never cleared.
+ *   so it is never cleared (its content is read through its schema by ProfileStore).
  */
 export function openConfig(configDir: string): ConfigBackend {
   try {
@@ -50,29 +39,31 @@ export function openConfig(configDir: string): ConfigBackend {
   }
 }
 
-/** The kind earlier versions gave tunnel profiles (an API key and a gateway). */
-const LEGACY_TUNNEL_KIND = 'remote';
-
 /** Profiles and settings, persisted through the config backend on every change. */
 export class ProfileStore {
-  /** Renames the kind of profiles saved by earlier versions ('remote' → 'tunnel'), once. */
+  /**
+   * Reads the file through its migrations and schema (readProfilesFile); a migrated file is
+   * written back once, in this version's shape.
+   *
+   * @throws ProfilesFileError naming the file and the field that does not fit; the file is kept.
+   */
   constructor(private readonly config: ConfigBackend) {
-    const stored = config.get('profiles');
-    if (stored.some((p) => (p.kind as string) === LEGACY_TUNNEL_KIND)) {
-      config.set(
-        'profiles',
-        stored.map((p) =>
-          (p.kind as string) === LEGACY_TUNNEL_KIND ? { ...p, kind: 'tunnel' as const } : p,
-        ),
+    let read: ReturnType<typeof readProfilesFile>;
+    try {
+      read = readProfilesFile(config.store, config.path);
+    } catch (error) {
+      throw new ProfilesFileError(
+        `${(error as Error).message} PG Tunnel keeps it as it is: fix that field, or move the file away to start with no tunnels.`,
       );
+    }
+    if (read.migrated) {
+      config.set('profiles', read.shape.profiles);
+      config.set('settings', read.shape.settings);
     }
   }
 
-  /** The profiles; a field that earlier versions did not save reads as its default. */
   list(): Profile[] {
-    return this.config
-      .get('profiles')
-      .map((profile) => ({ ...profile, tls: profile.tls ?? DEFAULT_LOCAL_TLS }));
+    return this.config.get('profiles');
   }
 
   get(id: string): Profile | undefined {
@@ -111,7 +102,7 @@ export class ProfileStore {
   }
 
   settings(): Settings {
-    return { ...DEFAULT_SETTINGS, ...this.config.get('settings') };
+    return this.config.get('settings');
   }
 
   updateSettings(changes: Partial<Settings>): Settings {

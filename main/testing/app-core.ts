@@ -5,7 +5,7 @@ import { readConnectionInput } from '../../shared/connection-input.js';
 import type { Profile, ProfileInput } from '../../shared/profile.js';
 import type { AppCore } from '../service/app-core.js';
 import { composeAppCore, type AppCoreSetup } from '../service/compose.js';
-import { DEFAULT_SETTINGS } from '../service/profile-store.js';
+import { DEFAULT_SETTINGS } from '../service/profiles-file.js';
 import { createKeychainSecretStore, type SecretStore } from '../service/secret-store.js';
 
 /** Keychain service of the tests, so that they never touch a user's saved keys. */

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 
 /**
- * Words for zod's generic issues, as the gateway config's sentences end: "keys[0].maxSessions
- * must be more than 0". Passed to `safeParse` as its error map, so a field's own message in the
+ * Words for zod's generic issues in the files people edit (the gateway's config, profiles.json),
+ * as their sentences end: "keys[0].maxSessions must be more than 0". Passed to `safeParse` as its error map, so a field's own message in the
  * schema still wins (zod's order: schema, then parse, then global).
  */
 export function configIssueWords(issue: z.core.$ZodRawIssue): string | undefined {
