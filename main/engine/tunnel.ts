@@ -3,12 +3,13 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { SecureContext } from 'node:tls';
 import type { SessionInfo } from '../../shared/session.js';
 import { deadAfterTicks } from '../pgwire/ws-liveness.js';
+import { isLastingRefusal, type SessionFailure } from '../pgwire/failure.js';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import { readClientOpening } from './client-startup.js';
 import { DirectFarSide } from './direct-far-side.js';
 import type { FarSide } from './far-side.js';
-import { DEFAULT_GATEWAY_URL } from './gateway-dial.js';
+import { DEFAULT_GATEWAY_URL, type DialError } from './gateway-dial.js';
 import { GatewayFarSide } from './gateway-far-side.js';
 import { listenOnHost } from './listen.js';
 import { localTlsContext, type LocalTlsCredentials } from './local-tls.js';
@@ -30,9 +31,12 @@ export interface GatewayRoute {
   deadAfterMs?: number;
   /**
    * The most WebSockets kept open ahead of need, so that a client's startup goes out at once
-   * (default 4: one, grown toward the largest recent burst of connections); 0 keeps none.
+   * (default 4: one, grown toward the largest recent burst of connections); 0 keeps none, and
+   * then no 'gateway-checked' event comes before a client does.
    */
   maxWarmSockets?: number;
+  /** The window's profile name, for the sentence of a refused key ("Edit the API key of …"). */
+  profileName?: string;
 }
 
 /** A direct profile's route: the engine logs in to the database itself (password included). */
@@ -67,7 +71,23 @@ export interface TunnelEvents {
   'session-closed': [SessionInfo, CloseReason | undefined];
   /** A connection that never became a session: junk, a timeout, or a cancel request's outcome. */
   'client-rejected': [{ clientAddress: string; reason: string }];
+  /**
+   * How the gateway answered: first for the dial made at listen() (a warm socket), then each time
+   * the answer changes (refused, unreachable for another reason, or taken again).
+   */
+  'gateway-checked': [GatewayCheck];
 }
+
+/** What a tunnel does while its gateway cannot be reached, for the sentences that say so. */
+export const KEEPS_LISTENING = 'The tunnel keeps listening and connects when the gateway answers.';
+
+/**
+ * What a tunnel's dials to its gateway found: it takes them, or `failure` says why not.
+ * `lasting`: the key, its database or the URL's path was refused (401, 410, 404), which trying
+ * again cannot change; otherwise (unreachable, another status) it may pass, and the tunnel keeps
+ * trying with each warm dial and each client.
+ */
+export type GatewayCheck = { ok: true } | { ok: false; failure: SessionFailure; lasting: boolean };
 
 export type StopMode = 'drain' | 'kill';
 
@@ -102,6 +122,8 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
    * serveLocalTls when the certificate is renewed.
    */
   private tlsContext: SecureContext | undefined;
+  /** The last dial's failure message ('' when it was taken); undefined before any dial. */
+  private lastCheck: string | undefined;
 
   /** @throws LocalTlsError when `options.tls` holds a certificate or key that cannot be used. */
   constructor(options: TunnelOptions) {
@@ -109,7 +131,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     // Partial<> loses that the route's own fields (the key, the target) are there: they are.
     this.options = { ...DEFAULTS, ...stripUndefined(options) } as typeof DEFAULTS & TunnelOptions;
     this.tlsContext = options.tls && localTlsContext(options.tls);
-    this.farSide = farSideOf(this.options);
+    this.farSide = farSideOf(this.options, (outcome) => this.onGatewayAnswer(outcome));
   }
 
   /**
@@ -201,6 +223,21 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     clearTimeout(timer);
   }
 
+  /** Emits 'gateway-checked' for the first dial's outcome, and for each that differs from the last. */
+  private onGatewayAnswer(outcome: DialError | undefined): void {
+    const check = outcome?.failure.message ?? '';
+    if (check === this.lastCheck) {
+      return;
+    }
+    this.lastCheck = check;
+    this.emit(
+      'gateway-checked',
+      outcome
+        ? { ok: false, failure: outcome.failure, lasting: isLastingRefusal(outcome.cause) }
+        : { ok: true },
+    );
+  }
+
   private async accept(socket: Socket): Promise<void> {
     const clientAddress = `${socket.remoteAddress}:${socket.remotePort}`;
     this.opening.add(socket);
@@ -257,14 +294,17 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   }
 }
 
-function farSideOf(options: typeof DEFAULTS & TunnelOptions): FarSide {
+function farSideOf(
+  options: typeof DEFAULTS & TunnelOptions,
+  report: (outcome: DialError | undefined) => void,
+): FarSide {
   if ('direct' in options) {
     return new DirectFarSide(options.direct);
   }
   const { gatewayUrl, apiKey, userAgent, dialTimeoutMs, pingIntervalMs, deadAfterMs } = options;
   return new GatewayFarSide({
-    dial: { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs },
-    warm: { max: options.maxWarmSockets, pingIntervalMs },
+    dial: { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs, profile: options.profileName },
+    warm: { max: options.maxWarmSockets, pingIntervalMs, report },
     deadAfterTicks: deadAfterTicks(pingIntervalMs, deadAfterMs),
   });
 }

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { ListenError, Tunnel } from '../engine/index.js';
 import type { CloseReason, DirectRoute } from '../engine/index.js';
-import { describeListenFailure, toSentence } from '../pgwire/failure.js';
+import { describeListenFailure, sentenceWithHint, toSentence } from '../pgwire/failure.js';
+import { KEEPS_LISTENING } from '../engine/index.js';
 import { hostPort } from '../../shared/connection-details.js';
 import { printable } from '../../shared/format.js';
 import type { Profile } from '../../shared/profile.js';
@@ -29,6 +30,8 @@ interface Entry {
   problem: TunnelProblem | null;
   /** The local certificate's checks while a tunnel with TLS runs. */
   renewal?: LocalTlsRenewal;
+  /** The problem the gateway's last answer set, cleared when it answers again. */
+  gatewayProblem?: TunnelProblem;
 }
 
 export interface TunnelManagerEvents {
@@ -132,7 +135,9 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
       }
       const { route } = target;
       const tunnel = new Tunnel({
-        ...('direct' in route ? route : { ...route, userAgent: 'pg-tunnel-app' }),
+        ...('direct' in route
+          ? route
+          : { ...route, userAgent: 'pg-tunnel-app', profileName: profile.name }),
         host: profile.host,
         port: profile.port ?? 0,
         tls: localCa?.server,
@@ -239,6 +244,23 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
   }
 
   private watch(id: string, entry: Entry, tunnel: Tunnel): void {
+    // Said on the card before any client connects: the first warm dial is made at start.
+    tunnel.on('gateway-checked', (check) => {
+      if (check.ok) {
+        if (entry.gatewayProblem && entry.problem === entry.gatewayProblem) {
+          entry.problem = null;
+          this.record(id, 'info', 'The tunnel gateway answers again');
+        }
+        entry.gatewayProblem = undefined;
+      } else {
+        const { failure, lasting } = check;
+        const message = `${sentenceWithHint(failure)}${lasting ? '' : ` ${KEEPS_LISTENING}`}`;
+        entry.gatewayProblem = { message, fix: failure.fix };
+        entry.problem = entry.gatewayProblem;
+        this.record(id, 'error', message);
+      }
+      this.emit('change');
+    });
     tunnel.on('session-opened', (s) => {
       this.record(
         id,

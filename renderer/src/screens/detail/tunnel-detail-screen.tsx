@@ -36,7 +36,7 @@ export function TunnelDetailScreen({
       </ScreenHeader>
       <div className="screen-body">
         <p className="detail-status">
-          <StatusBadge status={status} />
+          <StatusBadge status={status} troubled={Boolean(state?.problem)} />
           {listening && address && (
             <span className="muted">
               on <span className="detail-address">{address}</span> ·{' '}

@@ -37,7 +37,7 @@ export function TunnelCard({
             </button>
           </h2>
           <p className="tunnel-card-meta">
-            <StatusBadge status={status} />
+            <StatusBadge status={status} troubled={Boolean(state?.problem)} />
             {address && <span className="meta-item tunnel-card-address">{address}</span>}
             {status === 'listening' && (
               <span className="meta-item">{sessionCountText(sessions)}</span>
