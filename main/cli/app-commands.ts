@@ -60,7 +60,7 @@ export async function runUiCommand(args: string[]): Promise<void> {
     return;
   }
   const port = parsePort(values.port);
-  const core = await openCore(values['config-dir']);
+  const core = await openCore(values['config-dir'], 'pg-tunnel ui');
   const server = await startControlServer({ target: core, port, staticDir: RENDERER_DIR }).catch(
     async (error: Error) => {
       await core.dispose();
@@ -100,7 +100,7 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
   const port = values.port === undefined ? undefined : parsePort(values.port);
   const tls = parseOnOff('--tls', values.tls);
   const configDir = values['config-dir'] ?? defaultConfigDir();
-  const core = await openCore(configDir);
+  const core = await openCore(configDir, 'pg-tunnel playground');
   try {
     console.info('Starting the local playground…');
     const profile = await core.commands.createPlayground();
@@ -142,12 +142,16 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
   }
 }
 
-/** The core on `configDir` (default: `defaultConfigDir()`); a damaged profiles file is a sentence. */
-async function openCore(configDir: string | undefined): Promise<AppCore> {
+/**
+ * The core on `configDir` (default: `defaultConfigDir()`) for the command `shell`; a damaged
+ * profiles file is a sentence.
+ */
+async function openCore(configDir: string | undefined, shell: string): Promise<AppCore> {
   try {
     return await composeAppCore({
       configDir: configDir ?? defaultConfigDir(),
       version: packageVersion(),
+      shell,
     });
   } catch (error) {
     throw error instanceof ProfilesFileError ? new UsageError(error.message) : error;

@@ -83,8 +83,8 @@ describe('pg-tunnel playground', () => {
       // One config directory, one playground: a second one says who holds it, and harms nothing.
       const second = await failedPlayground(configDir);
       expect(second.code).toBe(1);
-      expect(second.stderr).toMatch(
-        /^The playground's database in .* is in use by another running playground \(the tray app, pg-tunnel ui or pg-tunnel playground/,
+      expect(second.stderr.trim()).toBe(
+        `The playground is already running, in pg-tunnel playground (pid ${first.child.pid}) on 127.0.0.1:${port}: connect there, or stop it and start it here.`,
       );
       expect(await readNotes(port)).toMatchObject({ code: 0, stdout: 'kept\n' });
       expect(await first.stop('SIGINT')).toBe(0);

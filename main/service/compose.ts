@@ -20,6 +20,11 @@ export interface AppCoreSetup {
    * renewal (default daily); the tests make it short.
    */
   localTlsCheckIntervalMs?: number;
+  /**
+   * The program building the core, as other shells name who runs the playground
+   * ("pg-tunnel ui", "the tray app"; default "PG Tunnel").
+   */
+  shell?: string;
 }
 
 /**
@@ -35,12 +40,13 @@ export async function composeAppCore({
   version,
   keychainService,
   localTlsCheckIntervalMs,
+  shell,
 }: AppCoreSetup): Promise<AppCore> {
   const secrets = createKeychainSecretStore(keychainService);
   return new AppCore({
     config: openConfig(configDir),
     secrets,
-    playground: new Playground(configDir, secrets),
+    playground: new Playground(configDir, secrets, shell),
     localCa: () => openLocalCa(configDir),
     localTlsCheckIntervalMs,
     version,

@@ -32,6 +32,8 @@ interface Entry {
   renewal?: LocalTlsRenewal;
   /** The problem the gateway's last answer set, cleared when it answers again. */
   gatewayProblem?: TunnelProblem;
+  /** Takes back what the target announced when the tunnel began to listen. */
+  withdraw?: () => Promise<void>;
 }
 
 export interface TunnelManagerEvents {
@@ -51,6 +53,12 @@ export interface TunnelTarget {
    * address it listens on; shown as the tunnel's problem and recorded in its log.
    */
   notice?: (address: { host: string; port: number }) => string;
+  /**
+   * Tells other processes where the tunnel listens (the playground, one per config directory, is
+   * seen from every shell); called once it listens. Resolves with the function that takes it back
+   * when the tunnel stops.
+   */
+  announce?: (address: { host: string; port: number }) => Promise<() => Promise<void>>;
 }
 
 /**
@@ -164,6 +172,17 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
         this.profiles.update(id, { port: address.port });
       }
       this.record(id, 'info', `Listening on ${hostPort(address.address, address.port)}`);
+      const withdraw = await target
+        .announce?.({ host: address.address, port: address.port })
+        .catch((error: Error) => {
+          this.record(id, 'error', `Other windows will not see it running: ${error.message}`);
+          return undefined;
+        });
+      if (entry === this.entries.get(id)) {
+        entry.withdraw = withdraw;
+      } else {
+        await withdraw?.(); // stopped while announcing
+      }
       const notice = target.notice?.({ host: address.address, port: address.port });
       if (notice) {
         entry.problem = { message: notice, fix: 'none' };
@@ -180,6 +199,7 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
     const entry = this.entries.get(id);
     this.entries.delete(id);
     entry?.renewal?.stop();
+    await entry?.withdraw?.().catch(() => {});
     if (entry?.tunnel) {
       await entry.tunnel.stop(mode);
       this.record(id, 'info', 'Stopped');

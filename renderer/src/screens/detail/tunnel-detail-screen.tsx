@@ -40,7 +40,9 @@ export function TunnelDetailScreen({
           {listening && address && (
             <span className="muted">
               on <span className="detail-address">{address}</span> ·{' '}
-              {sessionCountText(sessions.length)}
+              {state?.runBy !== undefined
+                ? `run by ${state.runBy}`
+                : sessionCountText(sessions.length)}
             </span>
           )}
           {profile.kind === 'playground' && <span className="detail-kind">Playground</span>}

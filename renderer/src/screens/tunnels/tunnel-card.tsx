@@ -39,8 +39,12 @@ export function TunnelCard({
           <p className="tunnel-card-meta">
             <StatusBadge status={status} troubled={Boolean(state?.problem)} />
             {address && <span className="meta-item tunnel-card-address">{address}</span>}
-            {status === 'listening' && (
-              <span className="meta-item">{sessionCountText(sessions)}</span>
+            {state?.runBy !== undefined ? (
+              <span className="meta-item">run by {state.runBy}</span>
+            ) : (
+              status === 'listening' && (
+                <span className="meta-item">{sessionCountText(sessions)}</span>
+              )
             )}
           </p>
         </div>
