@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { savedProfile } from '../main/testing/app-core.js';
 import { openPsqlSession } from './fixtures/psql-session.js';
 import { expect, test } from './fixtures/test.js';
@@ -51,4 +53,21 @@ test('without a keychain the window opens and the playground runs; a tunnel that
   ).toBeVisible();
   await page.getByRole('button', { name: 'Back' }).click();
   await expect(page.getByRole('listitem').filter({ hasText: 'Production' })).toHaveCount(0);
+});
+
+test('without a keychain, the form offers the owner-only file, with its warning, and one click keeps the key there', async ({
+  app: page,
+  ui,
+}) => {
+  await page.getByRole('button', { name: 'Add a tunnel' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('Production');
+  await page
+    .getByLabel('API key or DATABASE_URL', { exact: true })
+    .fill('a-key-of-the-production-database');
+  await page.getByRole('button', { name: 'Add tunnel' }).click();
+  await expect(page.getByText(/in a file only your user can read .*not encrypted/)).toBeVisible();
+  await page.getByRole('button', { name: 'Keep it in a file instead' }).click();
+  await expect(page.getByRole('heading', { name: 'Production', level: 1 })).toBeVisible();
+  const file = await readFile(join(ui.configDir, 'secrets.json'), 'utf8');
+  expect(file).toContain('a-key-of-the-production-database');
 });

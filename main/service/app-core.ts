@@ -16,14 +16,18 @@ import type { LocalCa } from '../tls/index.js';
 import type { Playground } from './playground/index.js';
 import { runnerOf, type RunningPlayground } from './playground/running.js';
 import { ProfileStore, type ConfigBackend } from './profile-store.js';
-import type { SecretStore } from './secret-store.js';
+import type { ChosenSecretStore } from './secret-choice.js';
+import { KeychainUnavailableError } from './secret-store.js';
 import { TunnelManager, type TunnelTarget } from './tunnel-manager.js';
 import type { TunnelState } from '../../shared/tunnel-state.js';
 
 export interface AppCoreOptions {
   config: ConfigBackend;
-  /** The OS keychain: tunnel profiles' API keys and direct profiles' passwords, one per id. */
-  secrets: SecretStore;
+  /**
+   * Tunnel profiles' API keys and direct profiles' passwords, one per id: in the OS keychain, or,
+   * for a profile whose user chose it, in the owner-only file.
+   */
+  secrets: ChosenSecretStore;
   playground: Playground;
   /**
    * The local CA, opened (made or renewed as needed) when a tunnel with TLS starts and when the
@@ -268,7 +272,15 @@ export class AppCore {
       secret = input.password;
     }
     if (secret !== undefined) {
-      await this.options.secrets.set(id, secret);
+      const { secrets } = this.options;
+      try {
+        await (input.secretInFile ? secrets.keepInFile(id, secret) : secrets.set(id, secret));
+      } catch (error) {
+        // The form offers the way forward on this field: the owner-only file, chosen explicitly.
+        throw error instanceof KeychainUnavailableError
+          ? new RpcError(error.message, 'secretInFile')
+          : error;
+      }
       this.masks.set(id, maskOf(kind, secret));
     }
   }
@@ -341,7 +353,7 @@ export class AppCore {
             portMode: 'random',
           });
           if (secret !== undefined) {
-            await secrets.set(copy.id, secret);
+            await secrets.setBeside(id, copy.id, secret);
             this.masks.set(copy.id, maskOf(copy.kind, secret));
           }
           return this.view(copy);
