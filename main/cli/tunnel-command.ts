@@ -35,6 +35,7 @@ Options:
       --config-dir DIR where the local CA lives (default ${defaultConfigDir()})
   -v, --verbose        print the type of every Postgres message
       --help           show this help
+      --version        print the version of pg-tunnel
 
 Other commands:
   pg-tunnel playground [--port P]   a local Postgres behind a tunnel, to try it all out
