@@ -8,7 +8,7 @@ import { defaultConfigDir } from '../service/config-dir.js';
 import { sentenceWithHint } from '../pgwire/failure.js';
 import { upstreamTargetOf } from '../upstream/target.js';
 import { printBanner, warnIfExposed } from './banner.js';
-import { reportGatewayChecks } from './gateway-checks.js';
+import { reportFarSideChecks } from './far-side-checks.js';
 import { openLocalCaForCli, renewLocalTlsForCli } from './local-tls.js';
 import { parseHost, parseOnOff, parsePort, untilSignal } from './options.js';
 import { routeFromEnvironment, type CliRoute } from './route-env.js';
@@ -107,7 +107,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   );
 
   // Listening before the first dial's answer: it may come after listen() resolves.
-  const refusedAtStart = reportGatewayChecks(tunnel);
+  const refusedAtStart = reportFarSideChecks(tunnel);
   let address;
   try {
     address = await tunnel.listen();

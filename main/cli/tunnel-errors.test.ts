@@ -89,7 +89,7 @@ describe('a wrong key, path or gateway is said as the tunnel starts, before any 
     const laterUrl = `ws://127.0.0.1:${port}/websocket`;
     const tunnel = await tunnelWith(gateway.keys.valid, laterUrl);
     await tunnel.process.waitFor(
-      /⚠️ {2}Could not reach the tunnel gateway at \S+: ECONNREFUSED\. The tunnel keeps listening and connects when the gateway answers\./,
+      /⚠️ {2}Could not reach the tunnel gateway at \S+: ECONNREFUSED\. The tunnel keeps listening, and connects clients once it answers\./,
     );
     const down = await psql(tunnel.host, tunnel.port, ['-c', 'select 1']);
     expect(down.stderr).toContain(

@@ -2,7 +2,13 @@ import type { Socket } from 'node:net';
 import { ScramKeyCache } from '../pgwire/scram.js';
 import { pumpSockets } from '../pgwire/socket-pump.js';
 import { TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
-import { connectUpstream, forwardCancel } from '../upstream/connect.js';
+import type { SessionFailureError } from '../pgwire/failure.js';
+import {
+  connectUpstream,
+  forwardCancel,
+  probeUpstream,
+  UpstreamError,
+} from '../upstream/connect.js';
 import { chooseDirectDatabase } from '../upstream/database-rule.js';
 import { addressOf, type UpstreamTarget } from '../upstream/target.js';
 import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
@@ -17,10 +23,24 @@ export class DirectFarSide implements FarSide {
   /** Derived SCRAM keys of the target's role, so that only the first login pays for PBKDF2. */
   private readonly scramKeys = new ScramKeyCache();
 
-  constructor(private readonly target: UpstreamTarget) {}
+  readonly name = 'The database';
 
-  /** Nothing is opened ahead of need (warm upstream connections are not made). */
-  start(): void {}
+  /**
+   * @param report hears whether the database can be reached: from a TCP connection made at
+   *   start() (no login: nothing opened ahead of need), then from each client's connection.
+   */
+  constructor(
+    private readonly target: UpstreamTarget,
+    private readonly report?: (outcome: SessionFailureError | undefined) => void,
+  ) {}
+
+  /** Connects once to the database's port, so that a host that refuses is said before any client. */
+  start(): void {
+    probeUpstream(this.target).then(
+      () => this.report?.(undefined),
+      (error: unknown) => this.tell(error),
+    );
+  }
 
   readonly held = 0;
 
@@ -34,11 +54,19 @@ export class DirectFarSide implements FarSide {
       message.parameters,
       this.target.by,
     );
-    const { socket, firstBytes } = await connectUpstream(
-      this.target,
-      { startup: message, database: choice.database, notice: choice.notice },
-      this.scramKeys,
-    );
+    let connected;
+    try {
+      connected = await connectUpstream(
+        this.target,
+        { startup: message, database: choice.database, notice: choice.notice },
+        this.scramKeys,
+      );
+    } catch (error) {
+      this.tell(error);
+      throw error;
+    }
+    this.report?.(undefined);
+    const { socket, firstBytes } = connected;
     // The StartupMessage (its first word is its length) was answered by the login; what the client
     // sent after it goes to the database as it is.
     return new DirectConnection(
@@ -47,6 +75,13 @@ export class DirectFarSide implements FarSide {
       bytes.subarray(bytes.readInt32BE(0)),
       this.target,
     );
+  }
+
+  /** Reports a database that cannot be reached; a refused login has its own sentences. */
+  private tell(error: unknown): void {
+    if (error instanceof UpstreamError && error.cause.kind === 'database-unreachable') {
+      this.report?.(error);
+    }
   }
 
   /** The client received the real backend's key, so its CancelRequest goes to the database as is. */

@@ -6,7 +6,7 @@ export {
   type GatewayRoute,
   type DirectRoute,
   type TunnelEvents,
-  type GatewayCheck,
+  type FarSideCheck,
   type StopMode,
 } from './tunnel.js';
 export { DEFAULT_GATEWAY_URL } from './gateway-dial.js';

@@ -3,13 +3,17 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { SecureContext } from 'node:tls';
 import type { SessionInfo } from '../../shared/session.js';
 import { deadAfterTicks } from '../pgwire/ws-liveness.js';
-import { isLastingRefusal, type SessionFailure } from '../pgwire/failure.js';
+import {
+  isLastingRefusal,
+  type SessionFailure,
+  type SessionFailureError,
+} from '../pgwire/failure.js';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, TCP_KEEPALIVE_MS } from '../pgwire/tunnel-protocol.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import { readClientOpening } from './client-startup.js';
 import { DirectFarSide } from './direct-far-side.js';
 import type { FarSide } from './far-side.js';
-import { DEFAULT_GATEWAY_URL, type DialError } from './gateway-dial.js';
+import { DEFAULT_GATEWAY_URL } from './gateway-dial.js';
 import { GatewayFarSide } from './gateway-far-side.js';
 import { listenOnHost } from './listen.js';
 import { localTlsContext, type LocalTlsCredentials } from './local-tls.js';
@@ -32,7 +36,7 @@ export interface GatewayRoute {
   /**
    * The most WebSockets kept open ahead of need, so that a client's startup goes out at once
    * (default 4: one, grown toward the largest recent burst of connections); 0 keeps none, and
-   * then no 'gateway-checked' event comes before a client does.
+   * then no 'far-side-checked' event comes before a client does.
    */
   maxWarmSockets?: number;
   /** The window's profile name, for the sentence of a refused key ("Edit the API key of …"). */
@@ -72,22 +76,24 @@ export interface TunnelEvents {
   /** A connection that never became a session: junk, a timeout, or a cancel request's outcome. */
   'client-rejected': [{ clientAddress: string; reason: string }];
   /**
-   * How the gateway answered: first for the dial made at listen() (a warm socket), then each time
-   * the answer changes (refused, unreachable for another reason, or taken again).
+   * How the far side answered: first for the connection made at listen() (the gateway's first
+   * warm socket; a TCP connection to a direct profile's database), then each time the answer
+   * changes (refused, unreachable for another reason, or answering again).
    */
-  'gateway-checked': [GatewayCheck];
+  'far-side-checked': [FarSideCheck];
 }
 
-/** What a tunnel does while its gateway cannot be reached, for the sentences that say so. */
-export const KEEPS_LISTENING = 'The tunnel keeps listening and connects when the gateway answers.';
+/** What a tunnel does while its far side cannot be reached, for the sentences that say so. */
+export const KEEPS_LISTENING = 'The tunnel keeps listening, and connects clients once it answers.';
 
 /**
- * What a tunnel's dials to its gateway found: it takes them, or `failure` says why not.
- * `lasting`: the key, its database or the URL's path was refused (401, 410, 404), which trying
- * again cannot change; otherwise (unreachable, another status) it may pass, and the tunnel keeps
- * trying with each warm dial and each client.
+ * What a tunnel's connections to its far side (the gateway, or a direct profile's database)
+ * found: it answers, or `failure` says why not. `lasting`: the gateway refused the key, its
+ * database or the URL's path (401, 410, 404), which trying again cannot change; otherwise
+ * (unreachable, another status) it may pass, and the tunnel keeps trying with each client (and,
+ * for a gateway, each warm dial).
  */
-export type GatewayCheck = { ok: true } | { ok: false; failure: SessionFailure; lasting: boolean };
+export type FarSideCheck = { ok: true } | { ok: false; failure: SessionFailure; lasting: boolean };
 
 export type StopMode = 'drain' | 'kill';
 
@@ -122,7 +128,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
    * serveLocalTls when the certificate is renewed.
    */
   private tlsContext: SecureContext | undefined;
-  /** The last dial's failure message ('' when it was taken); undefined before any dial. */
+  /** The far side's last failure message ('' when it answered); undefined before any check. */
   private lastCheck: string | undefined;
 
   /** @throws LocalTlsError when `options.tls` holds a certificate or key that cannot be used. */
@@ -131,7 +137,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     // Partial<> loses that the route's own fields (the key, the target) are there: they are.
     this.options = { ...DEFAULTS, ...stripUndefined(options) } as typeof DEFAULTS & TunnelOptions;
     this.tlsContext = options.tls && localTlsContext(options.tls);
-    this.farSide = farSideOf(this.options, (outcome) => this.onGatewayAnswer(outcome));
+    this.farSide = farSideOf(this.options, (outcome) => this.onFarSideAnswer(outcome));
   }
 
   /**
@@ -164,6 +170,11 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   /** The first address listened on (the host's first address). */
   address(): AddressInfo | undefined {
     return (this.servers[0]?.address() as AddressInfo | null) ?? undefined;
+  }
+
+  /** The sentence for a far side that answers again after a failure ("The database answers again."). */
+  answersAgain(): string {
+    return `${this.farSide.name} answers again.`;
   }
 
   /** Snapshots of the open sessions. */
@@ -223,15 +234,15 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     clearTimeout(timer);
   }
 
-  /** Emits 'gateway-checked' for the first dial's outcome, and for each that differs from the last. */
-  private onGatewayAnswer(outcome: DialError | undefined): void {
+  /** Emits 'far-side-checked' for the first outcome, and for each that differs from the last. */
+  private onFarSideAnswer(outcome: SessionFailureError | undefined): void {
     const check = outcome?.failure.message ?? '';
     if (check === this.lastCheck) {
       return;
     }
     this.lastCheck = check;
     this.emit(
-      'gateway-checked',
+      'far-side-checked',
       outcome
         ? { ok: false, failure: outcome.failure, lasting: isLastingRefusal(outcome.cause) }
         : { ok: true },
@@ -296,10 +307,10 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
 
 function farSideOf(
   options: typeof DEFAULTS & TunnelOptions,
-  report: (outcome: DialError | undefined) => void,
+  report: (outcome: SessionFailureError | undefined) => void,
 ): FarSide {
   if ('direct' in options) {
-    return new DirectFarSide(options.direct);
+    return new DirectFarSide(options.direct, report);
   }
   const { gatewayUrl, apiKey, userAgent, dialTimeoutMs, pingIntervalMs, deadAfterMs } = options;
   return new GatewayFarSide({

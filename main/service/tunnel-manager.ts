@@ -30,7 +30,7 @@ interface Entry {
   problem: TunnelProblem | null;
   /** The local certificate's checks while a tunnel with TLS runs. */
   renewal?: LocalTlsRenewal;
-  /** The problem the gateway's last answer set, cleared when it answers again. */
+  /** The problem the far side's last answer set, cleared when it answers again. */
   gatewayProblem?: TunnelProblem;
   /** Takes back what the target announced when the tunnel began to listen. */
   withdraw?: () => Promise<void>;
@@ -264,12 +264,12 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
   }
 
   private watch(id: string, entry: Entry, tunnel: Tunnel): void {
-    // Said on the card before any client connects: the first warm dial is made at start.
-    tunnel.on('gateway-checked', (check) => {
+    // Said on the card before any client connects: the first connection is made at start.
+    tunnel.on('far-side-checked', (check) => {
       if (check.ok) {
         if (entry.gatewayProblem && entry.problem === entry.gatewayProblem) {
           entry.problem = null;
-          this.record(id, 'info', 'The tunnel gateway answers again');
+          this.record(id, 'info', tunnel.answersAgain());
         }
         entry.gatewayProblem = undefined;
       } else {
@@ -290,7 +290,10 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
       this.emit('change');
     });
     tunnel.on('session-closed', (s, reason?: CloseReason) => {
-      if (reason) {
+      if (reason?.cause.kind === 'disconnected' || reason?.cause.kind === 'tunnel-stopping') {
+        // What the user chose ("Disconnect", stopping the tunnel): not a failure.
+        this.record(id, 'info', `Session ${s.id} closed: ${printable(reason.message)}`);
+      } else if (reason) {
         this.record(id, 'error', `Session ${s.id} failed: ${printable(reason.message)}`);
         if (isSecretFix(reason.fix)) {
           entry.problem = { message: reason.sentence, fix: reason.fix };

@@ -1,25 +1,25 @@
-import { KEEPS_LISTENING, type GatewayCheck, type Tunnel } from '../engine/index.js';
+import { KEEPS_LISTENING, type FarSideCheck, type Tunnel } from '../engine/index.js';
 import { sentenceWithHint, type SessionFailure } from '../pgwire/failure.js';
 
 /**
- * Says on the terminal what the tunnel's dials to its gateway find, as they find it: a refusal or
- * an unreachable gateway at once (the first dial is made as the tunnel starts, before any client),
- * and the gateway answering again after that.
+ * Says on the terminal what the tunnel's connections to its far side find, as they find it: a
+ * refusal, an unreachable gateway or database at once (the first connection is made as the tunnel
+ * starts, before any client), and its answering again after that.
  *
  * Resolves with the failure when the very first dial was refused for good (a wrong key, no
  * database behind it, a wrong path): the caller ends the tunnel with it, as for any other wrong
  * setting. Otherwise it never resolves; an unreachable gateway only keeps being reported.
  */
-export function reportGatewayChecks(tunnel: Tunnel): Promise<SessionFailure> {
+export function reportFarSideChecks(tunnel: Tunnel): Promise<SessionFailure> {
   return new Promise((refusedAtStart) => {
     let first = true;
     let failing = false;
-    tunnel.on('gateway-checked', (check: GatewayCheck) => {
+    tunnel.on('far-side-checked', (check: FarSideCheck) => {
       const wasFirst = first;
       first = false;
       if (check.ok) {
         if (failing) {
-          console.info('✅ The tunnel gateway answers again.');
+          console.info(`✅ ${tunnel.answersAgain()}`);
         }
         failing = false;
         return;
