@@ -1,6 +1,7 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeOwnerOnly } from './owner-only-file.js';
 import type { SecretStore } from './secret-store.js';
 
 /** The file's name in the config directory, beside profiles.json. */
@@ -85,8 +86,6 @@ async function readSecrets(path: string): Promise<Record<string, string>> {
   return { ...parsed.data.secrets };
 }
 
-async function writeSecrets(path: string, secrets: Record<string, string>): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify({ secrets }, null, 2)}\n`, { mode: 0o600 });
-  await rename(temporary, path);
+function writeSecrets(path: string, secrets: Record<string, string>): Promise<void> {
+  return writeOwnerOnly(path, `${JSON.stringify({ secrets }, null, 2)}\n`);
 }

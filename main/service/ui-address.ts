@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeOwnerOnly } from './owner-only-file.js';
 
 /**
  * Where `pg-tunnel ui` serves the window, kept from one start to the next so that a bookmarked
@@ -44,9 +45,6 @@ export async function readUiAddress(configDir: string): Promise<UiAddress | unde
  * Keeps `address` for the next start, in `ui.json` in the config directory: owner-only (0600),
  * as the token opens the window to whoever holds it; written in one step.
  */
-export async function saveUiAddress(configDir: string, address: UiAddress): Promise<void> {
-  const file = join(configDir, FILE_NAME);
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(address)}\n`, { mode: 0o600 });
-  await rename(temporary, file);
+export function saveUiAddress(configDir: string, address: UiAddress): Promise<void> {
+  return writeOwnerOnly(join(configDir, FILE_NAME), `${JSON.stringify(address)}\n`);
 }

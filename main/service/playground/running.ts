@@ -1,7 +1,8 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { hostPort } from '../../../shared/connection-details.js';
+import { writeOwnerOnly } from '../owner-only-file.js';
 
 /**
  * Where the running playground is and who runs it, as that process announced it in the playground
@@ -36,10 +37,8 @@ export async function announceRunning(
   running: Omit<RunningPlayground, 'pid'>,
 ): Promise<() => Promise<void>> {
   const file = join(dir, FILE_NAME);
-  const temporary = `${file}.${process.pid}.tmp`;
   const ours: RunningPlayground = { pid: process.pid, ...running };
-  await writeFile(temporary, `${JSON.stringify(ours)}\n`, { mode: 0o600 });
-  await rename(temporary, file);
+  await writeOwnerOnly(file, `${JSON.stringify(ours)}\n`);
   return async () => {
     // Only our own: another process may have announced itself since (after we stopped listening).
     if ((await readAnnounced(file))?.pid === process.pid) {
