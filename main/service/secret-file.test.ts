@@ -58,8 +58,15 @@ describe('no OS keychain: the secret file, chosen in one explicit step', () => {
       await first.core.commands.updateProfile(added.id, { name: 'Production', password: 'next' });
       expect(await readFile(file, 'utf8')).toContain('"next"');
 
-      // Deleting the profile deletes its secret; the keychain that is not there is not asked.
+      // A duplicate keeps its copy in the file too, with no step again.
+      const copy = await first.core.commands.duplicateProfile(added.id);
+      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+        secrets: { [added.id]: 'next', [copy.id]: 'next' },
+      });
+
+      // Deleting a profile deletes its secret; the keychain that is not there is not asked.
       await first.core.commands.deleteProfile(added.id);
+      await first.core.commands.deleteProfile(copy.id);
       expect(await readFile(file, 'utf8')).not.toContain('next');
     } finally {
       await first.core.dispose();
