@@ -37,10 +37,10 @@ describe('deploy/Containerfile', () => {
     expect(problems).toEqual([]);
   });
 
-  it('builds on a pinned Node 20 image and runs as a user other than root', () => {
+  it('builds on a pinned Node 24 (LTS) image and runs as a user other than root', () => {
     expect(stages.length).toBeGreaterThan(1); // the build tools stay out of the image
     for (const stage of stages) {
-      expect(stage.image).toMatch(/^node:20-[a-z]+-slim$/);
+      expect(stage.image).toMatch(/^node:24-[a-z]+-slim$/);
     }
     expect(instructions('USER')).toHaveLength(1);
     const [uid, gid] = argumentsOf('USER')[0]!.split(':').map(Number);

@@ -1,52 +1,22 @@
-import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron, type ElectronApplication } from '@playwright/test';
 import { saveProfiles, savedProfile } from '../main/testing/app-core.js';
+import { electronBinary } from '../main/testing/electron-binary.js';
 import { openPsqlSession, runPsql } from './fixtures/psql-session.js';
 import { expect, test } from './fixtures/test.js';
 import { addTunnel } from './fixtures/window.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/**
- * The Electron binary, when this machine has one: ELECTRON_PATH, else the one the electron package
- * downloaded. Machines that cannot reach Electron's download host have none; the test then says so
- * and is reported as skipped, never as passed.
- */
-function electronBinary(): { path: string } | { why: string } {
-  const fromEnv = process.env['ELECTRON_PATH'];
-  if (fromEnv) {
-    return existsSync(fromEnv)
-      ? { path: fromEnv }
-      : { why: `ELECTRON_PATH=${fromEnv} does not exist` };
-  }
-  try {
-    const path = createRequire(import.meta.url)('electron') as string;
-    return existsSync(path)
-      ? { path }
-      : { why: `the electron package points at ${path}, which does not exist` };
-  } catch (error) {
-    return {
-      why: `the electron package has no binary (${(error as Error).message.split('\n')[0]})`,
-    };
-  }
-}
-
 const binary = electronBinary();
 if ('why' in binary) {
-  console.warn(
-    `Electron e2e NOT RUN: ${binary.why}. Set ELECTRON_PATH, or run \`npm start\` once on a machine that can download Electron.`,
-  );
+  console.warn(`Electron e2e not run: ${binary.why}.`);
 }
 // Decided before any fixture starts, so a machine without Electron starts no servers for it.
-test.skip(
-  'why' in binary,
-  `not run: no Electron binary on this machine (${'why' in binary ? binary.why : ''})`,
-);
+test.skip('why' in binary, `not run: ${'why' in binary ? binary.why : ''}`);
 
 /** A fresh configuration home: the app's config directory is `<home>/pg-tunnel`. */
 async function configHome(): Promise<string> {

@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { savedProfile } from '../main/testing/app-core.js';
 import { openPsqlSession } from './fixtures/psql-session.js';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures/test.js';
 import { copyUrl, tunnelStatus } from './fixtures/window.js';
 
@@ -17,6 +20,16 @@ test.use({
     ],
   },
 });
+
+const PRODUCTION_KEY = 'a-key-of-the-production-database';
+
+/** Fills in the add form for a tunnel "Production" with a key, and presses "Add tunnel". */
+async function addProductionTunnel(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Add a tunnel' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('Production');
+  await page.getByLabel('API key or DATABASE_URL', { exact: true }).fill(PRODUCTION_KEY);
+  await page.getByRole('button', { name: 'Add tunnel' }).click();
+}
 
 test('without a keychain the window opens and the playground runs; a tunnel that needs the keychain says so', async ({
   app: page,
@@ -40,15 +53,22 @@ test('without a keychain the window opens and the playground runs; a tunnel that
   await page.getByRole('button', { name: 'Back' }).click();
 
   // Adding a tunnel would save its key in the keychain: the form says why it cannot.
-  await page.getByRole('button', { name: 'Add a tunnel' }).click();
-  await page.getByLabel('Name', { exact: true }).fill('Production');
-  await page
-    .getByLabel('API key or DATABASE_URL', { exact: true })
-    .fill('a-key-of-the-production-database');
-  await page.getByRole('button', { name: 'Add tunnel' }).click();
+  await addProductionTunnel(page);
   await expect(
     page.getByRole('alert').filter({ hasText: /^No OS keychain is available/ }),
   ).toBeVisible();
   await page.getByRole('button', { name: 'Back' }).click();
   await expect(page.getByRole('listitem').filter({ hasText: 'Production' })).toHaveCount(0);
+});
+
+test('without a keychain, the form offers the owner-only file, with its warning, and one click keeps the key there', async ({
+  app: page,
+  ui,
+}) => {
+  await addProductionTunnel(page);
+  await expect(page.getByText(/in a file only your user can read .*not encrypted/)).toBeVisible();
+  await page.getByRole('button', { name: 'Keep it in a file instead' }).click();
+  await expect(page.getByRole('heading', { name: 'Production', level: 1 })).toBeVisible();
+  const file = await readFile(join(ui.configDir, 'secrets.json'), 'utf8');
+  expect(file).toContain(PRODUCTION_KEY);
 });

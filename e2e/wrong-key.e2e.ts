@@ -2,7 +2,7 @@ import { runPsql } from './fixtures/psql-session.js';
 import { expect, test } from './fixtures/test.js';
 import { addTunnel, copyUrl, tunnelStatus } from './fixtures/window.js';
 
-test('a wrong key shows its sentence and the fix on the card after a connection attempt', async ({
+test('a wrong key shows its sentence and the fix on the card as the tunnel starts, before any client', async ({
   app: page,
   gateway,
 }) => {
@@ -15,15 +15,21 @@ test('a wrong key shows its sentence and the fix on the card after a connection 
   await page.getByRole('switch', { name: 'Run Wrong key' }).click();
   await expect(tunnelStatus(page)).toContainText('Listening');
   const url = await copyUrl(page);
+  await page.getByRole('button', { name: 'Back' }).click();
 
-  // psql tries: the gateway refuses the key, and psql shows the tunnel's sentence.
+  // No client has connected: the tunnel's first dial, at start, was refused, and the card says so,
+  // naming the profile rather than the CLI's variables.
+  const card = page.getByRole('listitem').filter({ hasText: 'Wrong key' });
+  await expect(card.getByRole('alert')).toContainText(
+    /^API key is invalid: the tunnel gateway refused it .*Edit the API key of “Wrong key” in PG Tunnel\./,
+  );
+  await expect(card.getByRole('alert')).not.toContainText('PDP_API_KEY');
+
+  // psql, too, shows the tunnel's sentence.
   const attempt = await runPsql(url, 'select 1');
   expect(attempt.code).not.toBe(0);
   expect(attempt.stderr).toContain('API key is invalid');
 
-  await page.getByRole('button', { name: 'Back' }).click();
-  const card = page.getByRole('listitem').filter({ hasText: 'Wrong key' });
-  await expect(card.getByRole('alert')).toContainText(/^API key is invalid/);
   await card.getByRole('button', { name: 'Edit the key' }).click();
   const keyField = page.getByLabel('API key or DATABASE_URL', { exact: true });
   await expect(keyField).toBeFocused();

@@ -83,5 +83,15 @@ describe('safeUrl', () => {
       'wss://gw.example.test:8443/websocket',
     );
     expect(safeUrl('not a url secretpw')).toBe('(invalid URL)');
+    expect(safeUrl('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlX2hlcmU')).toBe(
+      '(invalid URL)',
+    );
+  });
+
+  it('echoes an address mistyped by hand, without its query, so the typo shows', () => {
+    expect(safeUrl('ws//localhost:8080/websocket?api_key=k')).toBe(
+      '"ws//localhost:8080/websocket"',
+    );
+    expect(safeUrl('gw.example.test/websocket')).toBe('"gw.example.test/websocket"');
   });
 });

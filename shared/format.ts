@@ -59,14 +59,25 @@ const NAMED_ESCAPES: Record<string, string> = {
 
 /**
  * A URL as sentences and logs show it: scheme, host and path, without the user name and password
- * (`ws://user:secret@host/` for HTTP Basic auth) or the query (an `api_key`) it may carry; an
- * unparsable one as "(invalid URL)", since its text may be a secret pasted in the wrong place.
+ * (`ws://user:secret@host/` for HTTP Basic auth) or the query (an `api_key`) it may carry. An
+ * unparsable one is echoed, quoted, when it reads as an address mistyped by hand (`ws//host:8080`,
+ * `wss:/host/websocket`, `gw.example.com/websocket`), so the user sees the typo; anything else as
+ * "(invalid URL)", since its text may be a secret pasted in the wrong place.
  */
 export function safeUrl(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
   } catch {
-    return '(invalid URL)';
+    const typed = url.replace(/[?#].*$/s, '');
+    return MISTYPED_ADDRESS.test(typed) ? `"${typed}"` : '(invalid URL)';
   }
 }
+
+/**
+ * An address as a person types one: an optional scheme with a typo in its "://", a lower-case
+ * host of DNS labels ending in a letters-only top-level label (unlike a key or token: mixed case,
+ * digits throughout), an optional port and path.
+ */
+const MISTYPED_ADDRESS =
+  /^(?:[a-z]{2,5}:?\/{0,2})?(?:localhost|(?:[a-z0-9-]{1,63}\.)+[a-z]{2,24}|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?(?:\/[\w./-]*)?$/;

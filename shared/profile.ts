@@ -60,6 +60,13 @@ export interface ProfileInput {
   upstream?: DirectUpstream;
   /** A direct profile's password, for the keychain. */
   password?: string;
+  /**
+   * Keep the secret given here (`apiKey` or `password`) in an owner-only file in the config
+   * directory instead of the OS keychain, from now on: the user's explicit choice where no
+   * keychain can be had (a server, WSL, a container), which the form offers after the keychain's
+   * error. Never set for them.
+   */
+  secretInFile?: boolean;
 }
 
 export const DEFAULT_GATEWAY_URL = 'wss://ppg-tunnel.prisma-data.net/websocket';

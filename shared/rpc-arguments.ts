@@ -23,6 +23,7 @@ const PROFILE_FIELDS: Record<keyof ProfileInput, readonly string[]> = {
   apiKey: ['string', 'undefined'],
   upstream: ['object', 'undefined'],
   password: ['string', 'undefined'],
+  secretInFile: ['boolean', 'undefined'],
 };
 
 /**

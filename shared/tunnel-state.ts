@@ -28,6 +28,12 @@ export interface TunnelState {
   sessions: SessionInfo[];
   /** How many log entries the tunnel has recorded: a window re-reads the log when it changes. */
   logEntries: number;
+  /**
+   * Set when another process runs this tunnel (the playground, one per config directory, started
+   * by `pg-tunnel playground`, `pg-tunnel ui` or the tray app): that program and its pid, as in
+   * "pg-tunnel playground (pid 4242)". Stop it there.
+   */
+  runBy?: string;
 }
 
 export interface LogEntry {

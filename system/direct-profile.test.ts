@@ -14,6 +14,7 @@ import {
   type TestCore,
 } from '../main/testing/app-core.js';
 import { filesUnder } from '../main/testing/files.js';
+import { freePort } from '../main/testing/ports.js';
 import { psql } from '../main/testing/psql.js';
 import { secretToolLookup } from '../main/testing/secret-tool.js';
 import {
@@ -130,6 +131,21 @@ describe('a direct profile', () => {
     expect(state).toMatchObject({ status: 'listening', port, problem: null });
     const result = await psql('127.0.0.1', port!, ['-c', 'select 42']);
     expect(result.stdout.trim()).toBe('42');
+    await core.commands.deleteProfile(profile.id);
+  });
+
+  it('a host that refuses is said on the card as the tunnel starts, before any client, and the tunnel keeps listening', async () => {
+    const { core } = test;
+    const closed = await freePort();
+    const profile = await core.commands.addProfile(
+      pastedDirectProfile('Closed', `postgres://someone:pw@127.0.0.1:${closed}/db?sslmode=disable`),
+    );
+    const started = await core.commands.startTunnel(profile.id);
+    expect(started.status).toBe('listening');
+    expect(await sessionProblem(profile.id)).toEqual({
+      message: `PG Tunnel could not reach “Closed” at 127.0.0.1:${closed}: connection refused (ECONNREFUSED). The tunnel keeps listening, and connects clients once it answers.`,
+      fix: 'none',
+    });
     await core.commands.deleteProfile(profile.id);
   });
 

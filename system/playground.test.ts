@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newConfigDir } from '../main/testing/app-core.js';
@@ -9,7 +9,7 @@ import { CLI_PATH, startCli, startCliWithKeychainScript } from '../main/testing/
 import { directoryDigest } from '../main/testing/files.js';
 import { freePort } from '../main/testing/ports.js';
 import { createPostgres15Database, postgres15BinDir } from '../main/testing/postgres-15.js';
-import { psql } from '../main/testing/psql.js';
+import { psql, psqlWithDefaults } from '../main/testing/psql.js';
 
 /** A session bus that leads nowhere: no Secret Service, as on a server, in a container or in CI. */
 const NO_SESSION_BUS = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
@@ -64,6 +64,15 @@ describe('pg-tunnel playground', () => {
           "select current_setting('server_version_num')::int >= 180000",
         ]),
       ).toMatchObject({ code: 0, stdout: 't\n' });
+      // The README's command, with libpq's defaults (user and database: the OS user's name), as
+      // Postgres.app has it: the playground made that database; no notice, no error.
+      expect(
+        await psqlWithDefaults('127.0.0.1', port, ['-c', 'select current_database()']),
+      ).toMatchObject({ code: 0, stdout: `${userInfo().username}\n`, stderr: '' });
+      // Another database is Postgres's to refuse, as it would be directly.
+      expect(
+        (await psql('127.0.0.1', port, ['-d', 'no_such_database', '-c', 'select 1'])).stderr,
+      ).toContain('database "no_such_database" does not exist');
       expect(
         await psql('127.0.0.1', port, [
           '-c',
@@ -74,8 +83,8 @@ describe('pg-tunnel playground', () => {
       // One config directory, one playground: a second one says who holds it, and harms nothing.
       const second = await failedPlayground(configDir);
       expect(second.code).toBe(1);
-      expect(second.stderr).toMatch(
-        /^The playground's database in .* is in use by another running playground \(the tray app, pg-tunnel ui or pg-tunnel playground/,
+      expect(second.stderr.trim()).toBe(
+        `The playground is already running, in pg-tunnel playground (pid ${first.child.pid}) on 127.0.0.1:${port}: connect there, or stop it and start it here.`,
       );
       expect(await readNotes(port)).toMatchObject({ code: 0, stdout: 'kept\n' });
       expect(await first.stop('SIGINT')).toBe(0);

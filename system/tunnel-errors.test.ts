@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { run } from '../main/testing/child-process.js';
 import { CLI_PATH, startCli, startTunnelCli, type RunningTunnel } from '../main/testing/cli.js';
 import { startGatewayProcess, type RunningGateway } from '../main/testing/gateway.js';
+import { openTunnel } from '../main/testing/in-process.js';
 import { freePort } from '../main/testing/ports.js';
 import { connectionError } from '../main/testing/pg-client.js';
 import { psql } from '../main/testing/psql.js';
@@ -30,35 +31,115 @@ async function tunnelWith(apiKey: string, gatewayUrl = gateway.wsUrl): Promise<R
   return tunnel;
 }
 
-describe('psql shows a sentence for every way a tunnel can fail', () => {
-  it('a wrong API key: 28P01 "API key is invalid"', async () => {
-    const tunnel = await tunnelWith('not-a-key-the-gateway-knows');
-    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1']);
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('FATAL:  API key is invalid');
-    expect(await connectionError(tunnel.host, tunnel.port)).toMatchObject({
-      code: '28P01',
-      severity: 'FATAL',
+const runCli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  run(
+    process.execPath,
+    [CLI_PATH, ...args],
+    { PDP_API_KEY: undefined, DATABASE_URL: undefined, ...env },
+    { timeoutMs: 10_000 },
+  );
+
+describe('a wrong key, path or gateway is said as the tunnel starts, before any client', () => {
+  it('a wrong API key: the sentence and its fix at once, and exit 1', async () => {
+    const result = await runCli(['--gateway', gateway.wsUrl], {
+      PDP_API_KEY: 'not-a-key-the-gateway-knows',
     });
-    expect(
-      (await gateway.metrics())['pg_tunnel_gateway_auth_failures_total'],
-    ).toBeGreaterThanOrEqual(2);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('PG Tunnel listening on');
+    expect(result.stderr.trim()).toMatch(
+      /^❌ API key is invalid: the tunnel gateway refused it \(request id \S+\)\. Check the API key of this tunnel \(PDP_API_KEY or the api_key of DATABASE_URL\)\.$/,
+    );
+  });
+
+  it('a key with no database behind it: the 410 sentence, and exit 1', async () => {
+    const result = await runCli(['--gateway', gateway.wsUrl], {
+      PDP_API_KEY: gateway.keys.noDatabase,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('❌ There is no database behind this API key');
+  });
+
+  it('a wrong path: "the path is /websocket", and exit 1', async () => {
+    const wrongPath = gateway.wsUrl.replace(/\/websocket$/, '/tunnel');
+    const result = await runCli(['--gateway', wrongPath], { PDP_API_KEY: gateway.keys.valid });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`❌ The tunnel gateway at ${wrongPath} answered 404 Not Found`);
+    expect(result.stderr).toContain(
+      `The path is /websocket: check the end of the gateway URL (${wrongPath}).`,
+    );
+  });
+
+  it('wss:// to a gateway without TLS: a sentence saying to use ws://, not a bare EPROTO', async () => {
+    const tlsUrl = gateway.wsUrl.replace(/^ws:/, 'wss:');
+    const proc = startCli(['--gateway', tlsUrl], {
+      PDP_API_KEY: gateway.keys.valid,
+      DATABASE_URL: undefined,
+    });
+    try {
+      await proc.waitFor(
+        /⚠️ {2}Could not reach the tunnel gateway at \S+: the gateway does not speak TLS on that port \(EPROTO\)\. A gateway without TLS \(a local one\) is reached with ws:\/\/, not wss:\/\/\./,
+      );
+    } finally {
+      await proc.stop();
+    }
+  });
+
+  it('a gateway down for now: the tunnel says so, keeps listening, and connects once the gateway is up', async () => {
+    const port = await freePort();
+    const laterUrl = `ws://127.0.0.1:${port}/websocket`;
+    const tunnel = await tunnelWith(gateway.keys.valid, laterUrl);
+    await tunnel.process.waitFor(
+      /⚠️ {2}Could not reach the tunnel gateway at \S+: ECONNREFUSED\. The tunnel keeps listening, and connects clients once it answers\./,
+    );
+    const down = await psql(tunnel.host, tunnel.port, ['-c', 'select 1']);
+    expect(down.stderr).toContain(
+      `FATAL:  could not reach the tunnel gateway at ${laterUrl}: ECONNREFUSED`,
+    );
+    expect(await connectionError(tunnel.host, tunnel.port)).toMatchObject({ code: '08001' });
+
+    const late = await startGatewayProcess(postgres, { port, keys: gateway.keys });
+    try {
+      await tunnel.process.waitFor(/✅ The tunnel gateway answers again\./, 90_000);
+      expect((await psql(tunnel.host, tunnel.port, ['-c', 'select 3'])).stdout.trim()).toBe('3');
+    } finally {
+      await late.process.stop();
+    }
+  });
+});
+
+describe('psql shows a sentence for every way a tunnel can fail', () => {
+  it('a key refused after the tunnel started: 28P01 "API key is invalid"', async () => {
+    const { tunnel, host, port } = await openTunnel({
+      apiKey: 'not-a-key-the-gateway-knows',
+      gatewayUrl: gateway.wsUrl,
+    });
+    try {
+      const result = await psql(host, port, ['-c', 'select 1']);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('FATAL:  API key is invalid');
+      expect(await connectionError(host, port)).toMatchObject({
+        code: '28P01',
+        severity: 'FATAL',
+      });
+      expect(
+        (await gateway.metrics())['pg_tunnel_gateway_auth_failures_total'],
+      ).toBeGreaterThanOrEqual(2);
+    } finally {
+      await tunnel.stop();
+    }
   });
 
   it('a key with no database behind it: the 410 sentence', async () => {
-    const tunnel = await tunnelWith(gateway.keys.noDatabase);
-    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1']);
-    expect(result.stderr).toContain('FATAL:  there is no database behind this API key');
-  });
-
-  it('the gateway is down: 08001 naming the gateway URL', async () => {
-    const deadUrl = `ws://127.0.0.1:${await freePort()}/websocket`;
-    const tunnel = await tunnelWith(gateway.keys.valid, deadUrl);
-    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1']);
-    expect(result.stderr).toContain(
-      `FATAL:  could not reach the tunnel gateway at ${deadUrl}: ECONNREFUSED`,
-    );
-    expect(await connectionError(tunnel.host, tunnel.port)).toMatchObject({ code: '08001' });
+    const { tunnel, host, port } = await openTunnel({
+      apiKey: gateway.keys.noDatabase,
+      gatewayUrl: gateway.wsUrl,
+    });
+    try {
+      const result = await psql(host, port, ['-c', 'select 1']);
+      expect(result.stderr).toContain('FATAL:  there is no database behind this API key');
+    } finally {
+      await tunnel.stop();
+    }
   });
 
   it('the upstream is down: a FATAL error, no hang', async () => {
@@ -85,14 +166,6 @@ describe('psql shows a sentence for every way a tunnel can fail', () => {
 });
 
 describe('the CLI refuses bad input with one sentence and a non-zero exit', () => {
-  const runCli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    run(
-      process.execPath,
-      [CLI_PATH, ...args],
-      { PDP_API_KEY: undefined, DATABASE_URL: undefined, ...env },
-      { timeoutMs: 10_000 },
-    );
-
   it('no API key or database URL anywhere', async () => {
     const result = await runCli([]);
     expect(result.code).toBe(1);

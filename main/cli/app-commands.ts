@@ -6,6 +6,8 @@ import type { AppCore } from '../service/app-core.js';
 import { composeAppCore } from '../service/compose.js';
 import { defaultConfigDir } from '../service/config-dir.js';
 import { startControlServer } from '../service/control-server.js';
+import { newUiToken, readUiAddress, saveUiAddress } from '../service/ui-address.js';
+import { playgroundDir } from '../service/playground/index.js';
 import { ProfilesFileError } from '../service/profile-store.js';
 import { pickAnotherPort } from '../service/tunnel-manager.js';
 import { localCaCertPath } from '../tls/index.js';
@@ -18,7 +20,15 @@ import { packageVersion } from './version.js';
 export const UI_HELP = `Usage: pg-tunnel ui [--port PORT] [--config-dir DIR]
 
 Runs the app's core without Electron and serves its window to your browser at a loopback URL with
-an access token (printed). Saved tunnels flagged auto-start are started.
+an access token (printed). Saved tunnels flagged auto-start are started. The port and the token
+are kept in the config directory (ui.json, readable by you only), so the same URL, bookmarked,
+opens the window after every start. Stop it with Ctrl+C (or SIGTERM).
+
+Options:
+  -p, --port PORT       port on 127.0.0.1 to serve the window on (default: the one of the last
+                        start, else a free one; kept for the next start)
+      --config-dir DIR  where profiles and the playground live (default ${defaultConfigDir()})
+      --help            show this help
 `;
 
 export const PLAYGROUND_HELP = `Usage: pg-tunnel playground [options]
@@ -47,7 +57,7 @@ export async function runUiCommand(args: string[]): Promise<void> {
     parseArgs({
       args,
       options: {
-        port: { type: 'string' },
+        port: { type: 'string', short: 'p' },
         'config-dir': { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -59,19 +69,30 @@ export async function runUiCommand(args: string[]): Promise<void> {
     process.stdout.write(UI_HELP);
     return;
   }
-  const port = parsePort(values.port);
-  const core = await openCore(values['config-dir']);
-  const server = await startControlServer({ target: core, port, staticDir: RENDERER_DIR }).catch(
-    async (error: Error) => {
-      await core.dispose();
-      throw new UsageError(
-        `The window cannot be served on 127.0.0.1:${port}: ${error.message}. Choose another with --port.`,
-      );
-    },
-  );
+  const configDir = values['config-dir'] ?? defaultConfigDir();
+  const kept = await readUiAddress(configDir);
+  const port = values.port === undefined ? (kept?.port ?? 0) : parsePort(values.port);
+  const token = kept?.token ?? newUiToken();
+  const core = await openCore(configDir, 'pg-tunnel ui');
+  const server = await startControlServer({
+    target: core,
+    port,
+    staticDir: RENDERER_DIR,
+    token,
+  }).catch(async (error: Error) => {
+    await core.dispose();
+    const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    throw new UsageError(
+      `The window cannot be served on 127.0.0.1:${port}: ${error.message}.` +
+        (inUse && port === kept?.port
+          ? ` It is the port of the last start: is pg-tunnel ui already running on ${configDir}? Open its URL, or choose another port with --port.`
+          : ' Choose another with --port.'),
+    );
+  });
+  await saveUiAddress(configDir, { port: server.port, token });
   await core.startUp();
   console.info(
-    `PG Tunnel is running. Open this URL in your browser (it carries the access token):\n\n  ${server.url}\n`,
+    `PG Tunnel is running. Open this URL in your browser (it carries the access token; the same URL works after a restart):\n\n  ${server.url}\n\nStop it with Ctrl+C.`,
   );
   await untilSignal('Stopping…');
   await server.close();
@@ -100,7 +121,7 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
   const port = values.port === undefined ? undefined : parsePort(values.port);
   const tls = parseOnOff('--tls', values.tls);
   const configDir = values['config-dir'] ?? defaultConfigDir();
-  const core = await openCore(configDir);
+  const core = await openCore(configDir, 'pg-tunnel playground');
   try {
     console.info('Starting the local playground…');
     const profile = await core.commands.createPlayground();
@@ -132,6 +153,9 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
       caCertPath: (tls ?? profile.tls) ? localCaCertPath(configDir) : undefined,
     });
     warnIfExposed(state.host);
+    console.info(
+      `Its data is kept in ${playgroundDir(configDir)}, from one start to the next. Stop it with Ctrl+C.\n`,
+    );
     if (state.problem) {
       // The playground keeps data it cannot use: where it is and how to get it back.
       console.warn(`⚠️  ${state.problem.message}\n`);
@@ -142,12 +166,16 @@ export async function runPlaygroundCommand(args: string[]): Promise<void> {
   }
 }
 
-/** The core on `configDir` (default: `defaultConfigDir()`); a damaged profiles file is a sentence. */
-async function openCore(configDir: string | undefined): Promise<AppCore> {
+/**
+ * The core on `configDir` (default: `defaultConfigDir()`) for the command `shell`; a damaged
+ * profiles file is a sentence.
+ */
+async function openCore(configDir: string | undefined, shell: string): Promise<AppCore> {
   try {
     return await composeAppCore({
       configDir: configDir ?? defaultConfigDir(),
       version: packageVersion(),
+      shell,
     });
   } catch (error) {
     throw error instanceof ProfilesFileError ? new UsageError(error.message) : error;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { run } from '../testing/child-process.js';
@@ -12,6 +13,10 @@ const runCli = (args: string[], input?: string, env: NodeJS.ProcessEnv = {}) =>
     { PDP_API_KEY: undefined, DATABASE_URL: undefined, XDG_CONFIG_HOME: tmpdir(), ...env },
     { timeoutMs: 20_000, input },
   );
+
+const packageJson = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as { version: string };
 
 const hashOf = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
 
@@ -78,6 +83,55 @@ describe('a URL in an error sentence', () => {
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(
       'The gateway URL must start with wss:// or ws:// (got http://gateway.example.test/ws).',
+    );
+  });
+});
+
+describe('what a newcomer types first', () => {
+  it('--version prints the version of package.json', async () => {
+    const result = await runCli(['--version']);
+    expect(result).toMatchObject({ code: 0, stdout: `pg-tunnel ${packageJson.version}\n` });
+  });
+
+  it('gateway --help and ui --help list each option with its default', async () => {
+    const gateway = await runCli(['gateway', '--help']);
+    expect(gateway.code).toBe(0);
+    expect(gateway.stdout).toMatch(
+      /-h, --host HOST .*\(default: the config's listen\.host, else\s+127\.0\.0\.1\)/s,
+    );
+    expect(gateway.stdout).toContain(
+      "-p, --port PORT              port to listen on (default: the config's listen.port, else 8080)",
+    );
+    expect(gateway.stdout).toContain('(default 30)');
+    const ui = await runCli(['ui', '--help']);
+    expect(ui.code).toBe(0);
+    expect(ui.stdout).toMatch(
+      /-p, --port PORT .*\(default: the one of the last\s+start, else a free one/s,
+    );
+    expect(ui.stdout).toMatch(/--config-dir DIR .*\(default \//);
+    expect(ui.stdout).toContain('Stop it with Ctrl+C');
+  });
+
+  it('gateway -h is --host, as in pg-tunnel', async () => {
+    const result = await runCli([
+      'gateway',
+      '-h',
+      '127.0.0.1',
+      '--config',
+      '/nonexistent/gateway.json',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toContain('Unknown option');
+    expect(result.stderr).toContain('/nonexistent/gateway.json');
+  });
+
+  it('a mistyped gateway URL is echoed, so the typo shows', async () => {
+    const result = await runCli(['--gateway', 'ws//localhost:8080/websocket'], undefined, {
+      PDP_API_KEY: 'test-api-key-0123456789',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'The gateway URL must start with wss:// or ws:// (got "ws//localhost:8080/websocket").',
     );
   });
 });

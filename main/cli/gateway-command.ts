@@ -2,6 +2,7 @@ import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import {
   ConfigError,
+  DEFAULT_LISTEN,
   createGateway,
   createJsonLogger,
   hashApiKey,
@@ -21,6 +22,14 @@ export const GATEWAY_HELP = `Usage: pg-tunnel gateway --config FILE [--host HOST
 
 Runs the server end of the tunnel: a WebSocket endpoint at /websocket that checks API keys and logs
 in to each key's Postgres. GET /healthz and GET /metrics (Prometheus) on the same port.
+
+Options:
+      --config FILE            the gateway's JSON config: keys, upstreams, limits (required)
+  -h, --host HOST              address to listen on (default: the config's listen.host, else
+                               ${DEFAULT_LISTEN.host}); -h is --host here as in pg-tunnel
+  -p, --port PORT              port to listen on (default: the config's listen.port, else ${DEFAULT_LISTEN.port})
+      --drain-timeout SECONDS  how long open sessions may go on after SIGTERM (default ${DEFAULT_DRAIN_TIMEOUT_SECONDS})
+      --help                   show this help
 
 SIGHUP re-reads the config file: new and changed keys serve new sessions at once, open sessions
 go on; an invalid file is refused and the config in force stays. SIGTERM or SIGINT drains:
@@ -43,8 +52,8 @@ export async function runGatewayCommand(args: string[]): Promise<void> {
       args,
       options: {
         config: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
+        host: { type: 'string', short: 'h' },
+        port: { type: 'string', short: 'p' },
         'drain-timeout': { type: 'string' },
         help: { type: 'boolean' },
       },

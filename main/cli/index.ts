@@ -6,7 +6,9 @@ const [command, ...rest] = process.argv.slice(2);
 // Each command loads only its own modules: the tunnel, which people keep running all day, stays
 // free of the app core (keychain add-on, embedded Postgres, config store) and of the gateway.
 try {
-  if (command === 'gateway') {
+  if (command === '--version') {
+    console.info(`pg-tunnel ${(await import('./version.js')).packageVersion()}`);
+  } else if (command === 'gateway') {
     await (await import('./gateway-command.js')).runGatewayCommand(rest);
   } else if (command === 'ui') {
     await (await import('./app-commands.js')).runUiCommand(rest);

@@ -5,8 +5,10 @@ import { unverifiedServerWarning } from '../../shared/direct-upstream.js';
 import { DEFAULT_LOCAL_TLS } from '../../shared/profile.js';
 import { DEFAULT_GATEWAY_URL, ListenError, Tunnel, type TunnelOptions } from '../engine/index.js';
 import { defaultConfigDir } from '../service/config-dir.js';
+import { sentenceWithHint } from '../failure/failure.js';
 import { upstreamTargetOf } from '../upstream/target.js';
 import { printBanner, warnIfExposed } from './banner.js';
+import { reportFarSideChecks } from './far-side-checks.js';
 import { openLocalCaForCli, renewLocalTlsForCli } from './local-tls.js';
 import { parseHost, parseOnOff, parsePort, untilSignal } from './options.js';
 import { routeFromEnvironment, type CliRoute } from './route-env.js';
@@ -33,6 +35,7 @@ Options:
       --config-dir DIR where the local CA lives (default ${defaultConfigDir()})
   -v, --verbose        print the type of every Postgres message
       --help           show this help
+      --version        print the version of pg-tunnel
 
 Other commands:
   pg-tunnel playground [--port P]   a local Postgres behind a tunnel, to try it all out
@@ -103,6 +106,8 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     console.info(`⚠️  ${clientAddress}: ${printable(reason)}`),
   );
 
+  // Listening before the first dial's answer: it may come after listen() resolves.
+  const refusedAtStart = reportFarSideChecks(tunnel);
   let address;
   try {
     address = await tunnel.listen();
@@ -139,9 +144,12 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     }
   }
 
-  await untilSignal('Stopping the tunnel…');
+  const refused = await Promise.race([untilSignal('Stopping the tunnel…'), refusedAtStart]);
   renewal?.stop();
   await tunnel.stop('kill');
+  if (refused) {
+    throw new UsageError(`❌ ${sentenceWithHint(refused)}`);
+  }
 }
 
 /** The line saying which of the set variables the route leaves unused, and which one it follows. */

@@ -114,6 +114,7 @@ export class TrayShell<Image extends ShellImage> {
         return composeAppCore({
           configDir: location.configDir,
           version: app.getVersion(),
+          shell: 'the tray app',
           ...(options.keychainService ? { keychainService: options.keychainService } : {}),
         });
       },

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { ScramKeyCache } from '../pgwire/scram.js';
 import { pumpSockets } from '../relay/socket-pump.js';
-import { forwardCancel } from '../upstream/connect.js';
+import type { SessionFailureError } from '../failure/failure.js';
+import { forwardCancel, probeUpstream, UpstreamError } from '../upstream/connect.js';
 import { chooseDirectDatabase } from '../upstream/database-rule.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import { UpstreamSession } from '../upstream/upstream-session.js';
@@ -17,10 +18,24 @@ export class DirectFarSide implements FarSide {
   /** Derived SCRAM keys of the target's role, so that only the first login pays for PBKDF2. */
   private readonly scramKeys = new ScramKeyCache();
 
-  constructor(private readonly target: UpstreamTarget) {}
+  readonly name = 'The database';
 
-  /** Nothing is opened ahead of need (warm upstream connections are not made). */
-  start(): void {}
+  /**
+   * @param report hears whether the database can be reached: from a TCP connection made at
+   *   start() (no login: nothing opened ahead of need), then from each client's connection.
+   */
+  constructor(
+    private readonly target: UpstreamTarget,
+    private readonly report?: (outcome: SessionFailureError | undefined) => void,
+  ) {}
+
+  /** Connects once to the database's port, so that a host that refuses is said before any client. */
+  start(): void {
+    probeUpstream(this.target).then(
+      () => this.report?.(undefined),
+      (error: unknown) => this.tell(error),
+    );
+  }
 
   readonly held = 0;
 
@@ -34,12 +49,26 @@ export class DirectFarSide implements FarSide {
       message.parameters,
       this.target.by,
     );
-    const upstream = await UpstreamSession.open(
-      this.target,
-      { startup: message, database: choice.database, notice: choice.notice },
-      this.scramKeys,
-    );
+    let upstream: UpstreamSession;
+    try {
+      upstream = await UpstreamSession.open(
+        this.target,
+        { startup: message, database: choice.database, notice: choice.notice },
+        this.scramKeys,
+      );
+    } catch (error) {
+      this.tell(error);
+      throw error;
+    }
+    this.report?.(undefined);
     return new DirectConnection(upstream, afterStartup);
+  }
+
+  /** Reports a database that cannot be reached; a refused login has its own sentences. */
+  private tell(error: unknown): void {
+    if (error instanceof UpstreamError && error.cause.kind === 'database-unreachable') {
+      this.report?.(error);
+    }
   }
 
   /** The client received the real backend's key, so its CancelRequest goes to the database as is. */

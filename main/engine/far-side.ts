@@ -18,6 +18,8 @@ export interface ClientStartup {
  * session, its registry entry and its stats are the same for both.
  */
 export interface FarSide {
+  /** What it is, as a sentence starts with it: "The tunnel gateway", "The database". */
+  readonly name: string;
   /**
    * The local port is listening: a far side that opens connections ahead of need (the gateway's
    * warm sockets) starts now. Called once.

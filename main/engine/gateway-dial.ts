@@ -2,7 +2,11 @@ import WebSocket from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { createConnection } from 'node:net';
 import { safeUrl } from '../../shared/format.js';
-import { SessionFailureError, type SessionFailureCause } from '../failure/failure.js';
+import {
+  SessionFailureError,
+  TLS_TO_PLAIN_REASON,
+  type SessionFailureCause,
+} from '../failure/failure.js';
 import {
   MAX_MESSAGE_BYTES,
   REQUEST_ID_HEADER,
@@ -21,6 +25,8 @@ export interface DialOptions {
   timeoutMs: number;
   /** wss:// dials resume the last TLS session kept here, and keep the next. */
   tlsSessions?: TlsSessionCache;
+  /** The window's profile dialling, named in what a refused key's sentence says to do. */
+  profile?: string;
 }
 
 /** An open WebSocket to the gateway, and what its upgrade answer said. */
@@ -57,7 +63,7 @@ export interface DialRequest {
  * resolves with ignores 'error' events: the 'close' that follows each one tells.
  */
 export function dialGateway(
-  { gatewayUrl, apiKey, userAgent, timeoutMs, tlsSessions }: DialOptions,
+  { gatewayUrl, apiKey, userAgent, timeoutMs, tlsSessions, profile }: DialOptions,
   { warm = false, signal }: DialRequest = {},
 ): Promise<DialedSocket> {
   const url = safeUrl(gatewayUrl);
@@ -100,16 +106,17 @@ export function dialGateway(
       const requestId = header === undefined ? undefined : String(header);
       settle(
         new DialError(
-          refusal(response.statusCode ?? 0, response.statusMessage ?? '', url, requestId),
+          refusal(response.statusCode ?? 0, response.statusMessage ?? '', url, {
+            requestId,
+            profile,
+          }),
         ),
       );
       response.resume();
       ws.terminate();
     };
     const onError = (error: NodeJS.ErrnoException): void =>
-      settle(
-        new DialError({ kind: 'gateway-unreachable', url, reason: error.code ?? error.message }),
-      );
+      settle(new DialError({ kind: 'gateway-unreachable', url, reason: unreachableReason(error) }));
     const timer = setTimeout(() => {
       settle(
         new DialError({
@@ -152,17 +159,29 @@ export function dialGateway(
 
 function ignoreError(): void {}
 
+/**
+ * Why no WebSocket opened, in the words a user reads: the system's code (ECONNREFUSED, ENOTFOUND),
+ * or, for a wss:// dial answered in plain text, that the gateway has no TLS there.
+ */
+function unreachableReason(error: NodeJS.ErrnoException): string {
+  // OpenSSL reads the plain HTTP answer as a TLS record of an unknown version.
+  if (error.code === 'EPROTO' || /wrong version number/i.test(error.message)) {
+    return TLS_TO_PLAIN_REASON;
+  }
+  return error.code ?? error.message;
+}
+
 function refusal(
   status: number,
   statusText: string,
   url: string,
-  requestId: string | undefined,
+  { requestId, profile }: { requestId: string | undefined; profile: string | undefined },
 ): SessionFailureCause {
   switch (status) {
     case 401:
-      return { kind: 'key-rejected', requestId };
+      return { kind: 'key-rejected', requestId, ...(profile ? { profile } : {}) };
     case 410:
-      return { kind: 'no-database', requestId };
+      return { kind: 'no-database', requestId, ...(profile ? { profile } : {}) };
     default:
       return { kind: 'gateway-refused', url, status, statusText, requestId };
   }

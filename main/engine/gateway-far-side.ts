@@ -39,6 +39,8 @@ export class GatewayFarSide implements FarSide {
     this.deadAfterTicks = deadAfterTicks;
   }
 
+  readonly name = 'The tunnel gateway';
+
   start(): void {
     this.sockets.start();
   }

@@ -1,10 +1,12 @@
 export {
   Tunnel,
   ListenError,
+  KEEPS_LISTENING,
   type TunnelOptions,
   type GatewayRoute,
   type DirectRoute,
   type TunnelEvents,
+  type FarSideCheck,
   type StopMode,
 } from './tunnel.js';
 export { DEFAULT_GATEWAY_URL } from './gateway-dial.js';

@@ -3,6 +3,11 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { SecureContext } from 'node:tls';
 import type { SessionInfo } from '../../shared/session.js';
 import { deadAfterTicks } from '../relay/ws-liveness.js';
+import {
+  isLastingRefusal,
+  type SessionFailure,
+  type SessionFailureError,
+} from '../failure/failure.js';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, TCP_KEEPALIVE_MS } from '../relay/tunnel-protocol.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import { readClientOpening } from './client-startup.js';
@@ -30,9 +35,12 @@ export interface GatewayRoute {
   deadAfterMs?: number;
   /**
    * The most WebSockets kept open ahead of need, so that a client's startup goes out at once
-   * (default 4: one, grown toward the largest recent burst of connections); 0 keeps none.
+   * (default 4: one, grown toward the largest recent burst of connections); 0 keeps none, and
+   * then no 'far-side-checked' event comes before a client does.
    */
   maxWarmSockets?: number;
+  /** The window's profile name, for the sentence of a refused key ("Edit the API key of …"). */
+  profileName?: string;
 }
 
 /** A direct profile's route: the engine logs in to the database itself (password included). */
@@ -67,7 +75,25 @@ export interface TunnelEvents {
   'session-closed': [SessionInfo, CloseReason | undefined];
   /** A connection that never became a session: junk, a timeout, or a cancel request's outcome. */
   'client-rejected': [{ clientAddress: string; reason: string }];
+  /**
+   * How the far side answered: first for the connection made at listen() (the gateway's first
+   * warm socket; a TCP connection to a direct profile's database), then each time the answer
+   * changes (refused, unreachable for another reason, or answering again).
+   */
+  'far-side-checked': [FarSideCheck];
 }
+
+/** What a tunnel does while its far side cannot be reached, for the sentences that say so. */
+export const KEEPS_LISTENING = 'The tunnel keeps listening, and connects clients once it answers.';
+
+/**
+ * What a tunnel's connections to its far side (the gateway, or a direct profile's database)
+ * found: it answers, or `failure` says why not. `lasting`: the gateway refused the key, its
+ * database or the URL's path (401, 410, 404), which trying again cannot change; otherwise
+ * (unreachable, another status) it may pass, and the tunnel keeps trying with each client (and,
+ * for a gateway, each warm dial).
+ */
+export type FarSideCheck = { ok: true } | { ok: false; failure: SessionFailure; lasting: boolean };
 
 export type StopMode = 'drain' | 'kill';
 
@@ -102,6 +128,8 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
    * serveLocalTls when the certificate is renewed.
    */
   private tlsContext: SecureContext | undefined;
+  /** The far side's last failure message ('' when it answered); undefined before any check. */
+  private lastCheck: string | undefined;
 
   /** @throws LocalTlsError when `options.tls` holds a certificate or key that cannot be used. */
   constructor(options: TunnelOptions) {
@@ -109,7 +137,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     // Partial<> loses that the route's own fields (the key, the target) are there: they are.
     this.options = { ...DEFAULTS, ...stripUndefined(options) } as typeof DEFAULTS & TunnelOptions;
     this.tlsContext = options.tls && localTlsContext(options.tls);
-    this.farSide = farSideOf(this.options);
+    this.farSide = farSideOf(this.options, (outcome) => this.onFarSideAnswer(outcome));
   }
 
   /**
@@ -142,6 +170,11 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   /** The first address listened on (the host's first address). */
   address(): AddressInfo | undefined {
     return (this.servers[0]?.address() as AddressInfo | null) ?? undefined;
+  }
+
+  /** The sentence for a far side that answers again after a failure ("The database answers again."). */
+  answersAgain(): string {
+    return `${this.farSide.name} answers again.`;
   }
 
   /** Snapshots of the open sessions. */
@@ -201,6 +234,21 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     clearTimeout(timer);
   }
 
+  /** Emits 'far-side-checked' for the first outcome, and for each that differs from the last. */
+  private onFarSideAnswer(outcome: SessionFailureError | undefined): void {
+    const check = outcome?.failure.message ?? '';
+    if (check === this.lastCheck) {
+      return;
+    }
+    this.lastCheck = check;
+    this.emit(
+      'far-side-checked',
+      outcome
+        ? { ok: false, failure: outcome.failure, lasting: isLastingRefusal(outcome.cause) }
+        : { ok: true },
+    );
+  }
+
   private async accept(socket: Socket): Promise<void> {
     const clientAddress = `${socket.remoteAddress}:${socket.remotePort}`;
     this.opening.add(socket);
@@ -257,14 +305,17 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
   }
 }
 
-function farSideOf(options: typeof DEFAULTS & TunnelOptions): FarSide {
+function farSideOf(
+  options: typeof DEFAULTS & TunnelOptions,
+  report: (outcome: SessionFailureError | undefined) => void,
+): FarSide {
   if ('direct' in options) {
-    return new DirectFarSide(options.direct);
+    return new DirectFarSide(options.direct, report);
   }
   const { gatewayUrl, apiKey, userAgent, dialTimeoutMs, pingIntervalMs, deadAfterMs } = options;
   return new GatewayFarSide({
-    dial: { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs },
-    warm: { max: options.maxWarmSockets, pingIntervalMs },
+    dial: { gatewayUrl, apiKey, userAgent, timeoutMs: dialTimeoutMs, profile: options.profileName },
+    warm: { max: options.maxWarmSockets, pingIntervalMs, report },
     deadAfterTicks: deadAfterTicks(pingIntervalMs, deadAfterMs),
   });
 }

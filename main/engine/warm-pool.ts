@@ -1,6 +1,7 @@
 import type WebSocket from 'ws';
 import { CloseCode } from '../relay/tunnel-protocol.js';
 import { safeUrl } from '../../shared/format.js';
+import { isLastingRefusal } from '../failure/failure.js';
 import { BurstMeter } from './burst-meter.js';
 import { DialError, dialGateway, type DialedSocket, type DialOptions } from './gateway-dial.js';
 
@@ -33,6 +34,12 @@ export interface WarmPoolOptions {
   max: number;
   /** Warm sockets are pinged this often, in ms, and dropped when silent for twice as long. */
   pingIntervalMs: number;
+  /**
+   * Hears how every dial went, warm or for a client: undefined when the gateway took it, else the
+   * DialError (never for dials given up because the tunnel stops). The first warm dial, made at
+   * start(), is how a tunnel learns at once that its key, path or gateway is wrong.
+   */
+  report?: (outcome: DialError | undefined) => void;
 }
 
 /** Connections opened within this many ms of each other count as one burst. */
@@ -78,8 +85,8 @@ interface PendingDial {
  * is dropped rather than handed out, and one that dies unnoticed is retried by the session. Warm
  * dials that fail do not spin: they back off (1 s doubling to 60 s), and a refused key (401, 410)
  * or a gateway that holds no warm sockets (its answer lacks WARM_SOCKET_HEADER) stops warming
- * until a client's own dial gets an answer that holds them. Such errors reach a user only through
- * that client's dial, as they always did. Nothing it opened outlives stop().
+ * until a client's own dial gets an answer that holds them. Every outcome goes to `report`, so the
+ * tunnel can say what is wrong before a client comes. Nothing it opened outlives stop().
  */
 export class WarmPool implements GatewaySockets {
   private readonly ready: Warm[] = [];
@@ -159,6 +166,7 @@ export class WarmPool implements GatewaySockets {
       if (isRefusal(error)) {
         this.dormant = true;
       }
+      this.tell(error);
       throw error;
     }
   }
@@ -225,6 +233,7 @@ export class WarmPool implements GatewaySockets {
         this.pending.delete(pending);
         if (!this.stopped) {
           this.onWarmDialFailed(error);
+          this.tell(error);
         }
       },
     );
@@ -235,6 +244,14 @@ export class WarmPool implements GatewaySockets {
     this.dormant = warmWaitMs === undefined;
     this.backoffMs = 0;
     this.backoffUntil = 0;
+    this.options.report?.(undefined);
+  }
+
+  /** Reports a failed dial, unless it failed because the tunnel is stopping. */
+  private tell(error: unknown): void {
+    if (error instanceof DialError && error.cause.kind !== 'tunnel-stopping' && !this.stopped) {
+      this.options.report?.(error);
+    }
   }
 
   private onWarmDialFailed(error: unknown): void {
@@ -332,10 +349,7 @@ export class WarmPool implements GatewaySockets {
   }
 }
 
-/** The gateway refused the key (401) or has no database for it (410): retrying will not help. */
+/** The gateway refused the key (401), its database (410) or the path (404): retrying will not help. */
 function isRefusal(error: unknown): boolean {
-  return (
-    error instanceof DialError &&
-    (error.cause.kind === 'key-rejected' || error.cause.kind === 'no-database')
-  );
+  return error instanceof DialError && isLastingRefusal(error.cause);
 }

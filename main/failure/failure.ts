@@ -6,10 +6,13 @@ import { SqlState, type PgError } from '../pgwire/error-response.js';
  * the tray or the window shows for one is made here, by describeFailure, from the cause.
  */
 export type SessionFailureCause =
-  /** The gateway answered the upgrade 401: it does not know the API key. */
-  | { kind: 'key-rejected'; requestId?: string }
+  /**
+   * The gateway answered the upgrade 401: it does not know the API key. `profile` names the
+   * window's profile whose key it is (absent for the CLI, whose key comes from the environment).
+   */
+  | { kind: 'key-rejected'; requestId?: string; profile?: string }
   /** The gateway answered 410: the key is known, but no database is behind it. */
-  | { kind: 'no-database'; requestId?: string }
+  | { kind: 'no-database'; requestId?: string; profile?: string }
   /** The gateway answered the upgrade with another status. */
   | { kind: 'gateway-refused'; url: string; status: number; statusText: string; requestId?: string }
   /** No WebSocket could be opened (refused, DNS, TLS, no answer in time). */
@@ -136,6 +139,32 @@ export class SessionFailureError extends Error {
     super(failure.message);
     this.failure = failure;
   }
+}
+
+/** An HTTP status a gateway answers for a path it does not serve (ours serves /websocket). */
+const HTTP_NOT_FOUND = 404;
+
+/**
+ * The reason of a 'gateway-unreachable' cause when a wss:// dial met a server that does not speak
+ * TLS (OpenSSL's "wrong version number", Node's EPROTO).
+ */
+export const TLS_TO_PLAIN_REASON = 'the gateway does not speak TLS on that port (EPROTO)';
+
+/**
+ * A dial refused in a way that trying again cannot change: the key (401), its database (410),
+ * or the URL's path (404). An unreachable gateway, or another status, may pass.
+ */
+export function isLastingRefusal(cause: SessionFailureCause): boolean {
+  return (
+    cause.kind === 'key-rejected' ||
+    cause.kind === 'no-database' ||
+    (cause.kind === 'gateway-refused' && cause.status === HTTP_NOT_FOUND)
+  );
+}
+
+/** A failure's sentence and, when it has one, its hint: what to do about it. */
+export function sentenceWithHint({ sentence, hint }: SessionFailure): string {
+  return hint ? `${sentence} ${hint}` : sentence;
 }
 
 /** Postgres messages start in lower case and have no final period; people's sentences do. */
@@ -317,23 +346,33 @@ function pgErrorOf(cause: SessionFailureCause): PgError {
       return fatal(
         SqlState.InvalidPassword,
         `API key is invalid: the tunnel gateway refused it${withRequestId(cause.requestId)}`,
-        'Check the API key of this tunnel (PDP_API_KEY or the api_key of DATABASE_URL).',
+        cause.profile
+          ? `Edit the API key of “${cause.profile}” in PG Tunnel.`
+          : 'Check the API key of this tunnel (PDP_API_KEY or the api_key of DATABASE_URL).',
       );
     case 'no-database':
       return fatal(
         SqlState.InvalidAuthorization,
         `there is no database behind this API key${withRequestId(cause.requestId)}`,
-        'Create a database for it, or use the API key of the environment that has one.',
+        cause.profile
+          ? `Create a database for it, or give “${cause.profile}” the API key of the environment that has one.`
+          : 'Create a database for it, or use the API key of the environment that has one.',
       );
     case 'gateway-refused':
       return fatal(
         SqlState.UnableToConnect,
         `the tunnel gateway at ${cause.url} answered ${cause.status} ${cause.statusText}${withRequestId(cause.requestId)}`,
+        cause.status === HTTP_NOT_FOUND
+          ? `The path is /websocket: check the end of the gateway URL (${cause.url}).`
+          : undefined,
       );
     case 'gateway-unreachable':
       return fatal(
         SqlState.UnableToConnect,
         `could not reach the tunnel gateway at ${cause.url}: ${cause.reason}`,
+        cause.reason === TLS_TO_PLAIN_REASON
+          ? 'A gateway without TLS (a local one) is reached with ws://, not wss://.'
+          : undefined,
       );
     case 'gateway-silent':
       return fatal(

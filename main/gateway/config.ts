@@ -31,16 +31,19 @@ const keySchema = z.strictObject({
     .optional(),
 });
 
+/** Where the gateway listens when neither its config nor its command line says. */
+export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8080 };
+
 /** After this many unknown keys from one address within the window, it is refused for a while. */
 export const DEFAULT_FAILED_KEY_LIMIT = { attempts: 10, windowSeconds: 60, blockSeconds: 300 };
 
 const configSchema = z.strictObject({
   listen: z
     .strictObject({
-      host: z.string().min(1).default('127.0.0.1'),
-      port: z.number().int().min(0).max(65535).default(8080),
+      host: z.string().min(1).default(DEFAULT_LISTEN.host),
+      port: z.number().int().min(0).max(65535).default(DEFAULT_LISTEN.port),
     })
-    .default({ host: '127.0.0.1', port: 8080 }),
+    .default(DEFAULT_LISTEN),
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   keys: z.array(keySchema).min(1, 'must list at least one key'),
   onKeyRemoved: z.enum(['keep', 'end'], { error: 'must be "keep" or "end"' }).default('keep'),

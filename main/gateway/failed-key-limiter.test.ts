@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addressBlock, FailedKeyLimiter } from './failed-key-limiter.js';
-import { startTunnelCli } from '../testing/cli.js';
+import { openTunnel } from '../testing/in-process.js';
 import { newApiKey, startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
 import { psql } from '../testing/psql.js';
 import { until } from '../testing/until.js';
@@ -157,7 +157,8 @@ describe('the gateway limits unknown keys per client address', () => {
     const failures = async (): Promise<number> =>
       (await gateway.metrics())['pg_tunnel_gateway_auth_failures_total'] ?? 0;
     const before = await failures();
-    const tunnel = await startTunnelCli(gateway.wsUrl, newApiKey());
+    // In process: the CLI would end at the first refusal (a wrong key is said as it starts).
+    const tunnel = await openTunnel({ apiKey: newApiKey(), gatewayUrl: gateway.wsUrl });
     try {
       // The tunnel dials one warm socket as it starts; refused with 401, it dials no more: a
       // backoff would have tried again after 1 s and 3 s.
@@ -180,7 +181,7 @@ describe('the gateway limits unknown keys per client address', () => {
         /FATAL: {2}the tunnel gateway at \S+ answered 429 Too Many Requests/,
       );
     } finally {
-      await tunnel.process.stop();
+      await tunnel.tunnel.stop();
     }
   });
 });

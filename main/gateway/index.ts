@@ -3,6 +3,7 @@ export {
   loadGatewayConfig,
   parseGatewayConfig,
   ConfigError,
+  DEFAULT_LISTEN,
   type GatewayConfig,
 } from './config.js';
 export { hashApiKey } from './keys.js';

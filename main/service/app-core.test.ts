@@ -141,6 +141,18 @@ describe('the tunnel manager', () => {
     session.child.stdin!.end('select 2;\n');
     await session.exited;
     expect(session.stderr).toContain('the session was disconnected from PG Tunnel');
+    // What the user chose is not logged as a failure.
+    const closed = await until(
+      async () =>
+        (await test.core.commands.getLog(profile.id)).find((entry) =>
+          entry.message.startsWith(`Session ${state.sessions[0]!.id} closed`),
+        ),
+      'the session closed in the log',
+    );
+    expect(closed.level).toBe('info');
+    expect(
+      (await test.core.commands.getLog(profile.id)).filter((entry) => entry.level === 'error'),
+    ).toEqual([]);
 
     const logEntries = async (): Promise<number> =>
       (await test.core.commands.getSnapshot()).tunnels[profile.id]!.logEntries;

@@ -14,15 +14,20 @@ import { upstreamTargetOf } from '../upstream/target.js';
 import { RpcError, type AppSnapshot, type RpcClient } from '../../shared/rpc.js';
 import type { LocalCa } from '../tls/index.js';
 import type { Playground } from './playground/index.js';
+import { runnerOf, type RunningPlayground } from './playground/running.js';
 import { ProfileStore, type ConfigBackend } from './profile-store.js';
-import type { SecretStore } from './secret-store.js';
+import type { ChosenSecretStore } from './secret-choice.js';
+import { KeychainUnavailableError } from './secret-store.js';
 import { TunnelManager, type TunnelTarget } from './tunnel-manager.js';
 import type { TunnelState } from '../../shared/tunnel-state.js';
 
 export interface AppCoreOptions {
   config: ConfigBackend;
-  /** The OS keychain: tunnel profiles' API keys and direct profiles' passwords, one per id. */
-  secrets: SecretStore;
+  /**
+   * Tunnel profiles' API keys and direct profiles' passwords, one per id: in the OS keychain, or,
+   * for a profile whose user chose it, in the owner-only file.
+   */
+  secrets: ChosenSecretStore;
   playground: Playground;
   /**
    * The local CA, opened (made or renewed as needed) when a tunnel with TLS starts and when the
@@ -39,6 +44,11 @@ export interface AppCoreOptions {
 
 /** Subscribers hear of bursts of changes (a session opening touches several fields) once. */
 const SNAPSHOT_COALESCE_MS = 50;
+/**
+ * How often, in ms, the core looks whether another process (another shell on the same config
+ * directory) runs the playground: a small file read, so the window shows it within seconds.
+ */
+const PLAYGROUND_LOOK_MS = 2_000;
 
 /**
  * The app's core, shared by the tray app, `pg-tunnel ui` and `pg-tunnel playground` (built for
@@ -58,6 +68,9 @@ export class AppCore {
   private readonly masks = new Map<string, string>();
   private readonly listeners = new Set<(snapshot: AppSnapshot) => void>();
   private pendingSnapshot: NodeJS.Timeout | undefined;
+  /** The playground as another process runs it, as last looked at (see lookForPlayground). */
+  private playgroundElsewhere: RunningPlayground | undefined;
+  private readonly playgroundLook: NodeJS.Timeout;
 
   /** Builds the core; nothing is read from the keychain and no tunnel starts. */
   constructor(private readonly options: AppCoreOptions) {
@@ -70,6 +83,11 @@ export class AppCore {
     );
     this.tunnels.on('change', () => this.changed());
     this.commands = this.buildCommands();
+    this.playgroundLook = setInterval(
+      () => void this.lookForPlayground(),
+      PLAYGROUND_LOOK_MS,
+    ).unref();
+    void this.lookForPlayground();
   }
 
   /**
@@ -134,7 +152,7 @@ export class AppCore {
     return {
       version: this.options.version,
       profiles: this.profiles.list().map((p) => this.view(p)),
-      tunnels: this.tunnels.states(),
+      tunnels: this.withPlaygroundElsewhere(this.tunnels.states()),
       settings: this.profiles.settings(),
     };
   }
@@ -147,6 +165,7 @@ export class AppCore {
 
   async dispose(): Promise<void> {
     clearTimeout(this.pendingSnapshot);
+    clearInterval(this.playgroundLook);
     this.listeners.clear();
     await this.tunnels.dispose();
     await this.options.playground.dispose();
@@ -160,6 +179,58 @@ export class AppCore {
         listener(snapshot);
       }
     }, SNAPSHOT_COALESCE_MS);
+  }
+
+  /**
+   * Starts a profile's tunnel; the playground, when another process runs it, is left to it and its
+   * state says so (runBy), rather than fail here on its data directory.
+   */
+  private async startTunnel(id: string): Promise<TunnelState> {
+    if (this.profiles.require(id).kind === 'playground') {
+      await this.lookForPlayground();
+      const elsewhere = this.withPlaygroundElsewhere(this.tunnels.states())[id];
+      if (elsewhere?.runBy !== undefined) {
+        return elsewhere;
+      }
+    }
+    return this.tunnels.start(id);
+  }
+
+  /** Looks whether another process runs the playground; a change is a change of the snapshot. */
+  private async lookForPlayground(): Promise<void> {
+    const found = this.profiles.list().some((p) => p.kind === 'playground')
+      ? await this.options.playground.elsewhere()
+      : undefined;
+    if (JSON.stringify(found) !== JSON.stringify(this.playgroundElsewhere)) {
+      this.playgroundElsewhere = found;
+      this.changed();
+    }
+  }
+
+  /**
+   * The states, with the playground's as another process runs it, where this one does not: one
+   * playground per config directory, seen from every shell.
+   */
+  private withPlaygroundElsewhere(
+    states: Record<string, TunnelState>,
+  ): Record<string, TunnelState> {
+    const other = this.playgroundElsewhere;
+    const playground = this.profiles.list().find((p) => p.kind === 'playground');
+    const own = playground && states[playground.id];
+    if (!other || !own || own.status === 'listening' || own.status === 'starting') {
+      return states;
+    }
+    return {
+      ...states,
+      [own.profileId]: {
+        ...own,
+        status: 'listening',
+        host: other.host,
+        port: other.port,
+        problem: null,
+        runBy: runnerOf(other),
+      },
+    };
   }
 
   private view(profile: Profile): ProfileView {
@@ -201,7 +272,15 @@ export class AppCore {
       secret = input.password;
     }
     if (secret !== undefined) {
-      await this.options.secrets.set(id, secret);
+      const { secrets } = this.options;
+      try {
+        await (input.secretInFile ? secrets.keepInFile(id, secret) : secrets.set(id, secret));
+      } catch (error) {
+        // The form offers the way forward on this field: the owner-only file, chosen explicitly.
+        throw error instanceof KeychainUnavailableError
+          ? new RpcError(error.message, 'secretInFile')
+          : error;
+      }
       this.masks.set(id, maskOf(kind, secret));
     }
   }
@@ -274,7 +353,7 @@ export class AppCore {
             portMode: 'random',
           });
           if (secret !== undefined) {
-            await secrets.set(copy.id, secret);
+            await secrets.setBeside(id, copy.id, secret);
             this.masks.set(copy.id, maskOf(copy.kind, secret));
           }
           return this.view(copy);
@@ -310,7 +389,7 @@ export class AppCore {
           return this.view(profile);
         }),
 
-      startTunnel: (id) => mutate(() => tunnels.start(id)),
+      startTunnel: (id) => mutate(() => this.startTunnel(id)),
       stopTunnel: (id) => mutate(() => tunnels.stop(id)),
       restartTunnel: (id) => mutate(() => tunnels.restart(id)),
       killSession: async (profileId, sessionId) => tunnels.killSession(profileId, sessionId),

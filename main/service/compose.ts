@@ -2,6 +2,8 @@ import { openLocalCa } from '../tls/index.js';
 import { AppCore } from './app-core.js';
 import { Playground } from './playground/index.js';
 import { openConfig } from './profile-store.js';
+import { createSecretChoice } from './secret-choice.js';
+import { createFileSecretStore } from './secret-file.js';
 import { createKeychainSecretStore } from './secret-store.js';
 
 /** What differs between the shells that build the core. */
@@ -20,12 +22,17 @@ export interface AppCoreSetup {
    * renewal (default daily); the tests make it short.
    */
   localTlsCheckIntervalMs?: number;
+  /**
+   * The program building the core, as other shells name who runs the playground
+   * ("pg-tunnel ui", "the tray app"; default "PG Tunnel").
+   */
+  shell?: string;
 }
 
 /**
  * The one composition root of the app core, which the tray app, `pg-tunnel ui`, `pg-tunnel
  * playground` and the tests all call: profiles in `conf` in `configDir`, API keys in the OS
- * keychain, the playground and the local CA (`tls/`) beside them. Nothing is read from the keychain here, so this works on
+ * keychain (or, for a profile whose user chose it, in the owner-only secrets file beside them), the playground and the local CA (`tls/`) beside them. Nothing is read from the keychain here, so this works on
  * a machine without one.
  *
  * @throws conf's error when profiles.json exists but is not valid JSON (it is never cleared).
@@ -35,12 +42,13 @@ export async function composeAppCore({
   version,
   keychainService,
   localTlsCheckIntervalMs,
+  shell,
 }: AppCoreSetup): Promise<AppCore> {
-  const secrets = createKeychainSecretStore(keychainService);
+  const keychain = createKeychainSecretStore(keychainService);
   return new AppCore({
     config: openConfig(configDir),
-    secrets,
-    playground: new Playground(configDir, secrets),
+    secrets: createSecretChoice(keychain, createFileSecretStore(configDir)),
+    playground: new Playground(configDir, keychain, shell),
     localCa: () => openLocalCa(configDir),
     localTlsCheckIntervalMs,
     version,

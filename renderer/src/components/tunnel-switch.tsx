@@ -39,7 +39,15 @@ export function TunnelSwitch({
       className="tunnel-switch"
       aria-checked={checked}
       aria-label={`Run ${profile.name}`}
-      title={checked ? 'Stop the tunnel' : 'Start the tunnel'}
+      // Another process runs it (the playground started from a terminal): it is stopped there.
+      disabled={state?.runBy !== undefined}
+      title={
+        state?.runBy !== undefined
+          ? `Run by ${state.runBy}: stop it there`
+          : checked
+            ? 'Stop the tunnel'
+            : 'Start the tunnel'
+      }
       onClick={() => void toggle()}
     >
       <span className="tunnel-switch-thumb" aria-hidden="true" />

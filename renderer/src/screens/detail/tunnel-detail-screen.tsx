@@ -36,11 +36,13 @@ export function TunnelDetailScreen({
       </ScreenHeader>
       <div className="screen-body">
         <p className="detail-status">
-          <StatusBadge status={status} />
+          <StatusBadge status={status} troubled={Boolean(state?.problem)} />
           {listening && address && (
             <span className="muted">
               on <span className="detail-address">{address}</span> ·{' '}
-              {sessionCountText(sessions.length)}
+              {state?.runBy !== undefined
+                ? `run by ${state.runBy}`
+                : sessionCountText(sessions.length)}
             </span>
           )}
           {profile.kind === 'playground' && <span className="detail-kind">Playground</span>}
@@ -50,7 +52,13 @@ export function TunnelDetailScreen({
         <ProfileProblem profile={profile} state={state} navigate={navigate} />
         <ConnectionSection profile={profile} state={state} />
         <SessionsTable profileId={profile.id} sessions={sessions} listening={listening} />
-        <TestConnection profileId={profile.id} listening={listening} />
+        <TestConnection
+          // A new state (stopped, restarted, its problem fixed or changed) clears the last result:
+          // a failure left behind would speak of a tunnel that is no longer there.
+          key={`${status}|${state?.port ?? ''}|${state?.problem?.message ?? ''}`}
+          profileId={profile.id}
+          listening={listening}
+        />
         <ActivityLog profileId={profile.id} version={state?.logEntries ?? 0} />
         <ProfileActions profile={profile} navigate={navigate} />
       </div>

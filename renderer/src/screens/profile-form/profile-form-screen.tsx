@@ -54,6 +54,8 @@ export function ProfileFormScreen({
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<ProfileErrors>({});
   const [formError, setFormError] = useState<string | undefined>();
+  /** The keychain could not save the secret: the owner-only file is offered, for one click. */
+  const [offerFile, setOfferFile] = useState(false);
   const [saving, setSaving] = useState(false);
   const [advancedOpen, setAdvancedOpen] = useState(
     () => focus === 'port' || (profile !== undefined && profile.host !== DEFAULT_HOST),
@@ -101,6 +103,7 @@ export function ProfileFormScreen({
     edited.current.add(field);
     setServerErrors(({ [field]: _dropped, ...rest }) => rest);
     setFormError(undefined);
+    setOfferFile(false);
   };
   // A field is checked when left after an edit: tabbing through (or clicking past) an empty field
   // does not make an error appear, and move what is under the pointer, before Save.
@@ -110,7 +113,8 @@ export function ProfileFormScreen({
     }
   };
 
-  const submit = async (event: FormEvent): Promise<void> => {
+  /** Saves; `secretInFile`: the user chose the owner-only file for the secret (never by default). */
+  const submit = async (event: FormEvent, secretInFile = false): Promise<void> => {
     event.preventDefault();
     setSubmitted(true);
     const firstInvalid = FIELD_ORDER.find((field) => field in checked);
@@ -120,7 +124,7 @@ export function ProfileFormScreen({
     }
     setSaving(true);
     try {
-      const input = toProfileInput(values, mode);
+      const input = { ...toProfileInput(values, mode), ...(secretInFile ? { secretInFile } : {}) };
       const saved = profile
         ? await bridge.updateProfile(profile.id, input)
         : await bridge.addProfile(input);
@@ -133,6 +137,7 @@ export function ProfileFormScreen({
         focusField(field);
       } else {
         setFormError(message);
+        setOfferFile(field === 'secretInFile');
       }
     } finally {
       setSaving(false);
@@ -234,6 +239,22 @@ export function ProfileFormScreen({
         <p className="form-error form-level" role="alert" hidden={!formError}>
           {formError}
         </p>
+        {offerFile && (
+          <div className="form-note secret-file-offer">
+            <p>
+              Without a keychain, PG Tunnel can keep this secret in a file only your user can read
+              (secrets.json in its config directory), not encrypted.
+            </p>
+            <button
+              type="button"
+              className="button"
+              disabled={saving}
+              onClick={(e) => void submit(e, true)}
+            >
+              Keep it in a file instead
+            </button>
+          </div>
+        )}
 
         <div className="form-actions">
           <button type="button" className="button" onClick={back}>

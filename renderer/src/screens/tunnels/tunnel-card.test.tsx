@@ -27,6 +27,31 @@ describe('TunnelCard', () => {
     expect(screen.getByRole('switch', { name: 'Run Staging' })).toBeChecked();
   });
 
+  it('a listening tunnel with a problem is not green: its dot is amber, the problem under it', () => {
+    renderCard(
+      tunnelState({
+        status: 'listening',
+        problem: { message: 'PG Tunnel could not reach “Staging”.', fix: 'none' },
+      }),
+    );
+    const card = screen.getByRole('listitem');
+    expect(card).toHaveTextContent('Listening');
+    expect(card.querySelector('.status-badge')).toHaveAttribute('data-status', 'troubled');
+  });
+
+  it('a playground another process runs: listening, run by that process, its switch left alone', async () => {
+    const { bridge } = renderCard(
+      tunnelState({ status: 'listening', runBy: 'pg-tunnel playground (pid 4242)' }),
+    );
+    const card = screen.getByRole('listitem');
+    expect(card).toHaveTextContent('run by pg-tunnel playground (pid 4242)');
+    const toggle = screen.getByRole('switch', { name: 'Run Staging' });
+    expect(toggle).toBeChecked();
+    expect(toggle).toBeDisabled();
+    await userEvent.click(toggle);
+    expect(bridge.commands.stopTunnel).not.toHaveBeenCalled();
+  });
+
   it('starts a stopped tunnel from its switch, flipping at once', async () => {
     const { bridge } = renderCard();
     let finish: () => void = () => undefined;

@@ -37,10 +37,14 @@ export function TunnelCard({
             </button>
           </h2>
           <p className="tunnel-card-meta">
-            <StatusBadge status={status} />
+            <StatusBadge status={status} troubled={Boolean(state?.problem)} />
             {address && <span className="meta-item tunnel-card-address">{address}</span>}
-            {status === 'listening' && (
-              <span className="meta-item">{sessionCountText(sessions)}</span>
+            {state?.runBy !== undefined ? (
+              <span className="meta-item">run by {state.runBy}</span>
+            ) : (
+              status === 'listening' && (
+                <span className="meta-item">{sessionCountText(sessions)}</span>
+              )
             )}
           </p>
         </div>
