@@ -11,7 +11,14 @@ import {
   type RpcClient,
 } from '../../shared/rpc.js';
 import { unwrapReply, type RpcReply } from '../../shared/rpc-dispatch.js';
-import { commandChannel, SNAPSHOT_CHANNEL } from './ipc-channels.js';
+import type { DesktopBridge } from '../../shared/desktop.js';
+import {
+  commandChannel,
+  NOTICE_CHANNEL,
+  OPEN_EXTERNAL_CHANNEL,
+  SHOW_PROFILE_CHANNEL,
+  SNAPSHOT_CHANNEL,
+} from './ipc-channels.js';
 
 const commands = Object.fromEntries(
   RPC_COMMANDS.map((name) => [
@@ -21,13 +28,24 @@ const commands = Object.fromEntries(
   ]),
 ) as RpcClient;
 
-const bridge: PgTunnelBridge = {
+/** Subscribes `listener` to pushes of one value on `channel`; returns the unsubscribe function. */
+function onPush<T>(channel: string, listener: (value: T) => void): () => void {
+  const handler = (_event: unknown, value: T): void => listener(value);
+  ipcRenderer.on(channel, handler);
+  return () => ipcRenderer.off(channel, handler);
+}
+
+const desktop: DesktopBridge = {
+  onShowProfile: (listener) => onPush(SHOW_PROFILE_CHANNEL, listener),
+  onNotice: (listener) => onPush(NOTICE_CHANNEL, listener),
+  openExternal: async (url) =>
+    unwrapReply((await ipcRenderer.invoke(OPEN_EXTERNAL_CHANNEL, url)) as RpcReply),
+};
+
+const bridge: PgTunnelBridge & { desktop: DesktopBridge } = {
+  desktop,
   ...commands,
-  onSnapshot(listener: (snapshot: AppSnapshot) => void) {
-    const handler = (_event: unknown, snapshot: AppSnapshot): void => listener(snapshot);
-    ipcRenderer.on(SNAPSHOT_CHANNEL, handler);
-    return () => ipcRenderer.off(SNAPSHOT_CHANNEL, handler);
-  },
+  onSnapshot: (listener: (snapshot: AppSnapshot) => void) => onPush(SNAPSHOT_CHANNEL, listener),
 };
 
 contextBridge.exposeInMainWorld('pgTunnel', bridge);

@@ -286,7 +286,7 @@ describe('start at login', () => {
 
 describe('a direct profile', () => {
   it('a refused password notifies as such; once the password is edited, the URL the tray copies works in psql', async () => {
-    const app = await launch({ platform: 'linux' });
+    const app = await launch({ platform: 'win32' });
     const url = (password: string): string =>
       `postgres://${postgres.user}:${encodeURIComponent(password)}@127.0.0.1:${postgres.port}/${postgres.database}?sslmode=disable`;
     const profile = await app.run('addProfile', pastedDirectProfile('Shop', url('not-it')));

@@ -25,6 +25,10 @@ export interface TrayAppOptions {
   keychainService?: string;
   /** Linux: where the autostart entry goes (default ~/.config/autostart; tests give their own). */
   autostartDir?: string;
+  /** How often, in ms, dead listeners and network changes are looked for (LivenessWatch). */
+  livenessIntervalMs?: number;
+  /** The machine's addresses as comparable text (default from os.networkInterfaces()). */
+  machineAddresses?: () => string;
 }
 
 /** A launched tray app. */

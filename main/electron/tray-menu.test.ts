@@ -148,7 +148,7 @@ describe('notifications', () => {
       tunnel('a', 'listening', { problem: { message: 'API key is invalid', fix: 'edit-key' } }),
     ]);
     expect(notificationsFor(healthy, rejected)).toEqual([
-      { title: 'DB a: the key was rejected', body: 'API key is invalid' },
+      { title: 'DB a: the key was rejected', body: 'API key is invalid', profileId: 'a' },
     ]);
     expect(notificationsFor(rejected, rejected)).toEqual([]);
     expect(notificationsFor(rejected, healthy)).toEqual([]);
@@ -161,7 +161,11 @@ describe('notifications', () => {
       }),
     ]);
     expect(notificationsFor(snapshot([tunnel('a', 'listening')]), refused)).toEqual([
-      { title: 'DB a: the password was rejected', body: 'PG Tunnel could not log in to “DB a”: …' },
+      {
+        title: 'DB a: the password was rejected',
+        body: 'PG Tunnel could not log in to “DB a”: …',
+        profileId: 'a',
+      },
     ]);
   });
 
@@ -176,10 +180,14 @@ describe('notifications', () => {
       }),
     ]);
     expect(notificationsFor(stopped, failed)).toEqual([
-      { title: 'DB a failed', body: 'Port 5433 is in use.' },
+      { title: 'DB a failed', body: 'Port 5433 is in use.', profileId: 'a' },
     ]);
     expect(notificationsFor(stopped, notice)).toEqual([
-      { title: 'DB a needs your attention', body: 'Your earlier data is kept in /x.' },
+      {
+        title: 'DB a needs your attention',
+        body: 'Your earlier data is kept in /x.',
+        profileId: 'a',
+      },
     ]);
   });
 });

@@ -7,7 +7,7 @@ export type MenuAction =
   | { kind: 'start-tunnel'; profileId: string }
   | { kind: 'stop-tunnel'; profileId: string }
   | { kind: 'copy-url'; profileId: string }
-  | { kind: 'open-window' }
+  | { kind: 'open-window'; profileId?: string }
   | { kind: 'toggle-start-at-login' }
   | { kind: 'retry-start' }
   | { kind: 'quit' };
@@ -35,7 +35,7 @@ const QUIT: MenuEntry = {
  * The tray's menu while the core is not running: starting, or (with `failure`, the sentence the
  * window shows) failed, with Retry. Open and Quit work in both.
  */
-export function buildStartMenu(failure: string | undefined): MenuEntry[] {
+export function buildStartMenu(failure: string | undefined, extras: TrayExtras = {}): MenuEntry[] {
   const status: MenuEntry[] =
     failure === undefined
       ? [{ type: 'normal', label: 'Starting…', enabled: false }]
@@ -43,14 +43,46 @@ export function buildStartMenu(failure: string | undefined): MenuEntry[] {
           { type: 'normal', label: 'PG Tunnel could not start', enabled: false },
           { type: 'normal', label: 'Retry', enabled: true, action: { kind: 'retry-start' } },
         ];
-  return [...status, { type: 'separator' }, OPEN_WINDOW, { type: 'separator' }, QUIT];
+  return [
+    ...noticeEntries(extras),
+    ...status,
+    { type: 'separator' },
+    OPEN_WINDOW,
+    { type: 'separator' },
+    QUIT,
+  ];
+}
+
+/** What the tray menu shows beside the core's state. */
+export interface TrayExtras {
+  /**
+   * A notification that could not be shown (no notification server): the menu's first line,
+   * which opens the window at its profile.
+   */
+  notice?: { title: string; profileId?: string } | undefined;
+}
+
+/** The notice line and its separator, when there is a notice. */
+function noticeEntries(extras: TrayExtras): MenuEntry[] {
+  const { notice } = extras;
+  if (!notice) {
+    return [];
+  }
+  const action: MenuAction = notice.profileId
+    ? { kind: 'open-window', profileId: notice.profileId }
+    : { kind: 'open-window' };
+  return [
+    { type: 'normal', label: `⚠ ${notice.title}`, enabled: true, action },
+    { type: 'separator' },
+  ];
 }
 
 /**
- * The tray's context menu, a pure function of the state: each tunnel with Start/Stop and "Copy
- * connection URL", then "Open PG Tunnel", "Start at login" and Quit.
+ * The tray's context menu, a pure function of the state: a notice that could not be shown as a
+ * notification, each tunnel with Start/Stop and "Copy connection URL", then "Open PG Tunnel",
+ * "Start at login" and Quit.
  */
-export function buildTrayMenu(snapshot: AppSnapshot): MenuEntry[] {
+export function buildTrayMenu(snapshot: AppSnapshot, extras: TrayExtras = {}): MenuEntry[] {
   const tunnels: MenuEntry[] = snapshot.profiles.map((profile) => {
     const state = snapshot.tunnels[profile.id];
     const status = state?.status ?? 'stopped';
@@ -86,6 +118,7 @@ export function buildTrayMenu(snapshot: AppSnapshot): MenuEntry[] {
     };
   });
   return [
+    ...noticeEntries(extras),
     ...(tunnels.length > 0
       ? tunnels
       : [{ type: 'normal' as const, label: 'No tunnels yet', enabled: false }]),

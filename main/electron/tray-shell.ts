@@ -8,7 +8,10 @@ import { CoreStart, type StartState } from './core-start.js';
 import { AppWindow } from './app-window.js';
 import type { ShellElectron, ShellImage, ShellMenu, ShellTray } from './electron-api.js';
 import { registerIpcHandlers } from './ipc-bridge.js';
-import { SNAPSHOT_CHANNEL } from './ipc-channels.js';
+import { NOTICE_CHANNEL, SHOW_PROFILE_CHANNEL, SNAPSHOT_CHANNEL } from './ipc-channels.js';
+import { LivenessWatch } from './liveness-watch.js';
+import { NOTIFICATION_SERVER, Notifier } from './notifier.js';
+import { quitChoice, quitQuestion, type QuitChoice } from './quit-question.js';
 import { applyStartAtLogin, HIDDEN_FLAG, loginCommand } from './login-items.js';
 import { toMenuTemplate } from './menu-template.js';
 import { notificationsFor, type DesktopNotification } from './notifications.js';
@@ -21,7 +24,7 @@ import {
   type WindowKind,
 } from './platform-behaviour.js';
 import type { TrayAppOptions } from './tray-app.js';
-import { STATUS_NOTIFIER_WATCHER, sessionBusHasOwner } from './tray-host.js';
+import { STATUS_NOTIFIER_WATCHER, sessionBusHasOwner, sessionBusProvides } from './tray-host.js';
 import { trayLook, trayLookChanges, type CoreStatus, type TrayLook } from './tray-look.js';
 import type { MenuAction } from './tray-menu.js';
 import { isAppPage } from './tray-window.js';
@@ -29,6 +32,11 @@ import { recordLoginItem, windowCommands, type LoginItemOptions } from './window
 
 /** Tunnels get this long to close their sessions when the app quits. */
 const QUIT_TIMEOUT_MS = 5_000;
+/**
+ * "Quit when they end": sessions may take as long as they take. The longest a Node timer waits
+ * (2^31 − 1 ms, about 24 days); a longer one would fire at once.
+ */
+const WAIT_FOR_SESSIONS_MS = 2_147_483_647;
 
 /**
  * The tray app after Electron is ready: tray icon, window and IPC bridge first, then the core
@@ -47,6 +55,10 @@ export class TrayShell<Image extends ShellImage> {
   private menu: ShellMenu | undefined;
   private previous: AppSnapshot | undefined;
   private unsubscribe: (() => void) | undefined;
+  private readonly notifier: Notifier;
+  private readonly liveness: LivenessWatch;
+  /** Set once Quit was decided on: the app is on its way out. */
+  private quitting = false;
 
   /** Makes the tray icon and the window, then starts the core; resolves when that has settled. */
   static async open<Image extends ShellImage>(
@@ -54,11 +66,16 @@ export class TrayShell<Image extends ShellImage> {
     options: TrayAppOptions & { location: TrayConfigLocation },
   ): Promise<TrayShell<Image>> {
     const { platform, env, argv } = options;
-    const watcher =
-      platform === 'linux' ? await sessionBusHasOwner(STATUS_NOTIFIER_WATCHER, env) : undefined;
+    const [watcher, notificationServer] =
+      platform === 'linux'
+        ? await Promise.all([
+            sessionBusHasOwner(STATUS_NOTIFIER_WATCHER, env),
+            sessionBusProvides(NOTIFICATION_SERVER, env),
+          ])
+        : [undefined, undefined];
     const hasTray = trayShown(platform, watcher, env);
     const kind = windowKind(platform, { wayland: isWaylandSession(env, argv), trayShown: hasTray });
-    const shell = new TrayShell(electron, options, kind);
+    const shell = new TrayShell(electron, options, kind, notificationServer);
     await shell.start.start();
     if (shell.start.current.phase === 'running') {
       const core = shell.start.current.core;
@@ -74,9 +91,21 @@ export class TrayShell<Image extends ShellImage> {
     private readonly electron: ShellElectron<Image>,
     private readonly options: TrayAppOptions & { location: TrayConfigLocation },
     kind: WindowKind,
+    notificationServer: boolean | undefined,
   ) {
     const { app, Tray, ipcMain, powerMonitor } = electron;
     const { platform, paths, location } = options;
+    this.notifier = new Notifier({
+      Notification: electron.Notification,
+      server: notificationServer,
+      onClick: (profileId) => this.showWindow(profileId),
+      onFallback: (notice) => {
+        this.repaint();
+        if (notice) {
+          this.window.send(NOTICE_CHANNEL, `${notice.title}: ${notice.body}`);
+        }
+      },
+    });
 
     this.window = new AppWindow(electron, {
       kind,
@@ -88,6 +117,10 @@ export class TrayShell<Image extends ShellImage> {
 
     this.tray = new Tray(this.icon(trayLook({ phase: 'starting' }, platform).icon));
     this.tray.on('click', () => this.window.toggle(this.tray.getBounds()));
+    // Windows sends a double click as 'click' then 'double-click', and the second press has
+    // moved the focus to the taskbar, hiding the popover just shown (Electron.NET#343): a
+    // double click always ends with the window open.
+    this.tray.on('double-click', () => this.showWindow());
     if (trayMenuMode(platform) === 'pop-up-on-right-click') {
       this.tray.on('right-click', () => this.tray.popUpContextMenu(this.menu));
     }
@@ -114,6 +147,8 @@ export class TrayShell<Image extends ShellImage> {
         return composeAppCore({
           configDir: location.configDir,
           version: app.getVersion(),
+          platform,
+          keychainOwner: 'tray-app',
           ...(options.keychainService ? { keychainService: options.keychainService } : {}),
         });
       },
@@ -132,35 +167,99 @@ export class TrayShell<Image extends ShellImage> {
       }
       this.showWindow();
     });
+    const revive = (): Promise<unknown> =>
+      this.start.current.phase === 'running'
+        ? this.start.current.core.onResume()
+        : Promise.resolve();
     powerMonitor.on('resume', () => {
-      if (this.start.current.phase === 'running') {
-        this.start.current.core
-          .onResume()
-          .catch((error: unknown) =>
-            console.warn(`Could not restart tunnels after sleep: ${String(error)}`),
-          );
-      }
+      revive().catch((error: unknown) =>
+        console.warn(`Could not restart tunnels after sleep: ${String(error)}`),
+      );
     });
+    this.liveness = new LivenessWatch({
+      reviveListeners: revive,
+      networkChanged: () => {
+        if (this.start.current.phase === 'running') {
+          this.start.current.core.onNetworkChange();
+        }
+      },
+      warn: (message) => console.warn(message),
+      ...(options.livenessIntervalMs ? { intervalMs: options.livenessIntervalMs } : {}),
+      ...(options.machineAddresses ? { addresses: options.machineAddresses } : {}),
+    });
+    this.closeBridge = unregister;
     app.on('before-quit', (event) => {
       if (this.window.quitting) {
         return;
       }
-      this.window.quitting = true;
       event.preventDefault();
-      unregister();
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)));
-      const stopped = this.start.settled().then((core) => core?.dispose());
-      void Promise.race([stopped, timeout]).finally(() => {
-        clearTimeout(timer);
-        app.exit(0);
-      });
+      void this.quit();
+    });
+    // Logoff, restart or shutdown: no question can be asked, and on Windows 'before-quit' never
+    // comes (electron/electron#9613): sessions are closed with a FATAL each and the playground's
+    // Postgres is stopped cleanly, in the time the system gives.
+    this.window.onSessionEnd(() => void this.exit('disconnect'));
+    powerMonitor.on('shutdown', (event) => {
+      event?.preventDefault(); // macOS and Linux wait while the app quits
+      void this.exit('disconnect');
     });
   }
 
-  /** Shows the window and brings it forward. */
-  showWindow(): void {
+  private readonly closeBridge: () => void;
+
+  /**
+   * Quit from the menu, the window or the system's Quit: with sessions open, asks first whether
+   * to wait for them or disconnect them (Escape cancels), then stops the tunnels and exits.
+   */
+  async quit(): Promise<void> {
+    if (this.quitting) {
+      return;
+    }
+    const state = this.start.current;
+    let choice: QuitChoice = 'disconnect';
+    const question = state.phase === 'running' ? quitQuestion(state.core.snapshot()) : undefined;
+    if (question) {
+      this.quitting = true; // one question at a time
+      const { response } = await this.electron.dialog.showMessageBox(question);
+      this.quitting = false;
+      choice = quitChoice(response);
+    }
+    if (choice !== 'cancel') {
+      await this.exit(choice);
+    }
+  }
+
+  /** Stops the tunnels (draining or ending their sessions) and the playground, then exits. */
+  private async exit(choice: Exclude<QuitChoice, 'cancel'>): Promise<void> {
+    if (this.window.quitting) {
+      return;
+    }
+    this.quitting = true;
+    this.window.quitting = true;
+    this.liveness.dispose();
+    this.closeBridge();
+    const { app } = this.electron;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise(
+      (resolve) =>
+        (timer = setTimeout(resolve, choice === 'wait' ? WAIT_FOR_SESSIONS_MS : QUIT_TIMEOUT_MS)),
+    );
+    const stopped = this.start
+      .settled()
+      .then((core) =>
+        choice === 'wait' ? core?.dispose('drain', WAIT_FOR_SESSIONS_MS) : core?.dispose(),
+      );
+    await Promise.race([stopped, timeout]).finally(() => clearTimeout(timer));
+    app.exit(0);
+  }
+
+  /** Shows the window and brings it forward; at `profileId`'s page when given. */
+  showWindow(profileId?: string): void {
     this.window.show(this.tray.getBounds());
+    this.notifier.clear();
+    if (profileId) {
+      this.window.send(SHOW_PROFILE_CHANNEL, profileId);
+    }
     const state = this.start.current;
     if (state.phase === 'running') {
       // The switch follows the system: an approval given in System Settings meanwhile, say.
@@ -227,9 +326,17 @@ export class TrayShell<Image extends ShellImage> {
     this.previous = snapshot;
   }
 
+  /** Paints the tray again for the current state (the notice changed). */
+  private repaint(): void {
+    const state = this.start.current;
+    this.paint(
+      state.phase === 'running' ? { phase: 'running', snapshot: state.core.snapshot() } : state,
+    );
+  }
+
   /** Sets the parts of the tray whose look changed, and only those. */
   private paint(status: CoreStatus): void {
-    const look = trayLook(status, this.options.platform);
+    const look = trayLook(status, this.options.platform, { notice: this.notifier.pending });
     const changes = trayLookChanges(this.look, look);
     this.look = look;
     if (changes.icon) {
@@ -278,7 +385,7 @@ export class TrayShell<Image extends ShellImage> {
         return;
       }
       case 'open-window':
-        this.showWindow();
+        this.showWindow(action.profileId);
         return;
       case 'toggle-start-at-login': {
         const { settings } = await this.commands.getSnapshot();
@@ -289,14 +396,13 @@ export class TrayShell<Image extends ShellImage> {
         await this.start.start();
         return;
       case 'quit':
-        this.electron.app.quit();
+        await this.quit();
         return;
     }
   }
 
-  private notify({ title, body }: DesktopNotification): void {
-    // The first line only: commands that may follow it are for the window.
-    new this.electron.Notification({ title, body: body.split('\n')[0]! }).show();
+  private notify(notification: DesktopNotification): void {
+    this.notifier.notify(notification);
   }
 
   private icon(file: string): Image {

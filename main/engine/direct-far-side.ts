@@ -22,6 +22,8 @@ export class DirectFarSide implements FarSide {
   /** Nothing is opened ahead of need (warm upstream connections are not made). */
   start(): void {}
 
+  refresh(): void {}
+
   readonly held = 0;
 
   async stop(): Promise<void> {}

@@ -2,6 +2,7 @@ import { openLocalCa } from '../tls/index.js';
 import { AppCore } from './app-core.js';
 import { Playground } from './playground/index.js';
 import { openConfig } from './profile-store.js';
+import { claimingSecretStore } from './keychain-claim.js';
 import { createKeychainSecretStore } from './secret-store.js';
 
 /** What differs between the shells that build the core. */
@@ -20,6 +21,13 @@ export interface AppCoreSetup {
    * renewal (default daily); the tests make it short.
    */
   localTlsCheckIntervalMs?: number;
+  /** The platform whose keychain holds the secrets (default process.platform; see AppCoreOptions). */
+  platform?: string;
+  /**
+   * macOS: the program whose own the keychain items are to be ('tray-app'): items it reads that
+   * another program made are saved again as its own (claimingSecretStore). Unset: read as they are.
+   */
+  keychainOwner?: string;
 }
 
 /**
@@ -35,8 +43,18 @@ export async function composeAppCore({
   version,
   keychainService,
   localTlsCheckIntervalMs,
+  platform,
+  keychainOwner,
 }: AppCoreSetup): Promise<AppCore> {
-  const secrets = createKeychainSecretStore(keychainService);
+  const keychain = createKeychainSecretStore(keychainService);
+  const secrets =
+    keychainOwner && (platform ?? process.platform) === 'darwin'
+      ? claimingSecretStore(keychain, {
+          configDir,
+          program: keychainOwner,
+          warn: (message) => console.warn(message),
+        })
+      : keychain;
   return new AppCore({
     config: openConfig(configDir),
     secrets,
@@ -44,5 +62,6 @@ export async function composeAppCore({
     localCa: () => openLocalCa(configDir),
     localTlsCheckIntervalMs,
     version,
+    ...(platform ? { platform } : {}),
   });
 }

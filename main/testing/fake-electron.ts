@@ -1,3 +1,5 @@
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
 import type { RpcReply } from '../../shared/rpc-dispatch.js';
 import type {
   BrowserWindowConstructorOptions,
@@ -10,6 +12,8 @@ import type {
   ShellEvent,
   ShellImage,
   ShellMenu,
+  ShellMessageBox,
+  ShellNotification,
   ShellTray,
   ShellWebContents,
   ShellWindow,
@@ -32,10 +36,53 @@ export interface FakeElectron {
   trays: FakeTray[];
   /** Every menu built, in order. */
   menus: FakeMenu[];
+  /** Notifications the user saw. */
   notifications: Array<{ title: string; body: string }>;
+  /** Notifications shown where nothing displays them (no notification server). */
+  lostNotifications: Array<{ title: string; body: string }>;
+  /**
+   * The user clicks the `index`th notification shown (in `notifications`' order), as late as a
+   * user would: after a garbage collection. A notification the shell kept no reference to is gone
+   * by then and its click never arrives (electron/electron#16922): resolves false.
+   */
+  clickNotification(index: number): Promise<boolean>;
   ipc: FakeIpcMain;
   powerMonitor: Emitter;
   clipboard: { text: string };
+  /** Message boxes shown, and the button the user will press next (by label). */
+  dialogs: FakeDialogs;
+  /** URLs handed to the OS (shell.openExternal) and files revealed (shell.showItemInFolder). */
+  opened: { external: string[]; revealed: string[] };
+  /**
+   * The computer shuts down or the user logs off. Windows: each window gets 'session-end', and
+   * the process is ended when its listeners return; 'before-quit' is never emitted
+   * (electron/electron#9613; electronjs.org/docs/api/browser-window, event 'session-end').
+   * macOS and Linux: powerMonitor 'shutdown', whose default a listener may prevent to get time to
+   * quit (electronjs.org/docs/api/power-monitor, event 'shutdown'). Returns the event.
+   */
+  systemShutsDown(): FakeEvent;
+}
+
+/** Message boxes: what was shown, and the user's next answers, by button label. */
+export class FakeDialogs {
+  readonly shown: ShellMessageBox[] = [];
+  /** Labels of the buttons the user presses, first answer first; Escape (cancelId) when empty. */
+  readonly answers: string[] = [];
+  showMessageBox(options: ShellMessageBox): Promise<{ response: number }> {
+    this.shown.push(options);
+    const answer = this.answers.shift();
+    const index = answer === undefined ? -1 : options.buttons.indexOf(answer);
+    if (answer !== undefined && index < 0) {
+      throw new Error(`The dialog has no button "${answer}": ${options.buttons.join(', ')}`);
+    }
+    return Promise.resolve({ response: index < 0 ? (options.cancelId ?? 0) : index });
+  }
+}
+
+/** Runs a full garbage collection (the flag is set once, for this test process). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 type Listener = (...args: never[]) => unknown;
@@ -128,6 +175,12 @@ export interface LoginItemSystem {
   needsApproval: boolean;
   /** Windows: the user turned the app off among the startup apps. */
   turnedOffByUser: boolean;
+  /**
+   * macOS 13+: the build is not signed with a Developer ID (or not notarized). SMAppService then
+   * reports the item it was asked to register as 'not-found' (electron/electron#45672), and
+   * nothing starts at login.
+   */
+  unsigned: boolean;
 }
 
 export class FakeApp extends Emitter implements ShellApp {
@@ -141,7 +194,11 @@ export class FakeApp extends Emitter implements ShellApp {
   exitCode: number | undefined;
   lockAvailable = true;
   loginItem: LoginItemInput | undefined;
-  readonly loginSystem: LoginItemSystem = { needsApproval: false, turnedOffByUser: false };
+  readonly loginSystem: LoginItemSystem = {
+    needsApproval: false,
+    turnedOffByUser: false,
+    unsigned: false,
+  };
   /** The notifications list, to tell whether the user model id was set before the first. */
   notificationsBeforeUserModelId: number | undefined;
 
@@ -204,9 +261,11 @@ export class FakeApp extends Emitter implements ShellApp {
     if (this.platform === 'darwin') {
       const status = !registered
         ? 'not-registered'
-        : this.loginSystem.needsApproval
-          ? 'requires-approval'
-          : 'enabled';
+        : this.loginSystem.unsigned
+          ? 'not-found'
+          : this.loginSystem.needsApproval
+            ? 'requires-approval'
+            : 'enabled';
       return { openAtLogin: status === 'enabled', status };
     }
     // Windows matches the Run entry by its arguments too.
@@ -309,6 +368,7 @@ export class FakeTray extends Emitter implements ShellTray<FakeImage> {
     public image: FakeImage,
     private readonly platform: NodeJS.Platform,
     private readonly bounds: Rectangle,
+    private readonly windows: () => FakeWindow[],
   ) {
     super();
   }
@@ -339,6 +399,26 @@ export class FakeTray extends Emitter implements ShellTray<FakeImage> {
       return;
     }
     this.emit('click');
+  }
+
+  /**
+   * A double click. Windows: the first press is a 'click', the second takes the focus to the
+   * taskbar (the open popover blurs), then 'double-click' (Electron.NET#343; the Tray event
+   * 'double-click' is macOS and Windows only, electronjs.org/docs/api/tray). Linux: the desktop's
+   * "activate" twice.
+   */
+  userDoubleClick(): void {
+    this.userLeftClick();
+    if (this.platform === 'linux') {
+      this.userLeftClick();
+      return;
+    }
+    for (const window of this.windows()) {
+      if (window.focused) {
+        window.userBlur();
+      }
+    }
+    this.emit('double-click');
   }
 
   /** A right click: the context menu where one is set, else (macOS, Windows) 'right-click'. */
@@ -380,6 +460,14 @@ export interface FakeElectronOptions {
   platform: NodeJS.Platform;
   /** `app.getPath('appData')`. */
   appData?: string;
+  /**
+   * Whether something displays notifications (default true). Linux: a notification server on
+   * the session bus (org.freedesktop.Notifications); without one, Electron still says
+   * notifications are supported and shows them, and they vanish (signalapp/Signal-Desktop#6314).
+   */
+  notificationServer?: boolean;
+  /** What `Notification.isSupported()` says (default true; electronjs.org/docs/api/notification). */
+  notificationsSupported?: boolean;
   /** Where the tray icon is on screen (macOS, Windows). */
   trayBounds?: Rectangle;
 }
@@ -389,11 +477,18 @@ export function fakeElectron({
   platform,
   appData = '/nonexistent/appData',
   trayBounds = { x: 1000, y: 0, width: 22, height: 24 },
+  notificationServer = true,
+  notificationsSupported = true,
 }: FakeElectronOptions): FakeElectron {
   const windows: FakeWindow[] = [];
   const trays: FakeTray[] = [];
   const menus: FakeMenu[] = [];
   const notifications: Array<{ title: string; body: string }> = [];
+  const lostNotifications: Array<{ title: string; body: string }> = [];
+  /** Electron holds no reference to a shown notification: only the shell's keeps it alive. */
+  const shownNotifications: Array<WeakRef<FakeNotification>> = [];
+  const dialogs = new FakeDialogs();
+  const opened = { external: [] as string[], revealed: [] as string[] };
   const ipc = new FakeIpcMain();
   const powerMonitor = new Emitter();
   const clipboard = { text: '' };
@@ -414,7 +509,7 @@ export function fakeElectron({
     },
     Tray: class extends FakeTray {
       constructor(image: FakeImage) {
-        super(image, platform, trayBounds);
+        super(image, platform, trayBounds, () => windows);
         trays.push(this);
       }
     },
@@ -425,11 +520,28 @@ export function fakeElectron({
         return menu;
       },
     },
-    Notification: class {
-      constructor(private readonly options: { title: string; body: string }) {}
-      show(): void {
-        notifications.push(this.options);
+    Notification: class extends FakeNotification {
+      static isSupported(): boolean {
+        return notificationsSupported;
       }
+      show(): void {
+        if (platform === 'linux' && !notificationServer) {
+          lostNotifications.push(this.options);
+          return;
+        }
+        notifications.push(this.options);
+        shownNotifications.push(new WeakRef(this));
+      }
+    },
+    dialog: { showMessageBox: (options) => dialogs.showMessageBox(options) },
+    shell: {
+      openExternal: (url) => {
+        opened.external.push(url);
+        return Promise.resolve();
+      },
+      showItemInFolder: (path) => {
+        opened.revealed.push(path);
+      },
     },
     ipcMain: ipc,
     powerMonitor,
@@ -440,5 +552,47 @@ export function fakeElectron({
     nativeImage: { createFromPath: (path) => new FakeImage(path) },
     clipboard: { writeText: (text) => (clipboard.text = text) },
   };
-  return { electron, app, windows, trays, menus, notifications, ipc, powerMonitor, clipboard };
+  const clickNotification = async (index: number): Promise<boolean> => {
+    // A WeakRef's target outlives the job that made it: let that end before collecting.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    const notification = shownNotifications[index]?.deref();
+    notification?.emit('click');
+    return notification !== undefined;
+  };
+  const systemShutsDown = (): FakeEvent => {
+    const event = new FakeEvent();
+    if (platform === 'win32') {
+      for (const window of windows) {
+        window.emit('session-end', event);
+      }
+    } else {
+      powerMonitor.emit('shutdown', event);
+    }
+    return event;
+  };
+  return {
+    electron,
+    app,
+    windows,
+    trays,
+    menus,
+    notifications,
+    lostNotifications,
+    clickNotification,
+    ipc,
+    powerMonitor,
+    clipboard,
+    dialogs,
+    opened,
+    systemShutsDown,
+  };
+}
+
+/** A notification; 'click' when the user clicks it. */
+export class FakeNotification extends Emitter implements ShellNotification {
+  constructor(readonly options: { title: string; body: string }) {
+    super();
+  }
+  show(): void {}
 }

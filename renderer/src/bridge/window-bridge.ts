@@ -1,3 +1,4 @@
+import type { DesktopBridge } from '../../../shared/desktop.js';
 import type { PgTunnelBridge } from '../../../shared/rpc.js';
 import { createHttpBridge } from './http-bridge.js';
 
@@ -15,12 +16,14 @@ export type ConnectionListener = (state: ConnectionState) => void;
 export type WindowBridge = PgTunnelBridge & {
   connectionState?(): ConnectionState;
   onConnectionChange?(listener: ConnectionListener): () => void;
+  /** The tray app's desktop side; absent in a browser (`pg-tunnel ui`). */
+  desktop?: DesktopBridge;
 };
 
 declare global {
   interface Window {
     /** Set by the Electron preload; absent in a browser. */
-    pgTunnel?: PgTunnelBridge;
+    pgTunnel?: PgTunnelBridge & { desktop?: DesktopBridge };
   }
 }
 
