@@ -73,7 +73,7 @@ describe('the IPC bridge', () => {
     expect(Object.keys(ipc.exposed)).toEqual(['pgTunnel']);
     const { RPC_COMMANDS } = await import('../../shared/rpc.js');
     expect(Object.keys(bridge).sort()).toEqual([...RPC_COMMANDS, 'desktop', 'onSnapshot'].sort());
-    expect(Object.keys((bridge as { desktop: object }).desktop).sort()).toEqual([
+    expect(Object.keys((bridge as unknown as { desktop: object }).desktop).sort()).toEqual([
       'onNotice',
       'onShowProfile',
       'openExternal',

@@ -82,6 +82,7 @@ describe('a core that cannot start', () => {
       'Retry',
       '---',
       'Open PG Tunnel',
+      'Reveal Logs',
       '---',
       'Quit PG Tunnel',
     ]);

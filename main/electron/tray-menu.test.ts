@@ -52,17 +52,22 @@ describe('the tray menu', () => {
     expect(labels(menu)[0]).toBe('DB a (listening) — [::1]:5433');
   });
 
-  it('lists each tunnel with Start or Stop and a copy item enabled only while listening', () => {
+  it('lists each tunnel with Start or Stop, copy and open items enabled only while listening, then Start All and Stop All', () => {
     const menu = buildTrayMenu(snapshot([tunnel('a', 'listening'), tunnel('b', 'stopped')]));
     expect(labels(menu)).toEqual([
       'DB a (listening) — 127.0.0.1:5433',
       'DB b (stopped)',
       '---',
+      'Start All',
+      'Stop All',
+      '---',
       'Open PG Tunnel',
       'Start at login',
+      'Reveal Logs',
       '---',
       'Quit PG Tunnel',
     ]);
+    expect(menu.slice(3, 5)).toMatchObject([{ enabled: true }, { enabled: true }]);
     const [a, b] = menu as Array<Extract<MenuEntry, { type: 'normal' }>>;
     expect(a!.submenu).toEqual([
       {
@@ -76,6 +81,12 @@ describe('the tray menu', () => {
         label: 'Copy connection URL',
         enabled: true,
         action: { kind: 'copy-url', profileId: 'a' },
+      },
+      {
+        type: 'normal',
+        label: 'Open in Your Postgres App',
+        enabled: true,
+        action: { kind: 'open-url', profileId: 'a' },
       },
     ]);
     expect(b!.submenu?.[0]).toMatchObject({

@@ -7,6 +7,10 @@ export type MenuAction =
   | { kind: 'start-tunnel'; profileId: string }
   | { kind: 'stop-tunnel'; profileId: string }
   | { kind: 'copy-url'; profileId: string }
+  | { kind: 'open-url'; profileId: string }
+  | { kind: 'start-all' }
+  | { kind: 'stop-all' }
+  | { kind: 'reveal-logs' }
   | { kind: 'open-window'; profileId?: string }
   | { kind: 'toggle-start-at-login' }
   | { kind: 'retry-start' }
@@ -23,6 +27,12 @@ const OPEN_WINDOW: MenuEntry = {
   label: 'Open PG Tunnel',
   enabled: true,
   action: { kind: 'open-window' },
+};
+const REVEAL_LOGS: MenuEntry = {
+  type: 'normal',
+  label: 'Reveal Logs',
+  enabled: true,
+  action: { kind: 'reveal-logs' },
 };
 const QUIT: MenuEntry = {
   type: 'normal',
@@ -48,6 +58,7 @@ export function buildStartMenu(failure: string | undefined, extras: TrayExtras =
     ...status,
     { type: 'separator' },
     OPEN_WINDOW,
+    REVEAL_LOGS,
     { type: 'separator' },
     QUIT,
   ];
@@ -114,14 +125,40 @@ export function buildTrayMenu(snapshot: AppSnapshot, extras: TrayExtras = {}): M
           enabled: status === 'listening',
           action: { kind: 'copy-url', profileId: profile.id },
         },
+        {
+          type: 'normal',
+          label: 'Open in Your Postgres App',
+          enabled: status === 'listening',
+          action: { kind: 'open-url', profileId: profile.id },
+        },
       ],
     };
   });
+  const states = snapshot.profiles.map((p) => snapshot.tunnels[p.id]);
+  const all: MenuEntry[] =
+    tunnels.length < 2
+      ? []
+      : [
+          { type: 'separator' },
+          {
+            type: 'normal',
+            label: 'Start All',
+            enabled: states.some((state) => !isRunning(state)),
+            action: { kind: 'start-all' },
+          },
+          {
+            type: 'normal',
+            label: 'Stop All',
+            enabled: states.some((state) => state?.status === 'listening'),
+            action: { kind: 'stop-all' },
+          },
+        ];
   return [
     ...noticeEntries(extras),
     ...(tunnels.length > 0
       ? tunnels
       : [{ type: 'normal' as const, label: 'No tunnels yet', enabled: false }]),
+    ...all,
     { type: 'separator' },
     OPEN_WINDOW,
     {
@@ -130,6 +167,7 @@ export function buildTrayMenu(snapshot: AppSnapshot, extras: TrayExtras = {}): M
       checked: snapshot.settings.startAtLogin,
       action: { kind: 'toggle-start-at-login' },
     },
+    REVEAL_LOGS,
     { type: 'separator' },
     QUIT,
   ];

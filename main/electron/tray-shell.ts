@@ -10,6 +10,8 @@ import type { ShellElectron, ShellImage, ShellMenu, ShellTray } from './electron
 import { registerIpcHandlers } from './ipc-bridge.js';
 import { NOTICE_CHANNEL, SHOW_PROFILE_CHANNEL, SNAPSHOT_CHANNEL } from './ipc-channels.js';
 import { LivenessWatch } from './liveness-watch.js';
+import { openPostgresUrl, registerOpenExternal } from './open-external.js';
+import { ShellLog } from './shell-log.js';
 import { NOTIFICATION_SERVER, Notifier } from './notifier.js';
 import { quitChoice, quitQuestion, type QuitChoice } from './quit-question.js';
 import { applyStartAtLogin, HIDDEN_FLAG, loginCommand } from './login-items.js';
@@ -56,6 +58,10 @@ export class TrayShell<Image extends ShellImage> {
   private previous: AppSnapshot | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly notifier: Notifier;
+  /** The log file "Reveal Logs" shows (config dir/logs). */
+  readonly log: ShellLog;
+  /** Each tunnel's log entries already written to the log file. */
+  private readonly logged = new Map<string, number>();
   private readonly liveness: LivenessWatch;
   /** Set once Quit was decided on: the app is on its way out. */
   private quitting = false;
@@ -95,6 +101,8 @@ export class TrayShell<Image extends ShellImage> {
   ) {
     const { app, Tray, ipcMain, powerMonitor } = electron;
     const { platform, paths, location } = options;
+    this.log = new ShellLog(join(location.configDir, 'logs'));
+    this.log.info(`PG Tunnel ${app.getVersion()} started on ${platform}`);
     this.notifier = new Notifier({
       Notification: electron.Notification,
       server: notificationServer,
@@ -142,7 +150,7 @@ export class TrayShell<Image extends ShellImage> {
     this.start = new CoreStart(
       async () => {
         for (const line of await moveLegacyConfig(location)) {
-          console.info(line);
+          this.log.info(line);
         }
         return composeAppCore({
           configDir: location.configDir,
@@ -155,9 +163,13 @@ export class TrayShell<Image extends ShellImage> {
       (state) => this.onStartChange(state),
     );
     this.commands = windowCommands(this.start, this.login);
-    const unregister = registerIpcHandlers(ipcMain, this.commands, (url) =>
-      isAppPage(url, paths.pageUrl, platform),
-    );
+    const isTrusted = (url: string): boolean => isAppPage(url, paths.pageUrl, platform);
+    const unregisterCommands = registerIpcHandlers(ipcMain, this.commands, isTrusted);
+    const unregisterOpen = registerOpenExternal(ipcMain, electron.shell, isTrusted);
+    const unregister = (): void => {
+      unregisterCommands();
+      unregisterOpen();
+    };
 
     // A second launch (the only way back to a window without a tray icon) shows this one's
     // window, and retries a core that failed to start.
@@ -173,7 +185,7 @@ export class TrayShell<Image extends ShellImage> {
         : Promise.resolve();
     powerMonitor.on('resume', () => {
       revive().catch((error: unknown) =>
-        console.warn(`Could not restart tunnels after sleep: ${String(error)}`),
+        this.log.warn(`Could not restart tunnels after sleep: ${String(error)}`),
       );
     });
     this.liveness = new LivenessWatch({
@@ -183,7 +195,7 @@ export class TrayShell<Image extends ShellImage> {
           this.start.current.core.onNetworkChange();
         }
       },
-      warn: (message) => console.warn(message),
+      warn: (message) => this.log.warn(message),
       ...(options.livenessIntervalMs ? { intervalMs: options.livenessIntervalMs } : {}),
       ...(options.machineAddresses ? { addresses: options.machineAddresses } : {}),
     });
@@ -266,7 +278,7 @@ export class TrayShell<Image extends ShellImage> {
       void recordLoginItem(
         state.core,
         this.login(state.core.snapshot().settings.startHidden),
-      ).catch((error: unknown) => console.warn(`Could not read the login item: ${String(error)}`));
+      ).catch((error: unknown) => this.log.warn(`Could not read the login item: ${String(error)}`));
     }
   }
 
@@ -295,7 +307,7 @@ export class TrayShell<Image extends ShellImage> {
     this.unsubscribe = core.subscribe((snapshot) => this.render(snapshot));
     this.render(core.snapshot());
     void this.checkLoginItem(core).catch((error: unknown) =>
-      console.warn(`Could not check start at login: ${String(error)}`),
+      this.log.warn(`Could not check start at login: ${String(error)}`),
     );
     void core.startUp();
   }
@@ -319,11 +331,35 @@ export class TrayShell<Image extends ShellImage> {
 
   private render(snapshot: AppSnapshot): void {
     this.window.send(SNAPSHOT_CHANNEL, snapshot);
+    void this.writeTunnelLogs(snapshot).catch((error: unknown) =>
+      this.log.warn(`Could not read a tunnel's log: ${String(error)}`),
+    );
     this.paint({ phase: 'running', snapshot });
     for (const notification of notificationsFor(this.previous, snapshot)) {
       this.notify(notification);
     }
     this.previous = snapshot;
+  }
+
+  /** Writes each tunnel's log entries that are new since the last snapshot to the log file. */
+  private async writeTunnelLogs(snapshot: AppSnapshot): Promise<void> {
+    for (const profile of snapshot.profiles) {
+      const count = snapshot.tunnels[profile.id]?.logEntries ?? 0;
+      const written = this.logged.get(profile.id) ?? 0;
+      if (count <= written) {
+        continue;
+      }
+      this.logged.set(profile.id, count);
+      const entries = await this.commands.getLog(profile.id);
+      for (const entry of entries.slice(-(count - written))) {
+        const line = `${profile.name}: ${entry.message}`;
+        if (entry.level === 'error') {
+          this.log.error(line);
+        } else {
+          this.log.info(line);
+        }
+      }
+    }
   }
 
   /** Paints the tray again for the current state (the notice changed). */
@@ -355,8 +391,24 @@ export class TrayShell<Image extends ShellImage> {
     }
   }
 
+  /**
+   * The postgres:// URL of a listening tunnel.
+   *
+   * @throws Error with a sentence when the tunnel is not listening.
+   */
+  private async urlOf(profileId: string): Promise<string> {
+    const snapshot = await this.commands.getSnapshot();
+    const state = snapshot.tunnels[profileId];
+    const profile = snapshot.profiles.find((p) => p.id === profileId);
+    if (!profile || !state?.host || !state.port) {
+      throw new Error('The tunnel is not listening: start it first.');
+    }
+    return connectionDetails(state.host, state.port, profile.name, identityOf(profile)).url;
+  }
+
   private onMenuAction(action: MenuAction): void {
     this.handleMenuAction(action).catch((error: unknown) => {
+      this.log.error(`${action.kind}: ${error instanceof Error ? error.message : String(error)}`);
       // A menu has nowhere to show a failure: a notification says it.
       this.notify({
         title: 'PG Tunnel',
@@ -373,17 +425,31 @@ export class TrayShell<Image extends ShellImage> {
       case 'stop-tunnel':
         await this.commands.stopTunnel(action.profileId);
         return;
-      case 'copy-url': {
-        const snapshot = await this.commands.getSnapshot();
-        const state = snapshot.tunnels[action.profileId];
-        const profile = snapshot.profiles.find((p) => p.id === action.profileId);
-        if (profile && state?.host && state.port) {
-          this.electron.clipboard.writeText(
-            connectionDetails(state.host, state.port, profile.name, identityOf(profile)).url,
-          );
+      case 'copy-url':
+        this.electron.clipboard.writeText(await this.urlOf(action.profileId));
+        return;
+      case 'open-url':
+        await openPostgresUrl(this.electron.shell, await this.urlOf(action.profileId));
+        return;
+      case 'start-all':
+      case 'stop-all': {
+        const { profiles } = await this.commands.getSnapshot();
+        const results = await Promise.allSettled(
+          profiles.map((p) =>
+            action.kind === 'start-all'
+              ? this.commands.startTunnel(p.id)
+              : this.commands.stopTunnel(p.id),
+          ),
+        );
+        const failed = results.find((r) => r.status === 'rejected');
+        if (failed) {
+          throw failed.reason;
         }
         return;
       }
+      case 'reveal-logs':
+        this.electron.shell.showItemInFolder(this.log.file);
+        return;
       case 'open-window':
         this.showWindow(action.profileId);
         return;
