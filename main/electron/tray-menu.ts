@@ -11,6 +11,7 @@ export type MenuAction =
   | { kind: 'start-all' }
   | { kind: 'stop-all' }
   | { kind: 'reveal-logs' }
+  | { kind: 'check-updates' }
   | { kind: 'open-window'; profileId?: string }
   | { kind: 'toggle-start-at-login' }
   | { kind: 'retry-start' }
@@ -71,6 +72,33 @@ export interface TrayExtras {
    * which opens the window at its profile.
    */
   notice?: { title: string; profileId?: string } | undefined;
+  /** Whether updates can be looked for (a packaged app with a feed). */
+  updates?: boolean;
+  /** A downloaded update, installed when PG Tunnel quits. */
+  updateReady?: string | undefined;
+}
+
+/** "Check for Updates…", or what a downloaded update waits for. */
+function updateEntries(extras: TrayExtras): MenuEntry[] {
+  if (!extras.updates) {
+    return [];
+  }
+  return extras.updateReady
+    ? [
+        {
+          type: 'normal',
+          label: `Version ${extras.updateReady} Installs When You Quit`,
+          enabled: false,
+        },
+      ]
+    : [
+        {
+          type: 'normal',
+          label: 'Check for Updates…',
+          enabled: true,
+          action: { kind: 'check-updates' },
+        },
+      ];
 }
 
 /** The notice line and its separator, when there is a notice. */
@@ -167,6 +195,7 @@ export function buildTrayMenu(snapshot: AppSnapshot, extras: TrayExtras = {}): M
       checked: snapshot.settings.startAtLogin,
       action: { kind: 'toggle-start-at-login' },
     },
+    ...updateEntries(extras),
     REVEAL_LOGS,
     { type: 'separator' },
     QUIT,

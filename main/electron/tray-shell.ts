@@ -12,6 +12,7 @@ import { NOTICE_CHANNEL, SHOW_PROFILE_CHANNEL, SNAPSHOT_CHANNEL } from './ipc-ch
 import { LivenessWatch } from './liveness-watch.js';
 import { openPostgresUrl, registerOpenExternal } from './open-external.js';
 import { ShellLog } from './shell-log.js';
+import { Updates } from './updates.js';
 import { NOTIFICATION_SERVER, Notifier } from './notifier.js';
 import { quitChoice, quitQuestion, type QuitChoice } from './quit-question.js';
 import { applyStartAtLogin, HIDDEN_FLAG, loginCommand } from './login-items.js';
@@ -60,6 +61,7 @@ export class TrayShell<Image extends ShellImage> {
   private readonly notifier: Notifier;
   /** The log file "Reveal Logs" shows (config dir/logs). */
   readonly log: ShellLog;
+  private readonly updates: Updates | undefined;
   /** Each tunnel's log entries already written to the log file. */
   private readonly logged = new Map<string, number>();
   private readonly liveness: LivenessWatch;
@@ -122,6 +124,14 @@ export class TrayShell<Image extends ShellImage> {
       preloadPath: paths.preloadPath,
       onQuit: () => app.quit(),
     });
+
+    this.updates =
+      options.updater &&
+      new Updates(options.updater, {
+        notify: (notice) => this.notify(notice),
+        warn: (message) => this.log.warn(message),
+        changed: () => this.repaint(),
+      });
 
     this.tray = new Tray(this.icon(trayLook({ phase: 'starting' }, platform).icon));
     this.tray.on('click', () => this.window.toggle(this.tray.getBounds()));
@@ -210,10 +220,10 @@ export class TrayShell<Image extends ShellImage> {
     // Logoff, restart or shutdown: no question can be asked, and on Windows 'before-quit' never
     // comes (electron/electron#9613): sessions are closed with a FATAL each and the playground's
     // Postgres is stopped cleanly, in the time the system gives.
-    this.window.onSessionEnd(() => void this.exit('disconnect'));
+    this.window.onSessionEnd(() => void this.exit('disconnect', true));
     powerMonitor.on('shutdown', (event) => {
       event?.preventDefault(); // macOS and Linux wait while the app quits
-      void this.exit('disconnect');
+      void this.exit('disconnect', true);
     });
   }
 
@@ -241,8 +251,12 @@ export class TrayShell<Image extends ShellImage> {
     }
   }
 
-  /** Stops the tunnels (draining or ending their sessions) and the playground, then exits. */
-  private async exit(choice: Exclude<QuitChoice, 'cancel'>): Promise<void> {
+  /**
+   * Stops the tunnels (draining or ending their sessions) and the playground, then exits: into
+   * the installer of a downloaded update, now that no session is open, unless the system is
+   * going down (`system`: logoff or shutdown, no time for an installer).
+   */
+  private async exit(choice: Exclude<QuitChoice, 'cancel'>, system = false): Promise<void> {
     if (this.window.quitting) {
       return;
     }
@@ -262,7 +276,10 @@ export class TrayShell<Image extends ShellImage> {
         choice === 'wait' ? core?.dispose('drain', WAIT_FOR_SESSIONS_MS) : core?.dispose(),
       );
     await Promise.race([stopped, timeout]).finally(() => clearTimeout(timer));
-    app.exit(0);
+    if (system || !this.updates?.installAtQuit()) {
+      this.updates?.dispose();
+      app.exit(0);
+    }
   }
 
   /** Shows the window and brings it forward; at `profileId`'s page when given. */
@@ -310,6 +327,7 @@ export class TrayShell<Image extends ShellImage> {
       this.log.warn(`Could not check start at login: ${String(error)}`),
     );
     void core.startUp();
+    void this.updates?.check(false);
   }
 
   /**
@@ -372,7 +390,11 @@ export class TrayShell<Image extends ShellImage> {
 
   /** Sets the parts of the tray whose look changed, and only those. */
   private paint(status: CoreStatus): void {
-    const look = trayLook(status, this.options.platform, { notice: this.notifier.pending });
+    const look = trayLook(status, this.options.platform, {
+      notice: this.notifier.pending,
+      updates: this.updates !== undefined,
+      updateReady: this.updates?.downloaded,
+    });
     const changes = trayLookChanges(this.look, look);
     this.look = look;
     if (changes.icon) {
@@ -447,6 +469,9 @@ export class TrayShell<Image extends ShellImage> {
         }
         return;
       }
+      case 'check-updates':
+        await this.updates?.check(true);
+        return;
       case 'reveal-logs':
         this.electron.shell.showItemInFolder(this.log.file);
         return;

@@ -19,6 +19,7 @@ import type {
   ShellWindow,
 } from '../electron/electron-api.js';
 import type { IpcCommandHandler, IpcMainLike } from '../electron/ipc-bridge.js';
+import type { ShellUpdater } from '../electron/updates.js';
 
 /**
  * A recording stand-in for the `electron` module, the one boundary the tests cannot run (its
@@ -587,6 +588,56 @@ export function fakeElectron({
     opened,
     systemShutsDown,
   };
+}
+
+/**
+ * electron-updater's autoUpdater against a feed the test fills (https://www.electron.build/auto-update):
+ * checkForUpdates emits 'update-available' and, with autoDownload, 'update-downloaded' once
+ * downloaded, or 'update-not-available'; quitAndInstall closes the windows, then quits the app
+ * (its 'before-quit' comes after the windows closed) and runs the installer.
+ */
+export class FakeUpdater extends Emitter implements ShellUpdater {
+  autoDownload = true;
+  autoInstallOnAppQuit = true;
+  /** The newest version on the feed (undefined: nothing newer than the running app). */
+  available: string | undefined;
+  /** The feed cannot be reached: checks fail with this message. */
+  failure: string | undefined;
+  /** What quitAndInstall was called with. */
+  installed: { isSilent?: boolean; isForceRunAfter?: boolean } | undefined;
+  /** Called as the installer would start: the test looks at what is still open then. */
+  onInstall: (() => void) | undefined;
+
+  constructor(private readonly app: FakeApp) {
+    super();
+  }
+
+  checkForUpdates(): Promise<unknown> {
+    if (this.failure) {
+      const error = new Error(this.failure);
+      this.emit('error', error);
+      return Promise.reject(error);
+    }
+    if (this.available === undefined) {
+      this.emit('update-not-available');
+      return Promise.resolve(null);
+    }
+    const version = this.available;
+    this.emit('update-available', { version });
+    if (this.autoDownload) {
+      setTimeout(() => this.emit('update-downloaded', { version }), 0);
+    }
+    return Promise.resolve({ updateInfo: { version } });
+  }
+
+  quitAndInstall(isSilent?: boolean, isForceRunAfter?: boolean): void {
+    this.installed = {
+      ...(isSilent === undefined ? {} : { isSilent }),
+      ...(isForceRunAfter === undefined ? {} : { isForceRunAfter }),
+    };
+    this.onInstall?.();
+    this.app.quit();
+  }
 }
 
 /** A notification; 'click' when the user clicks it. */

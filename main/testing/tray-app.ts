@@ -11,6 +11,7 @@ import type { TrayShell } from '../electron/tray-shell.js';
 import { newConfigDir, TEST_KEYCHAIN_SERVICE } from './app-core.js';
 import {
   fakeElectron,
+  FakeUpdater,
   type FakeElectron,
   type FakeImage,
   type FakeTray,
@@ -38,6 +39,8 @@ export function testPageUrls(platform: NodeJS.Platform): { app: string; frame: s
 
 export interface TestTrayApp {
   fake: FakeElectron;
+  /** The stand-in's updater, when launched with `updater: true`. */
+  updater: FakeUpdater | undefined;
   shell: TrayShell<FakeImage>;
   configDir: string;
   autostartDir: string;
@@ -66,6 +69,8 @@ export interface TestTrayAppOptions {
   electron?: { notificationsSupported?: boolean };
   /** Passed on to the shell (the liveness check's interval and address source). */
   shell?: Pick<TrayAppOptions, 'livenessIntervalMs' | 'machineAddresses'>;
+  /** A packaged app with an update feed: the stand-in's updater, which the test fills. */
+  updater?: boolean;
 }
 
 /**
@@ -79,11 +84,13 @@ export async function launchTestTrayApp({
   configDir,
   electron = {},
   shell: shellOptions = {},
+  updater = false,
 }: TestTrayAppOptions): Promise<TestTrayApp> {
   // The stand-in's Linux desktop has a notification server exactly when this session bus does.
   const notificationServer =
     platform !== 'linux' || ((await sessionBusProvides(NOTIFICATION_SERVER, env)) ?? true);
   const fake = fakeElectron({ platform, notificationServer, ...electron });
+  const updates = updater ? new FakeUpdater(fake.app) : undefined;
   const dir = configDir ?? (await newConfigDir());
   const autostartDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-autostart-'));
   const page = testPageUrls(platform);
@@ -96,6 +103,7 @@ export async function launchTestTrayApp({
     keychainService: TEST_KEYCHAIN_SERVICE,
     autostartDir,
     ...shellOptions,
+    ...(updates ? { updater: updates } : {}),
   });
   const shell = await launch?.launched;
   if (!shell) {
@@ -112,6 +120,7 @@ export async function launchTestTrayApp({
   };
   return {
     fake,
+    updater: updates,
     shell,
     configDir: dir,
     autostartDir,
