@@ -281,9 +281,14 @@ export class FakeApp extends Emitter implements ShellApp {
 
 export class FakeWebContents extends Emitter implements ShellWebContents {
   readonly sent: Array<{ channel: string; args: unknown[] }> = [];
+  /** Called with each message sent, as the page's ipcRenderer would receive it. */
+  readonly receivers = new Set<(channel: string, args: unknown[]) => void>();
   openHandler: (() => { action: 'deny' }) | undefined;
   send(channel: string, ...args: unknown[]): void {
     this.sent.push({ channel, args });
+    for (const receive of this.receivers) {
+      receive(channel, structuredClone(args));
+    }
   }
   setWindowOpenHandler(handler: () => { action: 'deny' }): void {
     this.openHandler = handler;

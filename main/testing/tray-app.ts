@@ -39,6 +39,8 @@ export function testPageUrls(platform: NodeJS.Platform): { app: string; frame: s
 
 export interface TestTrayApp {
   fake: FakeElectron;
+  /** The URL Chromium reports for the app's page on this platform (what IPC calls come from). */
+  frameUrl: string;
   /** The stand-in's updater, when launched with `updater: true`. */
   updater: FakeUpdater | undefined;
   shell: TrayShell<FakeImage>;
@@ -120,6 +122,7 @@ export async function launchTestTrayApp({
   };
   return {
     fake,
+    frameUrl: page.frame,
     updater: updates,
     shell,
     configDir: dir,
