@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,6 +11,7 @@ import { newConfigDir } from '../testing/app-core.js';
 import { launchTestTrayApp, testPageUrls, type TestTrayApp } from '../testing/tray-app.js';
 import { until } from '../testing/until.js';
 import { OPEN_EXTERNAL_CHANNEL } from './ipc-channels.js';
+import { psqlTerminalCommand } from './psql-terminal.js';
 import { LOG_FILE, ShellLog } from './shell-log.js';
 
 /** What users of a tray tunnel expect of it, on the stand-in for Electron with the real core. */
@@ -34,8 +36,17 @@ afterEach(async () => {
   running = undefined;
 });
 
-async function launch(platform: NodeJS.Platform): Promise<TestTrayApp> {
-  running = await launchTestTrayApp({ platform });
+/** Clicks the tray menu's `label` once the menu has it (the menu follows snapshots). */
+async function clickTrayItem(app: TestTrayApp, label: string): Promise<void> {
+  await until(
+    () => app.fake.menus.at(-1)?.item(label)?.enabled === true || undefined,
+    `the tray menu to offer "${label}"`,
+  );
+  (await app.trayMenu()).click(label);
+}
+
+async function launch(platform: NodeJS.Platform, env = process.env): Promise<TestTrayApp> {
+  running = await launchTestTrayApp({ platform, env });
   return running;
 }
 
@@ -45,7 +56,7 @@ describe('"Open in…"', () => {
     const profile = await app.run('addProfile', { name: 'Staging', apiKey, gatewayUrl });
     const { port } = await app.run('startTunnel', profile.id);
 
-    (await app.trayMenu()).click('Open in Your Postgres App');
+    await clickTrayItem(app, 'Open in Your Postgres App');
     const url = await until(() => app.fake.opened.external[0], 'the URL handed to the OS');
     expect(url).toMatch(new RegExp(`^postgresql://[^@]+@127\\.0\\.0\\.1:${port}/`));
 
@@ -65,6 +76,48 @@ describe('"Open in…"', () => {
   });
 });
 
+describe('"Open psql in a Terminal"', () => {
+  it("Linux: the desktop's terminal runs psql on the tunnel's URL", async () => {
+    // A terminal that writes down what it was asked to run, first on PATH.
+    const bin = await mkdtemp(join(tmpdir(), 'terminal-'));
+    const record = join(bin, 'ran.txt');
+    await writeFile(
+      join(bin, 'x-terminal-emulator'),
+      `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\n`,
+    );
+    await chmod(join(bin, 'x-terminal-emulator'), 0o755);
+    const app = await launch('linux', { ...process.env, PATH: `${bin}:${process.env['PATH']}` });
+    const profile = await app.run('addProfile', { name: 'Staging', apiKey, gatewayUrl });
+    const { port } = await app.run('startTunnel', profile.id);
+
+    await clickTrayItem(app, 'Open psql in a Terminal');
+    const ran = await until(() => readFile(record, 'utf8').catch(() => undefined), 'the terminal');
+    expect(ran.split('\n')).toEqual([
+      '-e',
+      'psql',
+      expect.stringMatching(new RegExp(`^postgresql://[^@]+@127\\.0\\.0\\.1:${port}/`)),
+      '',
+    ]);
+  });
+
+  it('macOS Terminal and a Windows console; no terminal or an odd URL is a sentence', () => {
+    const url = 'postgresql://me@127.0.0.1:5433/app?sslmode=disable&application_name=x';
+    expect(psqlTerminalCommand('darwin', url, () => false).args[1]).toBe(
+      `tell application "Terminal" to do script "psql '${url}'"`,
+    );
+    expect(psqlTerminalCommand('win32', url, () => false)).toMatchObject({
+      program: 'cmd.exe',
+      args: ['/d', '/c', 'start', '""', 'cmd.exe', '/k', 'psql', `"${url}"`],
+    });
+    expect(() => psqlTerminalCommand('linux', url, () => false)).toThrow(
+      /^No terminal program was found \(x-terminal-emulator, gnome-terminal/,
+    );
+    expect(() => psqlTerminalCommand('darwin', `${url}"; rm -rf ~"`, () => true)).toThrow(
+      'Only a plain postgres:// URL can be opened in psql.',
+    );
+  });
+});
+
 describe('Start All and Stop All in the tray menu', () => {
   it('start every stopped tunnel, and stop every running one', async () => {
     const app = await launch('linux');
@@ -75,16 +128,12 @@ describe('Start All and Stop All in the tray menu', () => {
       return [tunnels[a.id]?.status ?? 'stopped', tunnels[b.id]?.status ?? 'stopped'];
     };
 
-    await until(
-      async () => (await app.trayMenu()).labels.includes('Start All') || undefined,
-      'the menu to list both',
-    );
-    (await app.trayMenu()).click('Start All');
+    await clickTrayItem(app, 'Start All');
     await until(
       async () => (await statuses()).every((s) => s === 'listening') || undefined,
       'both to listen',
     );
-    (await app.trayMenu()).click('Stop All');
+    await clickTrayItem(app, 'Stop All');
     await until(
       async () => (await statuses()).every((s) => s === 'stopped') || undefined,
       'both to stop',

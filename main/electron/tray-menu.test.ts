@@ -88,6 +88,12 @@ describe('the tray menu', () => {
         enabled: true,
         action: { kind: 'open-url', profileId: 'a' },
       },
+      {
+        type: 'normal',
+        label: 'Open psql in a Terminal',
+        enabled: true,
+        action: { kind: 'open-psql', profileId: 'a' },
+      },
     ]);
     expect(b!.submenu?.[0]).toMatchObject({
       label: 'Start',

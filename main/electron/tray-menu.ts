@@ -8,6 +8,7 @@ export type MenuAction =
   | { kind: 'stop-tunnel'; profileId: string }
   | { kind: 'copy-url'; profileId: string }
   | { kind: 'open-url'; profileId: string }
+  | { kind: 'open-psql'; profileId: string }
   | { kind: 'start-all' }
   | { kind: 'stop-all' }
   | { kind: 'reveal-logs' }
@@ -158,6 +159,12 @@ export function buildTrayMenu(snapshot: AppSnapshot, extras: TrayExtras = {}): M
           label: 'Open in Your Postgres App',
           enabled: status === 'listening',
           action: { kind: 'open-url', profileId: profile.id },
+        },
+        {
+          type: 'normal',
+          label: 'Open psql in a Terminal',
+          enabled: status === 'listening',
+          action: { kind: 'open-psql', profileId: profile.id },
         },
       ],
     };

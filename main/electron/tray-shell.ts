@@ -11,6 +11,7 @@ import { registerIpcHandlers } from './ipc-bridge.js';
 import { NOTICE_CHANNEL, SHOW_PROFILE_CHANNEL, SNAPSHOT_CHANNEL } from './ipc-channels.js';
 import { LivenessWatch } from './liveness-watch.js';
 import { openPostgresUrl, registerOpenExternal } from './open-external.js';
+import { openPsqlTerminal } from './psql-terminal.js';
 import { ShellLog } from './shell-log.js';
 import { Updates } from './updates.js';
 import { NOTIFICATION_SERVER, Notifier } from './notifier.js';
@@ -452,6 +453,13 @@ export class TrayShell<Image extends ShellImage> {
         return;
       case 'open-url':
         await openPostgresUrl(this.electron.shell, await this.urlOf(action.profileId));
+        return;
+      case 'open-psql':
+        await openPsqlTerminal(
+          this.options.platform,
+          await this.urlOf(action.profileId),
+          this.options.env,
+        );
         return;
       case 'start-all':
       case 'stop-all': {
