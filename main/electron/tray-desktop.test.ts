@@ -1,10 +1,9 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Gateway } from '../gateway/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { newApiKey } from '../testing/gateway.js';
-import { keyFor, startInProcessGateway } from '../testing/in-process.js';
 import { closeListenerOn, portIsOpen } from '../testing/ports.js';
-import { launchTestTrayApp, type TestTrayApp } from '../testing/tray-app.js';
+import type { TestTrayApp } from '../testing/tray-app.js';
+import { trayTestBed } from '../testing/tray-test-bed.js';
 import { until } from '../testing/until.js';
 import { NOTICE_CHANNEL, SHOW_PROFILE_CHANNEL } from './ipc-channels.js';
 
@@ -13,37 +12,17 @@ import { NOTICE_CHANNEL, SHOW_PROFILE_CHANNEL } from './ipc-channels.js';
  * Electron plays from their public reports (main/testing/fake-electron.ts cites each), with the
  * real shell, core, gateway and Postgres.
  */
-const postgres = inject('postgres');
-const apiKey = newApiKey();
-let gateway: Gateway;
-let gatewayUrl: string;
-let running: TestTrayApp | undefined;
+const bed = trayTestBed();
+const { apiKey, launch } = bed;
 const clients: pg.Client[] = [];
-
-beforeAll(async () => {
-  ({ gateway, gatewayUrl } = await startInProcessGateway([keyFor(apiKey, postgres.url)]));
-});
-
-afterAll(async () => {
-  await gateway?.close();
-});
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.end().catch(() => undefined)));
-  if (running?.fake.app.exitCode === undefined) {
-    await running?.quit();
-  }
-  running = undefined;
 });
-
-async function launch(options: Parameters<typeof launchTestTrayApp>[0]): Promise<TestTrayApp> {
-  running = await launchTestTrayApp(options);
-  return running;
-}
 
 /** A tunnel added and started through the window's commands. */
 async function startedTunnel(app: TestTrayApp, name = 'Staging', key = apiKey) {
-  const profile = await app.run('addProfile', { name, apiKey: key, gatewayUrl });
+  const profile = await app.run('addProfile', { name, apiKey: key, gatewayUrl: bed.gatewayUrl() });
   const state = await app.run('startTunnel', profile.id);
   return { profile, port: state.port! };
 }
@@ -224,10 +203,13 @@ describe('sleep without a resume event, and network changes (electron/electron#4
       shell: { livenessIntervalMs: 200, machineAddresses: () => addresses },
     });
     await startedTunnel(app);
-    await until(() => gateway.stats.warmSocketsOpen >= 1 || undefined, 'a warm socket');
-    const opened = gateway.stats.warmSocketsTotal;
+    await until(() => bed.gateway().stats.warmSocketsOpen >= 1 || undefined, 'a warm socket');
+    const opened = bed.gateway().stats.warmSocketsTotal;
     addresses = '10.8.0.2'; // another Wi-Fi
-    await until(() => gateway.stats.warmSocketsTotal > opened || undefined, 'a new warm socket');
+    await until(
+      () => bed.gateway().stats.warmSocketsTotal > opened || undefined,
+      'a new warm socket',
+    );
   });
 });
 
@@ -237,7 +219,7 @@ describe('the keychain’s size', () => {
     const reply = await app.call('addProfile', {
       name: 'Long',
       apiKey: 'k'.repeat(1300),
-      gatewayUrl,
+      gatewayUrl: bed.gatewayUrl(),
     });
     expect(reply).toEqual({
       ok: false,

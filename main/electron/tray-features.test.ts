@@ -2,13 +2,11 @@ import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Gateway } from '../gateway/index.js';
+import { describe, expect, inject, it } from 'vitest';
 import { pastedDirectProfile } from '../testing/app-core.js';
-import { newApiKey } from '../testing/gateway.js';
-import { keyFor, startInProcessGateway } from '../testing/in-process.js';
 import { newConfigDir } from '../testing/app-core.js';
-import { launchTestTrayApp, testPageUrls, type TestTrayApp } from '../testing/tray-app.js';
+import { testPageUrls, type TestTrayApp } from '../testing/tray-app.js';
+import { trayTestBed } from '../testing/tray-test-bed.js';
 import { until } from '../testing/until.js';
 import { OPEN_EXTERNAL_CHANNEL } from './ipc-channels.js';
 import { psqlTerminalCommand } from './psql-terminal.js';
@@ -16,25 +14,8 @@ import { LOG_FILE, ShellLog } from './shell-log.js';
 
 /** What users of a tray tunnel expect of it, on the stand-in for Electron with the real core. */
 const postgres = inject('postgres');
-const apiKey = newApiKey();
-let gateway: Gateway;
-let gatewayUrl: string;
-let running: TestTrayApp | undefined;
-
-beforeAll(async () => {
-  ({ gateway, gatewayUrl } = await startInProcessGateway([keyFor(apiKey, postgres.url)]));
-});
-
-afterAll(async () => {
-  await gateway?.close();
-});
-
-afterEach(async () => {
-  if (running?.fake.app.exitCode === undefined) {
-    await running?.quit();
-  }
-  running = undefined;
-});
+const bed = trayTestBed();
+const { apiKey } = bed;
 
 /** Clicks the tray menu's `label` once the menu has it (the menu follows snapshots). */
 async function clickTrayItem(app: TestTrayApp, label: string): Promise<void> {
@@ -45,15 +26,17 @@ async function clickTrayItem(app: TestTrayApp, label: string): Promise<void> {
   (await app.trayMenu()).click(label);
 }
 
-async function launch(platform: NodeJS.Platform, env = process.env): Promise<TestTrayApp> {
-  running = await launchTestTrayApp({ platform, env });
-  return running;
-}
+const launch = (platform: NodeJS.Platform, env = process.env): Promise<TestTrayApp> =>
+  bed.launch({ platform, env });
 
 describe('"Open in…"', () => {
   it('the tray hands the tunnel’s postgres:// URL to the OS; the window may open Postgres URLs only', async () => {
     const app = await launch('darwin');
-    const profile = await app.run('addProfile', { name: 'Staging', apiKey, gatewayUrl });
+    const profile = await app.run('addProfile', {
+      name: 'Staging',
+      apiKey,
+      gatewayUrl: bed.gatewayUrl(),
+    });
     const { port } = await app.run('startTunnel', profile.id);
 
     await clickTrayItem(app, 'Open in Your Postgres App');
@@ -87,7 +70,11 @@ describe('"Open psql in a Terminal"', () => {
     );
     await chmod(join(bin, 'x-terminal-emulator'), 0o755);
     const app = await launch('linux', { ...process.env, PATH: `${bin}:${process.env['PATH']}` });
-    const profile = await app.run('addProfile', { name: 'Staging', apiKey, gatewayUrl });
+    const profile = await app.run('addProfile', {
+      name: 'Staging',
+      apiKey,
+      gatewayUrl: bed.gatewayUrl(),
+    });
     const { port } = await app.run('startTunnel', profile.id);
 
     await clickTrayItem(app, 'Open psql in a Terminal');
@@ -121,8 +108,8 @@ describe('"Open psql in a Terminal"', () => {
 describe('Start All and Stop All in the tray menu', () => {
   it('start every stopped tunnel, and stop every running one', async () => {
     const app = await launch('linux');
-    const a = await app.run('addProfile', { name: 'A', apiKey, gatewayUrl });
-    const b = await app.run('addProfile', { name: 'B', apiKey, gatewayUrl });
+    const a = await app.run('addProfile', { name: 'A', apiKey, gatewayUrl: bed.gatewayUrl() });
+    const b = await app.run('addProfile', { name: 'B', apiKey, gatewayUrl: bed.gatewayUrl() });
     const statuses = async () => {
       const { tunnels } = await app.run('getSnapshot');
       return [tunnels[a.id]?.status ?? 'stopped', tunnels[b.id]?.status ?? 'stopped'];
@@ -144,7 +131,11 @@ describe('Start All and Stop All in the tray menu', () => {
 describe('the log file', () => {
   it('records a session opening and closing, holds no key or password, and Reveal Logs shows it', async () => {
     const app = await launch('win32');
-    const tunnel = await app.run('addProfile', { name: 'Staging', apiKey, gatewayUrl });
+    const tunnel = await app.run('addProfile', {
+      name: 'Staging',
+      apiKey,
+      gatewayUrl: bed.gatewayUrl(),
+    });
     const direct = await app.run('addProfile', pastedDirectProfile('Shop', postgres.url));
     for (const id of [tunnel.id, direct.id]) {
       const { port } = await app.run('startTunnel', id);

@@ -1,37 +1,25 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Gateway } from '../gateway/index.js';
-import { newApiKey } from '../testing/gateway.js';
-import { keyFor, startInProcessGateway } from '../testing/in-process.js';
+import { describe, expect, it } from 'vitest';
 import { portIsOpen } from '../testing/ports.js';
-import { launchTestTrayApp, type TestTrayApp } from '../testing/tray-app.js';
+import type { TestTrayApp } from '../testing/tray-app.js';
+import { trayTestBed } from '../testing/tray-test-bed.js';
 import { until } from '../testing/until.js';
 
 /** Updates in the tray app, on the stand-in's electron-updater with the real core and tunnels. */
-const postgres = inject('postgres');
-const apiKey = newApiKey();
-let gateway: Gateway;
-let gatewayUrl: string;
-let running: TestTrayApp | undefined;
+const bed = trayTestBed();
 
-beforeAll(async () => {
-  ({ gateway, gatewayUrl } = await startInProcessGateway([keyFor(apiKey, postgres.url)]));
-});
+const launch = (platform: NodeJS.Platform): Promise<TestTrayApp> =>
+  bed.launch({ platform, updater: true });
 
-afterAll(async () => {
-  await gateway?.close();
-});
-
-afterEach(async () => {
-  if (running?.fake.app.exitCode === undefined && !running?.updater?.installed) {
-    await running?.quit();
-  }
-  running = undefined;
-});
-
-async function launch(platform: NodeJS.Platform): Promise<TestTrayApp> {
-  running = await launchTestTrayApp({ platform, updater: true });
-  return running;
+/** Version 9.0.0 on the feed, found by Check for Updates… and downloaded. */
+async function downloadedUpdate(app: TestTrayApp): Promise<void> {
+  app.updater!.available = '9.0.0';
+  (await app.trayMenu()).click('Check for Updates…');
+  await until(
+    async () =>
+      (await app.trayMenu()).labels.includes('Version 9.0.0 Installs When You Quit') || undefined,
+    'the update to be downloaded',
+  );
 }
 
 describe('updates', () => {
@@ -47,15 +35,13 @@ describe('updates', () => {
 
   it('a downloaded update is installed when the user quits, once the sessions are closed', async () => {
     const app = await launch('win32');
-    app.updater!.available = '9.0.0';
-    (await app.trayMenu()).click('Check for Updates…');
-    await until(
-      async () =>
-        (await app.trayMenu()).labels.includes('Version 9.0.0 Installs When You Quit') || undefined,
-      'the update to be downloaded',
-    );
+    await downloadedUpdate(app);
 
-    const profile = await app.run('addProfile', { name: 'Staging', apiKey, gatewayUrl });
+    const profile = await app.run('addProfile', {
+      name: 'Staging',
+      apiKey: bed.apiKey,
+      gatewayUrl: bed.gatewayUrl(),
+    });
     const { port } = await app.run('startTunnel', profile.id);
     const client = new pg.Client({
       host: '127.0.0.1',
@@ -85,13 +71,7 @@ describe('updates', () => {
 
   it('Windows logoff exits without installing: there is no time for an installer', async () => {
     const app = await launch('win32');
-    app.updater!.available = '9.0.0';
-    (await app.trayMenu()).click('Check for Updates…');
-    await until(
-      async () =>
-        (await app.trayMenu()).labels.includes('Version 9.0.0 Installs When You Quit') || undefined,
-      'the update to be downloaded',
-    );
+    await downloadedUpdate(app);
     app.fake.systemShutsDown();
     await until(() => app.fake.app.exitCode, 'the app to exit');
     expect(app.updater!.installed).toBeUndefined();

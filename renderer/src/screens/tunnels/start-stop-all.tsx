@@ -21,32 +21,25 @@ export function StartStopAll({ snapshot }: { snapshot: AppSnapshot }) {
   }
   return (
     <div className="start-stop-all" role="group" aria-label="All tunnels">
-      <button
-        type="button"
-        className="button button-small"
-        disabled={all.pending || stopped.length === 0}
-        onClick={() =>
-          void all.run(
-            stopped.map((p) => p.id),
-            true,
-          )
-        }
-      >
-        Start all
-      </button>
-      <button
-        type="button"
-        className="button button-small"
-        disabled={all.pending || running.length === 0}
-        onClick={() =>
-          void all.run(
-            running.map((p) => p.id),
-            false,
-          )
-        }
-      >
-        Stop all
-      </button>
+      {[
+        { label: 'Start all', ids: stopped, start: true },
+        { label: 'Stop all', ids: running, start: false },
+      ].map(({ label, ids, start }) => (
+        <button
+          key={label}
+          type="button"
+          className="button button-small"
+          disabled={all.pending || ids.length === 0}
+          onClick={() =>
+            void all.run(
+              ids.map((p) => p.id),
+              start,
+            )
+          }
+        >
+          {label}
+        </button>
+      ))}
     </div>
   );
 }
