@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { connectionDetails, identityOf } from '../../shared/connection-details.js';
 import type { AppSnapshot, RpcClient } from '../../shared/rpc.js';
 import type { AppCore } from '../service/app-core.js';
 import { composeAppCore } from '../service/compose.js';
@@ -10,9 +9,10 @@ import type { ShellElectron, ShellImage, ShellMenu, ShellTray } from './electron
 import { registerIpcHandlers } from './ipc-bridge.js';
 import { NOTICE_CHANNEL, SHOW_PROFILE_CHANNEL, SNAPSHOT_CHANNEL } from './ipc-channels.js';
 import { LivenessWatch } from './liveness-watch.js';
-import { openPostgresUrl, registerOpenExternal } from './open-external.js';
-import { openPsqlTerminal } from './psql-terminal.js';
+import { registerOpenExternal } from './open-external.js';
 import { ShellLog } from './shell-log.js';
+import { isTunnelAction, runTunnelAction } from './tunnel-actions.js';
+import { TunnelLogMirror } from './tunnel-log-mirror.js';
 import { Updates } from './updates.js';
 import { NOTIFICATION_SERVER, Notifier } from './notifier.js';
 import { quitChoice, quitQuestion, type QuitChoice } from './quit-question.js';
@@ -63,8 +63,7 @@ export class TrayShell<Image extends ShellImage> {
   /** The log file "Reveal Logs" shows (config dir/logs). */
   readonly log: ShellLog;
   private readonly updates: Updates | undefined;
-  /** Each tunnel's log entries already written to the log file. */
-  private readonly logged = new Map<string, number>();
+  private readonly logMirror: TunnelLogMirror;
   private readonly liveness: LivenessWatch;
   /** Set once Quit was decided on: the app is on its way out. */
   private quitting = false;
@@ -174,6 +173,7 @@ export class TrayShell<Image extends ShellImage> {
       (state) => this.onStartChange(state),
     );
     this.commands = windowCommands(this.start, this.login);
+    this.logMirror = new TunnelLogMirror(this.log, this.commands);
     const isTrusted = (url: string): boolean => isAppPage(url, paths.pageUrl, platform);
     const unregisterCommands = registerIpcHandlers(ipcMain, this.commands, isTrusted);
     const unregisterOpen = registerOpenExternal(ipcMain, electron.shell, isTrusted);
@@ -350,35 +350,14 @@ export class TrayShell<Image extends ShellImage> {
 
   private render(snapshot: AppSnapshot): void {
     this.window.send(SNAPSHOT_CHANNEL, snapshot);
-    void this.writeTunnelLogs(snapshot).catch((error: unknown) =>
-      this.log.warn(`Could not read a tunnel's log: ${String(error)}`),
-    );
+    void this.logMirror
+      .write(snapshot)
+      .catch((error: unknown) => this.log.warn(`Could not read a tunnel's log: ${String(error)}`));
     this.paint({ phase: 'running', snapshot });
     for (const notification of notificationsFor(this.previous, snapshot)) {
       this.notify(notification);
     }
     this.previous = snapshot;
-  }
-
-  /** Writes each tunnel's log entries that are new since the last snapshot to the log file. */
-  private async writeTunnelLogs(snapshot: AppSnapshot): Promise<void> {
-    for (const profile of snapshot.profiles) {
-      const count = snapshot.tunnels[profile.id]?.logEntries ?? 0;
-      const written = this.logged.get(profile.id) ?? 0;
-      if (count <= written) {
-        continue;
-      }
-      this.logged.set(profile.id, count);
-      const entries = await this.commands.getLog(profile.id);
-      for (const entry of entries.slice(-(count - written))) {
-        const line = `${profile.name}: ${entry.message}`;
-        if (entry.level === 'error') {
-          this.log.error(line);
-        } else {
-          this.log.info(line);
-        }
-      }
-    }
   }
 
   /** Paints the tray again for the current state (the notice changed). */
@@ -414,21 +393,6 @@ export class TrayShell<Image extends ShellImage> {
     }
   }
 
-  /**
-   * The postgres:// URL of a listening tunnel.
-   *
-   * @throws Error with a sentence when the tunnel is not listening.
-   */
-  private async urlOf(profileId: string): Promise<string> {
-    const snapshot = await this.commands.getSnapshot();
-    const state = snapshot.tunnels[profileId];
-    const profile = snapshot.profiles.find((p) => p.id === profileId);
-    if (!profile || !state?.host || !state.port) {
-      throw new Error('The tunnel is not listening: start it first.');
-    }
-    return connectionDetails(state.host, state.port, profile.name, identityOf(profile)).url;
-  }
-
   private onMenuAction(action: MenuAction): void {
     this.handleMenuAction(action).catch((error: unknown) => {
       this.log.error(`${action.kind}: ${error instanceof Error ? error.message : String(error)}`);
@@ -441,42 +405,16 @@ export class TrayShell<Image extends ShellImage> {
   }
 
   private async handleMenuAction(action: MenuAction): Promise<void> {
+    if (isTunnelAction(action)) {
+      await runTunnelAction(action, {
+        commands: this.commands,
+        electron: this.electron,
+        platform: this.options.platform,
+        env: this.options.env,
+      });
+      return;
+    }
     switch (action.kind) {
-      case 'start-tunnel':
-        await this.commands.startTunnel(action.profileId);
-        return;
-      case 'stop-tunnel':
-        await this.commands.stopTunnel(action.profileId);
-        return;
-      case 'copy-url':
-        this.electron.clipboard.writeText(await this.urlOf(action.profileId));
-        return;
-      case 'open-url':
-        await openPostgresUrl(this.electron.shell, await this.urlOf(action.profileId));
-        return;
-      case 'open-psql':
-        await openPsqlTerminal(
-          this.options.platform,
-          await this.urlOf(action.profileId),
-          this.options.env,
-        );
-        return;
-      case 'start-all':
-      case 'stop-all': {
-        const { profiles } = await this.commands.getSnapshot();
-        const results = await Promise.allSettled(
-          profiles.map((p) =>
-            action.kind === 'start-all'
-              ? this.commands.startTunnel(p.id)
-              : this.commands.stopTunnel(p.id),
-          ),
-        );
-        const failed = results.find((r) => r.status === 'rejected');
-        if (failed) {
-          throw failed.reason;
-        }
-        return;
-      }
       case 'check-updates':
         await this.updates?.check(true);
         return;
