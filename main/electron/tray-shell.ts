@@ -15,7 +15,7 @@ import { isTunnelAction, runTunnelAction } from './tunnel-actions.js';
 import { TunnelLogMirror } from './tunnel-log-mirror.js';
 import { Updates } from './updates.js';
 import { NOTIFICATION_SERVER, Notifier } from './notifier.js';
-import { quitChoice, quitQuestion, type QuitChoice } from './quit-question.js';
+import { QuitFlow } from './quit-flow.js';
 import { applyStartAtLogin, HIDDEN_FLAG, loginCommand } from './login-items.js';
 import { toMenuTemplate } from './menu-template.js';
 import { notificationsFor, type DesktopNotification } from './notifications.js';
@@ -33,14 +33,6 @@ import { trayLook, trayLookChanges, type CoreStatus, type TrayLook } from './tra
 import type { MenuAction } from './tray-menu.js';
 import { isAppPage } from './tray-window.js';
 import { recordLoginItem, windowCommands, type LoginItemOptions } from './window-commands.js';
-
-/** Tunnels get this long to close their sessions when the app quits. */
-const QUIT_TIMEOUT_MS = 5_000;
-/**
- * "Quit when they end": sessions may take as long as they take. The longest a Node timer waits
- * (2^31 − 1 ms, about 24 days); a longer one would fire at once.
- */
-const WAIT_FOR_SESSIONS_MS = 2_147_483_647;
 
 /**
  * The tray app after Electron is ready: tray icon, window and IPC bridge first, then the core
@@ -65,8 +57,7 @@ export class TrayShell<Image extends ShellImage> {
   private readonly updates: Updates | undefined;
   private readonly logMirror: TunnelLogMirror;
   private readonly liveness: LivenessWatch;
-  /** Set once Quit was decided on: the app is on its way out. */
-  private quitting = false;
+  private readonly quitFlow: QuitFlow;
 
   /** Makes the tray icon and the window, then starts the core; resolves when that has settled. */
   static async open<Image extends ShellImage>(
@@ -210,7 +201,6 @@ export class TrayShell<Image extends ShellImage> {
       ...(options.livenessIntervalMs ? { intervalMs: options.livenessIntervalMs } : {}),
       ...(options.machineAddresses ? { addresses: options.machineAddresses } : {}),
     });
-    this.closeBridge = unregister;
     app.on('before-quit', (event) => {
       if (this.window.quitting) {
         return;
@@ -218,69 +208,29 @@ export class TrayShell<Image extends ShellImage> {
       event.preventDefault();
       void this.quit();
     });
+    this.quitFlow = new QuitFlow({
+      electron,
+      start: this.start,
+      updates: this.updates,
+      leaving: () => {
+        this.window.quitting = true;
+        this.liveness.dispose();
+        unregister();
+      },
+    });
     // Logoff, restart or shutdown: no question can be asked, and on Windows 'before-quit' never
     // comes (electron/electron#9613): sessions are closed with a FATAL each and the playground's
     // Postgres is stopped cleanly, in the time the system gives.
-    this.window.onSessionEnd(() => void this.exit('disconnect', true));
+    this.window.onSessionEnd(() => void this.quitFlow.exit('disconnect', true));
     powerMonitor.on('shutdown', (event) => {
       event?.preventDefault(); // macOS and Linux wait while the app quits
-      void this.exit('disconnect', true);
+      void this.quitFlow.exit('disconnect', true);
     });
   }
 
-  private readonly closeBridge: () => void;
-
-  /**
-   * Quit from the menu, the window or the system's Quit: with sessions open, asks first whether
-   * to wait for them or disconnect them (Escape cancels), then stops the tunnels and exits.
-   */
-  async quit(): Promise<void> {
-    if (this.quitting) {
-      return;
-    }
-    const state = this.start.current;
-    let choice: QuitChoice = 'disconnect';
-    const question = state.phase === 'running' ? quitQuestion(state.core.snapshot()) : undefined;
-    if (question) {
-      this.quitting = true; // one question at a time
-      const { response } = await this.electron.dialog.showMessageBox(question);
-      this.quitting = false;
-      choice = quitChoice(response);
-    }
-    if (choice !== 'cancel') {
-      await this.exit(choice);
-    }
-  }
-
-  /**
-   * Stops the tunnels (draining or ending their sessions) and the playground, then exits: into
-   * the installer of a downloaded update, now that no session is open, unless the system is
-   * going down (`system`: logoff or shutdown, no time for an installer).
-   */
-  private async exit(choice: Exclude<QuitChoice, 'cancel'>, system = false): Promise<void> {
-    if (this.window.quitting) {
-      return;
-    }
-    this.quitting = true;
-    this.window.quitting = true;
-    this.liveness.dispose();
-    this.closeBridge();
-    const { app } = this.electron;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise(
-      (resolve) =>
-        (timer = setTimeout(resolve, choice === 'wait' ? WAIT_FOR_SESSIONS_MS : QUIT_TIMEOUT_MS)),
-    );
-    const stopped = this.start
-      .settled()
-      .then((core) =>
-        choice === 'wait' ? core?.dispose('drain', WAIT_FOR_SESSIONS_MS) : core?.dispose(),
-      );
-    await Promise.race([stopped, timeout]).finally(() => clearTimeout(timer));
-    if (system || !this.updates?.installAtQuit()) {
-      this.updates?.dispose();
-      app.exit(0);
-    }
+  /** Quit from the menu, the window or the system's Quit: asks first when sessions are open. */
+  quit(): Promise<void> {
+    return this.quitFlow.quit();
   }
 
   /** Shows the window and brings it forward; at `profileId`'s page when given. */
