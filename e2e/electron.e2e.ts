@@ -118,3 +118,47 @@ test('a keychain that cannot be used at launch: the app comes up, and the tunnel
     await app.close();
   }
 });
+
+test('Quit with a psql session open asks first; "Disconnect and Quit" ends the session and the app', async ({
+  gateway,
+}) => {
+  const app = await launchTrayApp(await configHome());
+  const window = await app.firstWindow();
+  await window.getByRole('button', { name: 'Add a tunnel' }).click();
+  await addTunnel(window, { name: 'Quitting', key: gateway.keys.valid, gatewayUrl: gateway.wsUrl });
+  await window.getByRole('switch').first().click();
+  const status = window.locator('.detail-status');
+  await expect(status).toContainText('Listening');
+  const [, port] = /:(\d+)/.exec((await status.textContent()) ?? '') ?? [];
+  const session = await openPsqlSession(
+    `postgresql://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+  );
+  // The native message box cannot be clicked from here: what it asks is kept to be read, and
+  // it is answered as the user would, when the test says.
+  type Asked = { asked: Electron.MessageBoxOptions[]; answer?: () => void };
+  await app.evaluate(({ dialog }) => {
+    const state: Asked = { asked: [] };
+    (globalThis as unknown as { quitDialog: Asked }).quitDialog = state;
+    dialog.showMessageBox = ((options: Electron.MessageBoxOptions) => {
+      state.asked.push(options);
+      const response = options.buttons!.indexOf('Disconnect and Quit');
+      return new Promise((resolve) => {
+        state.answer = () => resolve({ response, checkboxChecked: false });
+      });
+    }) as typeof dialog.showMessageBox;
+  });
+  const closed = new Promise<void>((resolve) => app.once('close', () => resolve()));
+  await app.evaluate(({ app: electronApp }) => electronApp.quit());
+  const messages = () =>
+    app.evaluate(() =>
+      (globalThis as unknown as { quitDialog: Asked }).quitDialog.asked.map((o) => o.message),
+    );
+  await expect.poll(messages).toEqual(['1 session is open through Quitting.']);
+  void app
+    .evaluate(() => (globalThis as unknown as { quitDialog: Asked }).quitDialog.answer!())
+    .catch(() => undefined); // the app may be gone before the answer's reply
+  await closed;
+  // The session was cut: psql, reading a script, finds its connection gone and stops (status 2).
+  session.child.stdin!.end('select 1;\n');
+  expect(await session.exited).toBe(2);
+});

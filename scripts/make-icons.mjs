@@ -1,37 +1,58 @@
 // Draws the tray and app icons into assets/ (run: node scripts/make-icons.mjs). A database
-// cylinder, plus a badge for the state: none (idle), a dot (listening), a bar-crossed dot (error).
-// macOS tray icons are template images (black and alpha: the OS tints them); the others are colour.
+// cylinder, told apart by shape as well as colour (colour is never the only sign): idle is an
+// outline with no badge, listening is solid with a dot, error is solid with a large crossed-out
+// disc. macOS tray icons are template images (black and alpha: the OS tints them); the others are
+// colour, each at least 3:1 against a white, a light grey (#eeeeee) and a dark (#202020) taskbar
+// (WCAG 2.2, 1.4.11 non-text contrast; main/electron/tray-icons.test.ts measures it).
 import { writeFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 
 const SUPERSAMPLE = 4;
 const COLORS = {
-  body: [51, 103, 145], // Postgres blue
-  idle: [107, 114, 128],
-  listening: [22, 163, 74],
-  error: [220, 38, 38],
+  body: [64, 128, 204], // a lighter Postgres blue: Postgres's own #336791 is 2.7:1 on a dark taskbar
+  idle: [120, 126, 138],
+  listening: [21, 150, 70],
+  error: [230, 50, 50],
 };
+/** The idle outline's width, as a share of the icon. */
+const STROKE = 0.11;
 
 function inEllipse(x, y, cx, cy, rx, ry) {
   return ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
 }
 
-/** Coverage of the cylinder at a point of the unit square; bands are left empty to read as disks. */
-function cylinder(x, y) {
-  const left = 0.16;
+/** Whether a point is inside the cylinder's silhouette, shrunk by `inset`. */
+function inCylinder(x, y, inset) {
+  const left = 0.12 + inset;
+  const right = 0.72 - inset;
+  const cx = (left + right) / 2;
+  const rx = (right - left) / 2;
+  const ry = 0.1 - inset / 3;
+  const top = 0.14 + inset;
+  const bottom = 0.86 - inset;
+  return (
+    (x >= left && x <= right && y >= top && y <= bottom) ||
+    inEllipse(x, y, cx, top, rx, ry) ||
+    inEllipse(x, y, cx, bottom, rx, ry)
+  );
+}
+
+/**
+ * Coverage of the cylinder at a point of the unit square: solid with two bands left empty to read
+ * as disks, or (`hollow`, idle) its outline only.
+ */
+function cylinder(x, y, hollow) {
+  if (!inCylinder(x, y, 0)) {
+    return false;
+  }
+  if (hollow) {
+    return !inCylinder(x, y, STROKE);
+  }
+  const left = 0.12;
   const right = 0.72;
   const cx = (left + right) / 2;
   const rx = (right - left) / 2;
   const ry = 0.1;
-  const top = 0.16;
-  const bottom = 0.84;
-  const inBody =
-    (x >= left && x <= right && y >= top && y <= bottom) ||
-    inEllipse(x, y, cx, top, rx, ry) ||
-    inEllipse(x, y, cx, bottom, rx, ry);
-  if (!inBody) {
-    return false;
-  }
   // Two bands: the lower edge of a disk, drawn as thin gaps.
   for (const band of [0.4, 0.62]) {
     const edge = band + ry * Math.sqrt(Math.max(0, 1 - ((x - cx) / rx) ** 2));
@@ -46,17 +67,25 @@ function badge(x, y, state) {
   if (state === 'idle') {
     return null;
   }
-  const cx = 0.76;
-  const cy = 0.76;
-  const r = 0.22;
+  const cx = 0.72;
+  const cy = 0.72;
+  const r = state === 'error' ? 0.28 : 0.22;
   const d = Math.hypot(x - cx, y - cy);
-  if (d > r + 0.06) {
+  if (d > r + 0.07) {
     return null;
   }
   if (d > r) {
-    return 'gap';
-  } // a clear ring separates the badge from the cylinder
-  if (state === 'error' && Math.abs(y - cy) < 0.05 && Math.abs(x - cx) < r * 0.65) {
+    return 'gap'; // a clear ring separates the badge from the cylinder
+  }
+  // Error: an × knocked out of the disc, two bars along the diagonals.
+  const u = (x - cx + (y - cy)) / Math.SQRT2;
+  const v = (x - cx - (y - cy)) / Math.SQRT2;
+  const arm = r * 0.62;
+  const half = 0.055;
+  if (
+    state === 'error' &&
+    ((Math.abs(u) < half && Math.abs(v) < arm) || (Math.abs(v) < half && Math.abs(u) < arm))
+  ) {
     return 'gap';
   }
   return 'badge';
@@ -77,7 +106,7 @@ function render(size, state, template) {
           let rgb = null;
           if (b === 'badge') {
             rgb = template ? [0, 0, 0] : COLORS[state];
-          } else if (b === null && cylinder(x, y)) {
+          } else if (b === null && cylinder(x, y, state === 'idle')) {
             rgb = template ? [0, 0, 0] : state === 'idle' ? COLORS.idle : COLORS.body;
           }
           if (rgb) {

@@ -84,3 +84,26 @@ describe('validateProfileInput for a direct profile', () => {
     ]);
   });
 });
+
+describe("the keychain's size", () => {
+  it('Windows refuses a key or password longer than Credential Manager holds; others take it', () => {
+    const key = 'k'.repeat(1281);
+    const tunnel = { name: 'Long', apiKey: key, gatewayUrl: 'wss://g.example/websocket' };
+    expect(
+      validateProfileInput(tunnel, { kind: 'tunnel', adding: true, platform: 'win32' }),
+    ).toEqual({
+      apiKey: expect.stringMatching(
+        /^The API key is 1,281 characters long, and Windows Credential Manager holds at most 1,280/,
+      ),
+    });
+    expect(
+      validateProfileInput(tunnel, { kind: 'tunnel', adding: true, platform: 'darwin' }),
+    ).toEqual({});
+    expect(
+      validateProfileInput(
+        { ...tunnel, apiKey: 'k'.repeat(1280) },
+        { kind: 'tunnel', adding: true, platform: 'win32' },
+      ),
+    ).toEqual({});
+  });
+});

@@ -1,4 +1,5 @@
 import { parseApiKeyInput } from './api-key.js';
+import { keychainLimitProblem } from './keychain-limit.js';
 import { validateDirectUpstream, type DirectUpstream } from './direct-upstream.js';
 
 /**
@@ -86,10 +87,12 @@ export type ProfileErrors = Partial<
  * Inline validation, shared by the renderer (as the user types) and the core (the authority).
  * `kind` is what the input is for; `adding` requires what a new profile of that kind needs (a
  * tunnel's key, a direct profile's connection; a password is optional, as some servers ask none).
+ * `platform`, when given, is the machine whose keychain will hold the secret (a Node.js platform
+ * name): a secret longer than that keychain holds is refused with a sentence (keychainLimitProblem).
  */
 export function validateProfileInput(
   input: ProfileInput,
-  { kind, adding }: { kind: ProfileKind; adding: boolean },
+  { kind, adding, platform }: { kind: ProfileKind; adding: boolean; platform?: string },
 ): ProfileErrors {
   const errors: ProfileErrors = {};
   if (!input.name.trim()) {
@@ -119,6 +122,11 @@ export function validateProfileInput(
     const parsed = parseApiKeyInput(input.apiKey ?? '', 'The API key');
     if (!parsed.ok) {
       errors.apiKey = parsed.error;
+    } else {
+      const tooLong = keychainLimitProblem(parsed.apiKey, platform, 'The API key');
+      if (tooLong) {
+        errors.apiKey = tooLong;
+      }
     }
   }
   if (kind === 'direct') {
@@ -134,6 +142,11 @@ export function validateProfileInput(
       (typeof input.password !== 'string' || input.password.includes('\0'))
     ) {
       errors.password = 'The password is text without zero bytes, which Postgres cannot take.';
+    } else if (input.password !== undefined) {
+      const tooLong = keychainLimitProblem(input.password, platform, 'The password');
+      if (tooLong) {
+        errors.password = tooLong;
+      }
     }
   }
   return errors;

@@ -7,6 +7,11 @@ export interface AppSnapshot {
   profiles: ProfileView[];
   tunnels: Record<string, TunnelState>;
   settings: Settings;
+  /**
+   * The platform of the machine the core runs on (a Node.js platform name: 'darwin', 'win32',
+   * 'linux'), whose keychain holds the secrets: the form checks a secret's length against it.
+   */
+  platform?: string;
 }
 
 /**

@@ -16,7 +16,8 @@ interface BuilderConfig {
     notarize?: boolean;
     forceCodeSigning?: boolean;
   };
-  win: { target: string[] };
+  win: { target: string[]; verifyUpdateCodeSignature?: boolean };
+  publish: { provider: string; url?: string };
   linux: { target: string[] };
   deb: { depends: string[]; recommends: string[] };
   asarUnpack: string[];
@@ -41,7 +42,7 @@ describe('electron-builder.yml', () => {
 
   it('builds the three platforms, hides the Dock icon, and unpacks native parts from the asar', async () => {
     const config = await builderConfig();
-    expect(config.mac.target).toEqual(['dmg']);
+    expect(config.mac.target).toEqual(['dmg', 'zip']);
     expect(config.mac.extendInfo['LSUIElement']).toBe(true);
     expect(config.win.target).toEqual(['nsis']);
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
@@ -55,6 +56,13 @@ describe('electron-builder.yml', () => {
   it('signs and notarizes macOS builds when the environment has the credentials, and still builds without', async () => {
     const { mac } = await builderConfig();
     expect(mac).toMatchObject({ hardenedRuntime: true, notarize: true, forceCodeSigning: false });
+  });
+
+  it('names an update feed, gives macOS the zip its updates need, and keeps signature checks on', async () => {
+    const config = await builderConfig();
+    expect(config.publish).toEqual({ provider: 'generic', url: '${env.PG_TUNNEL_UPDATE_URL}' });
+    expect(config.mac.target).toContain('zip');
+    expect(config.win.verifyUpdateCodeSignature).toBe(true);
   });
 
   it('the deb depends on libsecret-1-0 and recommends a Secret Service', async () => {

@@ -77,6 +77,23 @@ describe('warm sockets', () => {
     expect(gateway.stats.sessionsTotal).toBe(1);
   });
 
+  it('are replaced when the network changes, and the next client is served on a new one', async () => {
+    const { gateway, gatewayUrl, apiKey } = await gatewayFor();
+    const { tunnel, host, port } = await tunnelTo(gatewayUrl, apiKey);
+    await until(() => gateway.stats.warmSocketsOpen === 1 || undefined, 'a warm socket');
+
+    tunnel.networkChanged();
+    await until(
+      () =>
+        (gateway.stats.warmSocketsOpen === 1 && gateway.stats.warmSocketsTotal === 2) || undefined,
+      'the warm socket opened on the old network to be replaced',
+    );
+    await selectThrough(host, port);
+    await until(() => gateway.stats.warmSocketsTotal === 3 || undefined, 'its replacement');
+    // psql was carried by the new warm socket: no WebSocket was dialled for it.
+    expect(gateway.stats.upgradeRequests).toBe(3);
+  });
+
   it('closed by a gateway that restarted, are replaced, and the next client never sees it', async () => {
     const first = await gatewayFor();
     const { host, port } = await tunnelTo(first.gatewayUrl, first.apiKey);

@@ -97,6 +97,11 @@ export class AppWindow {
     return this.window.isVisible();
   }
 
+  /** Windows: the user logs off or the system shuts down (the window's 'session-end'). */
+  onSessionEnd(listener: () => void): void {
+    this.window.on('session-end', listener);
+  }
+
   /** Pushes a message to the page (a snapshot). */
   send(channel: string, payload: unknown): void {
     this.window.webContents.send(channel, payload);

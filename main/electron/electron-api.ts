@@ -88,6 +88,8 @@ export interface ShellWindow {
   setVisibleOnAllWorkspaces(visible: boolean, options?: { visibleOnFullScreen?: boolean }): void;
   on(event: 'blur', listener: () => void): unknown;
   on(event: 'close', listener: (event: ShellEvent) => void): unknown;
+  /** Windows: logoff, shutdown or restart; the process ends when listeners return. */
+  on(event: 'session-end', listener: (event: ShellEvent) => void): unknown;
   once(event: 'ready-to-show', listener: () => void): unknown;
 }
 
@@ -96,6 +98,8 @@ export interface ShellTray<Image extends ShellImage> {
   on(event: 'click', listener: () => void): unknown;
   /** macOS and Windows only. */
   on(event: 'right-click', listener: () => void): unknown;
+  /** macOS and Windows only; Windows emits 'click' first. */
+  on(event: 'double-click', listener: () => void): unknown;
   setImage(image: Image): void;
   setToolTip(toolTip: string): void;
   setContextMenu(menu: ShellMenu | null): void;
@@ -103,6 +107,26 @@ export interface ShellTray<Image extends ShellImage> {
   popUpContextMenu(menu?: ShellMenu): void;
   /** macOS and Windows; zeros on Linux. */
   getBounds(): Rectangle;
+}
+
+/** A shown notification: kept referenced by the shell, or its click is lost. */
+export interface ShellNotification {
+  show(): void;
+  on(event: 'click', listener: () => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+}
+
+/** What `dialog.showMessageBox` is given (Electron's MessageBoxOptions, cut down). */
+export interface ShellMessageBox {
+  type?: 'none' | 'info' | 'error' | 'question' | 'warning';
+  title?: string;
+  message: string;
+  detail?: string;
+  buttons: string[];
+  defaultId?: number;
+  /** The button Escape (or closing the box) answers. */
+  cancelId?: number;
+  noLink?: boolean;
 }
 
 /**
@@ -114,9 +138,26 @@ export interface ShellElectron<Image extends ShellImage = ShellImage> {
   BrowserWindow: new (options: BrowserWindowConstructorOptions) => ShellWindow;
   Tray: new (image: Image) => ShellTray<Image>;
   Menu: { buildFromTemplate(template: MenuItemConstructorOptions[]): ShellMenu };
-  Notification: new (options: { title: string; body: string }) => { show(): void };
+  Notification: {
+    new (options: { title: string; body: string }): ShellNotification;
+    /** Whether this system can show desktop notifications at all. */
+    isSupported(): boolean;
+  };
   ipcMain: IpcMainLike;
-  powerMonitor: { on(event: 'resume', listener: () => void): unknown };
+  powerMonitor: {
+    on(event: 'resume', listener: () => void): unknown;
+    /**
+     * Linux and macOS: the system is about to shut down; the event's preventDefault delays it
+     * (electronjs.org/docs/api/power-monitor), though the typings declare no argument.
+     */
+    on(event: 'shutdown', listener: (event?: ShellEvent) => void): unknown;
+  };
+  dialog: { showMessageBox(options: ShellMessageBox): Promise<{ response: number }> };
+  shell: {
+    /** Hands a URL to the OS's handler for its scheme (postgres:// to Postico, TablePlus…). */
+    openExternal(url: string): Promise<void>;
+    showItemInFolder(path: string): void;
+  };
   screen: {
     getCursorScreenPoint(): Point;
     getDisplayNearestPoint(point: Point): { workArea: Rectangle };

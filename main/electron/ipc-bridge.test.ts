@@ -69,10 +69,15 @@ afterAll(async () => {
 });
 
 describe('the IPC bridge', () => {
-  it('the preload exposes exactly one object, window.pgTunnel, with every command of the contract', async () => {
+  it('the preload exposes exactly one object, window.pgTunnel, with every command of the contract and the desktop part', async () => {
     expect(Object.keys(ipc.exposed)).toEqual(['pgTunnel']);
     const { RPC_COMMANDS } = await import('../../shared/rpc.js');
-    expect(Object.keys(bridge).sort()).toEqual([...RPC_COMMANDS, 'onSnapshot'].sort());
+    expect(Object.keys(bridge).sort()).toEqual([...RPC_COMMANDS, 'desktop', 'onSnapshot'].sort());
+    expect(Object.keys((bridge as unknown as { desktop: object }).desktop).sort()).toEqual([
+      'onNotice',
+      'onShowProfile',
+      'openExternal',
+    ]);
   });
 
   it('commands from the app page reach the core and come back', async () => {

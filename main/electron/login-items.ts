@@ -31,6 +31,8 @@ export interface LoginItemReport {
 
 const MAC_NEEDS_APPROVAL =
   'macOS has not yet allowed PG Tunnel to open at login: allow it in System Settings › General › Login Items, and the switch turns on.';
+const MAC_NOT_FOUND =
+  'macOS did not accept PG Tunnel as a login item, which it does only for builds signed with a Developer ID and notarized: install a signed build, or add PG Tunnel yourself with + in System Settings › General › Login Items.';
 const WINDOWS_TURNED_OFF =
   'Windows has PG Tunnel turned off among its startup apps: turn it on in Settings › Apps › Startup (or the Startup tab of Task Manager).';
 
@@ -74,8 +76,11 @@ export async function readStartAtLogin(options: StartAtLoginOptions): Promise<Lo
 /**
  * The switch's state from what macOS or Windows reports. macOS 13 and later (SMAppService) give a
  * `status`: 'requires-approval' means registered but held until the user allows it in System
- * Settings, so nothing starts yet. Windows gives `executableWillLaunchAtLogin` false when the
- * entry exists but the user turned it off among the startup apps. Earlier macOS: `openAtLogin`.
+ * Settings, so nothing starts yet. 'not-found' comes back for an item just registered by a build
+ * that is not signed and notarized (electron/electron#45672): macOS refused it, and the user needs
+ * a sentence saying so. 'not-registered' is the plain "off". Windows gives
+ * `executableWillLaunchAtLogin` false when the entry exists but the user turned it off among the
+ * startup apps. Earlier macOS: `openAtLogin`.
  * (Electron: app.getLoginItemSettings.)
  */
 export function loginItemReport(
@@ -88,8 +93,9 @@ export function loginItemReport(
         return { enabled: false, problem: MAC_NEEDS_APPROVAL };
       case 'enabled':
         return { enabled: true };
-      case 'not-registered':
       case 'not-found':
+        return { enabled: false, problem: MAC_NOT_FOUND };
+      case 'not-registered':
         return { enabled: false };
       default:
         return { enabled: reported.openAtLogin };

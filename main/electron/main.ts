@@ -6,6 +6,8 @@
 // The module object, not named imports: its members (screen, powerMonitor) are read when used,
 // after Electron's ready event, not while this module loads.
 import electron from 'electron';
+// electron-updater is CommonJS: its named exports are read from the default one.
+import electronUpdater from 'electron-updater';
 import { fileURLToPath } from 'node:url';
 import { launchTrayApp } from './tray-app.js';
 
@@ -15,6 +17,8 @@ launchTrayApp<Electron.NativeImage>(electron, {
   platform: process.platform,
   argv: process.argv,
   env: process.env,
+  // Only a packaged app has the feed (app-update.yml, from electron-builder.yml's `publish`).
+  ...(electron.app.isPackaged ? { updater: electronUpdater.autoUpdater } : {}),
   paths: {
     assetsDir: fileURLToPath(new URL('../../../assets/', import.meta.url)),
     pageUrl: new URL('../../renderer/index.html', import.meta.url).href,

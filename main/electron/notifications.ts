@@ -3,6 +3,8 @@ import type { AppSnapshot } from '../../shared/rpc.js';
 export interface DesktopNotification {
   title: string;
   body: string;
+  /** The profile it is about: a click opens the window there. */
+  profileId?: string;
 }
 
 /**
@@ -32,6 +34,7 @@ export function notificationsFor(
               ? `${profile.name} failed`
               : `${profile.name} needs your attention`,
       body: now.problem.message.split('\n')[0]!,
+      profileId: profile.id,
     });
   }
   return notifications;

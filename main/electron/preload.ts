@@ -9,10 +9,16 @@ import {
   type AppSnapshot,
   type PgTunnelBridge,
   type RpcClient,
-  type RpcEvents,
 } from '../../shared/rpc.js';
 import { unwrapReply, type RpcReply } from '../../shared/rpc-dispatch.js';
-import { commandChannel, eventChannel } from './ipc-channels.js';
+import type { DesktopBridge } from '../../shared/desktop.js';
+import {
+  commandChannel,
+  eventChannel,
+  NOTICE_CHANNEL,
+  OPEN_EXTERNAL_CHANNEL,
+  SHOW_PROFILE_CHANNEL,
+} from './ipc-channels.js';
 
 const commands = Object.fromEntries(
   RPC_COMMANDS.map((name) => [
@@ -22,13 +28,25 @@ const commands = Object.fromEntries(
   ]),
 ) as RpcClient;
 
-const bridge: PgTunnelBridge = {
+/** Subscribes `listener` to pushes of one value on `channel`; returns the unsubscribe function. */
+function onPush<T>(channel: string, listener: (value: T) => void): () => void {
+  const handler = (_event: unknown, value: T): void => listener(value);
+  ipcRenderer.on(channel, handler);
+  return () => ipcRenderer.off(channel, handler);
+}
+
+const desktop: DesktopBridge = {
+  onShowProfile: (listener) => onPush(SHOW_PROFILE_CHANNEL, listener),
+  onNotice: (listener) => onPush(NOTICE_CHANNEL, listener),
+  openExternal: async (url) =>
+    unwrapReply((await ipcRenderer.invoke(OPEN_EXTERNAL_CHANNEL, url)) as RpcReply),
+};
+
+const bridge: PgTunnelBridge & { desktop: DesktopBridge } = {
+  desktop,
   ...commands,
-  onSnapshot(listener: (snapshot: AppSnapshot) => void) {
-    const handler = (_event: unknown, snapshot: RpcEvents['snapshot']): void => listener(snapshot);
-    ipcRenderer.on(eventChannel('snapshot'), handler);
-    return () => ipcRenderer.off(eventChannel('snapshot'), handler);
-  },
+  onSnapshot: (listener: (snapshot: AppSnapshot) => void) =>
+    onPush(eventChannel('snapshot'), listener),
 };
 
 contextBridge.exposeInMainWorld('pgTunnel', bridge);

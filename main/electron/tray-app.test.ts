@@ -1,8 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Gateway } from '../gateway/index.js';
+import { describe, expect, inject, it } from 'vitest';
 import {
   newConfigDir,
   pastedDirectProfile,
@@ -10,11 +9,10 @@ import {
   savedProfile,
 } from '../testing/app-core.js';
 import { run } from '../testing/child-process.js';
-import { newApiKey } from '../testing/gateway.js';
-import { keyFor, startInProcessGateway } from '../testing/in-process.js';
 import { portIsOpen } from '../testing/ports.js';
 import { psql } from '../testing/psql.js';
-import { launchTestTrayApp, type TestTrayApp } from '../testing/tray-app.js';
+import type { TestTrayApp } from '../testing/tray-app.js';
+import { trayTestBed } from '../testing/tray-test-bed.js';
 import { until } from '../testing/until.js';
 import { APP_USER_MODEL_ID } from './app-id.js';
 import { eventChannel } from './ipc-channels.js';
@@ -25,34 +23,12 @@ import { eventChannel } from './ipc-channels.js';
  * behaviour and the user's clicks.
  */
 const postgres = inject('postgres');
-const apiKey = newApiKey();
-let gateway: Gateway;
-let gatewayUrl: string;
-let running: TestTrayApp | undefined;
-
-beforeAll(async () => {
-  ({ gateway, gatewayUrl } = await startInProcessGateway([keyFor(apiKey, postgres.url)]));
-});
-
-afterAll(async () => {
-  await gateway?.close();
-});
-
-afterEach(async () => {
-  if (running?.fake.app.exitCode === undefined) {
-    await running?.quit();
-  }
-  running = undefined;
-});
-
-async function launch(options: Parameters<typeof launchTestTrayApp>[0]): Promise<TestTrayApp> {
-  running = await launchTestTrayApp(options);
-  return running;
-}
+const bed = trayTestBed();
+const { apiKey, launch } = bed;
 
 /** A tunnel added and started through the window's commands; resolves with its port. */
 async function startedTunnel(app: TestTrayApp, name = 'Staging'): Promise<number> {
-  const profile = await app.run('addProfile', { name, apiKey, gatewayUrl });
+  const profile = await app.run('addProfile', { name, apiKey, gatewayUrl: bed.gatewayUrl() });
   const state = await app.run('startTunnel', profile.id);
   expect(state.status).toBe('listening');
   return state.port!;
@@ -82,6 +58,7 @@ describe('a core that cannot start', () => {
       'Retry',
       '---',
       'Open PG Tunnel',
+      'Reveal Logs',
       '---',
       'Quit PG Tunnel',
     ]);
@@ -286,7 +263,7 @@ describe('start at login', () => {
 
 describe('a direct profile', () => {
   it('a refused password notifies as such; once the password is edited, the URL the tray copies works in psql', async () => {
-    const app = await launch({ platform: 'linux' });
+    const app = await launch({ platform: 'win32' });
     const url = (password: string): string =>
       `postgres://${postgres.user}:${encodeURIComponent(password)}@127.0.0.1:${postgres.port}/${postgres.database}?sslmode=disable`;
     const profile = await app.run('addProfile', pastedDirectProfile('Shop', url('not-it')));

@@ -2,6 +2,7 @@ import { trayConfigLocation, type TrayConfigLocation } from './config-location.j
 import { APP_USER_MODEL_ID } from './app-id.js';
 import type { ShellElectron, ShellImage } from './electron-api.js';
 import { TrayShell } from './tray-shell.js';
+import type { ShellUpdater } from './updates.js';
 
 /** Files the shell loads, resolved by main.ts from its own location. */
 export interface TrayAppPaths {
@@ -25,6 +26,15 @@ export interface TrayAppOptions {
   keychainService?: string;
   /** Linux: where the autostart entry goes (default ~/.config/autostart; tests give their own). */
   autostartDir?: string;
+  /**
+   * electron-updater's autoUpdater, in a packaged app whose build has a feed (main.ts); absent,
+   * the app offers no updates.
+   */
+  updater?: ShellUpdater;
+  /** How often, in ms, dead listeners and network changes are looked for (LivenessWatch). */
+  livenessIntervalMs?: number;
+  /** The machine's addresses as comparable text (default from os.networkInterfaces()). */
+  machineAddresses?: () => string;
 }
 
 /** A launched tray app. */

@@ -17,23 +17,46 @@ const PROBE_TIMEOUT_MS = 1_000;
  * @returns true or false; undefined when the bus cannot be asked (no session bus, no dbus-send,
  *   no answer within 2 s). Never rejects.
  */
-export function sessionBusHasOwner(
+export async function sessionBusHasOwner(
   name: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<boolean | undefined> {
+  const reply = await askBus(['org.freedesktop.DBus.NameHasOwner', `string:${name}`], env);
+  const answer = reply === undefined ? undefined : /boolean (true|false)/.exec(reply)?.[1];
+  return answer === undefined ? undefined : answer === 'true';
+}
+
+/**
+ * Whether `name` is served on the session bus: owned now, or started on first use (a D-Bus
+ * activatable service, as xfce4-notifyd and dunst are for notifications).
+ *
+ * @returns as sessionBusHasOwner.
+ */
+export async function sessionBusProvides(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<boolean | undefined> {
+  const owned = await sessionBusHasOwner(name, env);
+  if (owned !== false) {
+    return owned;
+  }
+  const reply = await askBus(['org.freedesktop.DBus.ListActivatableNames'], env);
+  return reply === undefined ? undefined : reply.includes(`"${name}"`);
+}
+
+/** One call to the bus itself with dbus-send; its printed reply, or undefined when it failed. */
+function askBus(call: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const args = [
     '--session',
     '--print-reply',
     `--reply-timeout=${PROBE_TIMEOUT_MS}`,
     '--dest=org.freedesktop.DBus',
     '/org/freedesktop/DBus',
-    'org.freedesktop.DBus.NameHasOwner',
-    `string:${name}`,
+    ...call,
   ];
   return new Promise((resolve) => {
     execFile('dbus-send', args, { env, timeout: PROBE_TIMEOUT_MS * 2 }, (error, stdout) => {
-      const answer = /boolean (true|false)/.exec(stdout)?.[1];
-      resolve(error || answer === undefined ? undefined : answer === 'true');
+      resolve(error ? undefined : stdout);
     });
   });
 }

@@ -1,5 +1,5 @@
 import type { AppSnapshot } from '../../shared/rpc.js';
-import { buildStartMenu, buildTrayMenu, type MenuEntry } from './tray-menu.js';
+import { buildStartMenu, buildTrayMenu, type MenuEntry, type TrayExtras } from './tray-menu.js';
 import { trayIconFile, trayIconState, trayTooltip } from './tray-status.js';
 
 /** Where the app core is, as the tray shows it: not yet there, failed to start, or running. */
@@ -16,26 +16,30 @@ export interface TrayLook {
   tooltip: string;
 }
 
-/** What the tray shows for a status. */
-export function trayLook(status: CoreStatus, platform: NodeJS.Platform): TrayLook {
+/** What the tray shows for a status (and `extras`, see TrayExtras). */
+export function trayLook(
+  status: CoreStatus,
+  platform: NodeJS.Platform,
+  extras: TrayExtras = {},
+): TrayLook {
   switch (status.phase) {
     case 'running': {
       const { snapshot } = status;
       return {
-        menu: buildTrayMenu(snapshot),
+        menu: buildTrayMenu(snapshot, extras),
         icon: trayIconFile(trayIconState(snapshot), platform),
         tooltip: trayTooltip(snapshot),
       };
     }
     case 'failed':
       return {
-        menu: buildStartMenu(status.message),
+        menu: buildStartMenu(status.message, extras),
         icon: trayIconFile('error', platform),
         tooltip: 'PG Tunnel could not start — open it to see why',
       };
     case 'starting':
       return {
-        menu: buildStartMenu(undefined),
+        menu: buildStartMenu(undefined, extras),
         icon: trayIconFile('idle', platform),
         tooltip: 'PG Tunnel — starting…',
       };

@@ -52,17 +52,22 @@ describe('the tray menu', () => {
     expect(labels(menu)[0]).toBe('DB a (listening) — [::1]:5433');
   });
 
-  it('lists each tunnel with Start or Stop and a copy item enabled only while listening', () => {
+  it('lists each tunnel with Start or Stop, copy and open items enabled only while listening, then Start All and Stop All', () => {
     const menu = buildTrayMenu(snapshot([tunnel('a', 'listening'), tunnel('b', 'stopped')]));
     expect(labels(menu)).toEqual([
       'DB a (listening) — 127.0.0.1:5433',
       'DB b (stopped)',
       '---',
+      'Start All',
+      'Stop All',
+      '---',
       'Open PG Tunnel',
       'Start at login',
+      'Reveal Logs',
       '---',
       'Quit PG Tunnel',
     ]);
+    expect(menu.slice(3, 5)).toMatchObject([{ enabled: true }, { enabled: true }]);
     const [a, b] = menu as Array<Extract<MenuEntry, { type: 'normal' }>>;
     expect(a!.submenu).toEqual([
       {
@@ -76,6 +81,18 @@ describe('the tray menu', () => {
         label: 'Copy connection URL',
         enabled: true,
         action: { kind: 'copy-url', profileId: 'a' },
+      },
+      {
+        type: 'normal',
+        label: 'Open in Your Postgres App',
+        enabled: true,
+        action: { kind: 'open-url', profileId: 'a' },
+      },
+      {
+        type: 'normal',
+        label: 'Open psql in a Terminal',
+        enabled: true,
+        action: { kind: 'open-psql', profileId: 'a' },
       },
     ]);
     expect(b!.submenu?.[0]).toMatchObject({
@@ -148,7 +165,7 @@ describe('notifications', () => {
       tunnel('a', 'listening', { problem: { message: 'API key is invalid', fix: 'edit-key' } }),
     ]);
     expect(notificationsFor(healthy, rejected)).toEqual([
-      { title: 'DB a: the key was rejected', body: 'API key is invalid' },
+      { title: 'DB a: the key was rejected', body: 'API key is invalid', profileId: 'a' },
     ]);
     expect(notificationsFor(rejected, rejected)).toEqual([]);
     expect(notificationsFor(rejected, healthy)).toEqual([]);
@@ -161,7 +178,11 @@ describe('notifications', () => {
       }),
     ]);
     expect(notificationsFor(snapshot([tunnel('a', 'listening')]), refused)).toEqual([
-      { title: 'DB a: the password was rejected', body: 'PG Tunnel could not log in to “DB a”: …' },
+      {
+        title: 'DB a: the password was rejected',
+        body: 'PG Tunnel could not log in to “DB a”: …',
+        profileId: 'a',
+      },
     ]);
   });
 
@@ -176,10 +197,14 @@ describe('notifications', () => {
       }),
     ]);
     expect(notificationsFor(stopped, failed)).toEqual([
-      { title: 'DB a failed', body: 'Port 5433 is in use.' },
+      { title: 'DB a failed', body: 'Port 5433 is in use.', profileId: 'a' },
     ]);
     expect(notificationsFor(stopped, notice)).toEqual([
-      { title: 'DB a needs your attention', body: 'Your earlier data is kept in /x.' },
+      {
+        title: 'DB a needs your attention',
+        body: 'Your earlier data is kept in /x.',
+        profileId: 'a',
+      },
     ]);
   });
 });

@@ -7,7 +7,13 @@ export type MenuAction =
   | { kind: 'start-tunnel'; profileId: string }
   | { kind: 'stop-tunnel'; profileId: string }
   | { kind: 'copy-url'; profileId: string }
-  | { kind: 'open-window' }
+  | { kind: 'open-url'; profileId: string }
+  | { kind: 'open-psql'; profileId: string }
+  | { kind: 'start-all' }
+  | { kind: 'stop-all' }
+  | { kind: 'reveal-logs' }
+  | { kind: 'check-updates' }
+  | { kind: 'open-window'; profileId?: string }
   | { kind: 'toggle-start-at-login' }
   | { kind: 'retry-start' }
   | { kind: 'quit' };
@@ -24,6 +30,12 @@ const OPEN_WINDOW: MenuEntry = {
   enabled: true,
   action: { kind: 'open-window' },
 };
+const REVEAL_LOGS: MenuEntry = {
+  type: 'normal',
+  label: 'Reveal Logs',
+  enabled: true,
+  action: { kind: 'reveal-logs' },
+};
 const QUIT: MenuEntry = {
   type: 'normal',
   label: 'Quit PG Tunnel',
@@ -35,7 +47,7 @@ const QUIT: MenuEntry = {
  * The tray's menu while the core is not running: starting, or (with `failure`, the sentence the
  * window shows) failed, with Retry. Open and Quit work in both.
  */
-export function buildStartMenu(failure: string | undefined): MenuEntry[] {
+export function buildStartMenu(failure: string | undefined, extras: TrayExtras = {}): MenuEntry[] {
   const status: MenuEntry[] =
     failure === undefined
       ? [{ type: 'normal', label: 'Starting…', enabled: false }]
@@ -43,14 +55,74 @@ export function buildStartMenu(failure: string | undefined): MenuEntry[] {
           { type: 'normal', label: 'PG Tunnel could not start', enabled: false },
           { type: 'normal', label: 'Retry', enabled: true, action: { kind: 'retry-start' } },
         ];
-  return [...status, { type: 'separator' }, OPEN_WINDOW, { type: 'separator' }, QUIT];
+  return [
+    ...noticeEntries(extras),
+    ...status,
+    { type: 'separator' },
+    OPEN_WINDOW,
+    REVEAL_LOGS,
+    { type: 'separator' },
+    QUIT,
+  ];
+}
+
+/** What the tray menu shows beside the core's state. */
+export interface TrayExtras {
+  /**
+   * A notification that could not be shown (no notification server): the menu's first line,
+   * which opens the window at its profile.
+   */
+  notice?: { title: string; profileId?: string } | undefined;
+  /** Whether updates can be looked for (a packaged app with a feed). */
+  updates?: boolean;
+  /** A downloaded update, installed when PG Tunnel quits. */
+  updateReady?: string | undefined;
+}
+
+/** "Check for Updates…", or what a downloaded update waits for. */
+function updateEntries(extras: TrayExtras): MenuEntry[] {
+  if (!extras.updates) {
+    return [];
+  }
+  return extras.updateReady
+    ? [
+        {
+          type: 'normal',
+          label: `Version ${extras.updateReady} Installs When You Quit`,
+          enabled: false,
+        },
+      ]
+    : [
+        {
+          type: 'normal',
+          label: 'Check for Updates…',
+          enabled: true,
+          action: { kind: 'check-updates' },
+        },
+      ];
+}
+
+/** The notice line and its separator, when there is a notice. */
+function noticeEntries(extras: TrayExtras): MenuEntry[] {
+  const { notice } = extras;
+  if (!notice) {
+    return [];
+  }
+  const action: MenuAction = notice.profileId
+    ? { kind: 'open-window', profileId: notice.profileId }
+    : { kind: 'open-window' };
+  return [
+    { type: 'normal', label: `⚠ ${notice.title}`, enabled: true, action },
+    { type: 'separator' },
+  ];
 }
 
 /**
- * The tray's context menu, a pure function of the state: each tunnel with Start/Stop and "Copy
- * connection URL", then "Open PG Tunnel", "Start at login" and Quit.
+ * The tray's context menu, a pure function of the state: a notice that could not be shown as a
+ * notification, each tunnel with Start/Stop and "Copy connection URL", then "Open PG Tunnel",
+ * "Start at login" and Quit.
  */
-export function buildTrayMenu(snapshot: AppSnapshot): MenuEntry[] {
+export function buildTrayMenu(snapshot: AppSnapshot, extras: TrayExtras = {}): MenuEntry[] {
   const tunnels: MenuEntry[] = snapshot.profiles.map((profile) => {
     const state = snapshot.tunnels[profile.id];
     const status = state?.status ?? 'stopped';
@@ -82,13 +154,46 @@ export function buildTrayMenu(snapshot: AppSnapshot): MenuEntry[] {
           enabled: status === 'listening',
           action: { kind: 'copy-url', profileId: profile.id },
         },
+        {
+          type: 'normal',
+          label: 'Open in Your Postgres App',
+          enabled: status === 'listening',
+          action: { kind: 'open-url', profileId: profile.id },
+        },
+        {
+          type: 'normal',
+          label: 'Open psql in a Terminal',
+          enabled: status === 'listening',
+          action: { kind: 'open-psql', profileId: profile.id },
+        },
       ],
     };
   });
+  const states = snapshot.profiles.map((p) => snapshot.tunnels[p.id]);
+  const all: MenuEntry[] =
+    tunnels.length < 2
+      ? []
+      : [
+          { type: 'separator' },
+          {
+            type: 'normal',
+            label: 'Start All',
+            enabled: states.some((state) => !isRunning(state)),
+            action: { kind: 'start-all' },
+          },
+          {
+            type: 'normal',
+            label: 'Stop All',
+            enabled: states.some((state) => state?.status === 'listening'),
+            action: { kind: 'stop-all' },
+          },
+        ];
   return [
+    ...noticeEntries(extras),
     ...(tunnels.length > 0
       ? tunnels
       : [{ type: 'normal' as const, label: 'No tunnels yet', enabled: false }]),
+    ...all,
     { type: 'separator' },
     OPEN_WINDOW,
     {
@@ -97,6 +202,8 @@ export function buildTrayMenu(snapshot: AppSnapshot): MenuEntry[] {
       checked: snapshot.settings.startAtLogin,
       action: { kind: 'toggle-start-at-login' },
     },
+    ...updateEntries(extras),
+    REVEAL_LOGS,
     { type: 'separator' },
     QUIT,
   ];

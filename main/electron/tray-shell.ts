@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { connectionDetails, identityOf } from '../../shared/connection-details.js';
 import type { AppSnapshot, RpcClient } from '../../shared/rpc.js';
 import type { AppCore } from '../service/app-core.js';
 import { composeAppCore } from '../service/compose.js';
@@ -8,7 +7,15 @@ import { CoreStart, type StartState } from './core-start.js';
 import { AppWindow } from './app-window.js';
 import type { ShellElectron, ShellImage, ShellMenu, ShellTray } from './electron-api.js';
 import { registerIpcHandlers } from './ipc-bridge.js';
-import { eventChannel } from './ipc-channels.js';
+import { eventChannel, NOTICE_CHANNEL, SHOW_PROFILE_CHANNEL } from './ipc-channels.js';
+import { LivenessWatch } from './liveness-watch.js';
+import { registerOpenExternal } from './open-external.js';
+import { ShellLog } from './shell-log.js';
+import { isTunnelAction, runTunnelAction } from './tunnel-actions.js';
+import { TunnelLogMirror } from './tunnel-log-mirror.js';
+import { Updates } from './updates.js';
+import { NOTIFICATION_SERVER, Notifier } from './notifier.js';
+import { QuitFlow } from './quit-flow.js';
 import { applyStartAtLogin, HIDDEN_FLAG, loginCommand } from './login-items.js';
 import { toMenuTemplate } from './menu-template.js';
 import { notificationsFor, type DesktopNotification } from './notifications.js';
@@ -21,14 +28,11 @@ import {
   type WindowKind,
 } from './platform-behaviour.js';
 import type { TrayAppOptions } from './tray-app.js';
-import { STATUS_NOTIFIER_WATCHER, sessionBusHasOwner } from './tray-host.js';
+import { STATUS_NOTIFIER_WATCHER, sessionBusHasOwner, sessionBusProvides } from './tray-host.js';
 import { trayLook, trayLookChanges, type CoreStatus, type TrayLook } from './tray-look.js';
 import type { MenuAction } from './tray-menu.js';
 import { isAppPage } from './tray-window.js';
 import { recordLoginItem, windowCommands, type LoginItemOptions } from './window-commands.js';
-
-/** Tunnels get this long to close their sessions when the app quits. */
-const QUIT_TIMEOUT_MS = 5_000;
 
 /**
  * The tray app after Electron is ready: tray icon, window and IPC bridge first, then the core
@@ -47,6 +51,13 @@ export class TrayShell<Image extends ShellImage> {
   private menu: ShellMenu | undefined;
   private previous: AppSnapshot | undefined;
   private unsubscribe: (() => void) | undefined;
+  private readonly notifier: Notifier;
+  /** The log file "Reveal Logs" shows (config dir/logs). */
+  readonly log: ShellLog;
+  private readonly updates: Updates | undefined;
+  private readonly logMirror: TunnelLogMirror;
+  private readonly liveness: LivenessWatch;
+  private readonly quitFlow: QuitFlow;
 
   /** Makes the tray icon and the window, then starts the core; resolves when that has settled. */
   static async open<Image extends ShellImage>(
@@ -54,11 +65,16 @@ export class TrayShell<Image extends ShellImage> {
     options: TrayAppOptions & { location: TrayConfigLocation },
   ): Promise<TrayShell<Image>> {
     const { platform, env, argv } = options;
-    const watcher =
-      platform === 'linux' ? await sessionBusHasOwner(STATUS_NOTIFIER_WATCHER, env) : undefined;
+    const [watcher, notificationServer] =
+      platform === 'linux'
+        ? await Promise.all([
+            sessionBusHasOwner(STATUS_NOTIFIER_WATCHER, env),
+            sessionBusProvides(NOTIFICATION_SERVER, env),
+          ])
+        : [undefined, undefined];
     const hasTray = trayShown(platform, watcher, env);
     const kind = windowKind(platform, { wayland: isWaylandSession(env, argv), trayShown: hasTray });
-    const shell = new TrayShell(electron, options, kind);
+    const shell = new TrayShell(electron, options, kind, notificationServer);
     await shell.start.start();
     if (shell.start.current.phase === 'running') {
       const core = shell.start.current.core;
@@ -74,9 +90,23 @@ export class TrayShell<Image extends ShellImage> {
     private readonly electron: ShellElectron<Image>,
     private readonly options: TrayAppOptions & { location: TrayConfigLocation },
     kind: WindowKind,
+    notificationServer: boolean | undefined,
   ) {
     const { app, Tray, ipcMain, powerMonitor } = electron;
     const { platform, paths, location } = options;
+    this.log = new ShellLog(join(location.configDir, 'logs'));
+    this.log.info(`PG Tunnel ${app.getVersion()} started on ${platform}`);
+    this.notifier = new Notifier({
+      Notification: electron.Notification,
+      server: notificationServer,
+      onClick: (profileId) => this.showWindow(profileId),
+      onFallback: (notice) => {
+        this.repaint();
+        if (notice) {
+          this.window.send(NOTICE_CHANNEL, `${notice.title}: ${notice.body}`);
+        }
+      },
+    });
 
     this.window = new AppWindow(electron, {
       kind,
@@ -86,8 +116,20 @@ export class TrayShell<Image extends ShellImage> {
       onQuit: () => app.quit(),
     });
 
+    this.updates =
+      options.updater &&
+      new Updates(options.updater, {
+        notify: (notice) => this.notify(notice),
+        warn: (message) => this.log.warn(message),
+        changed: () => this.repaint(),
+      });
+
     this.tray = new Tray(this.icon(trayLook({ phase: 'starting' }, platform).icon));
     this.tray.on('click', () => this.window.toggle(this.tray.getBounds()));
+    // Windows sends a double click as 'click' then 'double-click', and the second press has
+    // moved the focus to the taskbar, hiding the popover just shown (Electron.NET#343): a
+    // double click always ends with the window open.
+    this.tray.on('double-click', () => this.showWindow());
     if (trayMenuMode(platform) === 'pop-up-on-right-click') {
       this.tray.on('right-click', () => this.tray.popUpContextMenu(this.menu));
     }
@@ -109,21 +151,28 @@ export class TrayShell<Image extends ShellImage> {
     this.start = new CoreStart(
       async () => {
         for (const line of await moveLegacyConfig(location)) {
-          console.info(line);
+          this.log.info(line);
         }
         return composeAppCore({
           configDir: location.configDir,
           version: app.getVersion(),
           shell: 'the tray app',
+          platform,
+          keychainOwner: 'tray-app',
           ...(options.keychainService ? { keychainService: options.keychainService } : {}),
         });
       },
       (state) => this.onStartChange(state),
     );
     this.commands = windowCommands(this.start, this.login);
-    const unregister = registerIpcHandlers(ipcMain, this.commands, (url) =>
-      isAppPage(url, paths.pageUrl, platform),
-    );
+    this.logMirror = new TunnelLogMirror(this.log, this.commands);
+    const isTrusted = (url: string): boolean => isAppPage(url, paths.pageUrl, platform);
+    const unregisterCommands = registerIpcHandlers(ipcMain, this.commands, isTrusted);
+    const unregisterOpen = registerOpenExternal(ipcMain, electron.shell, isTrusted);
+    const unregister = (): void => {
+      unregisterCommands();
+      unregisterOpen();
+    };
 
     // A second launch (the only way back to a window without a tray icon) shows this one's
     // window, and retries a core that failed to start.
@@ -133,42 +182,72 @@ export class TrayShell<Image extends ShellImage> {
       }
       this.showWindow();
     });
+    const revive = (): Promise<unknown> =>
+      this.start.current.phase === 'running'
+        ? this.start.current.core.onResume()
+        : Promise.resolve();
     powerMonitor.on('resume', () => {
-      if (this.start.current.phase === 'running') {
-        this.start.current.core
-          .onResume()
-          .catch((error: unknown) =>
-            console.warn(`Could not restart tunnels after sleep: ${String(error)}`),
-          );
-      }
+      revive().catch((error: unknown) =>
+        this.log.warn(`Could not restart tunnels after sleep: ${String(error)}`),
+      );
+    });
+    this.liveness = new LivenessWatch({
+      reviveListeners: revive,
+      networkChanged: () => {
+        if (this.start.current.phase === 'running') {
+          this.start.current.core.onNetworkChange();
+        }
+      },
+      warn: (message) => this.log.warn(message),
+      ...(options.livenessIntervalMs ? { intervalMs: options.livenessIntervalMs } : {}),
+      ...(options.machineAddresses ? { addresses: options.machineAddresses } : {}),
     });
     app.on('before-quit', (event) => {
       if (this.window.quitting) {
         return;
       }
-      this.window.quitting = true;
       event.preventDefault();
-      unregister();
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)));
-      const stopped = this.start.settled().then((core) => core?.dispose());
-      void Promise.race([stopped, timeout]).finally(() => {
-        clearTimeout(timer);
-        app.exit(0);
-      });
+      void this.quit();
+    });
+    this.quitFlow = new QuitFlow({
+      electron,
+      start: this.start,
+      updates: this.updates,
+      leaving: () => {
+        this.window.quitting = true;
+        this.liveness.dispose();
+        unregister();
+      },
+    });
+    // Logoff, restart or shutdown: no question can be asked, and on Windows 'before-quit' never
+    // comes (electron/electron#9613): sessions are closed with a FATAL each and the playground's
+    // Postgres is stopped cleanly, in the time the system gives.
+    this.window.onSessionEnd(() => void this.quitFlow.exit('disconnect', true));
+    powerMonitor.on('shutdown', (event) => {
+      event?.preventDefault(); // macOS and Linux wait while the app quits
+      void this.quitFlow.exit('disconnect', true);
     });
   }
 
-  /** Shows the window and brings it forward. */
-  showWindow(): void {
+  /** Quit from the menu, the window or the system's Quit: asks first when sessions are open. */
+  quit(): Promise<void> {
+    return this.quitFlow.quit();
+  }
+
+  /** Shows the window and brings it forward; at `profileId`'s page when given. */
+  showWindow(profileId?: string): void {
     this.window.show(this.tray.getBounds());
+    this.notifier.clear();
+    if (profileId) {
+      this.window.send(SHOW_PROFILE_CHANNEL, profileId);
+    }
     const state = this.start.current;
     if (state.phase === 'running') {
       // The switch follows the system: an approval given in System Settings meanwhile, say.
       void recordLoginItem(
         state.core,
         this.login(state.core.snapshot().settings.startHidden),
-      ).catch((error: unknown) => console.warn(`Could not read the login item: ${String(error)}`));
+      ).catch((error: unknown) => this.log.warn(`Could not read the login item: ${String(error)}`));
     }
   }
 
@@ -197,9 +276,10 @@ export class TrayShell<Image extends ShellImage> {
     this.unsubscribe = core.subscribe((snapshot) => this.render(snapshot));
     this.render(core.snapshot());
     void this.checkLoginItem(core).catch((error: unknown) =>
-      console.warn(`Could not check start at login: ${String(error)}`),
+      this.log.warn(`Could not check start at login: ${String(error)}`),
     );
     void core.startUp();
+    void this.updates?.check(false);
   }
 
   /**
@@ -221,6 +301,9 @@ export class TrayShell<Image extends ShellImage> {
 
   private render(snapshot: AppSnapshot): void {
     this.window.send(eventChannel('snapshot'), snapshot);
+    void this.logMirror
+      .write(snapshot)
+      .catch((error: unknown) => this.log.warn(`Could not read a tunnel's log: ${String(error)}`));
     this.paint({ phase: 'running', snapshot });
     for (const notification of notificationsFor(this.previous, snapshot)) {
       this.notify(notification);
@@ -228,9 +311,21 @@ export class TrayShell<Image extends ShellImage> {
     this.previous = snapshot;
   }
 
+  /** Paints the tray again for the current state (the notice changed). */
+  private repaint(): void {
+    const state = this.start.current;
+    this.paint(
+      state.phase === 'running' ? { phase: 'running', snapshot: state.core.snapshot() } : state,
+    );
+  }
+
   /** Sets the parts of the tray whose look changed, and only those. */
   private paint(status: CoreStatus): void {
-    const look = trayLook(status, this.options.platform);
+    const look = trayLook(status, this.options.platform, {
+      notice: this.notifier.pending,
+      updates: this.updates !== undefined,
+      updateReady: this.updates?.downloaded,
+    });
     const changes = trayLookChanges(this.look, look);
     this.look = look;
     if (changes.icon) {
@@ -251,6 +346,7 @@ export class TrayShell<Image extends ShellImage> {
 
   private onMenuAction(action: MenuAction): void {
     this.handleMenuAction(action).catch((error: unknown) => {
+      this.log.error(`${action.kind}: ${error instanceof Error ? error.message : String(error)}`);
       // A menu has nowhere to show a failure: a notification says it.
       this.notify({
         title: 'PG Tunnel',
@@ -260,26 +356,24 @@ export class TrayShell<Image extends ShellImage> {
   }
 
   private async handleMenuAction(action: MenuAction): Promise<void> {
+    if (isTunnelAction(action)) {
+      await runTunnelAction(action, {
+        commands: this.commands,
+        electron: this.electron,
+        platform: this.options.platform,
+        env: this.options.env,
+      });
+      return;
+    }
     switch (action.kind) {
-      case 'start-tunnel':
-        await this.commands.startTunnel(action.profileId);
+      case 'check-updates':
+        await this.updates?.check(true);
         return;
-      case 'stop-tunnel':
-        await this.commands.stopTunnel(action.profileId);
+      case 'reveal-logs':
+        this.electron.shell.showItemInFolder(this.log.file);
         return;
-      case 'copy-url': {
-        const snapshot = await this.commands.getSnapshot();
-        const state = snapshot.tunnels[action.profileId];
-        const profile = snapshot.profiles.find((p) => p.id === action.profileId);
-        if (profile && state?.host && state.port) {
-          this.electron.clipboard.writeText(
-            connectionDetails(state.host, state.port, profile.name, identityOf(profile)).url,
-          );
-        }
-        return;
-      }
       case 'open-window':
-        this.showWindow();
+        this.showWindow(action.profileId);
         return;
       case 'toggle-start-at-login': {
         const { settings } = await this.commands.getSnapshot();
@@ -290,14 +384,13 @@ export class TrayShell<Image extends ShellImage> {
         await this.start.start();
         return;
       case 'quit':
-        this.electron.app.quit();
+        await this.quit();
         return;
     }
   }
 
-  private notify({ title, body }: DesktopNotification): void {
-    // The first line only: commands that may follow it are for the window.
-    new this.electron.Notification({ title, body: body.split('\n')[0]! }).show();
+  private notify(notification: DesktopNotification): void {
+    this.notifier.notify(notification);
   }
 
   private icon(file: string): Image {

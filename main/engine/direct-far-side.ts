@@ -37,6 +37,8 @@ export class DirectFarSide implements FarSide {
     );
   }
 
+  refresh(): void {}
+
   readonly held = 0;
 
   async stop(): Promise<void> {}

@@ -25,6 +25,11 @@ export interface FarSide {
    * warm sockets) starts now. Called once.
    */
   start(): void;
+  /**
+   * The computer's network changed: connections held ahead of need are replaced (they may lead
+   * nowhere now). Sessions are left alone: their own liveness checks judge them.
+   */
+  refresh(): void;
   /** Connections held open ahead of need now, for clients not here yet (0 when it holds none). */
   readonly held: number;
   /**

@@ -45,6 +45,10 @@ export class GatewayFarSide implements FarSide {
     this.sockets.start();
   }
 
+  refresh(): void {
+    this.sockets.refresh();
+  }
+
   get held(): number {
     return this.sockets.held;
   }

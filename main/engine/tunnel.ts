@@ -209,6 +209,11 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     return this.farSide.held;
   }
 
+  /** The network changed: replaces the connections held ahead of need (see FarSide.refresh). */
+  networkChanged(): void {
+    this.farSide.refresh();
+  }
+
   /**
    * Stops listening. 'kill' ends every session now; 'drain' lets them finish, and ends whatever is
    * left after `drainTimeoutMs`. Resolves when every client connection and warm socket is closed.

@@ -171,6 +171,25 @@ export class WarmPool implements GatewaySockets {
     }
   }
 
+  /**
+   * The network changed (another Wi-Fi, a VPN up or down): the warm sockets were opened over the
+   * old route and may be dead without a FIN, so each is replaced now instead of after the pings
+   * find it silent; a back-off from failures on the old network is forgotten.
+   */
+  refresh(): void {
+    if (this.stopped) {
+      return;
+    }
+    for (const warm of this.ready.splice(0)) {
+      this.release(warm);
+      this.close(warm.ws, false);
+    }
+    clearTimeout(this.backoffTimer);
+    this.backoffMs = 0;
+    this.backoffUntil = 0;
+    this.fill();
+  }
+
   /** Closes every warm socket and gives up dials in flight; resolves when all are closed. */
   async stop(): Promise<void> {
     this.stopped = true;

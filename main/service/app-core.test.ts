@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
-import { createServer, Server, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_LOCAL_TLS, type Profile } from '../../shared/profile.js';
@@ -16,7 +16,7 @@ import { start } from '../testing/child-process.js';
 import { filesUnder } from '../testing/files.js';
 import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
 import { privateKeyMaterialIn } from '../testing/key-material.js';
-import { freePort, portIsOpen } from '../testing/ports.js';
+import { closeListenerOn, freePort, portIsOpen } from '../testing/ports.js';
 import { psql } from '../testing/psql.js';
 import { RawClient } from '../testing/raw-client.js';
 import { until } from '../testing/until.js';
@@ -191,12 +191,7 @@ describe('the tunnel manager', () => {
       apiKey: gateway.keys.valid,
     });
     const { port } = await test.core.commands.startTunnel(profile.id);
-    // What the OS does to a listener across sleep, done by hand: nothing public reaches a tunnel's
-    // listener, so it is found among this process's handles by its port.
-    const listener = (process as unknown as { _getActiveHandles(): unknown[] })
-      ._getActiveHandles()
-      .find((h): h is Server => h instanceof Server && (h.address() as AddressInfo)?.port === port);
-    await new Promise((resolve) => listener!.close(resolve));
+    await closeListenerOn(port!);
     expect(await portIsOpen(port!)).toBe(false);
 
     expect(await test.core.onResume()).toEqual([profile.id]);

@@ -40,6 +40,11 @@ export interface AppCoreOptions {
    */
   localTlsCheckIntervalMs?: number;
   version: string;
+  /**
+   * The platform whose keychain holds the secrets, a Node.js platform name (default
+   * process.platform): a secret longer than it holds is refused with a sentence.
+   */
+  platform?: string;
 }
 
 /** Subscribers hear of bursts of changes (a session opening touches several fields) once. */
@@ -72,8 +77,11 @@ export class AppCore {
   private playgroundElsewhere: RunningPlayground | undefined;
   private readonly playgroundLook: NodeJS.Timeout;
 
+  private readonly platform: string;
+
   /** Builds the core; nothing is read from the keychain and no tunnel starts. */
   constructor(private readonly options: AppCoreOptions) {
+    this.platform = options.platform ?? process.platform;
     this.profiles = new ProfileStore(options.config);
     this.tunnels = new TunnelManager(
       this.profiles,
@@ -125,6 +133,14 @@ export class AppCore {
   }
 
   /**
+   * What every shell does when the computer's network changes (another Wi-Fi, a VPN): tunnels
+   * replace the WebSockets they hold ahead of need, which may lead nowhere now.
+   */
+  onNetworkChange(): void {
+    this.tunnels.networkChanged();
+  }
+
+  /**
    * Starts a profile's tunnel with `input`'s address (host, port, portMode) instead of its saved
    * one, as `pg-tunnel playground --host H --port P` asks. The address is kept on the profile, for
    * the next start, only when the tunnel listens: a start that fails (the port is in use, the host
@@ -135,7 +151,7 @@ export class AppCore {
    */
   async startWith(id: string, input: ProfileInput): Promise<TunnelState> {
     const before = this.profiles.require(id);
-    throwIfInvalid(input, before.kind, false);
+    throwIfInvalid(input, before.kind, false, this.platform);
     const { kind: _kind, ...changes } = fieldsOf(input, before.kind, before);
     await this.tunnels.stop(id);
     this.profiles.update(id, changes);
@@ -154,6 +170,7 @@ export class AppCore {
       profiles: this.profiles.list().map((p) => this.view(p)),
       tunnels: this.withPlaygroundElsewhere(this.tunnels.states()),
       settings: this.profiles.settings(),
+      platform: this.platform,
     };
   }
 
@@ -163,11 +180,16 @@ export class AppCore {
     return () => this.listeners.delete(listener);
   }
 
-  async dispose(): Promise<void> {
+  /**
+   * Stops every tunnel and the playground. 'kill' (the default) ends sessions now; 'drain' stops
+   * taking new ones and lets open sessions finish, ending what is left after `drainTimeoutMs`
+   * (default 30 s, see Tunnel.stop).
+   */
+  async dispose(mode: 'drain' | 'kill' = 'kill', drainTimeoutMs?: number): Promise<void> {
     clearTimeout(this.pendingSnapshot);
     clearInterval(this.playgroundLook);
     this.listeners.clear();
-    await this.tunnels.dispose();
+    await this.tunnels.dispose(mode, drainTimeoutMs);
     await this.options.playground.dispose();
   }
 
@@ -300,7 +322,7 @@ export class AppCore {
       addProfile: (input) =>
         mutate(async () => {
           const kind = input.kind ?? 'tunnel';
-          throwIfInvalid(input, kind, true);
+          throwIfInvalid(input, kind, true, this.platform);
           const profile = profiles.add(fieldsOf(input, kind));
           try {
             await this.saveSecret(profile.id, kind, input);
@@ -314,7 +336,7 @@ export class AppCore {
       updateProfile: (id, input) =>
         mutate(async () => {
           const before = profiles.require(id);
-          throwIfInvalid(input, before.kind, false);
+          throwIfInvalid(input, before.kind, false, this.platform);
           if (input.apiKey !== undefined && before.kind !== 'tunnel') {
             throw new RpcError(
               before.kind === 'playground'
@@ -406,8 +428,14 @@ export class AppCore {
 }
 
 /** @throws RpcError naming the first field of `input` that is not valid for a `kind` profile. */
-function throwIfInvalid(input: ProfileInput, kind: ProfileKind, adding: boolean): void {
-  const [field, message] = Object.entries(validateProfileInput(input, { kind, adding }))[0] ?? [];
+function throwIfInvalid(
+  input: ProfileInput,
+  kind: ProfileKind,
+  adding: boolean,
+  platform: string,
+): void {
+  const errors = validateProfileInput(input, { kind, adding, platform });
+  const [field, message] = Object.entries(errors)[0] ?? [];
   if (field && message) {
     throw new RpcError(message, field);
   }

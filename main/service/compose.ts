@@ -4,6 +4,7 @@ import { Playground } from './playground/index.js';
 import { openConfig } from './profile-store.js';
 import { createSecretChoice } from './secret-choice.js';
 import { createFileSecretStore } from './secret-file.js';
+import { claimingSecretStore } from './keychain-claim.js';
 import { createKeychainSecretStore } from './secret-store.js';
 
 /** What differs between the shells that build the core. */
@@ -27,6 +28,13 @@ export interface AppCoreSetup {
    * ("pg-tunnel ui", "the tray app"; default "PG Tunnel").
    */
   shell?: string;
+  /** The platform whose keychain holds the secrets (default process.platform; see AppCoreOptions). */
+  platform?: string;
+  /**
+   * macOS: the program whose own the keychain items are to be ('tray-app'): items it reads that
+   * another program made are saved again as its own (claimingSecretStore). Unset: read as they are.
+   */
+  keychainOwner?: string;
 }
 
 /**
@@ -43,14 +51,25 @@ export async function composeAppCore({
   keychainService,
   localTlsCheckIntervalMs,
   shell,
+  platform,
+  keychainOwner,
 }: AppCoreSetup): Promise<AppCore> {
   const keychain = createKeychainSecretStore(keychainService);
+  const claimed =
+    keychainOwner && (platform ?? process.platform) === 'darwin'
+      ? claimingSecretStore(keychain, {
+          configDir,
+          program: keychainOwner,
+          warn: (message) => console.warn(message),
+        })
+      : keychain;
   return new AppCore({
     config: openConfig(configDir),
-    secrets: createSecretChoice(keychain, createFileSecretStore(configDir)),
-    playground: new Playground(configDir, keychain, shell),
+    secrets: createSecretChoice(claimed, createFileSecretStore(configDir)),
+    playground: new Playground(configDir, claimed, shell),
     localCa: () => openLocalCa(configDir),
     localTlsCheckIntervalMs,
     version,
+    ...(platform ? { platform } : {}),
   });
 }

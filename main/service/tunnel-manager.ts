@@ -195,13 +195,17 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
     }
   }
 
-  async stop(id: string, mode: 'drain' | 'kill' = 'kill'): Promise<TunnelState> {
+  async stop(
+    id: string,
+    mode: 'drain' | 'kill' = 'kill',
+    drainTimeoutMs?: number,
+  ): Promise<TunnelState> {
     const entry = this.entries.get(id);
     this.entries.delete(id);
     entry?.renewal?.stop();
     await entry?.withdraw?.().catch(() => {});
     if (entry?.tunnel) {
-      await entry.tunnel.stop(mode);
+      await entry.tunnel.stop(mode, drainTimeoutMs);
       this.record(id, 'info', 'Stopped');
     }
     this.emit('change');
@@ -226,6 +230,13 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
       await this.restart(id);
     }
     return dead;
+  }
+
+  /** The network changed: every running tunnel replaces its warm sockets. */
+  networkChanged(): void {
+    for (const entry of this.entries.values()) {
+      entry.tunnel?.networkChanged();
+    }
   }
 
   killSession(profileId: string, sessionId: string): boolean {
@@ -258,9 +269,9 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
     this.logs.delete(id);
   }
 
-  async dispose(mode: 'drain' | 'kill' = 'kill'): Promise<void> {
+  async dispose(mode: 'drain' | 'kill' = 'kill', drainTimeoutMs?: number): Promise<void> {
     clearInterval(this.statsTimer);
-    await Promise.all([...this.entries.keys()].map((id) => this.stop(id, mode)));
+    await Promise.all([...this.entries.keys()].map((id) => this.stop(id, mode, drainTimeoutMs)));
   }
 
   private watch(id: string, entry: Entry, tunnel: Tunnel): void {

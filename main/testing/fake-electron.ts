@@ -1,3 +1,5 @@
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
 import type { RpcReply } from '../../shared/rpc-dispatch.js';
 import type {
   BrowserWindowConstructorOptions,
@@ -10,11 +12,14 @@ import type {
   ShellEvent,
   ShellImage,
   ShellMenu,
+  ShellMessageBox,
+  ShellNotification,
   ShellTray,
   ShellWebContents,
   ShellWindow,
 } from '../electron/electron-api.js';
 import type { IpcCommandHandler, IpcMainLike } from '../electron/ipc-bridge.js';
+import type { ShellUpdater } from '../electron/updates.js';
 
 /**
  * A recording stand-in for the `electron` module, the one boundary the tests cannot run (its
@@ -32,10 +37,53 @@ export interface FakeElectron {
   trays: FakeTray[];
   /** Every menu built, in order. */
   menus: FakeMenu[];
+  /** Notifications the user saw. */
   notifications: Array<{ title: string; body: string }>;
+  /** Notifications shown where nothing displays them (no notification server). */
+  lostNotifications: Array<{ title: string; body: string }>;
+  /**
+   * The user clicks the `index`th notification shown (in `notifications`' order), as late as a
+   * user would: after a garbage collection. A notification the shell kept no reference to is gone
+   * by then and its click never arrives (electron/electron#16922): resolves false.
+   */
+  clickNotification(index: number): Promise<boolean>;
   ipc: FakeIpcMain;
   powerMonitor: Emitter;
   clipboard: { text: string };
+  /** Message boxes shown, and the button the user will press next (by label). */
+  dialogs: FakeDialogs;
+  /** URLs handed to the OS (shell.openExternal) and files revealed (shell.showItemInFolder). */
+  opened: { external: string[]; revealed: string[] };
+  /**
+   * The computer shuts down or the user logs off. Windows: each window gets 'session-end', and
+   * the process is ended when its listeners return; 'before-quit' is never emitted
+   * (electron/electron#9613; electronjs.org/docs/api/browser-window, event 'session-end').
+   * macOS and Linux: powerMonitor 'shutdown', whose default a listener may prevent to get time to
+   * quit (electronjs.org/docs/api/power-monitor, event 'shutdown'). Returns the event.
+   */
+  systemShutsDown(): FakeEvent;
+}
+
+/** Message boxes: what was shown, and the user's next answers, by button label. */
+export class FakeDialogs {
+  readonly shown: ShellMessageBox[] = [];
+  /** Labels of the buttons the user presses, first answer first; Escape (cancelId) when empty. */
+  readonly answers: string[] = [];
+  showMessageBox(options: ShellMessageBox): Promise<{ response: number }> {
+    this.shown.push(options);
+    const answer = this.answers.shift();
+    const index = answer === undefined ? -1 : options.buttons.indexOf(answer);
+    if (answer !== undefined && index < 0) {
+      throw new Error(`The dialog has no button "${answer}": ${options.buttons.join(', ')}`);
+    }
+    return Promise.resolve({ response: index < 0 ? (options.cancelId ?? 0) : index });
+  }
+}
+
+/** Runs a full garbage collection (the flag is set once, for this test process). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 type Listener = (...args: never[]) => unknown;
@@ -128,6 +176,12 @@ export interface LoginItemSystem {
   needsApproval: boolean;
   /** Windows: the user turned the app off among the startup apps. */
   turnedOffByUser: boolean;
+  /**
+   * macOS 13+: the build is not signed with a Developer ID (or not notarized). SMAppService then
+   * reports the item it was asked to register as 'not-found' (electron/electron#45672), and
+   * nothing starts at login.
+   */
+  unsigned: boolean;
 }
 
 export class FakeApp extends Emitter implements ShellApp {
@@ -141,7 +195,11 @@ export class FakeApp extends Emitter implements ShellApp {
   exitCode: number | undefined;
   lockAvailable = true;
   loginItem: LoginItemInput | undefined;
-  readonly loginSystem: LoginItemSystem = { needsApproval: false, turnedOffByUser: false };
+  readonly loginSystem: LoginItemSystem = {
+    needsApproval: false,
+    turnedOffByUser: false,
+    unsigned: false,
+  };
   /** The notifications list, to tell whether the user model id was set before the first. */
   notificationsBeforeUserModelId: number | undefined;
 
@@ -204,9 +262,11 @@ export class FakeApp extends Emitter implements ShellApp {
     if (this.platform === 'darwin') {
       const status = !registered
         ? 'not-registered'
-        : this.loginSystem.needsApproval
-          ? 'requires-approval'
-          : 'enabled';
+        : this.loginSystem.unsigned
+          ? 'not-found'
+          : this.loginSystem.needsApproval
+            ? 'requires-approval'
+            : 'enabled';
       return { openAtLogin: status === 'enabled', status };
     }
     // Windows matches the Run entry by its arguments too.
@@ -221,9 +281,14 @@ export class FakeApp extends Emitter implements ShellApp {
 
 export class FakeWebContents extends Emitter implements ShellWebContents {
   readonly sent: Array<{ channel: string; args: unknown[] }> = [];
+  /** Called with each message sent, as the page's ipcRenderer would receive it. */
+  readonly receivers = new Set<(channel: string, args: unknown[]) => void>();
   openHandler: (() => { action: 'deny' }) | undefined;
   send(channel: string, ...args: unknown[]): void {
     this.sent.push({ channel, args });
+    for (const receive of this.receivers) {
+      receive(channel, structuredClone(args));
+    }
   }
   setWindowOpenHandler(handler: () => { action: 'deny' }): void {
     this.openHandler = handler;
@@ -309,6 +374,7 @@ export class FakeTray extends Emitter implements ShellTray<FakeImage> {
     public image: FakeImage,
     private readonly platform: NodeJS.Platform,
     private readonly bounds: Rectangle,
+    private readonly windows: () => FakeWindow[],
   ) {
     super();
   }
@@ -339,6 +405,26 @@ export class FakeTray extends Emitter implements ShellTray<FakeImage> {
       return;
     }
     this.emit('click');
+  }
+
+  /**
+   * A double click. Windows: the first press is a 'click', the second takes the focus to the
+   * taskbar (the open popover blurs), then 'double-click' (Electron.NET#343; the Tray event
+   * 'double-click' is macOS and Windows only, electronjs.org/docs/api/tray). Linux: the desktop's
+   * "activate" twice.
+   */
+  userDoubleClick(): void {
+    this.userLeftClick();
+    if (this.platform === 'linux') {
+      this.userLeftClick();
+      return;
+    }
+    for (const window of this.windows()) {
+      if (window.focused) {
+        window.userBlur();
+      }
+    }
+    this.emit('double-click');
   }
 
   /** A right click: the context menu where one is set, else (macOS, Windows) 'right-click'. */
@@ -380,6 +466,14 @@ export interface FakeElectronOptions {
   platform: NodeJS.Platform;
   /** `app.getPath('appData')`. */
   appData?: string;
+  /**
+   * Whether something displays notifications (default true). Linux: a notification server on
+   * the session bus (org.freedesktop.Notifications); without one, Electron still says
+   * notifications are supported and shows them, and they vanish (signalapp/Signal-Desktop#6314).
+   */
+  notificationServer?: boolean;
+  /** What `Notification.isSupported()` says (default true; electronjs.org/docs/api/notification). */
+  notificationsSupported?: boolean;
   /** Where the tray icon is on screen (macOS, Windows). */
   trayBounds?: Rectangle;
 }
@@ -389,11 +483,18 @@ export function fakeElectron({
   platform,
   appData = '/nonexistent/appData',
   trayBounds = { x: 1000, y: 0, width: 22, height: 24 },
+  notificationServer = true,
+  notificationsSupported = true,
 }: FakeElectronOptions): FakeElectron {
   const windows: FakeWindow[] = [];
   const trays: FakeTray[] = [];
   const menus: FakeMenu[] = [];
   const notifications: Array<{ title: string; body: string }> = [];
+  const lostNotifications: Array<{ title: string; body: string }> = [];
+  /** Electron holds no reference to a shown notification: only the shell's keeps it alive. */
+  const shownNotifications: Array<WeakRef<FakeNotification>> = [];
+  const dialogs = new FakeDialogs();
+  const opened = { external: [] as string[], revealed: [] as string[] };
   const ipc = new FakeIpcMain();
   const powerMonitor = new Emitter();
   const clipboard = { text: '' };
@@ -414,7 +515,7 @@ export function fakeElectron({
     },
     Tray: class extends FakeTray {
       constructor(image: FakeImage) {
-        super(image, platform, trayBounds);
+        super(image, platform, trayBounds, () => windows);
         trays.push(this);
       }
     },
@@ -425,11 +526,28 @@ export function fakeElectron({
         return menu;
       },
     },
-    Notification: class {
-      constructor(private readonly options: { title: string; body: string }) {}
-      show(): void {
-        notifications.push(this.options);
+    Notification: class extends FakeNotification {
+      static isSupported(): boolean {
+        return notificationsSupported;
       }
+      show(): void {
+        if (platform === 'linux' && !notificationServer) {
+          lostNotifications.push(this.options);
+          return;
+        }
+        notifications.push(this.options);
+        shownNotifications.push(new WeakRef(this));
+      }
+    },
+    dialog: { showMessageBox: (options) => dialogs.showMessageBox(options) },
+    shell: {
+      openExternal: (url) => {
+        opened.external.push(url);
+        return Promise.resolve();
+      },
+      showItemInFolder: (path) => {
+        opened.revealed.push(path);
+      },
     },
     ipcMain: ipc,
     powerMonitor,
@@ -440,5 +558,97 @@ export function fakeElectron({
     nativeImage: { createFromPath: (path) => new FakeImage(path) },
     clipboard: { writeText: (text) => (clipboard.text = text) },
   };
-  return { electron, app, windows, trays, menus, notifications, ipc, powerMonitor, clipboard };
+  const clickNotification = async (index: number): Promise<boolean> => {
+    // A WeakRef's target outlives the job that made it: let that end before collecting.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    const notification = shownNotifications[index]?.deref();
+    notification?.emit('click');
+    return notification !== undefined;
+  };
+  const systemShutsDown = (): FakeEvent => {
+    const event = new FakeEvent();
+    if (platform === 'win32') {
+      for (const window of windows) {
+        window.emit('session-end', event);
+      }
+    } else {
+      powerMonitor.emit('shutdown', event);
+    }
+    return event;
+  };
+  return {
+    electron,
+    app,
+    windows,
+    trays,
+    menus,
+    notifications,
+    lostNotifications,
+    clickNotification,
+    ipc,
+    powerMonitor,
+    clipboard,
+    dialogs,
+    opened,
+    systemShutsDown,
+  };
+}
+
+/**
+ * electron-updater's autoUpdater against a feed the test fills (https://www.electron.build/auto-update):
+ * checkForUpdates emits 'update-available' and, with autoDownload, 'update-downloaded' once
+ * downloaded, or 'update-not-available'; quitAndInstall closes the windows, then quits the app
+ * (its 'before-quit' comes after the windows closed) and runs the installer.
+ */
+export class FakeUpdater extends Emitter implements ShellUpdater {
+  autoDownload = true;
+  autoInstallOnAppQuit = true;
+  /** The newest version on the feed (undefined: nothing newer than the running app). */
+  available: string | undefined;
+  /** The feed cannot be reached: checks fail with this message. */
+  failure: string | undefined;
+  /** What quitAndInstall was called with. */
+  installed: { isSilent?: boolean; isForceRunAfter?: boolean } | undefined;
+  /** Called as the installer would start: the test looks at what is still open then. */
+  onInstall: (() => void) | undefined;
+
+  constructor(private readonly app: FakeApp) {
+    super();
+  }
+
+  checkForUpdates(): Promise<unknown> {
+    if (this.failure) {
+      const error = new Error(this.failure);
+      this.emit('error', error);
+      return Promise.reject(error);
+    }
+    if (this.available === undefined) {
+      this.emit('update-not-available');
+      return Promise.resolve(null);
+    }
+    const version = this.available;
+    this.emit('update-available', { version });
+    if (this.autoDownload) {
+      setTimeout(() => this.emit('update-downloaded', { version }), 0);
+    }
+    return Promise.resolve({ updateInfo: { version } });
+  }
+
+  quitAndInstall(isSilent?: boolean, isForceRunAfter?: boolean): void {
+    this.installed = {
+      ...(isSilent === undefined ? {} : { isSilent }),
+      ...(isForceRunAfter === undefined ? {} : { isForceRunAfter }),
+    };
+    this.onInstall?.();
+    this.app.quit();
+  }
+}
+
+/** A notification; 'click' when the user clicks it. */
+export class FakeNotification extends Emitter implements ShellNotification {
+  constructor(readonly options: { title: string; body: string }) {
+    super();
+  }
+  show(): void {}
 }

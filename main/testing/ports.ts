@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, Server, type AddressInfo } from 'node:net';
 
 export { freePort } from '../service/free-port.js';
 
@@ -12,4 +12,20 @@ export function portIsOpen(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * Closes this process's listener on `port`, as the OS does to a listener across sleep. Nothing
+ * public reaches a tunnel's listener, so it is found among this process's handles by its port.
+ *
+ * @throws Error when this process has no listener on `port`.
+ */
+export async function closeListenerOn(port: number): Promise<void> {
+  const listener = (process as unknown as { _getActiveHandles(): unknown[] })
+    ._getActiveHandles()
+    .find((h): h is Server => h instanceof Server && (h.address() as AddressInfo)?.port === port);
+  if (!listener) {
+    throw new Error(`This process has no listener on port ${port}.`);
+  }
+  await new Promise((resolve) => listener.close(resolve));
 }

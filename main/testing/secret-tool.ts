@@ -38,3 +38,21 @@ export function secretToolStore(service: string, account: string, secret: string
     child.stdin?.end(secret);
   });
 }
+
+/** The label of an entry as `secret-tool search` shows it: who made it says its own. */
+export function secretToolLabel(service: string, account: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'secret-tool',
+      ['search', 'service', service, 'username', account],
+      { encoding: 'utf8', timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(error);
+        } else {
+          resolve(/^label = (.*)$/m.exec(`${stdout}${stderr}`)?.[1]);
+        }
+      },
+    );
+  });
+}

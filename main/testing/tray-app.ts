@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import type { RpcArgs, RpcCommand, RpcResult } from '../../shared/rpc.js';
 import { unwrapReply, type RpcReply } from '../../shared/rpc-dispatch.js';
 import { commandChannel } from '../electron/ipc-channels.js';
-import { launchTrayApp } from '../electron/tray-app.js';
+import { NOTIFICATION_SERVER } from '../electron/notifier.js';
+import { launchTrayApp, type TrayAppOptions } from '../electron/tray-app.js';
+import { sessionBusProvides } from '../electron/tray-host.js';
 import type { TrayShell } from '../electron/tray-shell.js';
 import { newConfigDir, TEST_KEYCHAIN_SERVICE } from './app-core.js';
 import {
   fakeElectron,
+  FakeUpdater,
   type FakeElectron,
   type FakeImage,
   type FakeTray,
@@ -36,6 +39,10 @@ export function testPageUrls(platform: NodeJS.Platform): { app: string; frame: s
 
 export interface TestTrayApp {
   fake: FakeElectron;
+  /** The URL Chromium reports for the app's page on this platform (what IPC calls come from). */
+  frameUrl: string;
+  /** The stand-in's updater, when launched with `updater: true`. */
+  updater: FakeUpdater | undefined;
   shell: TrayShell<FakeImage>;
   configDir: string;
   autostartDir: string;
@@ -47,7 +54,10 @@ export interface TestTrayApp {
   run<K extends RpcCommand>(command: K, ...args: RpcArgs<K>): Promise<RpcResult<K>>;
   /** The menu the tray shows now (its context menu, or the one it pops up on right click). */
   trayMenu(): Promise<{ labels: string[]; click(label: string): void }>;
-  /** Quits as the tray's Quit does, and waits for the app to exit. */
+  /**
+   * Quits as the tray's Quit does, answering "Disconnect and Quit" should sessions still be open,
+   * and waits for the app to exit.
+   */
   quit(): Promise<void>;
 }
 
@@ -57,6 +67,12 @@ export interface TestTrayAppOptions {
   env?: NodeJS.ProcessEnv;
   /** A config directory prepared by the test; a fresh one otherwise. */
   configDir?: string;
+  /** What the stand-in plays (Notification.isSupported(), say); see FakeElectronOptions. */
+  electron?: { notificationsSupported?: boolean };
+  /** Passed on to the shell (the liveness check's interval and address source). */
+  shell?: Pick<TrayAppOptions, 'livenessIntervalMs' | 'machineAddresses'>;
+  /** A packaged app with an update feed: the stand-in's updater, which the test fills. */
+  updater?: boolean;
 }
 
 /**
@@ -68,8 +84,15 @@ export async function launchTestTrayApp({
   argv = [],
   env = process.env,
   configDir,
+  electron = {},
+  shell: shellOptions = {},
+  updater = false,
 }: TestTrayAppOptions): Promise<TestTrayApp> {
-  const fake = fakeElectron({ platform });
+  // The stand-in's Linux desktop has a notification server exactly when this session bus does.
+  const notificationServer =
+    platform !== 'linux' || ((await sessionBusProvides(NOTIFICATION_SERVER, env)) ?? true);
+  const fake = fakeElectron({ platform, notificationServer, ...electron });
+  const updates = updater ? new FakeUpdater(fake.app) : undefined;
   const dir = configDir ?? (await newConfigDir());
   const autostartDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-autostart-'));
   const page = testPageUrls(platform);
@@ -81,6 +104,8 @@ export async function launchTestTrayApp({
     location: { configDir: dir, legacyDir: undefined },
     keychainService: TEST_KEYCHAIN_SERVICE,
     autostartDir,
+    ...shellOptions,
+    ...(updates ? { updater: updates } : {}),
   });
   const shell = await launch?.launched;
   if (!shell) {
@@ -97,6 +122,8 @@ export async function launchTestTrayApp({
   };
   return {
     fake,
+    frameUrl: page.frame,
+    updater: updates,
     shell,
     configDir: dir,
     autostartDir,
@@ -106,6 +133,7 @@ export async function launchTestTrayApp({
     run: async (command, ...args) => unwrapReply(await call(command, ...args)),
     trayMenu,
     async quit() {
+      fake.dialogs.answers.splice(0, Infinity, 'Disconnect and Quit');
       (await trayMenu()).click('Quit PG Tunnel');
       await until(() => fake.app.exitCode, 'the app to exit', 15_000);
     },

@@ -8,6 +8,7 @@ import { ProfileFormScreen } from '../screens/profile-form/profile-form-screen.j
 import { SettingsScreen } from '../screens/settings/settings-screen.js';
 import { TunnelsScreen } from '../screens/tunnels/tunnels-screen.js';
 import { BridgeProvider } from './bridge-context.js';
+import { DesktopEvents } from './desktop-events.js';
 import { NoticeProvider } from './notices.js';
 import type { Navigate, Route } from './route.js';
 import { useAppState } from './use-app-state.js';
@@ -36,6 +37,7 @@ export function App({ bridge }: { bridge: WindowBridge }) {
   return (
     <BridgeProvider bridge={bridge}>
       <NoticeProvider>
+        <DesktopEvents navigate={navigate} />
         <div className="app" data-connection={connection}>
           <ConnectionBanner connection={connection} />
           <main className="app-main">
@@ -97,6 +99,7 @@ function Screen({
             profile={profile}
             focus={route.focus}
             problem={profile ? snapshot.tunnels[profile.id]?.problem : null}
+            platform={snapshot.platform}
             navigate={navigate}
           />
         );

@@ -1,3 +1,4 @@
+import type { DesktopBridge } from '../../../shared/desktop.js';
 import type { PgTunnelBridge } from '../../../shared/rpc.js';
 
 /**
@@ -14,4 +15,6 @@ export type ConnectionListener = (state: ConnectionState) => void;
 export type WindowBridge = PgTunnelBridge & {
   connectionState?(): ConnectionState;
   onConnectionChange?(listener: ConnectionListener): () => void;
+  /** The tray app's desktop side; absent in a browser (`pg-tunnel ui`). */
+  desktop?: DesktopBridge;
 };

@@ -1,3 +1,4 @@
+import type { DesktopBridge } from '../../../shared/desktop.js';
 import type { PgTunnelBridge } from '../../../shared/rpc.js';
 import type { WindowBridge } from './bridge-types.js';
 import { createHttpBridge } from './http-bridge.js';
@@ -7,7 +8,7 @@ export type { ConnectionListener, ConnectionState, WindowBridge } from './bridge
 declare global {
   interface Window {
     /** Set by the Electron preload; absent in a browser. */
-    pgTunnel?: PgTunnelBridge;
+    pgTunnel?: PgTunnelBridge & { desktop?: DesktopBridge };
   }
 }
 

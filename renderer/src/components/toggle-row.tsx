@@ -8,12 +8,15 @@ export function ToggleRow({
   description,
   checked,
   disabled = false,
+  problem,
   onChange,
 }: {
   label: string;
   description?: string;
   checked: boolean;
   disabled?: boolean;
+  /** Why the setting did not take, and what to do: shown under it. */
+  problem?: string | undefined;
   onChange: (checked: boolean) => void;
 }) {
   const id = useId();
@@ -26,6 +29,11 @@ export function ToggleRow({
         {description && (
           <p className="toggle-description" id={`${id}-description`}>
             {description}
+          </p>
+        )}
+        {problem && (
+          <p className="form-error" role="alert">
+            {problem}
           </p>
         )}
       </div>

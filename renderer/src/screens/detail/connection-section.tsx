@@ -2,6 +2,7 @@ import { connectionDetails, identityOf } from '../../../../shared/connection-det
 import type { ProfileView } from '../../../../shared/profile.js';
 import type { TunnelState } from '../../../../shared/tunnel-state.js';
 import { CopyField } from '../../components/copy-field.js';
+import { OpenIn } from './open-in.js';
 import { VerifiedTlsFields } from './verified-tls-fields.js';
 
 /**
@@ -50,6 +51,7 @@ function ConnectionFields({
   return (
     <>
       <CopyField label="URL" value={details.url} long />
+      <OpenIn url={details.url} />
       <CopyField label="psql" value={details.psql} long />
       <CopyField label="Host" value={details.host} />
       <CopyField label="Port" value={details.port} />

@@ -42,6 +42,8 @@ export type ProfileField = keyof ProfileFormValues;
 export interface FormMode {
   kind: ProfileKind;
   editing: boolean;
+  /** The platform whose keychain will hold the secret (AppSnapshot.platform). */
+  platform?: string;
 }
 
 export function initialValues(profile?: ProfileView): ProfileFormValues {
@@ -137,7 +139,11 @@ export function validateForm(values: ProfileFormValues, mode: FormMode): Profile
       return { apiKey: pasted.error };
     }
   }
-  return validateProfileInput(toProfileInput(values, mode), { kind, adding: !mode.editing });
+  return validateProfileInput(toProfileInput(values, mode), {
+    kind,
+    adding: !mode.editing,
+    ...(mode.platform ? { platform: mode.platform } : {}),
+  });
 }
 
 /** Shown under the host field: a non-loopback address exposes the database. */

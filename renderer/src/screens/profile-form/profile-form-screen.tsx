@@ -31,6 +31,7 @@ export function ProfileFormScreen({
   profile,
   focus,
   problem,
+  platform,
   navigate,
 }: {
   /** The profile being edited; absent when adding. */
@@ -39,10 +40,16 @@ export function ProfileFormScreen({
   focus?: FormFocus;
   /** The tunnel's current problem, repeated next to the field that fixes it. */
   problem?: TunnelProblem | null;
+  /** The platform whose keychain will hold the secret (AppSnapshot.platform). */
+  platform?: string | undefined;
   navigate: Navigate;
 }) {
   const bridge = useBridge();
-  const mode: FormMode = { kind: profile?.kind ?? 'tunnel', editing: profile !== undefined };
+  const mode: FormMode = {
+    kind: profile?.kind ?? 'tunnel',
+    editing: profile !== undefined,
+    ...(platform ? { platform } : {}),
+  };
   const [values, setValues] = useState<ProfileFormValues>(() => {
     const initial = initialValues(profile);
     // Sent here because the port is taken: suggest a fixed one, to be typed in.

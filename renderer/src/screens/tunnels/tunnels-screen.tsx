@@ -3,6 +3,7 @@ import type { Navigate } from '../../app/route.js';
 import { PlusIcon, SettingsIcon } from '../../components/icons.js';
 import { ScreenHeader } from '../../components/screen-header.js';
 import { FirstRun } from '../first-run/first-run.js';
+import { StartStopAll } from './start-stop-all.js';
 import { TunnelCard } from './tunnel-card.js';
 import './tunnels-screen.css';
 
@@ -54,6 +55,7 @@ export function TunnelsScreen({
         </button>
         {settingsButton}
       </ScreenHeader>
+      <StartStopAll snapshot={snapshot} />
       <ul className="screen-body tunnel-list" aria-label="Tunnels">
         {snapshot.profiles.map((profile) => (
           <TunnelCard
