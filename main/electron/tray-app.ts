@@ -1,41 +1,10 @@
-import { trayConfigLocation, type TrayConfigLocation } from './config-location.js';
+import { trayConfigLocation } from './config-location.js';
 import { APP_USER_MODEL_ID } from './app-id.js';
 import type { ShellElectron, ShellImage } from './electron-api.js';
 import { TrayShell } from './tray-shell.js';
-import type { ShellUpdater } from './updates.js';
+import type { TrayAppOptions } from './tray-app-options.js';
 
-/** Files the shell loads, resolved by main.ts from its own location. */
-export interface TrayAppPaths {
-  /** The folder of the tray icons (assets/). */
-  assetsDir: string;
-  /** The window's page, a file: URL. */
-  pageUrl: string;
-  /** The bundled preload script, a path. */
-  preloadPath: string;
-}
-
-export interface TrayAppOptions {
-  platform: NodeJS.Platform;
-  /** This run's command line (`--hidden`, Chromium switches). */
-  argv: readonly string[];
-  env: NodeJS.ProcessEnv;
-  paths: TrayAppPaths;
-  /** Where the configuration lives; by default `trayConfigLocation`'s (tests give their own). */
-  location?: TrayConfigLocation;
-  /** The keychain service holding the API keys (default "pg-tunnel"; tests use their own). */
-  keychainService?: string;
-  /** Linux: where the autostart entry goes (default ~/.config/autostart; tests give their own). */
-  autostartDir?: string;
-  /**
-   * electron-updater's autoUpdater, in a packaged app whose build has a feed (main.ts); absent,
-   * the app offers no updates.
-   */
-  updater?: ShellUpdater;
-  /** How often, in ms, dead listeners and network changes are looked for (LivenessWatch). */
-  livenessIntervalMs?: number;
-  /** The machine's addresses as comparable text (default from os.networkInterfaces()). */
-  machineAddresses?: () => string;
-}
+export type { TrayAppOptions, TrayAppPaths } from './tray-app-options.js';
 
 /** A launched tray app. */
 export interface TrayApp<Image extends ShellImage> {

@@ -27,7 +27,7 @@ import {
   windowKind,
   type WindowKind,
 } from './platform-behaviour.js';
-import type { TrayAppOptions } from './tray-app.js';
+import type { TrayAppOptions } from './tray-app-options.js';
 import { STATUS_NOTIFIER_WATCHER, sessionBusHasOwner, sessionBusProvides } from './tray-host.js';
 import { trayLook, trayLookChanges, type CoreStatus, type TrayLook } from './tray-look.js';
 import type { MenuAction } from './tray-menu.js';
