@@ -8,6 +8,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import {
@@ -121,6 +122,10 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const path = parseRequestTarget(req.url)?.pathname;
     if (path === undefined) {
+      log.warn('request refused', {
+        client: clientAddressOf(req).display,
+        reason: 'the request target is not a valid URL path',
+      });
       res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' });
       res.end('The request target is not a valid URL path.\n');
       return;
@@ -235,6 +240,22 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       )
     : createHttpServer(keepAlive, onRequest);
   server.on('upgrade', onUpgrade);
+  // A request Node's parser cannot read (a bad request line or header, a header past its limit):
+  // answered as Node would by default, and said once in the log.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    log.warn('request refused', {
+      reason: `unreadable HTTP request (${error.code ?? error.message})`,
+    });
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  });
 
   const close = (): Promise<void> =>
     new Promise((resolve) => {
