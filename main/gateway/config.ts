@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, WARM_WAIT_MS } from '../pgwire/tunnel-protocol.js';
 import { parseUpstreamUrl, type UpstreamTarget } from '../upstream/target.js';
 import type { ServedDatabases } from '../upstream/database-rule.js';
+import { trustedProxyList } from './client-address.js';
 import { configIssueSentence, configIssueWords } from './config-issues.js';
 
 const KEY_HASH = /^sha256:[0-9a-f]{64}$/;
@@ -58,6 +59,7 @@ const configSchema = z.strictObject({
     })
     .default({ pingIntervalMs: PING_INTERVAL_MS, deadAfterMs: DEAD_AFTER_MS }),
   warmWaitMs: z.number().int().min(0).default(WARM_WAIT_MS),
+  trustedProxies: z.array(z.string()).default([]),
 });
 
 export interface KeyConfig {
@@ -110,6 +112,11 @@ export interface GatewayConfig {
    * WARM_WAIT_MS.
    */
   warmWaitMs?: number;
+  /**
+   * Addresses or CIDRs of the proxies in front of the gateway: only from these are X-Forwarded-For
+   * and Forwarded read (see clientAddressOf). Absent or empty: the socket's address is the client.
+   */
+  trustedProxies?: string[];
 }
 
 /** Thrown for a config the gateway cannot run with; the message names the file and the field. */
@@ -155,6 +162,11 @@ export function parseGatewayConfig(
     throw new ConfigError(`${invalid} ${configIssueSentence(result.error.issues[0]!)}.`);
   }
   const config = result.data;
+  try {
+    trustedProxyList(config.trustedProxies);
+  } catch (error) {
+    throw new ConfigError(`${invalid} trustedProxies: ${(error as Error).message}.`);
+  }
   const seen = new Set<string>();
   const seenHashes = new Set<string>();
   const keys = config.keys.map((key, index): KeyConfig => {
@@ -185,6 +197,7 @@ export function parseGatewayConfig(
     failedKeyLimit: config.failedKeyLimit,
     liveness: config.liveness,
     warmWaitMs: config.warmWaitMs,
+    trustedProxies: config.trustedProxies,
   };
 }
 

@@ -23,7 +23,7 @@ import {
 } from '../pgwire/tunnel-protocol.js';
 import { parseRequestTarget } from '../http/request-target.js';
 import { deadAfterTicks } from '../pgwire/ws-liveness.js';
-import { clientAddressOf } from './client-address.js';
+import { clientAddressOf, trustedProxyList } from './client-address.js';
 import { DEFAULT_FAILED_KEY_LIMIT, type GatewayConfig } from './config.js';
 import { FailedKeyLimiter } from './failed-key-limiter.js';
 import { KeyRegistry } from './keys.js';
@@ -81,11 +81,13 @@ export interface Gateway {
 export function createGateway(initialConfig: GatewayConfig, log: Logger = silentLogger): Gateway {
   let config = initialConfig;
   let keys = new KeyRegistry(config.keys);
+  let trustedProxies = trustedProxyList(config.trustedProxies ?? []);
   const stats = createStats();
   const sessions = new SessionRegistry(stats, log);
   const limiter = new FailedKeyLimiter(config.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
   const metrics = createMetricsRegistry(stats, {
     limitedAddresses: () => limiter.limitedAddresses(),
+    limiterFull: () => limiter.full(),
   });
   let endDrainNow: (() => void) | undefined;
   // Read at start only, as the listen address is: a reload does not change them.
@@ -123,7 +125,7 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     const path = parseRequestTarget(req.url)?.pathname;
     if (path === undefined) {
       log.warn('request refused', {
-        client: clientAddressOf(req).display,
+        client: clientAddressOf(req, trustedProxies).display,
         reason: 'the request target is not a valid URL path',
       });
       res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' });
@@ -162,7 +164,7 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       stats.tlsResumptions++;
     }
     const requestId = randomUUID();
-    const client = clientAddressOf(req);
+    const client = clientAddressOf(req, trustedProxies);
     const clientAddress = client.display;
     socket.on('error', () => socket.destroy());
     const refuse = (status: number, reason: string, message: string, headers = ''): void => {
@@ -313,6 +315,7 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     endDrainNow: () => endDrainNow?.(),
     reload: (next) => {
       keys = new KeyRegistry(next.keys, keys);
+      trustedProxies = trustedProxyList(next.trustedProxies ?? []);
       limiter.configure(next.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
       const sessionsEnded =
         next.onKeyRemoved === 'end'

@@ -50,6 +50,7 @@ export interface ConfigFile {
   keys: ConfigFileKey[];
   onKeyRemoved?: 'keep' | 'end';
   failedKeyLimit?: { attempts?: number; windowSeconds?: number; blockSeconds?: number };
+  trustedProxies?: string[];
 }
 
 export interface RunningGateway {
