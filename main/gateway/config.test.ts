@@ -272,8 +272,9 @@ describe('parseGatewayConfig', () => {
     }
   });
 
-  it('reads the trusted proxies, none unless set, and names an entry that is no address or CIDR', () => {
+  it('reads the trusted proxies (none unless set) and the cap on pending connections (1000), and names a proxy entry that is no address or CIDR', () => {
     expect(parseGatewayConfig(validConfig(), env).trustedProxies).toEqual([]);
+    expect(parseGatewayConfig(validConfig(), env).maxPendingConnections).toBe(1000);
     const proxies = ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32', '::1'];
     expect(
       parseGatewayConfig({ ...validConfig(), trustedProxies: proxies }, env).trustedProxies,

@@ -4,6 +4,7 @@ import { DEAD_AFTER_MS, PING_INTERVAL_MS, WARM_WAIT_MS } from '../pgwire/tunnel-
 import { parseUpstreamUrl, type UpstreamTarget } from '../upstream/target.js';
 import type { ServedDatabases } from '../upstream/database-rule.js';
 import { trustedProxyList } from './client-address.js';
+import { DEFAULT_MAX_PENDING_CONNECTIONS } from './pending-connections.js';
 import { configIssueSentence, configIssueWords } from './config-issues.js';
 
 const KEY_HASH = /^sha256:[0-9a-f]{64}$/;
@@ -60,6 +61,7 @@ const configSchema = z.strictObject({
     .default({ pingIntervalMs: PING_INTERVAL_MS, deadAfterMs: DEAD_AFTER_MS }),
   warmWaitMs: z.number().int().min(0).default(WARM_WAIT_MS),
   trustedProxies: z.array(z.string()).default([]),
+  maxPendingConnections: z.number().int().positive().default(DEFAULT_MAX_PENDING_CONNECTIONS),
 });
 
 export interface KeyConfig {
@@ -117,6 +119,11 @@ export interface GatewayConfig {
    * and Forwarded read (see clientAddressOf). Absent or empty: the socket's address is the client.
    */
   trustedProxies?: string[];
+  /**
+   * Connections that have not completed an upgrade, served as usual; past it they get /healthz
+   * and 503 (see PendingConnections). Default DEFAULT_MAX_PENDING_CONNECTIONS.
+   */
+  maxPendingConnections?: number;
 }
 
 /** Thrown for a config the gateway cannot run with; the message names the file and the field. */
@@ -198,6 +205,7 @@ export function parseGatewayConfig(
     liveness: config.liveness,
     warmWaitMs: config.warmWaitMs,
     trustedProxies: config.trustedProxies,
+    maxPendingConnections: config.maxPendingConnections,
   };
 }
 

@@ -13,7 +13,7 @@ import { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import {
   DEAD_AFTER_MS,
-  MAX_MESSAGE_BYTES,
+  MAX_CLIENT_MESSAGE_BYTES,
   PING_INTERVAL_MS,
   REQUEST_ID_HEADER,
   TCP_KEEPALIVE_MS,
@@ -31,6 +31,7 @@ import { silentLogger, type Logger } from './log.js';
 import { createMetricsRegistry, createStats, type GatewayStats } from './metrics.js';
 import { BOUNDARY_WAIT_MS } from './session-control.js';
 import { SessionRegistry } from './session-registry.js';
+import { DEFAULT_MAX_PENDING_CONNECTIONS, PendingConnections } from './pending-connections.js';
 import { serveTunnelSession } from './tunnel-session.js';
 import { WarmSockets, type FirstMessage } from './warm-socket.js';
 
@@ -41,6 +42,19 @@ export { TUNNEL_PATH } from '../pgwire/tunnel-protocol.js';
  * before it cuts the connections: the wait for a message boundary plus a little.
  */
 const DRAIN_CLOSE_GRACE_MS = BOUNDARY_WAIT_MS + 2_000;
+
+/**
+ * How long a connection may take to send its request's headers (and a TLS one its handshake), in
+ * ms: a tunnel sends them at once, so only a client that holds a socket open without a word waits
+ * this long (Node's own default is 60 s, checked every 30 s).
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+
+/** How often Node looks for connections past HEADERS_TIMEOUT_MS, in ms. */
+const HEADERS_CHECK_INTERVAL_MS = 1_000;
+
+/** What a connection past the cap on pending connections is told to wait, in s. */
+const OVER_CAP_RETRY_AFTER_S = 5;
 
 /**
  * The longest a drain of `drainTimeoutMs` takes, in ms: what a supervisor's stop timeout
@@ -85,7 +99,11 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
   const stats = createStats();
   const sessions = new SessionRegistry(stats, log);
   const limiter = new FailedKeyLimiter(config.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
+  const pending = new PendingConnections(
+    config.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS,
+  );
   const metrics = createMetricsRegistry(stats, {
+    pendingConnections: () => pending.size,
     limitedAddresses: () => limiter.limitedAddresses(),
     limiterFull: () => limiter.full(),
   });
@@ -111,7 +129,7 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    maxPayload: MAX_MESSAGE_BYTES,
+    maxPayload: MAX_CLIENT_MESSAGE_BYTES,
   });
   // Read at start only, like liveness: the upgrade answers announce it.
   const warmWaitMs = config.warmWaitMs ?? WARM_WAIT_MS;
@@ -132,9 +150,27 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       res.end('The request target is not a valid URL path.\n');
       return;
     }
-    if (req.method === 'GET' && path === '/healthz') {
+    const isHealthCheck = req.method === 'GET' && path === '/healthz';
+    const overCap = pending.isOverCap(req.socket);
+    if (overCap && !isHealthCheck) {
+      log.warn('request refused', {
+        client: clientAddressOf(req, trustedProxies).display,
+        reason: 'too many connections waiting',
+      });
+      res.writeHead(503, {
+        'content-type': 'text/plain',
+        'retry-after': String(OVER_CAP_RETRY_AFTER_S),
+        connection: 'close',
+      });
+      res.end('The gateway has too many connections waiting; try again shortly.\n');
+      return;
+    }
+    if (isHealthCheck) {
       // 503 while draining: the load balancer's health check then sends new sessions elsewhere.
-      res.writeHead(stats.draining ? 503 : 200, { 'content-type': 'application/json' });
+      res.writeHead(stats.draining ? 503 : 200, {
+        'content-type': 'application/json',
+        ...(overCap ? { connection: 'close' } : {}),
+      });
       res.end(
         JSON.stringify({
           status: stats.draining ? 'draining' : 'ok',
@@ -193,6 +229,15 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       refuse(503, 'Service Unavailable', 'The gateway is shutting down; connect again.');
       return;
     }
+    if (pending.isOverCap(socket)) {
+      refuse(
+        503,
+        'Service Unavailable',
+        'The gateway has too many connections waiting; try again shortly.',
+        `retry-after: ${OVER_CAP_RETRY_AFTER_S}\r\n`,
+      );
+      return;
+    }
     const retryAfterMs = limiter.retryAfterMs(client.host);
     if (retryAfterMs > 0) {
       stats.upgradesLimited++;
@@ -221,6 +266,7 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      pending.upgraded(socket);
       const meta = { id: requestId, clientAddress };
       // The session counts (and meets its key's maxSessions) when its StartupMessage comes.
       const serve = (first?: FirstMessage): void =>
@@ -233,15 +279,30 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     });
   };
 
-  // Keepalive finds engines gone without a FIN, even while backpressure holds their tunnel.
-  const keepAlive = { keepAlive: true, keepAliveInitialDelay: TCP_KEEPALIVE_MS };
+  const options = {
+    // Keepalive finds engines gone without a FIN, even while backpressure holds their tunnel.
+    keepAlive: true,
+    keepAliveInitialDelay: TCP_KEEPALIVE_MS,
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: HEADERS_TIMEOUT_MS,
+    connectionsCheckingInterval: HEADERS_CHECK_INTERVAL_MS,
+  };
   const server: Server = config.tls
     ? createHttpsServer(
-        { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ...keepAlive },
+        {
+          cert: readFileSync(config.tls.cert),
+          key: readFileSync(config.tls.key),
+          handshakeTimeout: HEADERS_TIMEOUT_MS,
+          ...options,
+        },
         onRequest,
       )
-    : createHttpServer(keepAlive, onRequest);
+    : createHttpServer(options, onRequest);
   server.on('upgrade', onUpgrade);
+  // The socket requests arrive on: with TLS the TLS one, once its handshake is done.
+  server.on(config.tls ? 'secureConnection' : 'connection', (socket: Socket) =>
+    pending.admit(socket),
+  );
   // A request Node's parser cannot read (a bad request line or header, a header past its limit):
   // answered as Node would by default, and said once in the log.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
@@ -317,6 +378,7 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       keys = new KeyRegistry(next.keys, keys);
       trustedProxies = trustedProxyList(next.trustedProxies ?? []);
       limiter.configure(next.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
+      pending.configure(next.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS);
       const sessionsEnded =
         next.onKeyRemoved === 'end'
           ? sessions.end({ kind: 'key-revoked' }, (key) => !keys.hasHash(key.keyHash))
