@@ -14,6 +14,7 @@ const ARGUMENTS: Record<RpcCommand, readonly ArgumentKind[]> = {
   startTunnel: ['id'],
   stopTunnel: ['id'],
   restartTunnel: ['id'],
+  confirmSecretDestination: ['id'],
   killSession: ['id', 'id'],
   testConnection: ['id'],
   getLog: ['id'],

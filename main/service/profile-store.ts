@@ -8,6 +8,8 @@ import type { Settings } from '../../shared/tunnel-state.js';
 export interface StoreShape {
   profiles: Profile[];
   settings: Settings;
+  /** Where each saved secret may go, by profile id (see SecretBindings); absent before 0.2. */
+  secretBindings?: Record<string, string>;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
