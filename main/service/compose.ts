@@ -1,6 +1,7 @@
 import { openLocalCa } from '../tls/index.js';
 import { AppCore } from './app-core.js';
 import { Playground } from './playground/index.js';
+import { makeConfigDirPrivate, privateFilesNotice } from './private-files.js';
 import { openConfig } from './profile-store.js';
 import { createKeychainSecretStore } from './secret-store.js';
 
@@ -20,6 +21,8 @@ export interface AppCoreSetup {
    * renewal (default daily); the tests make it short.
    */
   localTlsCheckIntervalMs?: number;
+  /** Where the one line about a config folder made private goes (default: standard output). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -28,6 +31,9 @@ export interface AppCoreSetup {
  * keychain, the playground and the local CA (`tls/`) beside them. Nothing is read from the keychain here, so this works on
  * a machine without one.
  *
+ * The config folder is made owner-only first (see makeConfigDirPrivate), and `log` told once
+ * when that corrected an earlier version's modes.
+ *
  * @throws conf's error when profiles.json exists but is not valid JSON (it is never cleared).
  */
 export async function composeAppCore({
@@ -35,7 +41,12 @@ export async function composeAppCore({
   version,
   keychainService,
   localTlsCheckIntervalMs,
+  log = (line) => console.info(line),
 }: AppCoreSetup): Promise<AppCore> {
+  const notice = privateFilesNotice(configDir, makeConfigDirPrivate(configDir));
+  if (notice !== undefined) {
+    log(notice);
+  }
   const secrets = createKeychainSecretStore(keychainService);
   return new AppCore({
     config: openConfig(configDir),
