@@ -62,6 +62,12 @@ const configSchema = z.strictObject({
   warmWaitMs: z.number().int().min(0).default(WARM_WAIT_MS),
   trustedProxies: z.array(z.string()).default([]),
   maxPendingConnections: z.number().int().positive().default(DEFAULT_MAX_PENDING_CONNECTIONS),
+  metrics: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535),
+    })
+    .optional(),
 });
 
 export interface KeyConfig {
@@ -124,6 +130,11 @@ export interface GatewayConfig {
    * and 503 (see PendingConnections). Default DEFAULT_MAX_PENDING_CONNECTIONS.
    */
   maxPendingConnections?: number;
+  /**
+   * Where GET /metrics is served instead of the main listener (which then answers it 404), so
+   * that a public listener does not list key ids; absent: on the main listener. Read at start.
+   */
+  metrics?: { host: string; port: number };
 }
 
 /** Thrown for a config the gateway cannot run with; the message names the file and the field. */
@@ -206,6 +217,7 @@ export function parseGatewayConfig(
     warmWaitMs: config.warmWaitMs,
     trustedProxies: config.trustedProxies,
     maxPendingConnections: config.maxPendingConnections,
+    metrics: config.metrics,
   };
 }
 

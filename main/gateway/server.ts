@@ -28,6 +28,7 @@ import { DEFAULT_FAILED_KEY_LIMIT, type GatewayConfig } from './config.js';
 import { FailedKeyLimiter } from './failed-key-limiter.js';
 import { KeyRegistry } from './keys.js';
 import { silentLogger, type Logger } from './log.js';
+import { createMetricsListener, sendMetrics } from './metrics-listener.js';
 import { createMetricsRegistry, createStats, type GatewayStats } from './metrics.js';
 import { BOUNDARY_WAIT_MS } from './session-control.js';
 import { SessionRegistry } from './session-registry.js';
@@ -107,6 +108,8 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     limitedAddresses: () => limiter.limitedAddresses(),
     limiterFull: () => limiter.full(),
   });
+  // Read at start only, as the listen address is.
+  const metricsListener = config.metrics && createMetricsListener(metrics, config.metrics, log);
   let endDrainNow: (() => void) | undefined;
   // Read at start only, as the listen address is: a reload does not change them.
   const { pingIntervalMs, deadAfterMs } = config.liveness ?? {
@@ -177,17 +180,8 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
           sessionsOpen: stats.sessionsOpen,
         }),
       );
-    } else if (req.method === 'GET' && path === '/metrics') {
-      metrics.metrics().then(
-        (text) => {
-          res.writeHead(200, { 'content-type': metrics.contentType });
-          res.end(text);
-        },
-        () => {
-          res.writeHead(500);
-          res.end();
-        },
-      );
+    } else if (req.method === 'GET' && path === '/metrics' && !metricsListener) {
+      sendMetrics(metrics, res);
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end(`Nothing here. Tunnels open a WebSocket at ${TUNNEL_PATH}.\n`);
@@ -327,6 +321,8 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
         ws.terminate();
       }
       server.closeAllConnections();
+      metricsListener?.server.closeAllConnections();
+      metricsListener?.server.close();
       server.close(() => resolve());
     });
 
@@ -335,8 +331,9 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     get config() {
       return config;
     },
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      await metricsListener?.listen();
+      return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.listen.port, config.listen.host, () => {
           server.off('error', reject);
@@ -349,7 +346,8 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
           });
           resolve(address);
         });
-      }),
+      });
+    },
     close,
     drain: async (timeoutMs) => {
       stats.draining = true;
@@ -385,8 +383,15 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
           : 0;
       // Not sessions yet: held for a key now gone or changed, they would serve with what it was.
       warmSockets.closeWhere((key) => !keys.includes(key), 'its API key was removed or changed');
-      const { listen, tls, liveness } = config;
-      config = { ...next, listen, tls, liveness, warmWaitMs: config.warmWaitMs };
+      const { listen, tls, liveness, metrics: metricsAddress } = config;
+      config = {
+        ...next,
+        listen,
+        tls,
+        liveness,
+        warmWaitMs: config.warmWaitMs,
+        metrics: metricsAddress,
+      };
       return { sessionsEnded };
     },
   };

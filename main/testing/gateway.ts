@@ -51,6 +51,7 @@ export interface ConfigFile {
   onKeyRemoved?: 'keep' | 'end';
   failedKeyLimit?: { attempts?: number; windowSeconds?: number; blockSeconds?: number };
   trustedProxies?: string[];
+  metrics?: { host: string; port: number };
 }
 
 export interface RunningGateway {
