@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MAX_CLIENT_MESSAGE_BYTES } from '../pgwire/tunnel-protocol.js';
 import { startTunnelCli, type RunningTunnel } from '../testing/cli.js';
+import { useCliStack } from '../testing/cli-stack.js';
 import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
 import { residentBytes } from '../testing/memory.js';
 import { openSession } from '../testing/pg-client.js';
@@ -71,18 +72,10 @@ function idleSocket(port: number): Promise<Socket> {
 
 describe('the gateway before authentication', () => {
   const IDLE_SOCKETS = 3_000;
-  let gateway: RunningGateway;
-  let tunnel: RunningTunnel;
-  beforeAll(async () => {
-    gateway = await startGatewayProcess(postgres);
-    tunnel = await startTunnelCli(gateway.wsUrl, gateway.keys.valid);
-  });
-  afterAll(async () => {
-    await tunnel?.process.stop();
-    await gateway?.process.stop();
-  });
+  const stack = useCliStack();
 
   it(`${IDLE_SOCKETS} silent sockets: healthz answers, upgrades past the cap get 503 with Retry-After, memory stays bounded, and the header deadline closes them`, async () => {
+    const { gateway, tunnel } = stack;
     const session = await openSession(tunnel.host, tunnel.port, 'idle-flood');
     const before = residentBytes(gateway.process.child.pid!);
     const sockets: Socket[] = [];
@@ -120,6 +113,7 @@ describe('the gateway before authentication', () => {
   });
 
   it('a message larger than the protocol needs ends that tunnel alone (1009), not the gateway', async () => {
+    const { gateway } = stack;
     const ws = new WebSocket(gateway.wsUrl, {
       headers: { authorization: `Bearer ${gateway.keys.valid}` },
     });

@@ -1,7 +1,6 @@
-import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startUiServer, type UiServer } from '../../e2e/fixtures/ui-server.js';
-import { FUZZ_RUNS, httpRequests, reportFuzzCases, sendInPieces } from '../testing/fuzz.js';
+import { fuzzConnections, httpRequests } from '../testing/fuzz.js';
 import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
 import { openSession } from '../testing/pg-client.js';
 
@@ -49,16 +48,7 @@ describe('pg-tunnel ui under generated HTTP, RPC and event-socket requests', () 
         'content-type': ['application/json'],
       },
     });
-    let cases = 0;
-    await fc.assert(
-      fc.asyncProperty(requests, fc.array(fc.nat(), { maxLength: 4 }), async (bytes, cuts) => {
-        cases++;
-        await sendInPieces(ui.port, bytes, cuts);
-        expect(ui.process.child.exitCode).toBeNull();
-      }),
-      { numRuns: FUZZ_RUNS },
-    );
-    reportFuzzCases('pg-tunnel ui http', cases);
+    await fuzzConnections('pg-tunnel ui http', ui.port, ui.process, requests);
     expect(ui.process.child.exitCode).toBeNull();
     expect((await ui.rpc('getSnapshot')).profiles.map((p) => p.name)).toEqual(['Fuzzed']);
     expect(await session.value('select 41 + 1')).toBe('42');

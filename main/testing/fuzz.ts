@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
+import type { RunningProcess } from './child-process.js';
 
 /**
  * Cases each fuzz test tries per run: enough to reach the odd corners of a parser (fast-check
@@ -11,8 +12,29 @@ export const FUZZ_RUNS = 1_000;
 /** The longest a fuzz case waits for the server to close its connection after the input ends. */
 const CASE_TIMEOUT_MS = 3_000;
 
-/** Prints the number of cases a fuzz test tried, so that CI output shows it. */
-export function reportFuzzCases(surface: string, cases: number): void {
+/**
+ * Sends FUZZ_RUNS generated `inputs` to 127.0.0.1:`port`, each on a connection of its own, cut
+ * into pieces at generated offsets, and fails (with fast-check's smallest failing input and seed)
+ * as soon as `process` has exited. Prints how many cases it tried, `fuzz: SURFACE: N cases`, so
+ * that CI output shows it.
+ */
+export async function fuzzConnections(
+  surface: string,
+  port: number,
+  process: RunningProcess,
+  inputs: fc.Arbitrary<Uint8Array>,
+): Promise<void> {
+  let cases = 0;
+  await fc.assert(
+    fc.asyncProperty(inputs, fc.array(fc.nat(), { maxLength: 4 }), async (bytes, cuts) => {
+      cases++;
+      await sendInPieces(port, bytes, cuts);
+      if (process.child.exitCode !== null || process.child.signalCode !== null) {
+        throw new Error(`the process exited:\n${process.output.slice(-2000)}`);
+      }
+    }),
+    { numRuns: FUZZ_RUNS },
+  );
   console.log(`fuzz: ${surface}: ${cases} cases`);
 }
 
@@ -21,7 +43,7 @@ export function reportFuzzCases(surface: string, cases: number): void {
  * taken modulo the length), then ends its side and resolves once the server has closed, or after
  * CASE_TIMEOUT_MS (a server may rightly wait for more). Never rejects: a reset is an answer too.
  */
-export function sendInPieces(port: number, bytes: Uint8Array, cuts: number[]): Promise<void> {
+function sendInPieces(port: number, bytes: Uint8Array, cuts: number[]): Promise<void> {
   const offsets = [
     ...new Set(cuts.map((cut) => (bytes.length === 0 ? 0 : cut % bytes.length))),
   ].sort((a, b) => a - b);
