@@ -5,28 +5,13 @@ import { MAX_CLIENT_MESSAGE_BYTES } from '../pgwire/tunnel-protocol.js';
 import { startTunnelCli, type RunningTunnel } from '../testing/cli.js';
 import { useCliStack } from '../testing/cli-stack.js';
 import { startGatewayProcess, type RunningGateway } from '../testing/gateway.js';
+import { exchange, UNPARSABLE_TARGETS, upgradeRequest } from '../testing/http-exchange.js';
 import { residentBytes } from '../testing/memory.js';
 import { openSession } from '../testing/pg-client.js';
 import { psql } from '../testing/psql.js';
 import { until } from '../testing/until.js';
 
 const postgres = inject('postgres');
-
-/** Request targets that `new URL` throws on: each once ended the gateway and every session on it. */
-const UNPARSABLE_TARGETS = ['http://[', '//[', 'http://a%zz/', 'https://x:99999/', 'http://:80/'];
-
-/** Sends `request` on a fresh TCP connection and resolves with whatever comes back before close. */
-function exchange(port: number, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(request));
-    let answer = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => (answer += chunk));
-    socket.on('close', () => resolve(answer));
-    socket.on('error', reject);
-    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
-  });
-}
 
 describe('the gateway answers requests it cannot parse and goes on', () => {
   let gateway: RunningGateway;
@@ -47,11 +32,7 @@ describe('the gateway answers requests it cannot parse and goes on', () => {
     for (const target of UNPARSABLE_TARGETS) {
       const plain = await exchange(gateway.port, `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`);
       expect(plain, target).toMatch(/^HTTP\/1\.1 400 /);
-      const upgrade = await exchange(
-        gateway.port,
-        `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-          'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
-      );
+      const upgrade = await exchange(gateway.port, upgradeRequest(target));
       expect(upgrade, target).toMatch(/^HTTP\/1\.1 400 /);
     }
     expect(gateway.process.child.exitCode).toBeNull();
@@ -94,9 +75,7 @@ describe('the gateway before authentication', () => {
     expect((await fetch(`${gateway.httpUrl}/healthz`)).status).toBe(200);
     const upgrade = await exchange(
       gateway.port,
-      'GET /websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
-        `Authorization: Bearer ${gateway.keys.valid}\r\n` +
-        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      upgradeRequest('/websocket', `Authorization: Bearer ${gateway.keys.valid}\r\n`),
     );
     expect(upgrade).toMatch(/^HTTP\/1\.1 503 [^]*\r\nretry-after: 5\r\n/);
     expect(await session.value('select 41 + 1')).toBe('42');

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { run } from './child-process.js';
 
 export { freePort } from '../service/free-port.js';
 
@@ -12,4 +13,15 @@ export function portIsOpen(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** The TCP ports process `pid` listens on on 127.0.0.1 (read from `ss`, Linux's iproute2). */
+export async function loopbackPortsOf(pid: number): Promise<number[]> {
+  const { stdout } = await run('ss', ['-ltnpH']);
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes(`pid=${pid},`))
+    .map((line) => /\s127\.0\.0\.1:(\d+)\s/.exec(line)?.[1])
+    .filter((port): port is string => port !== undefined)
+    .map(Number);
 }
