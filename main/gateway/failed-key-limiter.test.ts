@@ -121,11 +121,15 @@ function upgrade(
   apiKey: string,
   forwardedFor?: string,
   localAddress?: string,
+  forwarded?: string,
 ): Promise<{ status: number; retryAfter: string | undefined }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
     if (forwardedFor) {
       headers['x-forwarded-for'] = forwardedFor;
+    }
+    if (forwarded) {
+      headers['forwarded'] = forwarded;
     }
     const ws = new WebSocket(url, { headers, localAddress });
     ws.once('open', () => {
@@ -191,6 +195,34 @@ describe('the gateway limits unknown keys per client address', () => {
       'the block to end',
       (BLOCK_SECONDS + 5) * 1000,
     );
+  });
+
+  it('reads RFC 7239 Forwarded when there is no X-Forwarded-For: the right-most for= counts', async () => {
+    const forwarded = (address: string): string =>
+      `for=198.51.100.1;proto=https, for="[${address}]:4711"`;
+    for (let i = 0; i < 10; i++) {
+      const status = (
+        await upgrade(gateway.wsUrl, `guess-${i}`, undefined, undefined, forwarded('2001:db8:7::1'))
+      ).status;
+      expect(status).toBe(401);
+    }
+    // The same /64, another address in it: limited; the address named first was never counted.
+    const again = await upgrade(
+      gateway.wsUrl,
+      gateway.keys.valid,
+      undefined,
+      undefined,
+      forwarded('2001:db8:7::99'),
+    );
+    expect(again.status).toBe(429);
+    const other = await upgrade(
+      gateway.wsUrl,
+      gateway.keys.valid,
+      undefined,
+      undefined,
+      'for=198.51.100.1',
+    );
+    expect(other.status).toBe(101);
   });
 
   it("psql through a tunnel with a wrong key shows the 429 once its address is limited; the tunnel's warm dials spend one attempt of the 10, not more", async () => {
