@@ -1,7 +1,7 @@
 import { openLocalCa } from '../tls/index.js';
 import { AppCore } from './app-core.js';
 import { Playground } from './playground/index.js';
-import { makeConfigDirPrivate, privateFilesNotice } from './private-files.js';
+import { makeConfigDirPrivate } from './private-files.js';
 import { openConfig } from './profile-store.js';
 import { createKeychainSecretStore } from './secret-store.js';
 
@@ -43,10 +43,7 @@ export async function composeAppCore({
   localTlsCheckIntervalMs,
   log = (line) => console.info(line),
 }: AppCoreSetup): Promise<AppCore> {
-  const notice = privateFilesNotice(configDir, makeConfigDirPrivate(configDir));
-  if (notice !== undefined) {
-    log(notice);
-  }
+  makeConfigDirPrivate(configDir, log);
   const secrets = createKeychainSecretStore(keychainService);
   return new AppCore({
     config: openConfig(configDir),

@@ -1,8 +1,10 @@
-import { chmod, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startUiServer, type UiServer } from '../../e2e/fixtures/ui-server.js';
 import { savedProfile } from '../testing/app-core.js';
+import { startTunnelCli } from '../testing/cli.js';
 
 /** The permission bits of `path` that let other users read or write it (0 when none). */
 async function openToOthers(path: string): Promise<number> {
@@ -45,5 +47,16 @@ describe('the config folder is its owner’s alone', () => {
     expect((await stat(join(ui.configDir, 'profiles.json'))).mode & 0o777).toBe(0o600);
     await ui.restart();
     expect(ui.process.output).not.toContain(notice);
+  });
+
+  it('pg-tunnel makes the folder it keeps its local CA in owner-only too', async () => {
+    const configDir = join(await mkdtemp(join(tmpdir(), 'pg-tunnel-home-')), 'pg-tunnel');
+    const tunnel = await startTunnelCli('ws://127.0.0.1:9/websocket', 'a-key-0123456789abcdef', [
+      '--config-dir',
+      configDir,
+    ]);
+    await tunnel.process.stop();
+    expect(await openToOthers(configDir)).toBe(0);
+    expect(await openToOthers(join(configDir, 'tls'))).toBe(0);
   });
 });

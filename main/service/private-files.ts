@@ -19,12 +19,12 @@ const PRIVATE_FILE_MODE = 0o600;
  * owner-only themselves; the playground's database files belong to Postgres). Files and folders
  * owned by another user are left as they are.
  *
- * @returns the paths whose mode it changed (empty when all was private already), for one log line.
- * Synchronous, like conf's own file access, so that the core is built in the same turn as before.
+ * Says what it corrected to `log` in one line; nothing when all was private already.
+ * Synchronous, like conf's own file access: the shells build the core in one turn.
  *
  * @throws the file system's error when the folder cannot be created or read.
  */
-export function makeConfigDirPrivate(configDir: string): string[] {
+export function makeConfigDirPrivate(configDir: string, log: (line: string) => void): void {
   mkdirSync(configDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const changed: string[] = [];
   const uid = process.getuid?.();
@@ -43,12 +43,9 @@ export function makeConfigDirPrivate(configDir: string): string[] {
       restrict(join(configDir, entry.name), PRIVATE_FILE_MODE);
     }
   }
-  return changed;
-}
-
-/** The log line for what makeConfigDirPrivate changed; undefined when it changed nothing. */
-export function privateFilesNotice(configDir: string, changed: string[]): string | undefined {
-  return changed.length === 0
-    ? undefined
-    : `Made the config folder ${configDir} readable by its owner only (it was readable by other users): ${changed.length} ${changed.length === 1 ? 'entry' : 'entries'} corrected.`;
+  if (changed.length > 0) {
+    log(
+      `Made the config folder ${configDir} readable by its owner only (it was readable by other users): ${changed.length} ${changed.length === 1 ? 'entry' : 'entries'} corrected.`,
+    );
+  }
 }
