@@ -60,7 +60,7 @@ describe('deploy/Containerfile', () => {
     expect(execForm(healthcheck!)).toEqual(['node', '/opt/pg-tunnel/healthcheck.mjs']);
     expect(flagOf(healthcheck!, 'interval')).toBe('10s');
     expect(argumentsOf('STOPSIGNAL')).toEqual(['SIGTERM']);
-    expect(argumentsOf('EXPOSE')).toEqual(['8080']);
+    expect(argumentsOf('EXPOSE')).toEqual(['8080', '9090']);
     expect(argumentsOf('ENV').join(' ')).not.toMatch(/PASSWORD|KEY|SECRET/i);
   });
 

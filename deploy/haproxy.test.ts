@@ -13,6 +13,7 @@ import {
 import {
   expectFailoverWhenAGatewayIsKilled,
   statusThroughBalancer,
+  trustLoopbackProxy,
   useLoadBalancedGateways,
 } from '../main/testing/load-balancer.js';
 import type { OpenSession } from '../main/testing/pg-client.js';
@@ -44,6 +45,7 @@ describe('deploy/haproxy.cfg, run by HAProxy in front of two gateways', () => {
     const restarted = await startGatewayProcess(inject('postgres'), {
       keys: stack.keys,
       port: first!.port,
+      edit: trustLoopbackProxy,
     });
     stack.gateways.push(restarted);
     let tries = 0;

@@ -31,6 +31,44 @@ describe('parseApiKeyInput', () => {
     expect(parseApiKeyInput(url)).toEqual({ ok: true, apiKey: key });
   });
 
+  it('refuses a Postgres URL with a typo, naming the URL meant with its password or key masked', () => {
+    for (const [typo, meant] of [
+      ['postgres//app:s3cret@127.0.0.1/shop', 'postgres://app:****@127.0.0.1/shop'],
+      [
+        'postgresql:/app:s3cret@db.example.com:6543/shop',
+        'postgresql://app:****@db.example.com:6543/shop',
+      ],
+      ['postgres:\\\\app:s3cret@127.0.0.1/shop', 'postgres://app:****@127.0.0.1/shop'],
+      [
+        'Postgres:app@127.0.0.1/shop?password=s3cret',
+        'postgres://app@127.0.0.1/shop?password=****',
+      ],
+      [
+        'prisma+postgres//accelerate.prisma-data.net/?api_key=s3cret-key-0123456789',
+        'prisma+postgres://accelerate.prisma-data.net/?api_key=****',
+      ],
+    ]) {
+      const error = parseApiKeyInput(typo!, 'The API key');
+      expect(error).toEqual({
+        ok: false,
+        error: `The API key: this looks like a postgres:// URL with a typo — did you mean ${meant}?`,
+      });
+    }
+  });
+
+  it('refuses what no key holds: a scheme, "//", "@" or spaces', () => {
+    for (const [text, reason] of [
+      ['mysql:app-secret-0123456789', 'it starts with a URL scheme'],
+      ['host.example//0123456789abcdef', 'it holds "//"'],
+      ['someone@example.com-0123456789', 'it holds "@"'],
+      ['my api key 0123456789 abcdef', 'it holds spaces'],
+    ]) {
+      expect(expectError(parseApiKeyInput(text!, 'The API key'), '')).toBe(
+        `The API key is not an API key: ${reason}. Paste the key itself, or a DATABASE_URL that holds one (prisma+postgres://…/?api_key=…).`,
+      );
+    }
+  });
+
   it('ignores surrounding whitespace and newlines, as pasted from a .env file', () => {
     expect(parseApiKeyInput(`  ${KEY}\n`)).toEqual({ ok: true, apiKey: KEY });
     expect(

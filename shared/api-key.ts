@@ -1,3 +1,5 @@
+import { urlTypoProblem } from './url-typo.js';
+
 /**
  * Where an API key can come from: a bare key, or the `api_key` query parameter of a Prisma
  * Postgres DATABASE_URL (prisma+postgres://accelerate.prisma-data.net/?api_key=...). Messages never
@@ -23,6 +25,10 @@ export function parseApiKeyInput(input: string, source = 'The value'): ApiKeyRes
   }
   if (looksLikeUrl(text)) {
     return apiKeyFromUrl(text, source);
+  }
+  const typo = urlTypoProblem(text, source);
+  if (typo !== undefined) {
+    return { ok: false, error: typo };
   }
   return checkForm(text, source);
 }
@@ -56,7 +62,26 @@ function apiKeyFromUrl(text: string, source: string): ApiKeyResult {
   return checkForm(apiKey, `The api_key of ${source}`);
 }
 
+/**
+ * What no API key holds, and what each says the value is instead: a string with one of these is
+ * something else pasted by mistake (a URL, an e-mail address, a sentence), which must not be sent
+ * to a gateway as a bearer token.
+ */
+const NOT_IN_A_KEY: ReadonlyArray<[RegExp, string]> = [
+  [/^[a-z][a-z0-9+.-]*:/i, 'it starts with a URL scheme'],
+  [/\/\//, 'it holds "//"'],
+  [/@/, 'it holds "@"'],
+  [/\s/, 'it holds spaces'],
+];
+
 function checkForm(apiKey: string, source: string): ApiKeyResult {
+  const reason = NOT_IN_A_KEY.find(([pattern]) => pattern.test(apiKey))?.[1];
+  if (reason !== undefined) {
+    return {
+      ok: false,
+      error: `${source} is not an API key: ${reason}. Paste the key itself, or a DATABASE_URL that holds one (prisma+postgres://…/?api_key=…).`,
+    };
+  }
   if (!KEY_FORM.test(apiKey)) {
     return {
       ok: false,

@@ -28,6 +28,11 @@ export interface RpcCommands {
   startTunnel(id: string): TunnelState;
   stopTunnel(id: string): TunnelState;
   restartTunnel(id: string): TunnelState;
+  /**
+   * The user confirms that the profile's saved secret goes to its destination as it is now (after
+   * a changed gateway URL or database host); then starts (or restarts) its tunnel.
+   */
+  confirmSecretDestination(id: string): TunnelState;
   killSession(profileId: string, sessionId: string): boolean;
   testConnection(id: string): TestResult;
   getLog(id: string): LogEntry[];
@@ -78,6 +83,7 @@ export const RPC_ARGUMENTS: Record<RpcCommand, readonly RpcArgumentKind[]> = {
   startTunnel: ['id'],
   stopTunnel: ['id'],
   restartTunnel: ['id'],
+  confirmSecretDestination: ['id'],
   killSession: ['id', 'id'],
   testConnection: ['id'],
   getLog: ['id'],

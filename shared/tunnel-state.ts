@@ -10,12 +10,19 @@ export const STATUS_LABELS: Record<TunnelStatus, string> = {
   error: 'Error',
 };
 
-/** What the user can do about an error: the window offers the matching action. */
-export type ErrorFix = 'edit-key' | 'edit-password' | 'change-port' | 'none';
+/**
+ * What the user can do about an error: the window offers the matching action. 'confirm-destination':
+ * the saved secret was saved for another destination; the user enters it again or confirms that it
+ * goes to the new one.
+ */
+export type ErrorFix =
+  'edit-key' | 'edit-password' | 'change-port' | 'confirm-destination' | 'none';
 
 export interface TunnelProblem {
   message: string;
   fix: ErrorFix;
+  /** With 'confirm-destination': where the saved secret would go (a gateway URL, host:port). */
+  destination?: string;
 }
 
 export interface TunnelState {

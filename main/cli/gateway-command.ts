@@ -21,7 +21,8 @@ export const GATEWAY_HELP = `Usage: pg-tunnel gateway --config FILE [--host HOST
        pg-tunnel gateway hash-key [KEY | -]
 
 Runs the server end of the tunnel: a WebSocket endpoint at /websocket that checks API keys and logs
-in to each key's Postgres. GET /healthz and GET /metrics (Prometheus) on the same port.
+in to each key's Postgres. GET /healthz on the same port; GET /metrics (Prometheus) there too,
+or on the address of the config's "metrics": { "host", "port" }.
 
 Options:
       --config FILE            the gateway's JSON config: keys, upstreams, limits (required)

@@ -6,13 +6,16 @@ import {
   type LocalCa,
   type LocalTlsRenewal,
 } from '../tls/index.js';
+import { makeConfigDirPrivate } from '../service/private-files.js';
 import { UsageError } from './usage-error.js';
 
 /**
  * The local CA of `configDir` for a command that serves TLS: made or renewed as needed, with what
- * was made said on standard output. A CA that cannot be used is a UsageError with its sentence.
+ * was made said on standard output, in a config folder made owner-only first (as the app core
+ * makes it; see makeConfigDirPrivate). A CA that cannot be used is a UsageError with its sentence.
  */
 export async function openLocalCaForCli(configDir: string): Promise<LocalCa> {
+  makeConfigDirPrivate(configDir, (line) => console.info(line));
   try {
     const ca = await openLocalCa(configDir);
     for (const change of ca.changes) {

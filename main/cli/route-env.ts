@@ -1,5 +1,6 @@
 import { looksLikeUrl } from '../../shared/api-key.js';
 import { readConnectionInput } from '../../shared/connection-input.js';
+import { urlTypoProblem } from '../../shared/url-typo.js';
 import { isConnectionString, type DirectConnectionString } from '../../shared/connection-string.js';
 import { UsageError } from './usage-error.js';
 
@@ -59,7 +60,8 @@ export function routeFromEnvironment(env: NodeJS.ProcessEnv, url: string | undef
   if (databaseUrl !== undefined) {
     if (!looksLikeUrl(databaseUrl) && !isConnectionString(databaseUrl)) {
       throw new UsageError(
-        'DATABASE_URL is not a URL: expected postgres://user:password@host/database, or prisma+postgres://accelerate.prisma-data.net/?api_key=...',
+        urlTypoProblem(databaseUrl, 'DATABASE_URL') ??
+          'DATABASE_URL is not a URL: expected postgres://user:password@host/database, or prisma+postgres://accelerate.prisma-data.net/?api_key=...',
       );
     }
     const input = readConnectionInput(databaseUrl, 'DATABASE_URL');
@@ -87,6 +89,10 @@ type DirectRoute = Extract<CliRoute, { kind: 'direct' }>;
 
 function direct(url: string, env: NodeJS.ProcessEnv): DirectRoute {
   const input = readConnectionInput(url, '--url');
+  const typo = urlTypoProblem(url, '--url');
+  if (typo !== undefined) {
+    throw new UsageError(typo);
+  }
   if (input.kind === 'invalid' && isConnectionString(url)) {
     throw new UsageError(input.error);
   }

@@ -30,9 +30,11 @@ export function notificationsFor(
           ? `${profile.name}: the key was rejected`
           : now.problem.fix === 'edit-password'
             ? `${profile.name}: the password was rejected`
-            : now.status === 'error'
-              ? `${profile.name} failed`
-              : `${profile.name} needs your attention`,
+            : now.problem.fix === 'confirm-destination'
+              ? `${profile.name}: confirm where its ${profile.kind === 'direct' ? 'password' : 'key'} goes`
+              : now.status === 'error'
+                ? `${profile.name} failed`
+                : `${profile.name} needs your attention`,
       body: now.problem.message.split('\n')[0]!,
       profileId: profile.id,
     });

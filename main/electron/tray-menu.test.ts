@@ -171,6 +171,25 @@ describe('notifications', () => {
     expect(notificationsFor(rejected, healthy)).toEqual([]);
   });
 
+  it('a saved key held back from a changed gateway URL asks to confirm where it goes', () => {
+    const held = snapshot([
+      tunnel('a', 'error', {
+        problem: {
+          message: 'The saved API key of “DB a” was saved for wss://old/websocket, …',
+          fix: 'confirm-destination',
+          destination: 'wss://new/websocket',
+        },
+      }),
+    ]);
+    expect(notificationsFor(undefined, held)).toEqual([
+      {
+        title: 'DB a: confirm where its key goes',
+        body: 'The saved API key of “DB a” was saved for wss://old/websocket, …',
+        profileId: 'a',
+      },
+    ]);
+  });
+
   it("a direct profile's refused password notifies as such", () => {
     const refused = snapshot([
       tunnel('a', 'listening', {

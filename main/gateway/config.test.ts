@@ -272,6 +272,21 @@ describe('parseGatewayConfig', () => {
     }
   });
 
+  it('reads the trusted proxies (none unless set) and the cap on pending connections (1000), and names a proxy entry that is no address or CIDR', () => {
+    expect(parseGatewayConfig(validConfig(), env).trustedProxies).toEqual([]);
+    expect(parseGatewayConfig(validConfig(), env).maxPendingConnections).toBe(1000);
+    const proxies = ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32', '::1'];
+    expect(
+      parseGatewayConfig({ ...validConfig(), trustedProxies: proxies }, env).trustedProxies,
+    ).toEqual(proxies);
+    expect(configError({ ...validConfig(), trustedProxies: ['10.0.0.0/33'] }).message).toBe(
+      'Invalid gateway config: trustedProxies: "10.0.0.0/33" is not an IP address or CIDR (such as 10.0.0.0/8).',
+    );
+    expect(configError({ ...validConfig(), trustedProxies: ['proxy.internal'] }).message).toContain(
+      '"proxy.internal" is not an IP address or CIDR',
+    );
+  });
+
   it('reads how long warm sockets may wait, 5 minutes unless set, 0 to hold none', () => {
     expect(parseGatewayConfig(validConfig(), env).warmWaitMs).toBe(300_000);
     expect(parseGatewayConfig({ ...validConfig(), warmWaitMs: 0 }, env).warmWaitMs).toBe(0);

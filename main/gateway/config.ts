@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, WARM_WAIT_MS } from '../relay/tunnel-protocol.js';
 import { parseUpstreamUrl, type UpstreamTarget } from '../upstream/target.js';
 import type { ServedDatabases } from '../upstream/database-rule.js';
+import { trustedProxyList } from './client-address.js';
+import { DEFAULT_MAX_PENDING_CONNECTIONS } from './pending-connections.js';
 import { configIssueSentence, configIssueWords } from '../config/issues.js';
 
 const KEY_HASH = /^sha256:[0-9a-f]{64}$/;
@@ -61,6 +63,14 @@ const configSchema = z.strictObject({
     })
     .default({ pingIntervalMs: PING_INTERVAL_MS, deadAfterMs: DEAD_AFTER_MS }),
   warmWaitMs: z.number().int().min(0).default(WARM_WAIT_MS),
+  trustedProxies: z.array(z.string()).default([]),
+  maxPendingConnections: z.number().int().positive().default(DEFAULT_MAX_PENDING_CONNECTIONS),
+  metrics: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535),
+    })
+    .optional(),
 });
 
 export interface KeyConfig {
@@ -113,6 +123,21 @@ export interface GatewayConfig {
    * WARM_WAIT_MS.
    */
   warmWaitMs?: number;
+  /**
+   * Addresses or CIDRs of the proxies in front of the gateway: only from these are X-Forwarded-For
+   * and Forwarded read (see clientAddressOf). Absent or empty: the socket's address is the client.
+   */
+  trustedProxies?: string[];
+  /**
+   * Connections that have not completed an upgrade, served as usual; past it they get /healthz
+   * and 503 (see PendingConnections). Default DEFAULT_MAX_PENDING_CONNECTIONS.
+   */
+  maxPendingConnections?: number;
+  /**
+   * Where GET /metrics is served instead of the main listener (which then answers it 404), so
+   * that a public listener does not list key ids; absent: on the main listener. Read at start.
+   */
+  metrics?: { host: string; port: number };
 }
 
 /** Thrown for a config the gateway cannot run with; the message names the file and the field. */
@@ -158,6 +183,11 @@ export function parseGatewayConfig(
     throw new ConfigError(`${invalid} ${configIssueSentence(result.error.issues[0]!)}.`);
   }
   const config = result.data;
+  try {
+    trustedProxyList(config.trustedProxies);
+  } catch (error) {
+    throw new ConfigError(`${invalid} trustedProxies: ${(error as Error).message}.`);
+  }
   const seen = new Set<string>();
   const seenHashes = new Set<string>();
   const keys = config.keys.map((key, index): KeyConfig => {
@@ -188,6 +218,9 @@ export function parseGatewayConfig(
     failedKeyLimit: config.failedKeyLimit,
     liveness: config.liveness,
     warmWaitMs: config.warmWaitMs,
+    trustedProxies: config.trustedProxies,
+    maxPendingConnections: config.maxPendingConnections,
+    metrics: config.metrics,
   };
 }
 

@@ -61,17 +61,50 @@ describe('FailedKeyLimiter', () => {
     expect(limiter.retryAfterMs('2001:db8:1:2:ffff:ffff:ffff:ffff')).toBeGreaterThan(0);
   });
 
-  it('remembers at most maxAddresses: the least recently seen is forgotten first', () => {
+  it('remembers at most maxAddresses: the least recently seen address not blocked is forgotten first', () => {
     const { limiter } = limiterAt(1_000_000, 3);
+    limiter.recordFailure('192.0.2.2');
     for (let i = 0; i < LIMIT.attempts; i++) {
       limiter.recordFailure('192.0.2.1');
     }
-    expect(limiter.retryAfterMs('192.0.2.1')).toBeGreaterThan(0);
-    limiter.recordFailure('192.0.2.2');
     limiter.recordFailure('192.0.2.3');
-    expect(limiter.retryAfterMs('192.0.2.1')).toBeGreaterThan(0);
     limiter.recordFailure('192.0.2.4');
-    expect(limiter.retryAfterMs('192.0.2.1')).toBe(0);
+    expect(limiter.retryAfterMs('192.0.2.1')).toBeGreaterThan(0);
+    // 192.0.2.2 was forgotten, not the older block: its count starts again.
+    for (let i = 1; i < LIMIT.attempts; i++) {
+      expect(limiter.recordFailure('192.0.2.2')).toBe(false);
+    }
+  });
+
+  it('10,001 addresses do not lift a block; full of blocks, it counts no new address and says so', () => {
+    const { limiter, clock } = limiterAt();
+    for (let i = 0; i < LIMIT.attempts; i++) {
+      limiter.recordFailure('198.51.100.99');
+    }
+    const blockedAt = clock.now;
+    for (let i = 0; i < 10_001; i++) {
+      limiter.recordFailure(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    }
+    expect(limiter.retryAfterMs('198.51.100.99')).toBe(LIMIT.blockSeconds * 1000);
+    expect(limiter.full()).toBe(false);
+
+    const small = limiterAt(blockedAt, 2);
+    for (const address of ['192.0.2.1', '192.0.2.2']) {
+      for (let i = 0; i < LIMIT.attempts; i++) {
+        small.limiter.recordFailure(address);
+      }
+    }
+    expect(small.limiter.full()).toBe(true);
+    for (let i = 0; i < LIMIT.attempts; i++) {
+      expect(small.limiter.recordFailure('192.0.2.3')).toBe(false);
+    }
+    expect(small.limiter.retryAfterMs('192.0.2.1')).toBeGreaterThan(0);
+    expect(small.limiter.retryAfterMs('192.0.2.2')).toBeGreaterThan(0);
+    // Once the blocks end, their places are free again.
+    small.clock.now += LIMIT.blockSeconds * 1000;
+    expect(small.limiter.full()).toBe(false);
+    small.limiter.recordFailure('192.0.2.3');
+    expect(small.limiter.retryAfterMs('192.0.2.1')).toBe(0);
   });
 
   it('a reloaded limit applies at once', () => {
@@ -87,13 +120,18 @@ function upgrade(
   url: string,
   apiKey: string,
   forwardedFor?: string,
+  localAddress?: string,
+  forwarded?: string,
 ): Promise<{ status: number; retryAfter: string | undefined }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
     if (forwardedFor) {
       headers['x-forwarded-for'] = forwardedFor;
     }
-    const ws = new WebSocket(url, { headers });
+    if (forwarded) {
+      headers['forwarded'] = forwarded;
+    }
+    const ws = new WebSocket(url, { headers, localAddress });
     ws.once('open', () => {
       ws.close(1000);
       resolve({ status: 101, retryAfter: undefined });
@@ -116,6 +154,8 @@ describe('the gateway limits unknown keys per client address', () => {
     gateway = await startGatewayProcess(postgres, {
       edit: (config) => {
         config.failedKeyLimit = { blockSeconds: BLOCK_SECONDS };
+        // The test stands in for a proxy: what it writes in X-Forwarded-For is the client.
+        config.trustedProxies = ['127.0.0.1'];
       },
     });
   });
@@ -126,8 +166,12 @@ describe('the gateway limits unknown keys per client address', () => {
 
   it('answers 429 with Retry-After after 10 unknown keys, even for a valid key; other addresses go on; counted', async () => {
     const guesser = '198.51.100.23';
-    for (let i = 0; i < 10; i++) {
-      expect((await upgrade(gateway.wsUrl, `guess-${i}`, guesser)).status).toBe(401);
+    // What the client itself wrote left of what its proxy added is not believed.
+    expect((await upgrade(gateway.wsUrl, 'guess', `198.51.100.1, ${guesser}`)).status).toBe(401);
+    for (let i = 1; i < 10; i++) {
+      expect(
+        (await upgrade(gateway.wsUrl, `guess-${i}`, `203.0.113.${i}, ${guesser}`)).status,
+      ).toBe(401);
     }
     expect(await upgrade(gateway.wsUrl, gateway.keys.valid, guesser)).toEqual({
       status: 429,
@@ -151,6 +195,34 @@ describe('the gateway limits unknown keys per client address', () => {
       'the block to end',
       (BLOCK_SECONDS + 5) * 1000,
     );
+  });
+
+  it('reads RFC 7239 Forwarded when there is no X-Forwarded-For: the right-most for= counts', async () => {
+    const forwarded = (address: string): string =>
+      `for=198.51.100.1;proto=https, for="[${address}]:4711"`;
+    for (let i = 0; i < 10; i++) {
+      const status = (
+        await upgrade(gateway.wsUrl, `guess-${i}`, undefined, undefined, forwarded('2001:db8:7::1'))
+      ).status;
+      expect(status).toBe(401);
+    }
+    // The same /64, another address in it: limited; the address named first was never counted.
+    const again = await upgrade(
+      gateway.wsUrl,
+      gateway.keys.valid,
+      undefined,
+      undefined,
+      forwarded('2001:db8:7::99'),
+    );
+    expect(again.status).toBe(429);
+    const other = await upgrade(
+      gateway.wsUrl,
+      gateway.keys.valid,
+      undefined,
+      undefined,
+      'for=198.51.100.1',
+    );
+    expect(other.status).toBe(101);
   });
 
   it("psql through a tunnel with a wrong key shows the 429 once its address is limited; the tunnel's warm dials spend one attempt of the 10, not more", async () => {
@@ -183,5 +255,33 @@ describe('the gateway limits unknown keys per client address', () => {
     } finally {
       await tunnel.tunnel.stop();
     }
+  });
+});
+
+describe('a gateway with no trusted proxies ignores X-Forwarded-For', () => {
+  const postgres = inject('postgres');
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    gateway = await startGatewayProcess(postgres);
+  });
+
+  afterAll(async () => {
+    await gateway?.process.stop();
+  });
+
+  it('a spoofed X-Forwarded-For neither blocks the address it names nor escapes the limit', async () => {
+    // Every 127.0.0.0/8 address is this machine: the guesser and the victim are two clients.
+    const guesser = '127.0.0.2';
+    const victim = '127.0.0.77';
+    for (let i = 0; i < 10; i++) {
+      const spoofed = i % 2 === 0 ? victim : `198.51.100.${i}`;
+      expect((await upgrade(gateway.wsUrl, `guess-${i}`, spoofed, guesser)).status).toBe(401);
+    }
+    expect((await upgrade(gateway.wsUrl, gateway.keys.valid, victim, guesser)).status).toBe(429);
+    expect((await upgrade(gateway.wsUrl, gateway.keys.valid, undefined, victim)).status).toBe(101);
+    expect(gateway.process.output).toContain(
+      `"msg":"client address limited","client":"${guesser}"`,
+    );
   });
 });

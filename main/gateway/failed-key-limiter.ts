@@ -2,8 +2,11 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { FailedKeyLimit } from './config.js';
 
 /**
- * Addresses remembered at most. Past it the least recently seen is forgotten, so a flood from many
- * addresses costs bounded memory (about 100 bytes an address) instead of growing without end.
+ * Addresses remembered at most, so that a flood from many addresses costs bounded memory (about
+ * 100 bytes an address) instead of growing without end. Past it the least recently seen address
+ * that is not blocked is forgotten; a block is never forgotten before it ends (forgetting it
+ * would lift it), so when every address held is blocked, new ones are not counted until a block
+ * ends, and the limiter says it is full.
  */
 export const MAX_TRACKED_ADDRESSES = 10_000;
 
@@ -44,8 +47,12 @@ export class FailedKeyLimiter {
     const key = addressBlock(address);
     const now = this.now();
     let attempts = this.addresses.get(key);
-    // Re-inserted on every failure: the map's order is then least recently seen first.
-    this.addresses.delete(key);
+    if (attempts) {
+      // Re-inserted on every failure: the map's order is then least recently seen first.
+      this.addresses.delete(key);
+    } else if (this.addresses.size >= this.maxAddresses && !this.forgetOneUnblocked(now)) {
+      return false;
+    }
     if (!attempts || now - attempts.windowStartMs > this.limit.windowSeconds * 1000) {
       attempts = { windowStartMs: now, failures: 0, blockedUntilMs: 0 };
     }
@@ -58,10 +65,28 @@ export class FailedKeyLimiter {
       attempts.failures = 0;
     }
     this.addresses.set(key, attempts);
-    if (this.addresses.size > this.maxAddresses) {
-      this.addresses.delete(this.addresses.keys().next().value!);
-    }
     return blocks;
+  }
+
+  /** Forgets the least recently seen address that is not blocked; false when there is none. */
+  private forgetOneUnblocked(now: number): boolean {
+    for (const [key, attempts] of this.addresses) {
+      if (attempts.blockedUntilMs <= now) {
+        this.addresses.delete(key);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * True while it holds as many addresses as it may and every one is blocked: unknown keys from
+   * new addresses are then not counted (the blocks it holds stay until they end).
+   */
+  full(): boolean {
+    return (
+      this.addresses.size >= this.maxAddresses && this.limitedAddresses() === this.addresses.size
+    );
   }
 
   /** How many addresses are refused right now. */
@@ -77,7 +102,7 @@ export class FailedKeyLimiter {
   }
 }
 
-/** Longest address kept: X-Forwarded-For is whatever the client sent when no proxy rewrote it. */
+/** Longest address kept: a trusted proxy's X-Forwarded-For might still hold something odd. */
 const MAX_ADDRESS_LENGTH = 64;
 
 /**

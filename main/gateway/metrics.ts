@@ -80,6 +80,10 @@ export function statsOfKey(stats: GatewayStats, id: string): KeyStats {
 export interface MetricsSources {
   /** Client addresses refused with 429 right now. */
   limitedAddresses: () => number;
+  /** Connections that have not completed an upgrade. */
+  pendingConnections: () => number;
+  /** Whether the failed-key limiter holds only blocks and counts no new address. */
+  limiterFull: () => boolean;
 }
 
 /**
@@ -149,6 +153,16 @@ export function createMetricsRegistry(stats: GatewayStats, sources: MetricsSourc
     'pg_tunnel_gateway_limited_addresses',
     'Client addresses whose upgrades are answered 429 now.',
     sources.limitedAddresses,
+  );
+  gauge(
+    'pg_tunnel_gateway_pending_connections',
+    'Connections that have not completed a WebSocket upgrade (see maxPendingConnections).',
+    sources.pendingConnections,
+  );
+  gauge(
+    'pg_tunnel_gateway_limiter_full',
+    '1 while the failed-key limiter holds as many addresses as it may, all blocked: unknown keys from other addresses go uncounted until a block ends.',
+    () => (sources.limiterFull() ? 1 : 0),
   );
   gauge('pg_tunnel_gateway_draining', '1 while the gateway drains before it stops.', () =>
     stats.draining ? 1 : 0,

@@ -30,9 +30,11 @@ export async function reloadConfigFile(
     return false;
   }
   const before = gateway.config;
-  const readAtStartOnly = ['listen', 'tls', 'liveness', 'warmWaitMs'] as const;
+  const readAtStartOnly = ['listen', 'tls', 'liveness', 'warmWaitMs', 'metrics'] as const;
   if (readAtStartOnly.some((field) => !isDeepStrictEqual(next[field], before[field]))) {
-    log.warn('config reload: listen, tls, liveness and warmWaitMs change only at the next start');
+    log.warn(
+      'config reload: listen, tls, liveness, warmWaitMs and metrics change only at the next start',
+    );
   }
   const changes = keyChanges(before.keys, next.keys);
   const { sessionsEnded } = gateway.reload(next);

@@ -8,11 +8,12 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import {
   DEAD_AFTER_MS,
-  MAX_MESSAGE_BYTES,
+  MAX_CLIENT_MESSAGE_BYTES,
   PING_INTERVAL_MS,
   REQUEST_ID_HEADER,
   TCP_KEEPALIVE_MS,
@@ -22,14 +23,16 @@ import {
 } from '../relay/tunnel-protocol.js';
 import { parseRequestTarget } from '../http/request-target.js';
 import { deadAfterTicks } from '../relay/ws-liveness.js';
-import { clientAddressOf } from './client-address.js';
+import { clientAddressOf, trustedProxyList } from './client-address.js';
 import { DEFAULT_FAILED_KEY_LIMIT, type GatewayConfig } from './config.js';
 import { FailedKeyLimiter } from './failed-key-limiter.js';
 import { KeyRegistry } from './keys.js';
 import { silentLogger, type Logger } from './log.js';
+import { createMetricsListener, sendMetrics } from './metrics-listener.js';
 import { createMetricsRegistry, createStats, type GatewayStats } from './metrics.js';
 import { BOUNDARY_WAIT_MS } from './session-end.js';
 import { SessionRegistry } from './session-registry.js';
+import { DEFAULT_MAX_PENDING_CONNECTIONS, PendingConnections } from './pending-connections.js';
 import { WarmSockets, type FirstMessage } from './warm-socket.js';
 
 export { TUNNEL_PATH } from '../relay/tunnel-protocol.js';
@@ -39,6 +42,19 @@ export { TUNNEL_PATH } from '../relay/tunnel-protocol.js';
  * before it cuts the connections: the wait for a message boundary plus a little.
  */
 const DRAIN_CLOSE_GRACE_MS = BOUNDARY_WAIT_MS + 2_000;
+
+/**
+ * How long a connection may take to send its request's headers (and a TLS one its handshake), in
+ * ms: a tunnel sends them at once, so only a client that holds a socket open without a word waits
+ * this long (Node's own default is 60 s, checked every 30 s).
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+
+/** How often Node looks for connections past HEADERS_TIMEOUT_MS, in ms. */
+const HEADERS_CHECK_INTERVAL_MS = 1_000;
+
+/** What a connection past the cap on pending connections is told to wait, in s. */
+const OVER_CAP_RETRY_AFTER_S = 5;
 
 /**
  * The longest a drain of `drainTimeoutMs` takes, in ms: what a supervisor's stop timeout
@@ -79,11 +95,19 @@ export interface Gateway {
 export function createGateway(initialConfig: GatewayConfig, log: Logger = silentLogger): Gateway {
   let config = initialConfig;
   let keys = new KeyRegistry(config.keys);
+  let trustedProxies = trustedProxyList(config.trustedProxies ?? []);
   const stats = createStats();
   const limiter = new FailedKeyLimiter(config.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
+  const pending = new PendingConnections(
+    config.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS,
+  );
   const metrics = createMetricsRegistry(stats, {
+    pendingConnections: () => pending.size,
     limitedAddresses: () => limiter.limitedAddresses(),
+    limiterFull: () => limiter.full(),
   });
+  // Read at start only, as the listen address is.
+  const metricsListener = config.metrics && createMetricsListener(metrics, config.metrics, log);
   let endDrainNow: (() => void) | undefined;
   // Read at start only, as the listen address is: a reload does not change them.
   const { pingIntervalMs, deadAfterMs } = config.liveness ?? {
@@ -104,7 +128,7 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    maxPayload: MAX_MESSAGE_BYTES,
+    maxPayload: MAX_CLIENT_MESSAGE_BYTES,
   });
   // Read at start only, like liveness: the upgrade answers announce it.
   const warmWaitMs = config.warmWaitMs ?? WARM_WAIT_MS;
@@ -117,30 +141,43 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const path = parseRequestTarget(req.url)?.pathname;
     if (path === undefined) {
+      log.warn('request refused', {
+        client: clientAddressOf(req, trustedProxies).display,
+        reason: 'the request target is not a valid URL path',
+      });
       res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' });
       res.end('The request target is not a valid URL path.\n');
       return;
     }
-    if (req.method === 'GET' && path === '/healthz') {
+    const isHealthCheck = req.method === 'GET' && path === '/healthz';
+    const overCap = pending.isOverCap(req.socket);
+    if (overCap && !isHealthCheck) {
+      log.warn('request refused', {
+        client: clientAddressOf(req, trustedProxies).display,
+        reason: 'too many connections waiting',
+      });
+      res.writeHead(503, {
+        'content-type': 'text/plain',
+        'retry-after': String(OVER_CAP_RETRY_AFTER_S),
+        connection: 'close',
+      });
+      res.end('The gateway has too many connections waiting; try again shortly.\n');
+      return;
+    }
+    if (isHealthCheck) {
       // 503 while draining: the load balancer's health check then sends new sessions elsewhere.
-      res.writeHead(stats.draining ? 503 : 200, { 'content-type': 'application/json' });
+      res.writeHead(stats.draining ? 503 : 200, {
+        'content-type': 'application/json',
+        ...(overCap ? { connection: 'close' } : {}),
+      });
       res.end(
         JSON.stringify({
           status: stats.draining ? 'draining' : 'ok',
           sessionsOpen: stats.sessionsOpen,
         }),
       );
-    } else if (req.method === 'GET' && path === '/metrics') {
-      metrics.metrics().then(
-        (text) => {
-          res.writeHead(200, { 'content-type': metrics.contentType });
-          res.end(text);
-        },
-        () => {
-          res.writeHead(500);
-          res.end();
-        },
-      );
+    } else if (req.method === 'GET' && path === '/metrics' && !metricsListener) {
+      sendMetrics(metrics, res);
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end(`Nothing here. Tunnels open a WebSocket at ${TUNNEL_PATH}.\n`);
@@ -153,7 +190,7 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       stats.tlsResumptions++;
     }
     const requestId = randomUUID();
-    const client = clientAddressOf(req);
+    const client = clientAddressOf(req, trustedProxies);
     const clientAddress = client.display;
     socket.on('error', () => socket.destroy());
     const refuse = (status: number, reason: string, message: string, headers = ''): void => {
@@ -180,6 +217,15 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     }
     if (stats.draining) {
       refuse(503, 'Service Unavailable', 'The gateway is shutting down; connect again.');
+      return;
+    }
+    if (pending.isOverCap(socket)) {
+      refuse(
+        503,
+        'Service Unavailable',
+        'The gateway has too many connections waiting; try again shortly.',
+        `retry-after: ${OVER_CAP_RETRY_AFTER_S}\r\n`,
+      );
       return;
     }
     const retryAfterMs = limiter.retryAfterMs(client.host);
@@ -210,6 +256,7 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      pending.upgraded(socket);
       const meta = { id: requestId, clientAddress };
       // The session counts (and meets its key's maxSessions) when its StartupMessage comes.
       const serve = (first?: FirstMessage): void =>
@@ -222,15 +269,46 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     });
   };
 
-  // Keepalive finds engines gone without a FIN, even while backpressure holds their tunnel.
-  const keepAlive = { keepAlive: true, keepAliveInitialDelay: TCP_KEEPALIVE_MS };
+  const options = {
+    // Keepalive finds engines gone without a FIN, even while backpressure holds their tunnel.
+    keepAlive: true,
+    keepAliveInitialDelay: TCP_KEEPALIVE_MS,
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: HEADERS_TIMEOUT_MS,
+    connectionsCheckingInterval: HEADERS_CHECK_INTERVAL_MS,
+  };
   const server: Server = config.tls
     ? createHttpsServer(
-        { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ...keepAlive },
+        {
+          cert: readFileSync(config.tls.cert),
+          key: readFileSync(config.tls.key),
+          handshakeTimeout: HEADERS_TIMEOUT_MS,
+          ...options,
+        },
         onRequest,
       )
-    : createHttpServer(keepAlive, onRequest);
+    : createHttpServer(options, onRequest);
   server.on('upgrade', onUpgrade);
+  // The socket requests arrive on: with TLS the TLS one, once its handshake is done.
+  server.on(config.tls ? 'secureConnection' : 'connection', (socket: Socket) =>
+    pending.admit(socket),
+  );
+  // A request Node's parser cannot read (a bad request line or header, a header past its limit):
+  // answered as Node would by default, and said once in the log.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    log.warn('request refused', {
+      reason: `unreadable HTTP request (${error.code ?? error.message})`,
+    });
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  });
 
   const close = (): Promise<void> =>
     new Promise((resolve) => {
@@ -239,6 +317,8 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
         ws.terminate();
       }
       server.closeAllConnections();
+      metricsListener?.server.closeAllConnections();
+      metricsListener?.server.close();
       server.close(() => resolve());
     });
 
@@ -247,8 +327,9 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     get config() {
       return config;
     },
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      await metricsListener?.listen();
+      return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.listen.port, config.listen.host, () => {
           server.off('error', reject);
@@ -261,7 +342,8 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
           });
           resolve(address);
         });
-      }),
+      });
+    },
     close,
     drain: async (timeoutMs) => {
       stats.draining = true;
@@ -288,15 +370,24 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     endDrainNow: () => endDrainNow?.(),
     reload: (next) => {
       keys = new KeyRegistry(next.keys, keys);
+      trustedProxies = trustedProxyList(next.trustedProxies ?? []);
       limiter.configure(next.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
+      pending.configure(next.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS);
       const sessionsEnded =
         next.onKeyRemoved === 'end'
           ? sessions.end({ kind: 'key-revoked' }, (key) => !keys.hasHash(key.keyHash))
           : 0;
       // Not sessions yet: held for a key now gone or changed, they would serve with what it was.
       warmSockets.closeWhere((key) => !keys.includes(key), 'its API key was removed or changed');
-      const { listen, tls, liveness } = config;
-      config = { ...next, listen, tls, liveness, warmWaitMs: config.warmWaitMs };
+      const { listen, tls, liveness, metrics: metricsAddress } = config;
+      config = {
+        ...next,
+        listen,
+        tls,
+        liveness,
+        warmWaitMs: config.warmWaitMs,
+        metrics: metricsAddress,
+      };
       return { sessionsEnded };
     },
   };

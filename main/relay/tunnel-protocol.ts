@@ -27,10 +27,22 @@ export const WARM_SOCKET_HEADER = 'x-pg-tunnel-warm';
 export const WARM_WAIT_MS = 5 * 60_000;
 
 /**
- * The largest WebSocket message either end accepts, in bytes: each end sends what one TCP read
- * gave it, far less than this.
+ * The largest WebSocket message the engine accepts from a gateway, in bytes: ours sends what one
+ * read of the database's socket gave it; another gateway (Prisma's) may batch more, so this is
+ * generous. The engine dialled that gateway itself, so it is not a stranger's input.
  */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The largest WebSocket message the gateway accepts from a tunnel, in bytes. Both clients send
+ * one message per read of their client's TCP socket: @prisma/ppg-tunnel's listen.js sends each
+ * `socket.on("data")` chunk as it comes, and so does our engine (ws-pump.ts). A Node socket read
+ * is at most 64 KiB (libuv's read buffer), a TLS one 16 KiB (one record); the engine's first
+ * message is the StartupMessage (at most 10,004 bytes, pqcomm.h) plus the rest of the read that
+ * completed it. 1 MiB leaves more than ten times that, and keeps what a key holder can make the
+ * gateway buffer per message small (16 MiB before: ten at once took it from 101 to 303 MB).
+ */
+export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
 
 /** WebSocket close codes (RFC 6455, section 7.4.1) the two ends use. */
 export const CloseCode = {

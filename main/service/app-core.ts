@@ -18,6 +18,7 @@ import { runnerOf, type RunningPlayground } from './playground/running.js';
 import { ProfileStore, type ConfigBackend } from './profile-store.js';
 import type { ChosenSecretStore } from './secret-choice.js';
 import { KeychainUnavailableError } from './secret-store.js';
+import { SecretBindings, SecretDestinationChanged, secretDestination } from './secret-binding.js';
 import { TunnelManager, type TunnelTarget } from './tunnel-manager.js';
 import type { TunnelState } from '../../shared/tunnel-state.js';
 
@@ -68,6 +69,7 @@ const PLAYGROUND_LOOK_MS = 2_000;
 export class AppCore {
   readonly commands: RpcClient;
   private readonly profiles: ProfileStore;
+  private readonly bindings: SecretBindings;
   private readonly tunnels: TunnelManager;
   /** The mask of each secret read or saved in this run (absent: not read yet). */
   private readonly masks = new Map<string, string>();
@@ -83,6 +85,7 @@ export class AppCore {
   constructor(private readonly options: AppCoreOptions) {
     this.platform = options.platform ?? process.platform;
     this.profiles = new ProfileStore(options.config);
+    this.bindings = new SecretBindings(options.config);
     this.tunnels = new TunnelManager(
       this.profiles,
       (profile) => this.target(profile),
@@ -263,6 +266,10 @@ export class AppCore {
    * Where a profile's tunnel leads: the playground's own gateway; a tunnel's gateway URL with the
    * saved key (undefined when none is saved); a direct profile's database, with the saved
    * password if there is one (a server may ask none: it says so when it does).
+   *
+   * @throws SecretDestinationChanged when the secret was saved for another destination than the
+   *   profile's now: nothing is dialled. A secret saved by a version that recorded no destination
+   *   is bound to the profile's destination at this first use.
    */
   private async target(profile: Profile): Promise<TunnelTarget | undefined> {
     if (profile.kind === 'playground') {
@@ -271,6 +278,13 @@ export class AppCore {
     const secret = await this.options.secrets.get(profile.id);
     if (secret !== undefined) {
       this.masks.set(profile.id, maskOf(profile.kind, secret));
+      const destination = secretDestination(profile)!;
+      const savedFor = this.bindings.get(profile.id);
+      if (savedFor === undefined) {
+        this.bindings.bind(profile.id, destination);
+      } else if (savedFor !== destination) {
+        throw new SecretDestinationChanged(profile, savedFor, destination);
+      }
     }
     if (profile.kind === 'direct') {
       const by = { kind: 'direct' as const, profile: profile.name };
@@ -281,8 +295,16 @@ export class AppCore {
       : { route: { apiKey: secret, gatewayUrl: profile.gatewayUrl } };
   }
 
-  /** Saves the secret of `input` (the key or the password its kind takes) for profile `id`. */
-  private async saveSecret(id: string, kind: ProfileKind, input: ProfileInput): Promise<void> {
+  /**
+   * Saves the secret of `input` (the key or the password its kind takes) for profile `id`, bound
+   * to `destination`, where the profile leads once saved.
+   */
+  private async saveSecret(
+    id: string,
+    kind: ProfileKind,
+    input: ProfileInput,
+    destination: string | undefined,
+  ): Promise<void> {
     let secret: string | undefined;
     if (kind === 'tunnel' && input.apiKey !== undefined) {
       const parsed = parseApiKeyInput(input.apiKey, 'The API key');
@@ -304,6 +326,9 @@ export class AppCore {
           : error;
       }
       this.masks.set(id, maskOf(kind, secret));
+      if (destination !== undefined) {
+        this.bindings.bind(id, destination);
+      }
     }
   }
 
@@ -325,7 +350,7 @@ export class AppCore {
           throwIfInvalid(input, kind, true, this.platform);
           const profile = profiles.add(fieldsOf(input, kind));
           try {
-            await this.saveSecret(profile.id, kind, input);
+            await this.saveSecret(profile.id, kind, input, secretDestination(profile));
           } catch (error) {
             profiles.delete(profile.id); // no profile without its secret
             throw error;
@@ -351,8 +376,9 @@ export class AppCore {
               'upstream',
             );
           }
-          await this.saveSecret(id, before.kind, input);
-          const { kind: _kind, ...changes } = fieldsOf(input, before.kind, before);
+          const fields = fieldsOf(input, before.kind, before);
+          await this.saveSecret(id, before.kind, input, secretDestination(fields));
+          const { kind: _kind, ...changes } = fields;
           const profile = profiles.update(id, changes);
           const { status } = tunnels.state(id);
           if (status === 'listening' || status === 'error') {
@@ -377,6 +403,10 @@ export class AppCore {
           if (secret !== undefined) {
             await secrets.setBeside(id, copy.id, secret);
             this.masks.set(copy.id, maskOf(copy.kind, secret));
+            const savedFor = this.bindings.get(id);
+            if (savedFor !== undefined) {
+              this.bindings.bind(copy.id, savedFor);
+            }
           }
           return this.view(copy);
         }),
@@ -389,6 +419,7 @@ export class AppCore {
             await secrets.delete(id);
           }
           profiles.delete(id);
+          this.bindings.forget(id);
           this.masks.delete(id);
         }),
 
@@ -414,6 +445,16 @@ export class AppCore {
       startTunnel: (id) => mutate(() => this.startTunnel(id)),
       stopTunnel: (id) => mutate(() => tunnels.stop(id)),
       restartTunnel: (id) => mutate(() => tunnels.restart(id)),
+      confirmSecretDestination: (id) =>
+        mutate(async () => {
+          const profile = profiles.require(id);
+          const destination = secretDestination(profile);
+          if (destination === undefined || (await secrets.get(id)) === undefined) {
+            throw new RpcError('This tunnel has no saved secret to send: edit it and enter one.');
+          }
+          this.bindings.bind(id, destination);
+          return tunnels.restart(id);
+        }),
       killSession: async (profileId, sessionId) => tunnels.killSession(profileId, sessionId),
       testConnection: (id) => tunnels.testConnection(id),
       getLog: async (id) => tunnels.log(id),

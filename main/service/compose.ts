@@ -1,6 +1,7 @@
 import { openLocalCa } from '../tls/index.js';
 import { AppCore } from './app-core.js';
 import { Playground } from './playground/index.js';
+import { makeConfigDirPrivate } from './private-files.js';
 import { openConfig } from './profile-store.js';
 import { createSecretChoice } from './secret-choice.js';
 import { createFileSecretStore } from './secret-file.js';
@@ -35,6 +36,8 @@ export interface AppCoreSetup {
    * another program made are saved again as its own (claimingSecretStore). Unset: read as they are.
    */
   keychainOwner?: string;
+  /** Where the one line about a config folder made private goes (default: standard output). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -42,6 +45,9 @@ export interface AppCoreSetup {
  * playground` and the tests all call: profiles in `conf` in `configDir`, API keys in the OS
  * keychain (or, for a profile whose user chose it, in the owner-only secrets file beside them), the playground and the local CA (`tls/`) beside them. Nothing is read from the keychain here, so this works on
  * a machine without one.
+ *
+ * The config folder is made owner-only first (see makeConfigDirPrivate), and `log` told once
+ * when that corrected an earlier version's modes.
  *
  * @throws conf's error when profiles.json exists but is not valid JSON (it is never cleared).
  */
@@ -53,7 +59,9 @@ export async function composeAppCore({
   shell,
   platform,
   keychainOwner,
+  log = (line) => console.info(line),
 }: AppCoreSetup): Promise<AppCore> {
+  makeConfigDirPrivate(configDir, log);
   const keychain = createKeychainSecretStore(keychainService);
   const claimed =
     keychainOwner && (platform ?? process.platform) === 'darwin'

@@ -27,6 +27,8 @@ export function openConfig(configDir: string): ConfigBackend {
       projectName: 'pg-tunnel',
       defaults: { profiles: [], settings: DEFAULT_SETTINGS },
       clearInvalidConfig: false,
+      // Owner-only: it lists every gateway URL and database address (see makeConfigDirPrivate).
+      configFileMode: 0o600,
     });
   } catch (error) {
     if (error instanceof SyntaxError) {

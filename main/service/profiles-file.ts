@@ -15,6 +15,8 @@ export const DEFAULT_SETTINGS: Settings = {
 export interface StoreShape {
   profiles: Profile[];
   settings: Settings;
+  /** Where each saved secret may go, by profile id (see SecretBindings); absent before 0.2. */
+  secretBindings?: Record<string, string>;
 }
 
 // Loose objects: a field a newer version saved is kept, not dropped, when this one rewrites the file.
@@ -48,6 +50,7 @@ const fileSchema = z.looseObject({
     startHidden: z.boolean(),
     autoStartTunnels: z.boolean(),
   }),
+  secretBindings: z.record(z.string(), z.string()).optional(),
 });
 
 /** The kind earlier versions gave tunnel profiles (an API key and a gateway). */

@@ -1,3 +1,4 @@
+import { SecretDestinationChanged } from './secret-binding.js';
 import { EventEmitter } from 'node:events';
 import { ListenError, Tunnel } from '../engine/index.js';
 import type { CloseReason, DirectRoute } from '../engine/index.js';
@@ -350,6 +351,9 @@ export function pickAnotherPort(profileName: string): string {
 }
 
 async function describeStartFailure(error: unknown, profile: Profile): Promise<TunnelProblem> {
+  if (error instanceof SecretDestinationChanged) {
+    return error.problem;
+  }
   if (error instanceof ListenError) {
     const { cause } = error;
     const inUse = cause.kind === 'port-in-use' || cause.kind === 'port-in-use-ipv6';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { readConnectionInput } from '../../shared/connection-input.js';
 import type { Profile, ProfileInput } from '../../shared/profile.js';
 import type { AppCore } from '../service/app-core.js';
+import { runsAsRoot } from '../service/playground/location.js';
 import { composeAppCore, type AppCoreSetup } from '../service/compose.js';
 import { DEFAULT_SETTINGS } from '../service/profiles-file.js';
 import { createKeychainSecretStore, type SecretStore } from '../service/secret-store.js';
@@ -19,12 +20,13 @@ export interface TestCore {
 }
 
 /**
- * A fresh config directory that other users may traverse: tests may run as root, and then the
- * playground's Postgres runs as the user "postgres", which must reach its data inside.
+ * A fresh config directory, private as PG Tunnel makes it: its owner's alone, except that as root
+ * other users may pass through (not list it), because the playground's Postgres then runs as the
+ * user "postgres", which must reach its data inside.
  */
 export async function newConfigDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'pg-tunnel-config-'));
-  await chmod(dir, 0o755);
+  await chmod(dir, runsAsRoot() ? 0o711 : 0o700);
   return dir;
 }
 
@@ -63,11 +65,12 @@ export function savedProfile(id: string, changes: Partial<Profile> = {}): Profil
   };
 }
 
-/** Writes profiles.json in `configDir` as an earlier run would have left it. */
+/** Writes profiles.json in `configDir` as an earlier run would have left it (owner-only). */
 export async function saveProfiles(configDir: string, profiles: Profile[]): Promise<void> {
   await writeFile(
     join(configDir, 'profiles.json'),
     JSON.stringify({ profiles, settings: DEFAULT_SETTINGS }),
+    { mode: 0o600 },
   );
 }
 

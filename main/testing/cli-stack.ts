@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, inject } from 'vitest';
 import { startTunnelCli, type RunningTunnel } from './cli.js';
-import { startGatewayProcess, type RunningGateway } from './gateway.js';
+import { startGatewayProcess, type GatewayProcessOptions, type RunningGateway } from './gateway.js';
 
 export interface CliStack {
   readonly gateway: RunningGateway;
@@ -8,14 +8,18 @@ export interface CliStack {
 }
 
 /**
- * For a test file: the gateway process in front of the run's Postgres and a `pg-tunnel` process
- * with the valid key (and `tunnelArgs`), started before its tests and stopped after them.
+ * For a test file: the gateway process in front of the run's Postgres (started with
+ * `gatewayOptions`) and a `pg-tunnel` process with the valid key (and `tunnelArgs`), started before
+ * its tests and stopped after them.
  */
-export function useCliStack(tunnelArgs: string[] = []): CliStack {
+export function useCliStack(
+  tunnelArgs: string[] = [],
+  gatewayOptions: GatewayProcessOptions = {},
+): CliStack {
   let gateway: RunningGateway | undefined;
   let tunnel: RunningTunnel | undefined;
   beforeAll(async () => {
-    gateway = await startGatewayProcess(inject('postgres'));
+    gateway = await startGatewayProcess(inject('postgres'), gatewayOptions);
     tunnel = await startTunnelCli(gateway.wsUrl, gateway.keys.valid, tunnelArgs);
   });
   afterAll(async () => {

@@ -50,6 +50,8 @@ export interface ConfigFile {
   keys: ConfigFileKey[];
   onKeyRemoved?: 'keep' | 'end';
   failedKeyLimit?: { attempts?: number; windowSeconds?: number; blockSeconds?: number };
+  trustedProxies?: string[];
+  metrics?: { host: string; port: number };
 }
 
 export interface RunningGateway {

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { start, type RunningProcess } from './child-process.js';
 import { startTunnelCli, type RunningTunnel } from './cli.js';
-import { startGatewayProcess, type RunningGateway, type TestKeys } from './gateway.js';
+import {
+  startGatewayProcess,
+  type ConfigFile,
+  type RunningGateway,
+  type TestKeys,
+} from './gateway.js';
 import { openSession, type OpenSession } from './pg-client.js';
 import { freePort, portIsOpen } from './ports.js';
 import { makeCertificate, type TestCertificate } from './tls.js';
@@ -41,6 +46,11 @@ export interface LoadBalancedStack {
   ): Promise<Array<{ session: OpenSession; gateway: RunningGateway | undefined }>>;
 }
 
+/** A gateway config edit: the load balancer, on loopback, is a trusted proxy. */
+export function trustLoopbackProxy(config: ConfigFile): void {
+  config.trustedProxies = ['127.0.0.1', '::1'];
+}
+
 /**
  * For a test file: two gateway processes with the same keys (the second drains for up to 120 s),
  * the load balancer `start` runs in front of them, and a tunnel through it; all stopped after.
@@ -54,11 +64,15 @@ export function useLoadBalancedGateways(start: StartLoadBalancer): LoadBalancedS
   beforeAll(async () => {
     const postgres = inject('postgres');
     certificate = await makeCertificate(await mkdtemp(join(tmpdir(), 'pg-tunnel-lb-')));
-    const first = await startGatewayProcess(postgres);
+    const first = await startGatewayProcess(postgres, { edit: trustLoopbackProxy });
     keys = first.keys;
     gateways.push(
       first,
-      await startGatewayProcess(postgres, { keys, args: ['--drain-timeout', '120'] }),
+      await startGatewayProcess(postgres, {
+        keys,
+        args: ['--drain-timeout', '120'],
+        edit: trustLoopbackProxy,
+      }),
     );
     balancer = await start(
       certificate,

@@ -37,12 +37,13 @@ export async function openSession(
   host: string,
   port: number,
   applicationName = 'pg-tunnel-test',
+  database = 'anydb',
 ): Promise<OpenSession> {
   const client = new pg.Client({
     host,
     port,
     user: 'anything',
-    database: 'anydb',
+    database,
     application_name: applicationName,
     connectionTimeoutMillis: 15_000,
   });

@@ -1,4 +1,5 @@
 import { connect, Server, type AddressInfo } from 'node:net';
+import { run } from './child-process.js';
 
 export { freePort } from '../service/free-port.js';
 
@@ -28,4 +29,15 @@ export async function closeListenerOn(port: number): Promise<void> {
     throw new Error(`This process has no listener on port ${port}.`);
   }
   await new Promise((resolve) => listener.close(resolve));
+}
+
+/** The TCP ports process `pid` listens on on 127.0.0.1 (read from `ss`, Linux's iproute2). */
+export async function loopbackPortsOf(pid: number): Promise<number[]> {
+  const { stdout } = await run('ss', ['-ltnpH']);
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes(`pid=${pid},`))
+    .map((line) => /\s127\.0\.0\.1:(\d+)\s/.exec(line)?.[1])
+    .filter((port): port is string => port !== undefined)
+    .map(Number);
 }

@@ -5,15 +5,18 @@ import type { FormFocus, Navigate } from '../app/route.js';
 import { useAction } from '../hooks/use-action.js';
 import './problem-callout.css';
 
+/** A fix that opens the form at a field. */
+type EditFix = Exclude<ErrorFix, 'none' | 'confirm-destination'>;
+
 /** The button that goes with each kind of problem; 'none' offers a retry instead. */
-const FIX_LABELS: Record<Exclude<ErrorFix, 'none'>, string> = {
+const FIX_LABELS: Record<EditFix, string> = {
   'edit-key': 'Edit the key',
   'edit-password': 'Edit the password',
   'change-port': 'Pick another port',
 };
 
 /** The form field each fix opens. */
-const FIX_FIELDS: Record<Exclude<ErrorFix, 'none'>, FormFocus> = {
+const FIX_FIELDS: Record<EditFix, FormFocus> = {
   'edit-key': 'apiKey',
   'edit-password': 'password',
   'change-port': 'port',
@@ -24,13 +27,38 @@ export function ProblemCallout({
   problem,
   onFix,
   onRetry,
+  secret = 'key',
+  onConfirmDestination,
 }: {
   problem: TunnelProblem;
-  onFix: (fix: Exclude<ErrorFix, 'none'>) => void;
+  onFix: (fix: EditFix) => void;
   /** Offered when no edit fixes the problem (a gateway that was down, say). */
   onRetry?: () => void;
+  /** What the profile's secret is called: its key, or its password. */
+  secret?: 'key' | 'password';
+  /** For a secret saved for another destination: the user sends it to the new one. */
+  onConfirmDestination?: () => void;
 }) {
   const { fix } = problem;
+  if (fix === 'confirm-destination') {
+    return (
+      <div className="problem-callout" role="alert">
+        <p className="problem-message">{problem.message}</p>
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => onFix(secret === 'key' ? 'edit-key' : 'edit-password')}
+        >
+          {secret === 'key' ? 'Enter the key again' : 'Enter the password again'}
+        </button>
+        {onConfirmDestination && (
+          <button type="button" className="button button-small" onClick={onConfirmDestination}>
+            Send my saved {secret} to {problem.destination}
+          </button>
+        )}
+      </div>
+    );
+  }
   return (
     <div className="problem-callout" role="alert">
       <p className="problem-message">{problem.message}</p>
@@ -64,12 +92,15 @@ export function ProfileProblem({
 }) {
   const bridge = useBridge();
   const retry = useAction(() => bridge.restartTunnel(profile.id));
+  const confirm = useAction(() => bridge.confirmSecretDestination(profile.id));
   if (!state?.problem) {
     return null;
   }
   return (
     <ProblemCallout
       problem={state.problem}
+      secret={profile.kind === 'direct' ? 'password' : 'key'}
+      onConfirmDestination={() => void confirm.run()}
       onFix={(fix) =>
         navigate({
           screen: 'form',
