@@ -124,9 +124,17 @@ interface CaFiles {
 }
 
 async function readFiles(dir: string): Promise<CaFiles> {
-  const [caCert, caKey, serverCert, serverKey] = await Promise.all(
+  // Read together, but a fault is told for the first file in this order, whichever read failed
+  // first: the same broken folder always gets the same sentence.
+  const reads = await Promise.allSettled(
     [CA_CERT, CA_KEY, SERVER_CERT, SERVER_KEY].map((name) => readIfThere(join(dir, name))),
   );
+  const [caCert, caKey, serverCert, serverKey] = reads.map((read) => {
+    if (read.status === 'rejected') {
+      throw read.reason;
+    }
+    return read.value;
+  });
   return { caCert, caKey, serverCert, serverKey };
 }
 
