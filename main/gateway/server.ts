@@ -1,38 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import { readFileSync } from 'node:fs';
-import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
+import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import {
   DEAD_AFTER_MS,
   MAX_CLIENT_MESSAGE_BYTES,
   PING_INTERVAL_MS,
-  REQUEST_ID_HEADER,
-  TCP_KEEPALIVE_MS,
-  TUNNEL_PATH,
   WARM_SOCKET_HEADER,
   WARM_WAIT_MS,
 } from '../relay/tunnel-protocol.js';
-import { parseRequestTarget } from '../http/request-target.js';
 import { deadAfterTicks } from '../relay/ws-liveness.js';
 import { clientAddressOf, trustedProxyList } from './client-address.js';
 import { DEFAULT_FAILED_KEY_LIMIT, type GatewayConfig } from './config.js';
 import { FailedKeyLimiter } from './failed-key-limiter.js';
 import { KeyRegistry } from './keys.js';
 import { silentLogger, type Logger } from './log.js';
-import { createMetricsListener, sendMetrics } from './metrics-listener.js';
+import { createHttpListener } from './http-listener.js';
+import { createRequestHandler } from './http-routes.js';
+import { createMetricsListener } from './metrics-listener.js';
 import { createMetricsRegistry, createStats, type GatewayStats } from './metrics.js';
 import { BOUNDARY_WAIT_MS } from './session-end.js';
 import { SessionRegistry } from './session-registry.js';
 import { DEFAULT_MAX_PENDING_CONNECTIONS, PendingConnections } from './pending-connections.js';
+import { createUpgradeHandler } from './upgrade.js';
 import { WarmSockets, type FirstMessage } from './warm-socket.js';
 
 export { TUNNEL_PATH } from '../relay/tunnel-protocol.js';
@@ -42,19 +30,6 @@ export { TUNNEL_PATH } from '../relay/tunnel-protocol.js';
  * before it cuts the connections: the wait for a message boundary plus a little.
  */
 const DRAIN_CLOSE_GRACE_MS = BOUNDARY_WAIT_MS + 2_000;
-
-/**
- * How long a connection may take to send its request's headers (and a TLS one its handshake), in
- * ms: a tunnel sends them at once, so only a client that holds a socket open without a word waits
- * this long (Node's own default is 60 s, checked every 30 s).
- */
-export const HEADERS_TIMEOUT_MS = 10_000;
-
-/** How often Node looks for connections past HEADERS_TIMEOUT_MS, in ms. */
-const HEADERS_CHECK_INTERVAL_MS = 1_000;
-
-/** What a connection past the cap on pending connections is told to wait, in s. */
-const OVER_CAP_RETRY_AFTER_S = 5;
 
 /**
  * The longest a drain of `drainTimeoutMs` takes, in ms: what a supervisor's stop timeout
@@ -138,176 +113,42 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     wss.on('headers', (headers) => headers.push(`${WARM_SOCKET_HEADER}: ${warmWaitMs}`));
   }
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = parseRequestTarget(req.url)?.pathname;
-    if (path === undefined) {
-      log.warn('request refused', {
-        client: clientAddressOf(req, trustedProxies).display,
-        reason: 'the request target is not a valid URL path',
-      });
-      res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' });
-      res.end('The request target is not a valid URL path.\n');
-      return;
-    }
-    const isHealthCheck = req.method === 'GET' && path === '/healthz';
-    const overCap = pending.isOverCap(req.socket);
-    if (overCap && !isHealthCheck) {
-      log.warn('request refused', {
-        client: clientAddressOf(req, trustedProxies).display,
-        reason: 'too many connections waiting',
-      });
-      res.writeHead(503, {
-        'content-type': 'text/plain',
-        'retry-after': String(OVER_CAP_RETRY_AFTER_S),
-        connection: 'close',
-      });
-      res.end('The gateway has too many connections waiting; try again shortly.\n');
-      return;
-    }
-    if (isHealthCheck) {
-      // 503 while draining: the load balancer's health check then sends new sessions elsewhere.
-      res.writeHead(stats.draining ? 503 : 200, {
-        'content-type': 'application/json',
-        ...(overCap ? { connection: 'close' } : {}),
-      });
-      res.end(
-        JSON.stringify({
-          status: stats.draining ? 'draining' : 'ok',
-          sessionsOpen: stats.sessionsOpen,
-        }),
-      );
-    } else if (req.method === 'GET' && path === '/metrics' && !metricsListener) {
-      sendMetrics(metrics, res);
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end(`Nothing here. Tunnels open a WebSocket at ${TUNNEL_PATH}.\n`);
-    }
-  };
+  const onRequest = createRequestHandler({
+    stats,
+    pending,
+    metrics,
+    metricsOnOwnListener: Boolean(metricsListener),
+    log,
+    clientOf: (req) => clientAddressOf(req, trustedProxies).display,
+  });
 
-  const onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
-    stats.upgradeRequests++;
-    if (socket instanceof TLSSocket && socket.isSessionReused()) {
-      stats.tlsResumptions++;
-    }
-    const requestId = randomUUID();
-    const client = clientAddressOf(req, trustedProxies);
-    const clientAddress = client.display;
-    socket.on('error', () => socket.destroy());
-    const refuse = (status: number, reason: string, message: string, headers = ''): void => {
-      log.warn('tunnel refused', {
-        request: requestId,
-        client: clientAddress,
-        status,
-        reason: message,
-      });
-      const body = `${message}\n`;
-      socket.end(
-        `HTTP/1.1 ${status} ${reason}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\n${headers}` +
-          `content-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-      );
-    };
-    const path = parseRequestTarget(req.url)?.pathname;
-    if (path === undefined) {
-      refuse(400, 'Bad Request', 'The request target is not a valid URL path.');
-      return;
-    }
-    if (path !== TUNNEL_PATH) {
-      refuse(404, 'Not Found', `Tunnels open at ${TUNNEL_PATH}.`);
-      return;
-    }
-    if (stats.draining) {
-      refuse(503, 'Service Unavailable', 'The gateway is shutting down; connect again.');
-      return;
-    }
-    if (pending.isOverCap(socket)) {
-      refuse(
-        503,
-        'Service Unavailable',
-        'The gateway has too many connections waiting; try again shortly.',
-        `retry-after: ${OVER_CAP_RETRY_AFTER_S}\r\n`,
-      );
-      return;
-    }
-    const retryAfterMs = limiter.retryAfterMs(client.host);
-    if (retryAfterMs > 0) {
-      stats.upgradesLimited++;
-      const seconds = Math.ceil(retryAfterMs / 1000);
-      refuse(
-        429,
-        'Too Many Requests',
-        `Too many unknown API keys from this address; try again in ${seconds} s.`,
-        `retry-after: ${seconds}\r\n`,
-      );
-      return;
-    }
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    const key = bearer ? keys.find(bearer[1]!) : undefined;
-    if (!key) {
-      stats.authFailures++;
-      if (limiter.recordFailure(client.host)) {
-        log.warn('client address limited', { client: client.host, reason: 'unknown API keys' });
-      }
-      refuse(401, 'Unauthorized', 'The API key is invalid.');
-      return;
-    }
-    const upstream = key.upstream;
-    if (!upstream) {
-      refuse(410, 'Gone', 'There is no database behind this API key.');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      pending.upgraded(socket);
-      const meta = { id: requestId, clientAddress };
-      // The session counts (and meets its key's maxSessions) when its StartupMessage comes.
-      const serve = (first?: FirstMessage): void =>
-        sessions.serve(ws, { ...key, upstream }, meta, first);
-      if (warmWaitMs > 0 && req.headers[WARM_SOCKET_HEADER] !== undefined) {
-        warmSockets.hold(ws, meta, key, serve);
-      } else {
-        serve();
-      }
-    });
-  };
+  const onUpgrade = createUpgradeHandler({
+    stats,
+    log,
+    pending,
+    limiter,
+    keys: () => keys,
+    clientOf: (req) => clientAddressOf(req, trustedProxies),
+    accept: (req, socket, head, { key, upstream }, meta) =>
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        pending.upgraded(socket);
+        // The session counts (and meets its key's maxSessions) when its StartupMessage comes.
+        const serve = (first?: FirstMessage): void =>
+          sessions.serve(ws, { ...key, upstream }, meta, first);
+        if (warmWaitMs > 0 && req.headers[WARM_SOCKET_HEADER] !== undefined) {
+          warmSockets.hold(ws, meta, key, serve);
+        } else {
+          serve();
+        }
+      }),
+  });
 
-  const options = {
-    // Keepalive finds engines gone without a FIN, even while backpressure holds their tunnel.
-    keepAlive: true,
-    keepAliveInitialDelay: TCP_KEEPALIVE_MS,
-    headersTimeout: HEADERS_TIMEOUT_MS,
-    requestTimeout: HEADERS_TIMEOUT_MS,
-    connectionsCheckingInterval: HEADERS_CHECK_INTERVAL_MS,
-  };
-  const server: Server = config.tls
-    ? createHttpsServer(
-        {
-          cert: readFileSync(config.tls.cert),
-          key: readFileSync(config.tls.key),
-          handshakeTimeout: HEADERS_TIMEOUT_MS,
-          ...options,
-        },
-        onRequest,
-      )
-    : createHttpServer(options, onRequest);
-  server.on('upgrade', onUpgrade);
-  // The socket requests arrive on: with TLS the TLS one, once its handshake is done.
-  server.on(config.tls ? 'secureConnection' : 'connection', (socket: Socket) =>
-    pending.admit(socket),
-  );
-  // A request Node's parser cannot read (a bad request line or header, a header past its limit):
-  // answered as Node would by default, and said once in the log.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    log.warn('request refused', {
-      reason: `unreadable HTTP request (${error.code ?? error.message})`,
-    });
-    const status =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? '431 Request Header Fields Too Large'
-        : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  const server = createHttpListener({
+    tls: config.tls,
+    onRequest,
+    onUpgrade,
+    onConnection: (socket) => pending.admit(socket),
+    log,
   });
 
   const close = (): Promise<void> =>
