@@ -301,6 +301,13 @@ function certificateSentence(problem: CertificateProblem, detail?: string): stri
   }
 }
 
+/**
+ * Upgrade answers that mean the gateway, or what stands in front of it, is down or stopping rather
+ * than refusing this client: 502/504 from a load balancer with no gateway behind it, 503 from a
+ * gateway that drains. Told as 57P03, as the unreachable database is.
+ */
+const GATEWAY_DOWN_STATUSES = new Set([502, 503, 504]);
+
 function withRequestId(requestId: string | undefined): string {
   return requestId ? ` (request id ${requestId})` : '';
 }
@@ -327,12 +334,16 @@ function pgErrorOf(cause: SessionFailureCause): PgError {
       );
     case 'gateway-refused':
       return fatal(
-        SqlState.UnableToConnect,
+        GATEWAY_DOWN_STATUSES.has(cause.status)
+          ? SqlState.CannotConnectNow
+          : SqlState.UnableToConnect,
         `the tunnel gateway at ${cause.url} answered ${cause.status} ${cause.statusText}${withRequestId(cause.requestId)}`,
       );
     case 'gateway-unreachable':
+      // 57P03 for whatever cannot be reached: libpq's ping (fe-connect.c, internal_ping; so
+      // pg_isready) takes every other SQLSTATE sent while connecting as a server that is up.
       return fatal(
-        SqlState.UnableToConnect,
+        SqlState.CannotConnectNow,
         `could not reach the tunnel gateway at ${cause.url}: ${cause.reason}`,
       );
     case 'gateway-silent':
@@ -380,14 +391,14 @@ function pgErrorOf(cause: SessionFailureCause): PgError {
     case 'database-unreachable': {
       if (cause.by.kind === 'gateway') {
         return fatal(
-          SqlState.UnableToConnect,
+          SqlState.CannotConnectNow,
           `the gateway could not reach the database (${cause.reason})`,
         );
       }
       const words = CONNECT_ERRORS[cause.reason];
       const who = cause.by.profile ? `“${cause.by.profile}” at ${cause.address}` : cause.address;
       return fatal(
-        SqlState.UnableToConnect,
+        SqlState.CannotConnectNow,
         `PG Tunnel could not reach ${who}: ${words ? `${words} (${cause.reason})` : cause.reason}`,
       );
     }
