@@ -67,13 +67,22 @@ describe('the URI form', () => {
   });
 
   it('names client settings it leaves to each client, and refuses parameters it cannot act on', () => {
-    expect(read('postgres://u@h/db?schema=public&connect_timeout=5').ignored).toEqual([
+    expect(read('postgres://u@h/db?schema=public&application_name=x').ignored).toEqual([
       'schema',
-      'connect_timeout',
+      'application_name',
     ]);
     const message = failure('postgres://u@h/db?sslcert=%2Fx&options=-c%20a%3Db');
     expect(message).toMatch(/^The URL has sslcert, options, which PG Tunnel cannot act on/);
     expect(message).toContain('It reads host, port, dbname, user, password');
+  });
+
+  it('reads connect_timeout as libpq does: whole seconds, zero or less for no deadline', () => {
+    expect(read('postgres://u@h/db?connect_timeout=5').upstream.connectTimeout).toBe(5);
+    expect(read('host=h user=u connect_timeout=-3').upstream.connectTimeout).toBe(0);
+    expect(read('postgres://u@h/db').upstream).not.toHaveProperty('connectTimeout');
+    expect(failure('postgres://u@h/db?connect_timeout=5s')).toMatch(
+      /connect_timeout=5s; it is a whole number of seconds/,
+    );
   });
 
   it.each([

@@ -40,11 +40,11 @@ const READ = [
   'sslmode',
   'sslrootcert',
   'channel_binding',
+  'connect_timeout',
 ];
 
 /** libpq's settings of the client rather than of the login: a client of the local port brings its own. */
 const LIBPQ_CLIENT_SETTINGS = [
-  'connect_timeout',
   'application_name',
   'fallback_application_name',
   'keepalives',
@@ -184,6 +184,7 @@ function resolve(
       `${source} has channel_binding=${channelBinding}; use one of ${CHANNEL_BINDINGS.join(', ')}.`,
     );
   }
+  const connectTimeout = parameters.get('connect_timeout');
   const upstream: DirectUpstream = {
     host,
     port,
@@ -192,12 +193,28 @@ function resolve(
     sslmode: sslmode as SslMode,
     sslrootcert,
     channelBinding: channelBinding as ChannelBinding,
+    ...(connectTimeout === undefined
+      ? {}
+      : { connectTimeout: readConnectTimeout(connectTimeout, source) }),
   };
   const problem = Object.values(validateDirectUpstream(upstream))[0];
   if (problem) {
     throw new ConnectionStringError(`${source}: ${problem}`);
   }
   return { upstream, password: parameters.get('password') };
+}
+
+/**
+ * connect_timeout as libpq reads it (fe-connect.c, parse_int_param): an integer, surrounding
+ * spaces allowed; zero or less means no deadline.
+ */
+function readConnectTimeout(text: string, source: string): number {
+  if (!/^\s*-?\d+\s*$/.test(text)) {
+    throw new ConnectionStringError(
+      `${source} has connect_timeout=${text.slice(0, 20)}; it is a whole number of seconds.`,
+    );
+  }
+  return Math.max(0, Number(text));
 }
 
 /**

@@ -50,6 +50,11 @@ export interface DirectUpstream {
   /** A CA file (absolute path), `system`, or null: libpq's default, ~/.postgresql/root.crt. */
   sslrootcert: string | null;
   channelBinding: ChannelBinding;
+  /**
+   * libpq's connect_timeout in seconds, per host, every stage of connecting included (0: no
+   * deadline); absent: PG Tunnel's 15 s.
+   */
+  connectTimeout?: number;
 }
 
 /** The errors of a DirectUpstream's fields, each a sentence, by field name. */

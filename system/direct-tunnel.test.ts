@@ -350,13 +350,13 @@ describe('where the CA and the password come from', () => {
 
   it('warns about a server whose certificate is not checked, and names the ignored client settings', async () => {
     const tunnel = await directTunnel(
-      'postgres://app@db.example.test/appdb?sslmode=require&schema=public&connect_timeout=5',
+      'postgres://app@db.example.test/appdb?sslmode=require&schema=public&application_name=x',
     );
     await tunnel.process.waitFor(
       /⚠️ {2}The connection to db\.example\.test is encrypted, but nothing checks that the server is who it says \(sslmode=require\)/,
     );
     await tunnel.process.waitFor(
-      /Ignored in DATABASE_URL: schema, connect_timeout \(client settings: each client brings its own\)\./,
+      /Ignored in DATABASE_URL: schema, application_name \(client settings: each client brings its own\)\./,
     );
   });
 });

@@ -36,6 +36,19 @@ export type SessionFailureCause =
   | { kind: 'served-database-missing'; database: string; error: PgError; by: LoginParty }
   /** No TCP connection to the upstream: `reason` is the system's code (ECONNREFUSED, ENOTFOUND). */
   | { kind: 'database-unreachable'; reason: string; by: LoginParty; address: string }
+  /**
+   * The upstream did not finish connecting within connect_timeout (`seconds`, per host, as libpq
+   * applies it): `stage` says where it stalled.
+   */
+  | {
+      kind: 'connect-timeout';
+      stage: ConnectStage;
+      seconds: number;
+      by: LoginParty;
+      address: string;
+    }
+  /** The client went away while its database connection was being opened: no one is told. */
+  | { kind: 'client-gone' }
   /** The upstream answered the SSLRequest with N while the sslmode insists on TLS. */
   | { kind: 'tls-refused'; sslMode: string; by: LoginParty; address: string }
   /** The upstream's certificate failed the sslmode's checks (see CertificateProblem). */
@@ -84,6 +97,21 @@ export type SessionFailureCause =
  */
 export type LoginParty =
   { kind: 'gateway' } | { kind: 'direct'; profile?: string; passwordHint?: string };
+
+/**
+ * The stages of connecting to a database, in order: resolving its host name, opening TCP, waiting
+ * for the answer to the SSLRequest, the TLS handshake, the login (up to the first ReadyForQuery).
+ */
+export type ConnectStage = 'dns' | 'tcp' | 'ssl-request' | 'tls' | 'login';
+
+/** Each stage as the sentence of a connect timeout names it. */
+const STAGE_WORDS: Record<ConnectStage, string> = {
+  dns: 'resolving its host name',
+  tcp: 'opening a TCP connection',
+  'ssl-request': 'waiting for the answer to the SSLRequest',
+  tls: 'in the TLS handshake',
+  login: 'logging in',
+};
 
 /**
  * What was wrong with a server certificate: it names another host, no trusted CA signed it, it
@@ -243,6 +271,14 @@ function couldNotLogIn(by: LoginParty, address: string): string {
   return `PG Tunnel could not log in to ${by.profile ? `“${by.profile}” (${address})` : address}`;
 }
 
+/** The start of every sentence about a database that could not be reached. */
+function couldNotReach(by: LoginParty, address: string): string {
+  if (by.kind === 'gateway') {
+    return 'the gateway could not reach the database';
+  }
+  return `PG Tunnel could not reach ${by.profile ? `“${by.profile}” at ${address}` : address}`;
+}
+
 /** What fixes a refused or missing password of a direct connection, for its HINT. */
 function passwordHint(by: LoginParty): string | undefined {
   if (by.kind === 'gateway') {
@@ -396,12 +432,24 @@ function pgErrorOf(cause: SessionFailureCause): PgError {
         );
       }
       const words = CONNECT_ERRORS[cause.reason];
-      const who = cause.by.profile ? `“${cause.by.profile}” at ${cause.address}` : cause.address;
       return fatal(
         SqlState.CannotConnectNow,
-        `PG Tunnel could not reach ${who}: ${words ? `${words} (${cause.reason})` : cause.reason}`,
+        `${couldNotReach(cause.by, cause.address)}: ${words ? `${words} (${cause.reason})` : cause.reason}`,
       );
     }
+    case 'connect-timeout': {
+      const why = `no answer within ${cause.seconds} s (connect_timeout), stalled ${STAGE_WORDS[cause.stage]}`;
+      return fatal(
+        SqlState.CannotConnectNow,
+        `${couldNotReach(cause.by, cause.address)}: ${why}`,
+        'Check that the database server is up and answering, or raise connect_timeout.',
+      );
+    }
+    case 'client-gone':
+      return fatal(
+        SqlState.ConnectionFailure,
+        'the client went away while its database connection was being opened',
+      );
     case 'tls-refused':
       return fatal(
         SqlState.UnableToConnect,

@@ -298,10 +298,10 @@ describe('parseGatewayConfig', () => {
 
   it("refuses a client's settings too, rather than silently ignore them", () => {
     const error = configError(
-      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&connect_timeout=5' }),
+      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&application_name=x' }),
     );
     expect(error.message).toContain(
-      'keys[1].upstream has connect_timeout, which the gateway does not use; remove it.',
+      'keys[1].upstream has application_name, which the gateway does not use; remove it.',
     );
   });
 

@@ -26,6 +26,7 @@ const upstreamSchema = z.looseObject({
   sslmode: z.enum(SSL_MODES),
   sslrootcert: z.string().nullable(),
   channelBinding: z.enum(CHANNEL_BINDINGS),
+  connectTimeout: z.number().int().min(0).optional(),
 });
 
 const profileSchema = z.looseObject({

@@ -3,7 +3,8 @@ import type { TLSSocket } from 'node:tls';
 import type { PgError } from '../pgwire/error-response.js';
 import type { ScramKeyCache } from '../pgwire/scram.js';
 import { encodeStartupMessage, type StartupMessage } from '../pgwire/startup.js';
-import { logIn, UPSTREAM_LOGIN_TIMEOUT_MS } from './login.js';
+import { ConnectDeadline } from './connect-deadline.js';
+import { logIn } from './login.js';
 import { addressOf, type SslMode, type UpstreamTarget } from './target.js';
 import { startTls } from './tls.js';
 import { UpstreamError } from './upstream-error.js';
@@ -62,20 +63,41 @@ const ATTEMPTS: Record<SslMode, Attempt[]> = {
  *   `database-unreachable`,
  *   `tls-refused`, `certificate-rejected`, `password-missing` or `login-failed`. When both tries
  *   were refused by the server, the refusal over TLS is the one thrown, as it says more.
+ *   `connect-timeout` when every stage together took longer than the target's connect_timeout
+ *   (both tries share it, as in libpq), `client-gone` once `signal` aborts; either way the socket
+ *   is closed at once.
  */
 export async function connectUpstream(
   target: UpstreamTarget,
   request: UpstreamRequest,
   scramKeys: ScramKeyCache,
+  signal?: AbortSignal,
+): Promise<UpstreamConnection> {
+  const deadline = new ConnectDeadline(target, signal);
+  try {
+    return await trySslModes(target, request, scramKeys, deadline);
+  } finally {
+    deadline.done();
+  }
+}
+
+async function trySslModes(
+  target: UpstreamTarget,
+  request: UpstreamRequest,
+  scramKeys: ScramKeyCache,
+  deadline: ConnectDeadline,
 ): Promise<UpstreamConnection> {
   const attempts = ATTEMPTS[target.sslMode];
   let tlsError: UpstreamError | undefined;
   for (let i = 0; ; i++) {
-    const outcome = await tryOnce(target, request, scramKeys, attempts[i]!);
+    const outcome = await tryOnce(target, request, scramKeys, attempts[i]!, deadline);
     if (outcome.ok) {
       return outcome.connection;
     }
     const { error, usedTls, handshakeFailed } = outcome;
+    if (deadline.passed) {
+      throw error;
+    }
     const serverSaidNo = fromServer(error);
     if (usedTls && serverSaidNo) {
       tlsError ??= error;
@@ -107,28 +129,34 @@ async function tryOnce(
   request: UpstreamRequest,
   scramKeys: ScramKeyCache,
   attempt: Attempt,
+  deadline: ConnectDeadline,
 ): Promise<TryOutcome> {
   let tcp: Socket;
   try {
-    tcp = await openTcp(target);
+    tcp = await openTcp(target, deadline);
   } catch (error) {
-    return { ok: false, error: error as UpstreamError, usedTls: false, handshakeFailed: false };
+    const told = deadline.explain(error) as UpstreamError;
+    return { ok: false, error: told, usedTls: false, handshakeFailed: false };
   }
   let tls: TLSSocket | undefined;
   let handshakeFailed = false;
   try {
-    tls = await negotiate(tcp, target, attempt).catch((error: UpstreamError) => {
+    tls = await negotiate(tcp, target, attempt, deadline).catch((error: UpstreamError) => {
       handshakeFailed = error.cause.kind === 'login-failed';
       throw error;
     });
     const socket = tls ?? tcp;
+    deadline.watch(socket);
+    deadline.stage = 'login';
     const { user: _user, database: _database, ...passedOn } = request.startup.parameters;
     const parameters = { user: target.user, database: request.database, ...passedOn };
     socket.write(encodeStartupMessage(parameters, request.startup.protocolVersion));
     const firstBytes = await logIn(socket, tls, target, scramKeys, request);
     return { ok: true, connection: { socket, firstBytes } };
-  } catch (error) {
+  } catch (caught) {
     tcp.destroy();
+    tls?.destroy();
+    const error = deadline.explain(caught);
     if (!(error instanceof UpstreamError)) {
       throw error;
     }
@@ -141,11 +169,12 @@ async function negotiate(
   tcp: Socket,
   target: UpstreamTarget,
   attempt: Attempt,
+  deadline: ConnectDeadline,
 ): Promise<TLSSocket | undefined> {
   if (attempt === 'plain') {
     return undefined;
   }
-  const tls = await startTls(tcp, target);
+  const tls = await startTls(tcp, target, deadline);
   if (!tls && attempt === 'tls') {
     throw new UpstreamError({
       kind: 'tls-refused',
@@ -170,30 +199,31 @@ function fromServer(error: UpstreamError): boolean {
  * @throws UpstreamError when the upstream cannot be reached, or TLS fails where required.
  */
 export async function forwardCancel(target: UpstreamTarget, packet: Buffer): Promise<void> {
-  const tcp = await openTcp(target);
+  const deadline = new ConnectDeadline(target);
   try {
-    const socket = (await negotiate(tcp, target, ATTEMPTS[target.sslMode][0]!)) ?? tcp;
-    await new Promise<void>((resolve) => socket.end(packet, resolve));
+    const tcp = await openTcp(target, deadline);
+    try {
+      const socket = (await negotiate(tcp, target, ATTEMPTS[target.sslMode][0]!, deadline)) ?? tcp;
+      await new Promise<void>((resolve) => socket.end(packet, resolve));
+    } finally {
+      tcp.destroy();
+    }
+  } catch (error) {
+    throw deadline.explain(error);
   } finally {
-    tcp.destroy();
+    deadline.done();
   }
 }
 
-function openTcp(target: UpstreamTarget): Promise<Socket> {
+/** TCP to the target, its name resolved first (the deadline's `dns` stage, then `tcp`). */
+function openTcp(target: UpstreamTarget, deadline: ConnectDeadline): Promise<Socket> {
   return new Promise((resolve, reject) => {
+    deadline.stage = 'dns';
     const socket = connectTcp({ host: target.host, port: target.port, noDelay: true });
-    // A timer of our own, not socket.setTimeout: that one leaves its callback and a spent timer on
-    // the socket for as long as the session lasts.
-    const timer = setTimeout(
-      () => socket.destroy(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })),
-      UPSTREAM_LOGIN_TIMEOUT_MS,
-    );
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
+    deadline.watch(socket);
+    socket.once('lookup', () => (deadline.stage = 'tcp'));
+    socket.once('connect', () => resolve(socket));
     socket.once('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
       reject(
         new UpstreamError({
           kind: 'database-unreachable',

@@ -22,8 +22,6 @@ import { addressOf, type UpstreamTarget } from './target.js';
 import { loginFailed } from './tls.js';
 import { UpstreamError } from './upstream-error.js';
 
-export const UPSTREAM_LOGIN_TIMEOUT_MS = 15_000;
-
 /**
  * Runs the authentication exchange after the StartupMessage was sent; resolves once the session
  * is up (the first ReadyForQuery), with what the client is to receive first: the upstream's
@@ -64,7 +62,6 @@ class LoginExchange {
   private readonly negotiation: Buffer[] = [];
   /** AuthenticationOk and what followed it, once it came: held until ReadyForQuery. */
   private authenticated: Buffer[] | undefined;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -76,16 +73,8 @@ class LoginExchange {
     private readonly reject: (error: Error) => void,
   ) {}
 
+  /** Listens; the caller's connect deadline ends a login that stalls (see ConnectDeadline). */
   start(): void {
-    this.timer = setTimeout(
-      () =>
-        this.finish(
-          this.failed(
-            `the server did not complete the login within ${UPSTREAM_LOGIN_TIMEOUT_MS / 1000} s`,
-          ),
-        ),
-      UPSTREAM_LOGIN_TIMEOUT_MS,
-    );
     this.socket.on('data', this.onData);
     this.socket.on('close', this.onClose);
   }
@@ -200,7 +189,6 @@ class LoginExchange {
   private finish(error: Error | undefined, firstBytes?: Buffer): void {
     this.socket.off('data', this.onData);
     this.socket.off('close', this.onClose);
-    clearTimeout(this.timer);
     if (error) {
       this.reject(error);
     } else {

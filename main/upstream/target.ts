@@ -16,6 +16,11 @@ export interface UpstreamTarget {
   /** A CA file, `system` (the OS's trusted CAs), or undefined: libpq's ~/.postgresql/root.crt. */
   sslRootCert: string | undefined;
   channelBinding: ChannelBinding;
+  /**
+   * libpq's connect_timeout, seconds per host for every stage of connecting together; undefined:
+   * DEFAULT_CONNECT_TIMEOUT_SECONDS (see connectTimeoutSeconds).
+   */
+  connectTimeout?: number;
   /** Who logs in, for the sentences clients are shown when it fails. */
   by: LoginParty;
 }
@@ -68,6 +73,7 @@ export function upstreamTargetOf(
     sslMode: upstream.sslmode,
     sslRootCert: upstream.sslrootcert ?? undefined,
     channelBinding: upstream.channelBinding,
+    ...(upstream.connectTimeout === undefined ? {} : { connectTimeout: upstream.connectTimeout }),
     by,
   };
 }

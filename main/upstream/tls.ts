@@ -11,6 +11,7 @@ import {
 import { serialize } from 'pg-protocol';
 import { ENCRYPTION_REFUSED, SSL_ACCEPTED } from '../pgwire/codes.js';
 import type { CertificateProblem } from '../failure/failure.js';
+import type { ConnectDeadline } from './connect-deadline.js';
 import { addressOf, type UpstreamTarget } from './target.js';
 import { UpstreamError } from './upstream-error.js';
 
@@ -89,8 +90,10 @@ function trustFor(target: UpstreamTarget): Trust {
 export async function startTls(
   socket: Socket,
   target: UpstreamTarget,
+  deadline: ConnectDeadline,
 ): Promise<TLSSocket | undefined> {
   const trust = trustFor(target);
+  deadline.stage = 'ssl-request';
   socket.write(serialize.requestSsl());
   const answer = await readAnswer(socket, target);
   if (answer === ENCRYPTION_REFUSED[0]) {
@@ -99,6 +102,7 @@ export async function startTls(
   if (answer !== SSL_ACCEPTED) {
     throw loginFailed(target, 'the server answered the SSLRequest with neither S nor N');
   }
+  deadline.stage = 'tls';
   const tls = connectTls({
     socket,
     host: target.host,
@@ -110,12 +114,8 @@ export async function startTls(
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,
   });
-  await new Promise<void>((resolve, reject) => {
-    tls.once('secureConnect', resolve);
-    tls.once('error', (error) =>
-      reject(loginFailed(target, `the TLS handshake failed (${error.message})`)),
-    );
-  });
+  deadline.watch(tls);
+  await handshake(tls, target);
   const certificate = tls.getPeerCertificate();
   if (trust.checkChain && !tls.authorized) {
     tls.destroy();
@@ -133,6 +133,30 @@ export async function startTls(
   }
   tls.setNoDelay(true);
   return tls;
+}
+
+/** Resolves once the TLS handshake is done; the listeners it needed are removed either way. */
+function handshake(tls: TLSSocket, target: UpstreamTarget): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: UpstreamError): void => {
+      tls.off('secureConnect', onConnect);
+      tls.off('error', onError);
+      tls.off('close', onClose);
+      if (error) {
+        reject(error);
+      } else {
+        resolve();
+      }
+    };
+    const onConnect = (): void => settle();
+    const onError = (error: Error): void =>
+      settle(loginFailed(target, `the TLS handshake failed (${error.message})`));
+    const onClose = (): void =>
+      settle(loginFailed(target, 'the server closed the connection during the TLS handshake'));
+    tls.on('secureConnect', onConnect);
+    tls.on('error', onError);
+    tls.on('close', onClose);
+  });
 }
 
 /** Node's X509 verification codes (OpenSSL's X509_V_ERR_*) grouped as a user fixes them. */
