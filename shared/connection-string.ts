@@ -3,8 +3,11 @@ import {
   DEFAULT_POSTGRES_PORT,
   SSL_MODES,
   SYSTEM_ROOT_CERTS,
+  SESSION_ATTRS,
   validateDirectUpstream,
   type ChannelBinding,
+  type HostPort,
+  type SessionAttrs,
   type DirectUpstream,
   type SslMode,
 } from './direct-upstream.js';
@@ -23,6 +26,8 @@ export class ConnectionStringError extends Error {
 export interface DirectConnectionString {
   upstream: DirectUpstream;
   password: string | undefined;
+  /** sslpassword: the passphrase of sslkey, a secret as the password is. */
+  sslPassword: string | undefined;
   /**
    * Parameters that configure the client rather than where and how to log in (Prisma ORM's
    * `schema`, `connect_timeout`…), which PG Tunnel leaves to each client; in the order written.
@@ -41,7 +46,24 @@ const READ = [
   'sslrootcert',
   'channel_binding',
   'connect_timeout',
+  'options',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'sslcertmode',
+  'sslnegotiation',
+  'passfile',
+  'gssencmode',
+  'service',
+  'target_session_attrs',
+  'load_balance_hosts',
 ];
+
+/**
+ * libpq's settings for logging in with Kerberos (GSSAPI), which PG Tunnel cannot do: refused with
+ * a sentence saying so, rather than as unknown.
+ */
+const KERBEROS = ['krbsrvname', 'gsslib', 'gssdelegation'];
 
 /** libpq's settings of the client rather than of the login: a client of the local port brings its own. */
 const LIBPQ_CLIENT_SETTINGS = [
@@ -123,17 +145,30 @@ export function isConnectionString(text: string): boolean {
  * sslrootcert=system), channel_binding prefer. `?ssl=true` in a URI means sslmode=require, as in
  * libpq.
  *
+ * `services` reads the service files (main's; the window has none), for `service=NAME`.
+ *
  * @throws ConnectionStringError for a string libpq would refuse, one that names no host or no user,
- *   several hosts or a Unix socket, a value out of range, or a parameter PG Tunnel cannot act on.
+ *   a Unix socket, a value out of range, or a parameter PG Tunnel cannot act on
+ *   (Kerberos among them).
  */
-export function readConnectionString(text: string, source: string): DirectConnectionString {
+export function readConnectionString(
+  text: string,
+  source: string,
+  services?: ServiceLookup,
+): DirectConnectionString {
   const trimmed = text.trim();
-  const parameters = URI_PREFIX.test(trimmed)
+  const written = URI_PREFIX.test(trimmed)
     ? parseUri(trimmed, source)
     : parseKeywordValue(trimmed, source);
+  const parameters = withService(written, source, services);
   const ignored: string[] = [];
   const refused: string[] = [];
   for (const name of parameters.keys()) {
+    if (KERBEROS.includes(name) || (name === 'gssencmode' && parameters.get(name) === 'require')) {
+      throw new ConnectionStringError(
+        `${source} has ${name === 'gssencmode' ? 'gssencmode=require' : name}: PG Tunnel cannot log in with Kerberos (GSSAPI); remove it, or use a password or a client certificate.`,
+      );
+    }
     if (CLIENT_SETTINGS.includes(name)) {
       ignored.push(name);
     } else if (!READ.includes(name)) {
@@ -152,24 +187,12 @@ function resolve(
   parameters: Map<string, string>,
   source: string,
 ): Omit<DirectConnectionString, 'ignored'> {
-  const host = parameters.get('host') ?? '';
-  if (host === '') {
-    throw new ConnectionStringError(`${source} names no host (postgres://user@HOST/database).`);
-  }
-  if (host.includes(',')) {
-    throw severalHosts(source);
-  }
-  if (host.startsWith('/')) {
-    throw new ConnectionStringError(
-      `${source} names a Unix socket directory as its host; PG Tunnel connects over TCP: give a host name or address.`,
-    );
-  }
+  const hosts = readHosts(parameters, source);
+  const { host, port } = hosts[0]!;
   const user = parameters.get('user') ?? '';
   if (user === '') {
     throw new ConnectionStringError(`${source} names no user (postgres://USER@host/database).`);
   }
-  const portText = parameters.get('port') ?? String(DEFAULT_POSTGRES_PORT);
-  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
   const sslrootcert = parameters.get('sslrootcert') || null;
   const sslmode =
     parameters.get('sslmode') ?? (sslrootcert === SYSTEM_ROOT_CERTS ? 'verify-full' : 'prefer');
@@ -185,6 +208,20 @@ function resolve(
     );
   }
   const connectTimeout = parameters.get('connect_timeout');
+  const sslcertmode = oneOf(parameters, 'sslcertmode', ['disable', 'allow'], source, (value) =>
+    value === 'require'
+      ? 'PG Tunnel cannot tell whether the server asked for the certificate; use sslcertmode=allow'
+      : undefined,
+  );
+  const sslnegotiation = oneOf(parameters, 'sslnegotiation', ['postgres', 'direct'], source);
+  if (sslnegotiation === 'direct' && !['require', 'verify-ca', 'verify-full'].includes(sslmode)) {
+    throw new ConnectionStringError(
+      `${source} has sslnegotiation=direct with sslmode=${sslmode}, which libpq refuses: use sslmode require, verify-ca or verify-full.`,
+    );
+  }
+  oneOf(parameters, 'gssencmode', ['disable', 'prefer'], source);
+  const targetSessionAttrs = oneOf(parameters, 'target_session_attrs', [...SESSION_ATTRS], source);
+  const loadBalanceHosts = oneOf(parameters, 'load_balance_hosts', ['disable', 'random'], source);
   const upstream: DirectUpstream = {
     host,
     port,
@@ -196,12 +233,135 @@ function resolve(
     ...(connectTimeout === undefined
       ? {}
       : { connectTimeout: readConnectTimeout(connectTimeout, source) }),
+    ...present(parameters, 'options'),
+    ...present(parameters, 'sslcert'),
+    ...present(parameters, 'sslkey'),
+    ...present(parameters, 'passfile'),
+    ...(sslcertmode ? { sslcertmode: sslcertmode as 'disable' | 'allow' } : {}),
+    ...(sslnegotiation ? { sslnegotiation: sslnegotiation as 'postgres' | 'direct' } : {}),
+    ...(hosts.length > 1 ? { hosts } : {}),
+    ...(targetSessionAttrs && targetSessionAttrs !== 'any'
+      ? { targetSessionAttrs: targetSessionAttrs as SessionAttrs }
+      : {}),
+    ...(loadBalanceHosts === 'random' ? { loadBalanceHosts: 'random' as const } : {}),
   };
   const problem = Object.values(validateDirectUpstream(upstream))[0];
   if (problem) {
     throw new ConnectionStringError(`${source}: ${problem}`);
   }
-  return { upstream, password: parameters.get('password') };
+  return {
+    upstream,
+    password: parameters.get('password'),
+    sslPassword: parameters.get('sslpassword') || undefined,
+  };
+}
+
+/**
+ * The hosts and their ports, as libpq pairs them (fe-connect.c, connectOptions2): `host` a list
+ * joined by commas, `port` one for all or one per host (an empty one: 5432).
+ *
+ * @throws ConnectionStringError for no host, a Unix socket directory, a port that is not a
+ *   number, or as many ports as hosts neither.
+ */
+function readHosts(parameters: Map<string, string>, source: string): HostPort[] {
+  const names = (parameters.get('host') ?? '').split(',');
+  if (names.some((name) => name === '')) {
+    throw new ConnectionStringError(`${source} names no host (postgres://user@HOST/database).`);
+  }
+  if (names.some((name) => name.startsWith('/'))) {
+    throw new ConnectionStringError(
+      `${source} names a Unix socket directory as its host; PG Tunnel connects over TCP: give a host name or address.`,
+    );
+  }
+  const ports = (parameters.get('port') ?? '').split(',');
+  if (ports.length !== 1 && ports.length !== names.length) {
+    throw new ConnectionStringError(
+      `${source} has ${ports.length} ports for ${names.length} hosts: give one port, or one per host.`,
+    );
+  }
+  const hosts = names.map((host, i) => {
+    const text = ports[ports.length === 1 ? 0 : i]! || String(DEFAULT_POSTGRES_PORT);
+    return { host, port: /^\d{1,5}$/.test(text) ? Number(text) : NaN };
+  });
+  // The first host's fields are checked with the rest of the profile (validateDirectUpstream).
+  if (hosts.slice(1).some(({ port }) => !(port >= 1 && port <= 65535))) {
+    throw new ConnectionStringError(`${source}: every port is a number from 1 to 65535.`);
+  }
+  return hosts;
+}
+
+/** `{ [name]: value }` when the string set `name` to something, else nothing. */
+function present<K extends 'options' | 'sslcert' | 'sslkey' | 'passfile'>(
+  parameters: Map<string, string>,
+  name: K,
+): Partial<Record<K, string>> {
+  const value = parameters.get(name);
+  return value ? ({ [name]: value } as Record<K, string>) : {};
+}
+
+/**
+ * The value of `name` if it is one of `allowed`; `why` may say why a known value cannot be used.
+ *
+ * @throws ConnectionStringError for any other value.
+ */
+function oneOf(
+  parameters: Map<string, string>,
+  name: string,
+  allowed: string[],
+  source: string,
+  why: (value: string) => string | undefined = () => undefined,
+): string | undefined {
+  const value = parameters.get(name);
+  if (value === undefined || allowed.includes(value)) {
+    return value;
+  }
+  throw new ConnectionStringError(
+    `${source} has ${name}=${value.slice(0, 20)}; ${why(value) ?? `use one of ${allowed.join(', ')}`}.`,
+  );
+}
+
+/**
+ * The parameters of a service file's section (Postgres docs, "The Connection Service File"), by
+ * the service's name.
+ *
+ * @throws ConnectionStringError when no service file has it.
+ */
+export type ServiceLookup = (name: string) => Map<string, string>;
+
+/**
+ * `written` with the parameters of its `service` added where it sets none itself, as libpq merges
+ * them (what the string says wins).
+ *
+ * @throws ConnectionStringError for a service where no service file can be read (the window).
+ */
+function withService(
+  written: Map<string, string>,
+  source: string,
+  services: ServiceLookup | undefined,
+): Map<string, string> {
+  const name = written.get('service');
+  if (name === undefined) {
+    return written;
+  }
+  if (!services) {
+    throw new ConnectionStringError(
+      `${source} names service=${name.slice(0, 40)}, which cannot be read here: use "Add from…" to pick it from your service files.`,
+    );
+  }
+  let found: Map<string, string>;
+  try {
+    found = services(name);
+  } catch (error) {
+    throw error instanceof ConnectionStringError
+      ? new ConnectionStringError(`${source}: ${error.message}`)
+      : error;
+  }
+  const merged = new Map(found);
+  merged.delete('service');
+  for (const [key, value] of written) {
+    merged.set(key, value);
+  }
+  return merged;
 }
 
 /**
@@ -239,14 +399,12 @@ function parseUri(uri: string, source: string): Map<string, string> {
   const hostEnd = hostSpecEnd(rest, source);
   const hostSpec = rest.slice(0, hostEnd);
   rest = rest.slice(hostEnd);
-  if (hostSpec.replace(/\[[^\]]*\]/g, '').includes(',')) {
-    throw severalHosts(source);
-  }
   if (hostSpec !== '') {
-    const { host, port } = splitHostPort(hostSpec, source);
-    setDecoded(parameters, 'host', host, source);
-    if (port !== undefined) {
-      setDecoded(parameters, 'port', port, source);
+    // libpq's lists: hosts joined by commas, and their ports likewise (an empty one: the default).
+    const specs = splitHostList(hostSpec).map((spec) => splitHostPort(spec, source));
+    parameters.set('host', specs.map((spec) => decode(spec.host, source)).join(','));
+    if (specs.some((spec) => spec.port !== undefined)) {
+      parameters.set('port', specs.map((spec) => decode(spec.port ?? '', source)).join(','));
     }
   }
   const query = rest.indexOf('?');
@@ -277,10 +435,23 @@ function parseUri(uri: string, source: string): Map<string, string> {
   return parameters;
 }
 
-function severalHosts(source: string): ConnectionStringError {
-  return new ConnectionStringError(
-    `${source} names several hosts; PG Tunnel connects to one: keep the one you want.`,
-  );
+/** The host specs of a URI's host list: split at commas outside an IPv6 address's brackets. */
+function splitHostList(hostSpec: string): string[] {
+  const specs: string[] = [];
+  let start = 0;
+  let inBrackets = false;
+  for (let i = 0; i <= hostSpec.length; i++) {
+    const c = hostSpec[i];
+    if (c === '[') {
+      inBrackets = true;
+    } else if (c === ']') {
+      inBrackets = false;
+    } else if (i === hostSpec.length || (c === ',' && !inBrackets)) {
+      specs.push(hostSpec.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return specs;
 }
 
 /** Where the host list ends: at the path or the query, brackets of an IPv6 address skipped. */

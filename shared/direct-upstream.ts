@@ -55,7 +55,49 @@ export interface DirectUpstream {
    * deadline); absent: PG Tunnel's 15 s.
    */
   connectTimeout?: number;
+  /** libpq's options: command-line options for the server, sent before the client's own. */
+  options?: string;
+  /** A client certificate file (absolute path); absent: libpq's ~/.postgresql/postgresql.crt. */
+  sslcert?: string;
+  /** Its private key file; absent: libpq's ~/.postgresql/postgresql.key. */
+  sslkey?: string;
+  /** Whether the client certificate is offered: allow (the default) or disable. */
+  sslcertmode?: 'disable' | 'allow';
+  /** postgres (the default): an SSLRequest first; direct: TLS at once, ALPN `postgresql`. */
+  sslnegotiation?: 'postgres' | 'direct';
+  /** The password file to read when no password is saved; absent: PGPASSFILE, ~/.pgpass. */
+  passfile?: string;
+  /**
+   * Several hosts, tried in order (host and port are the first): libpq's host and port lists,
+   * for a primary and its standbys. Absent for one host.
+   */
+  hosts?: HostPort[];
+  /** Which of the hosts will do (libpq's target_session_attrs); absent: any. */
+  targetSessionAttrs?: SessionAttrs;
+  /** random: the hosts in a random order, as libpq's load_balance_hosts; absent: in order. */
+  loadBalanceHosts?: 'random';
 }
+
+/** One host of a host list and its port. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/**
+ * libpq's target_session_attrs values (Postgres docs, "Parameter Key Words"): what a server must
+ * be for the connection to stay with it, read from its in_hot_standby and
+ * default_transaction_read_only.
+ */
+export const SESSION_ATTRS = [
+  'any',
+  'read-write',
+  'read-only',
+  'primary',
+  'standby',
+  'prefer-standby',
+] as const;
+export type SessionAttrs = (typeof SESSION_ATTRS)[number];
 
 /** The errors of a DirectUpstream's fields, each a sentence, by field name. */
 export type DirectUpstreamErrors = Partial<Record<keyof DirectUpstream, string>>;

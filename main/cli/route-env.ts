@@ -1,6 +1,7 @@
 import { looksLikeUrl } from '../../shared/api-key.js';
 import { readConnectionInput } from '../../shared/connection-input.js';
 import { isConnectionString, type DirectConnectionString } from '../../shared/connection-string.js';
+import { lookUpService } from '../upstream/service-file.js';
 import { UsageError } from './usage-error.js';
 
 /** Where `pg-tunnel` leads, as its environment and flags say. */
@@ -62,7 +63,7 @@ export function routeFromEnvironment(env: NodeJS.ProcessEnv, url: string | undef
         'DATABASE_URL is not a URL: expected postgres://user:password@host/database, or prisma+postgres://accelerate.prisma-data.net/?api_key=...',
       );
     }
-    const input = readConnectionInput(databaseUrl, 'DATABASE_URL');
+    const input = readConnectionInput(databaseUrl, 'DATABASE_URL', lookUpService);
     if (input.kind === 'invalid') {
       throw new UsageError(input.error);
     }
@@ -86,7 +87,7 @@ export function routeFromEnvironment(env: NodeJS.ProcessEnv, url: string | undef
 type DirectRoute = Extract<CliRoute, { kind: 'direct' }>;
 
 function direct(url: string, env: NodeJS.ProcessEnv): DirectRoute {
-  const input = readConnectionInput(url, '--url');
+  const input = readConnectionInput(url, '--url', lookUpService);
   if (input.kind === 'invalid' && isConnectionString(url)) {
     throw new UsageError(input.error);
   }

@@ -47,6 +47,11 @@ export type SessionFailureCause =
       by: LoginParty;
       address: string;
     }
+  /**
+   * Every host that could be reached is not what target_session_attrs asks for (`wanted`);
+   * `found` says what each was ("db1:5432 is read-only").
+   */
+  | { kind: 'no-suitable-server'; wanted: string; found: string[]; by: LoginParty }
   /** The client went away while its database connection was being opened: no one is told. */
   | { kind: 'client-gone' }
   /** The upstream answered the SSLRequest with N while the sslmode insists on TLS. */
@@ -445,6 +450,14 @@ function pgErrorOf(cause: SessionFailureCause): PgError {
         'Check that the database server is up and answering, or raise connect_timeout.',
       );
     }
+    case 'no-suitable-server':
+      return fatal(
+        SqlState.UnableToConnect,
+        cause.by.kind === 'gateway'
+          ? `the gateway found no database server that is ${cause.wanted} (target_session_attrs)`
+          : `PG Tunnel found no server that is ${cause.wanted} (target_session_attrs=${cause.wanted}): ${cause.found.join(', ')}`,
+        'Check which of the hosts is the primary, or change target_session_attrs.',
+      );
     case 'client-gone':
       return fatal(
         SqlState.ConnectionFailure,

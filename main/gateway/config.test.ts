@@ -290,9 +290,9 @@ describe('parseGatewayConfig', () => {
 
   it('refuses URL parameters it would not act on, and names them and the ones it reads', () => {
     const error = configError(
-      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&sslcert=%2Fc.pem' }),
+      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&sslcrl=%2Fc.pem' }),
     );
-    expect(error.message).toContain('keys[1].upstream has sslcert, which PG Tunnel cannot act on');
+    expect(error.message).toContain('keys[1].upstream has sslcrl, which PG Tunnel cannot act on');
     expect(error.message).toContain('sslmode, sslrootcert, channel_binding');
   });
 

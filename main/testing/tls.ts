@@ -66,6 +66,8 @@ async function selfSigned(
 export interface ServerCertificateOptions {
   /** File names in the CA's directory: `<name>.crt`, `<name>.key`. */
   name: string;
+  /** The subject's CN (default localhost); a client certificate's is the role it logs in as. */
+  commonName?: string;
   /** subjectAltName (default 127.0.0.1 and localhost). */
   altNames?: string;
   /** Negative: expired that many days ago. Default 2. */
@@ -83,6 +85,7 @@ export async function issueServerCertificate(
   ca: TestCertificateAuthority,
   {
     name,
+    commonName = 'localhost',
     altNames = LOOPBACK_NAMES,
     days = 2,
     key = 'rsa',
@@ -101,7 +104,7 @@ export async function issueServerCertificate(
     ...newKey,
     '-nodes',
     '-subj',
-    '/CN=localhost',
+    `/CN=${commonName}`,
     '-keyout',
     keyPath,
     '-out',

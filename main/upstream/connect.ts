@@ -4,6 +4,7 @@ import type { PgError } from '../pgwire/error-response.js';
 import type { ScramKeyCache } from '../pgwire/scram.js';
 import { encodeStartupMessage, type StartupMessage } from '../pgwire/startup.js';
 import { ConnectDeadline } from './connect-deadline.js';
+import { connectToHosts, hostsOf } from './host-list.js';
 import { logIn } from './login.js';
 import { addressOf, type SslMode, type UpstreamTarget } from './target.js';
 import { startTls } from './tls.js';
@@ -65,7 +66,8 @@ const ATTEMPTS: Record<SslMode, Attempt[]> = {
  *   were refused by the server, the refusal over TLS is the one thrown, as it says more.
  *   `connect-timeout` when every stage together took longer than the target's connect_timeout
  *   (both tries share it, as in libpq), `client-gone` once `signal` aborts; either way the socket
- *   is closed at once.
+ *   is closed at once. With several hosts, each is tried in turn (see connectToHosts), and
+ *   `no-suitable-server` says that none was what target_session_attrs asks.
  */
 export async function connectUpstream(
   target: UpstreamTarget,
@@ -73,12 +75,14 @@ export async function connectUpstream(
   scramKeys: ScramKeyCache,
   signal?: AbortSignal,
 ): Promise<UpstreamConnection> {
-  const deadline = new ConnectDeadline(target, signal);
-  try {
-    return await trySslModes(target, request, scramKeys, deadline);
-  } finally {
-    deadline.done();
-  }
+  return connectToHosts(target, async (host) => {
+    const deadline = new ConnectDeadline(host, signal);
+    try {
+      return await trySslModes(host, request, scramKeys, deadline);
+    } finally {
+      deadline.done();
+    }
+  });
 }
 
 async function trySslModes(
@@ -149,7 +153,16 @@ async function tryOnce(
     deadline.watch(socket);
     deadline.stage = 'login';
     const { user: _user, database: _database, ...passedOn } = request.startup.parameters;
-    const parameters = { user: target.user, database: request.database, ...passedOn };
+    const parameters: Record<string, string> = {
+      user: target.user,
+      database: request.database,
+      ...passedOn,
+    };
+    // The target's options first, so that the client's, read later by the server, win.
+    const options = [target.options, passedOn['options']].filter(Boolean).join(' ');
+    if (options) {
+      parameters.options = options;
+    }
     socket.write(encodeStartupMessage(parameters, request.startup.protocolVersion));
     const firstBytes = await logIn(socket, tls, target, scramKeys, request);
     return { ok: true, connection: { socket, firstBytes } };
@@ -194,11 +207,21 @@ function fromServer(error: UpstreamError): boolean {
 /**
  * Passes a client's CancelRequest to the upstream on a connection of its own, as Postgres wants,
  * encrypted as the sslmode's first try is (Postgres reads cancel requests on plain or TLS
- * connections alike). Resolves once the packet is handed over.
+ * connections alike). With several hosts it goes to each (the session's server is the one that
+ * knows the key; the others ignore it). Resolves once the packet is handed over.
  *
- * @throws UpstreamError when the upstream cannot be reached, or TLS fails where required.
+ * @throws UpstreamError when no host can be reached, or TLS fails where required.
  */
 export async function forwardCancel(target: UpstreamTarget, packet: Buffer): Promise<void> {
+  const outcomes = await Promise.allSettled(hostsOf(target).map((host) => cancelOn(host, packet)));
+  const delivered = outcomes.some((outcome) => outcome.status === 'fulfilled');
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (!delivered && failed) {
+    throw failed.reason;
+  }
+}
+
+async function cancelOn(target: UpstreamTarget, packet: Buffer): Promise<void> {
   const deadline = new ConnectDeadline(target);
   try {
     const tcp = await openTcp(target, deadline);

@@ -18,6 +18,7 @@ import {
   type ScramKeyCache,
 } from '../pgwire/scram.js';
 import { tlsServerEndPoint } from './channel-binding.js';
+import { passwordFromPassfile } from './passfile.js';
 import { addressOf, type UpstreamTarget } from './target.js';
 import { loginFailed } from './tls.js';
 import { UpstreamError } from './upstream-error.js';
@@ -201,16 +202,30 @@ class LoginExchange {
     return loginFailed(this.target, reason);
   }
 
-  /** @throws UpstreamError `password-missing` when the target has none. */
+  /**
+   * The target's password, else the password file's entry for it, as libpq looks one up.
+   *
+   * @throws UpstreamError `password-missing` when there is neither.
+   */
   private password(): string {
-    if (this.target.password === undefined) {
+    const { target } = this;
+    const password =
+      target.password ??
+      passwordFromPassfile({
+        passfile: target.passfile,
+        host: target.host,
+        port: target.port,
+        database: this.request.database,
+        user: target.user,
+      });
+    if (password === undefined) {
       throw new UpstreamError({
         kind: 'password-missing',
         by: this.target.by,
         address: addressOf(this.target),
       });
     }
-    return this.target.password;
+    return password;
   }
 
   /** A method that cannot be bound: refused before a password is sent under channel_binding=require. */

@@ -1,7 +1,14 @@
 import { ConnectionStringError, readConnectionString } from '../../shared/connection-string.js';
 import { hostPort } from '../../shared/connection-details.js';
-import type { ChannelBinding, DirectUpstream, SslMode } from '../../shared/direct-upstream.js';
+import type {
+  ChannelBinding,
+  DirectUpstream,
+  HostPort,
+  SessionAttrs,
+  SslMode,
+} from '../../shared/direct-upstream.js';
 import type { LoginParty } from '../failure/failure.js';
+import { lookUpService } from './service-file.js';
 
 export type { SslMode, ChannelBinding } from '../../shared/direct-upstream.js';
 
@@ -21,6 +28,21 @@ export interface UpstreamTarget {
    * DEFAULT_CONNECT_TIMEOUT_SECONDS (see connectTimeoutSeconds).
    */
   connectTimeout?: number;
+  /** libpq's options, sent before the client's own (see DirectUpstream). */
+  options?: string;
+  /** Client certificate, its key and the key's passphrase; sslCertMode disable sends none. */
+  sslCert?: string;
+  sslKey?: string;
+  sslPassword?: string;
+  sslCertMode?: 'disable' | 'allow';
+  /** direct: TLS at once with ALPN `postgresql`, no SSLRequest (libpq 17's sslnegotiation). */
+  sslNegotiation?: 'postgres' | 'direct';
+  /** The password file for a target without a password (see passwordFromPassfile). */
+  passfile?: string;
+  /** Several hosts (host and port are the first), tried as libpq does (see connectToHosts). */
+  hosts?: HostPort[];
+  targetSessionAttrs?: SessionAttrs;
+  loadBalanceHosts?: 'random';
   /** Who logs in, for the sentences clients are shown when it fails. */
   by: LoginParty;
 }
@@ -41,7 +63,7 @@ export function parseUpstreamUrl(url: string, passwordFromEnv?: string): Upstrea
   }
   let parsed;
   try {
-    parsed = readConnectionString(url, 'The URL');
+    parsed = readConnectionString(url, 'The URL', lookUpService);
   } catch (error) {
     if (error instanceof ConnectionStringError) {
       throw new Error(lowerFirst(error.message.replace(/^The URL:? /, '')).replace(/\.$/, ''));
@@ -53,16 +75,23 @@ export function parseUpstreamUrl(url: string, passwordFromEnv?: string): Upstrea
       `has ${parsed.ignored.join(', ')}, which the gateway does not use; remove ${parsed.ignored.length === 1 ? 'it' : 'them'}`,
     );
   }
-  return upstreamTargetOf(parsed.upstream, passwordFromEnv ?? parsed.password, {
-    kind: 'gateway',
-  });
+  return upstreamTargetOf(
+    parsed.upstream,
+    passwordFromEnv ?? parsed.password,
+    { kind: 'gateway' },
+    parsed.sslPassword,
+  );
 }
 
-/** A direct profile's fields, its password (from the keychain) and who logs in, as a target. */
+/**
+ * A direct profile's fields, its password and its key's passphrase (from the keychain, or the
+ * URL) and who logs in, as a target.
+ */
 export function upstreamTargetOf(
   upstream: DirectUpstream,
   password: string | undefined,
   by: LoginParty,
+  sslPassword?: string,
 ): UpstreamTarget {
   return {
     host: upstream.host,
@@ -73,7 +102,19 @@ export function upstreamTargetOf(
     sslMode: upstream.sslmode,
     sslRootCert: upstream.sslrootcert ?? undefined,
     channelBinding: upstream.channelBinding,
-    ...(upstream.connectTimeout === undefined ? {} : { connectTimeout: upstream.connectTimeout }),
+    ...defined({
+      connectTimeout: upstream.connectTimeout,
+      options: upstream.options,
+      sslCert: upstream.sslcert,
+      sslKey: upstream.sslkey,
+      sslPassword,
+      sslCertMode: upstream.sslcertmode,
+      sslNegotiation: upstream.sslnegotiation,
+      passfile: upstream.passfile,
+      hosts: upstream.hosts,
+      targetSessionAttrs: upstream.targetSessionAttrs,
+      loadBalanceHosts: upstream.loadBalanceHosts,
+    }),
     by,
   };
 }
@@ -86,6 +127,13 @@ export function addressOf(target: UpstreamTarget): string {
 /** The target without its password, for logs. */
 export function describeTarget(target: UpstreamTarget): string {
   return `${target.user}@${addressOf(target)}/${target.database}`;
+}
+
+/** `fields` without those that are undefined (the target's optional fields are absent, not undefined). */
+function defined<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }
 
 function lowerFirst(text: string): string {

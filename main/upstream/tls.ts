@@ -11,6 +11,7 @@ import {
 import { serialize } from 'pg-protocol';
 import { ENCRYPTION_REFUSED, SSL_ACCEPTED } from '../pgwire/codes.js';
 import type { CertificateProblem } from '../failure/failure.js';
+import { clientCertificate } from './client-certificate.js';
 import type { ConnectDeadline } from './connect-deadline.js';
 import { addressOf, type UpstreamTarget } from './target.js';
 import { UpstreamError } from './upstream-error.js';
@@ -93,29 +94,30 @@ export async function startTls(
   deadline: ConnectDeadline,
 ): Promise<TLSSocket | undefined> {
   const trust = trustFor(target);
-  deadline.stage = 'ssl-request';
-  socket.write(serialize.requestSsl());
-  const answer = await readAnswer(socket, target);
-  if (answer === ENCRYPTION_REFUSED[0]) {
-    return undefined;
-  }
-  if (answer !== SSL_ACCEPTED) {
-    throw loginFailed(target, 'the server answered the SSLRequest with neither S nor N');
+  const direct = target.sslNegotiation === 'direct';
+  if (!direct) {
+    deadline.stage = 'ssl-request';
+    socket.write(serialize.requestSsl());
+    const answer = await readAnswer(socket, target);
+    if (answer === ENCRYPTION_REFUSED[0]) {
+      return undefined;
+    }
+    if (answer !== SSL_ACCEPTED) {
+      throw loginFailed(target, 'the server answered the SSLRequest with neither S nor N');
+    }
   }
   deadline.stage = 'tls';
-  const tls = connectTls({
-    socket,
-    host: target.host,
-    // SNI takes host names only (RFC 6066 §3), as libpq's sslsni sends them.
-    ...(isIP(target.host) ? {} : { servername: target.host }),
-    ...(trust.ca ? { ca: trust.ca } : {}),
-    // Checked below, where the failure can be told apart and put in words: the chain by Node
-    // (authorized), the name by checkServerIdentity for verify-full only.
-    rejectUnauthorized: false,
-    checkServerIdentity: () => undefined,
-  });
+  const tls = openTls(socket, target, trust, direct);
   deadline.watch(tls);
   await handshake(tls, target);
+  // libpq's rule for direct TLS: a server that did not pick `postgresql` may not be Postgres.
+  if (direct && tls.alpnProtocol !== POSTGRES_ALPN) {
+    tls.destroy();
+    throw loginFailed(
+      target,
+      'the server did not accept direct TLS (ALPN "postgresql"): it may be older than Postgres 17; use sslnegotiation=postgres',
+    );
+  }
   const certificate = tls.getPeerCertificate();
   if (trust.checkChain && !tls.authorized) {
     tls.destroy();
@@ -133,6 +135,39 @@ export async function startTls(
   }
   tls.setNoDelay(true);
   return tls;
+}
+
+/** The ALPN protocol of Postgres (protocol-flow.html, "Direct SSL connection"). */
+const POSTGRES_ALPN = 'postgresql';
+
+/**
+ * Starts the TLS handshake on `socket` with the trust, the client certificate (see
+ * clientCertificate) and, for direct TLS, ALPN `postgresql`.
+ *
+ * @throws UpstreamError `login-failed` when the client certificate or its key cannot be used.
+ */
+function openTls(socket: Socket, target: UpstreamTarget, trust: Trust, direct: boolean): TLSSocket {
+  const certificate = clientCertificate(target);
+  try {
+    return connectTls({
+      socket,
+      host: target.host,
+      // SNI takes host names only (RFC 6066 §3), as libpq's sslsni sends them.
+      ...(isIP(target.host) ? {} : { servername: target.host }),
+      ...(trust.ca ? { ca: trust.ca } : {}),
+      ...certificate,
+      ...(direct ? { ALPNProtocols: [POSTGRES_ALPN] } : {}),
+      // Checked below, where the failure can be told apart and put in words: the chain by Node
+      // (authorized), the name by checkServerIdentity for verify-full only.
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+    });
+  } catch (error) {
+    throw loginFailed(
+      target,
+      `cannot use the client certificate or its private key (${(error as Error).message}); check sslcert, sslkey and sslpassword`,
+    );
+  }
 }
 
 /** Resolves once the TLS handshake is done; the listeners it needed are removed either way. */
