@@ -4,10 +4,12 @@ import {
   SSL_MODES,
   SYSTEM_ROOT_CERTS,
   SESSION_ATTRS,
+  TLS_VERSIONS,
   validateDirectUpstream,
   type ChannelBinding,
   type HostPort,
   type SessionAttrs,
+  type TlsVersion,
   type DirectUpstream,
   type SslMode,
 } from './direct-upstream.js';
@@ -57,6 +59,12 @@ const READ = [
   'service',
   'target_session_attrs',
   'load_balance_hosts',
+  'ssl_min_protocol_version',
+  'ssl_max_protocol_version',
+  'sslsni',
+  'sslcrl',
+  'sslcrldir',
+  'require_auth',
 ];
 
 /**
@@ -221,6 +229,13 @@ function resolve(
   }
   oneOf(parameters, 'gssencmode', ['disable', 'prefer'], source);
   const targetSessionAttrs = oneOf(parameters, 'target_session_attrs', [...SESSION_ATTRS], source);
+  const minTls = oneOf(parameters, 'ssl_min_protocol_version', [...TLS_VERSIONS], source);
+  const maxTls = oneOf(parameters, 'ssl_max_protocol_version', [...TLS_VERSIONS], source);
+  const sslsni = oneOf(parameters, 'sslsni', ['0', '1'], source);
+  const requireAuth = parameters.get('require_auth');
+  if (requireAuth !== undefined) {
+    readRequireAuth(requireAuth, source);
+  }
   const loadBalanceHosts = oneOf(parameters, 'load_balance_hosts', ['disable', 'random'], source);
   const upstream: DirectUpstream = {
     host,
@@ -244,6 +259,12 @@ function resolve(
       ? { targetSessionAttrs: targetSessionAttrs as SessionAttrs }
       : {}),
     ...(loadBalanceHosts === 'random' ? { loadBalanceHosts: 'random' as const } : {}),
+    ...(minTls ? { sslMinProtocolVersion: minTls as TlsVersion } : {}),
+    ...(maxTls ? { sslMaxProtocolVersion: maxTls as TlsVersion } : {}),
+    ...(sslsni === '0' ? { sslsni: false as const } : {}),
+    ...present(parameters, 'sslcrl'),
+    ...present(parameters, 'sslcrldir'),
+    ...(requireAuth ? { requireAuth } : {}),
   };
   const problem = Object.values(validateDirectUpstream(upstream))[0];
   if (problem) {
@@ -268,11 +289,6 @@ function readHosts(parameters: Map<string, string>, source: string): HostPort[] 
   if (names.some((name) => name === '')) {
     throw new ConnectionStringError(`${source} names no host (postgres://user@HOST/database).`);
   }
-  if (names.some((name) => name.startsWith('/'))) {
-    throw new ConnectionStringError(
-      `${source} names a Unix socket directory as its host; PG Tunnel connects over TCP: give a host name or address.`,
-    );
-  }
   const ports = (parameters.get('port') ?? '').split(',');
   if (ports.length !== 1 && ports.length !== names.length) {
     throw new ConnectionStringError(
@@ -291,13 +307,38 @@ function readHosts(parameters: Map<string, string>, source: string): HostPort[] 
 }
 
 /** `{ [name]: value }` when the string set `name` to something, else nothing. */
-function present<K extends 'options' | 'sslcert' | 'sslkey' | 'passfile'>(
+function present<K extends 'options' | 'sslcert' | 'sslkey' | 'passfile' | 'sslcrl' | 'sslcrldir'>(
   parameters: Map<string, string>,
   name: K,
 ): Partial<Record<K, string>> {
   const value = parameters.get(name);
   return value ? ({ [name]: value } as Record<K, string>) : {};
 }
+
+/**
+ * libpq's require_auth (fe-connect.c): a comma-separated list of methods, all of them negated
+ * with `!` or none.
+ *
+ * @throws ConnectionStringError for an unknown method or a list that mixes the two.
+ */
+export function readRequireAuth(
+  text: string,
+  source: string,
+): { negated: boolean; methods: string[] } {
+  const items = text.split(',');
+  const negated = items[0]!.startsWith('!');
+  const methods = items.map((item) => item.replace(/^!/, ''));
+  const unknown = methods.find((method) => !AUTH_METHODS.includes(method));
+  if (unknown !== undefined || items.some((item) => item.startsWith('!') !== negated)) {
+    throw new ConnectionStringError(
+      `${source} has require_auth=${text.slice(0, 60)}; give methods among ${AUTH_METHODS.join(', ')}, all of them or none negated with "!".`,
+    );
+  }
+  return { negated, methods };
+}
+
+/** require_auth's methods. */
+const AUTH_METHODS = ['password', 'md5', 'gss', 'sspi', 'scram-sha-256', 'none'];
 
 /**
  * The value of `name` if it is one of `allowed`; `why` may say why a known value cannot be used.

@@ -65,6 +65,16 @@ export interface DirectUpstream {
   sslcertmode?: 'disable' | 'allow';
   /** postgres (the default): an SSLRequest first; direct: TLS at once, ALPN `postgresql`. */
   sslnegotiation?: 'postgres' | 'direct';
+  /** TLS versions to accept (libpq's ssl_min/max_protocol_version: TLSv1 … TLSv1.3). */
+  sslMinProtocolVersion?: TlsVersion;
+  sslMaxProtocolVersion?: TlsVersion;
+  /** false: no SNI (libpq's sslsni=0). */
+  sslsni?: false;
+  /** A certificate revocation list file, or a directory of them (libpq's sslcrl, sslcrldir). */
+  sslcrl?: string;
+  sslcrldir?: string;
+  /** libpq's require_auth: the methods the server may use, comma-separated, or all negated (!). */
+  requireAuth?: string;
   /** The password file to read when no password is saved; absent: PGPASSFILE, ~/.pgpass. */
   passfile?: string;
   /**
@@ -77,6 +87,10 @@ export interface DirectUpstream {
   /** random: the hosts in a random order, as libpq's load_balance_hosts; absent: in order. */
   loadBalanceHosts?: 'random';
 }
+
+/** libpq's TLS protocol version names. */
+export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
 
 /** One host of a host list and its port. */
 export interface HostPort {
@@ -109,8 +123,9 @@ export type DirectUpstreamErrors = Partial<Record<keyof DirectUpstream, string>>
  */
 export function validateDirectUpstream(upstream: DirectUpstream): DirectUpstreamErrors {
   const errors: DirectUpstreamErrors = {};
-  if (typeof upstream.host !== 'string' || !/^[^\s/,]+$/.test(upstream.host)) {
-    errors.host = 'The database host is a name or an address, such as db.example.com.';
+  if (typeof upstream.host !== 'string' || !/^([^\s/,]+|\/[^,]*)$/.test(upstream.host)) {
+    errors.host =
+      'The database host is a name or an address, such as db.example.com, or the directory of a Unix socket.';
   }
   if (!Number.isInteger(upstream.port) || upstream.port < 1 || upstream.port > 65535) {
     errors.port = 'The database port is a number from 1 to 65535.';
@@ -151,7 +166,7 @@ export function validateDirectUpstream(upstream: DirectUpstream): DirectUpstream
  * file is given, so that counts as checked. Undefined when there is nothing to warn about.
  */
 export function unverifiedServerWarning(upstream: DirectUpstream): string | undefined {
-  if (isLoopbackHost(upstream.host)) {
+  if (isLoopbackHost(upstream.host) || isUnixSocketHost(upstream.host)) {
     return undefined;
   }
   const { sslmode, sslrootcert } = upstream;
@@ -169,6 +184,11 @@ export function unverifiedServerWarning(upstream: DirectUpstream): string | unde
         ? 'is not encrypted'
         : 'may go unencrypted, and nothing checks that the server is who it says';
   return `The connection to ${upstream.host} ${what} (sslmode=${sslmode}): someone on the network path could pose as the database. Use sslmode=verify-full with sslrootcert=system, or with the CA file of your provider.`;
+}
+
+/** A host that is a directory holding a Unix socket (libpq: a host that starts with /). */
+export function isUnixSocketHost(host: string): boolean {
+  return host.startsWith('/');
 }
 
 /**

@@ -196,6 +196,34 @@ describe('the other parameters of libpq', () => {
     }
   });
 
+  it('ssl_min_protocol_version and ssl_max_protocol_version choose the TLS version', async () => {
+    const verified = `sslmode=verify-full&sslrootcert=${encodeURIComponent(ca.certPath)}`;
+    const version = 'select version from pg_stat_ssl where pid = pg_backend_pid()';
+    const newest = await direct(appUrl(`${verified}&ssl_min_protocol_version=TLSv1.3`));
+    expect(await queryThrough(newest, version)).toBe('TLSv1.3');
+    const older = await direct(appUrl(`${verified}&ssl_max_protocol_version=TLSv1.2`));
+    expect(await queryThrough(older, version)).toBe('TLSv1.2');
+  });
+
+  it('require_auth: a method the server does not use is refused before a password is sent', async () => {
+    const refused = await direct(appUrl('sslmode=require&require_auth=password,md5'));
+    const result = await psql(refused.host, refused.port, ['-c', 'select 1']);
+    expect(result.stderr).toContain(
+      'the server asks for scram-sha-256 authentication, which require_auth=password,md5 does not allow',
+    );
+    const allowed = await direct(appUrl('sslmode=require&require_auth=scram-sha-256'));
+    expect(await queryThrough(allowed, 'select current_user')).toBe('app');
+  });
+
+  it('a Unix-socket host (its directory) reaches the server over its socket', async () => {
+    const tunnel = await direct(
+      `host=/tmp port=${postgres.port} user=${postgres.user} dbname=postgres password=${postgres.password}`,
+    );
+    expect(
+      await queryThrough(tunnel, "select coalesce(inet_server_port()::text, 'unix socket')"),
+    ).toBe('unix socket');
+  });
+
   it('gssencmode=prefer goes on without GSS encryption', async () => {
     const tunnel = await direct(appUrl('sslmode=require&gssencmode=prefer'));
     expect(await queryThrough(tunnel, 'select current_user')).toBe('app');

@@ -290,9 +290,9 @@ describe('parseGatewayConfig', () => {
 
   it('refuses URL parameters it would not act on, and names them and the ones it reads', () => {
     const error = configError(
-      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&sslcrl=%2Fc.pem' }),
+      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&hostaddr=10.0.0.1' }),
     );
-    expect(error.message).toContain('keys[1].upstream has sslcrl, which PG Tunnel cannot act on');
+    expect(error.message).toContain('keys[1].upstream has hostaddr, which PG Tunnel cannot act on');
     expect(error.message).toContain('sslmode, sslrootcert, channel_binding');
   });
 

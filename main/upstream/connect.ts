@@ -6,7 +6,8 @@ import { encodeStartupMessage, type StartupMessage } from '../pgwire/startup.js'
 import { ConnectDeadline } from './connect-deadline.js';
 import { connectToHosts, hostsOf } from './host-list.js';
 import { logIn } from './login.js';
-import { addressOf, type SslMode, type UpstreamTarget } from './target.js';
+import { isUnixSocketHost } from '../../shared/direct-upstream.js';
+import { addressOf, unixSocketPath, type SslMode, type UpstreamTarget } from './target.js';
 import { startTls } from './tls.js';
 import { UpstreamError } from './upstream-error.js';
 
@@ -91,7 +92,8 @@ async function trySslModes(
   scramKeys: ScramKeyCache,
   deadline: ConnectDeadline,
 ): Promise<UpstreamConnection> {
-  const attempts = ATTEMPTS[target.sslMode];
+  // libpq never asks for TLS over a Unix socket, whatever the sslmode (fe-connect.c).
+  const attempts = isUnixSocketHost(target.host) ? ATTEMPTS.disable : ATTEMPTS[target.sslMode];
   let tlsError: UpstreamError | undefined;
   for (let i = 0; ; i++) {
     const outcome = await tryOnce(target, request, scramKeys, attempts[i]!, deadline);
@@ -226,7 +228,8 @@ async function cancelOn(target: UpstreamTarget, packet: Buffer): Promise<void> {
   try {
     const tcp = await openTcp(target, deadline);
     try {
-      const socket = (await negotiate(tcp, target, ATTEMPTS[target.sslMode][0]!, deadline)) ?? tcp;
+      const first = isUnixSocketHost(target.host) ? 'plain' : ATTEMPTS[target.sslMode][0]!;
+      const socket = (await negotiate(tcp, target, first, deadline)) ?? tcp;
       await new Promise<void>((resolve) => socket.end(packet, resolve));
     } finally {
       tcp.destroy();
@@ -241,8 +244,11 @@ async function cancelOn(target: UpstreamTarget, packet: Buffer): Promise<void> {
 /** TCP to the target, its name resolved first (the deadline's `dns` stage, then `tcp`). */
 function openTcp(target: UpstreamTarget, deadline: ConnectDeadline): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    deadline.stage = 'dns';
-    const socket = connectTcp({ host: target.host, port: target.port, noDelay: true });
+    const unix = isUnixSocketHost(target.host);
+    deadline.stage = unix ? 'tcp' : 'dns';
+    const socket = unix
+      ? connectTcp({ path: unixSocketPath(target) })
+      : connectTcp({ host: target.host, port: target.port, noDelay: true });
     deadline.watch(socket);
     socket.once('lookup', () => (deadline.stage = 'tcp'));
     socket.once('connect', () => resolve(socket));

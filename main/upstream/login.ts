@@ -18,6 +18,7 @@ import {
   type ScramKeyCache,
 } from '../pgwire/scram.js';
 import { tlsServerEndPoint } from './channel-binding.js';
+import { readRequireAuth } from '../../shared/connection-string.js';
 import { passwordFromPassfile } from './passfile.js';
 import { addressOf, type UpstreamTarget } from './target.js';
 import { loginFailed } from './tls.js';
@@ -61,6 +62,8 @@ class LoginExchange {
   private readonly reader = new FrameReader();
   private scram: ScramClient | undefined;
   private readonly negotiation: Buffer[] = [];
+  /** The server asked for a password or SASL: an AuthenticationOk then is not `none`. */
+  private asked = false;
   /** AuthenticationOk and what followed it, once it came: held until ReadyForQuery. */
   private authenticated: Buffer[] | undefined;
 
@@ -136,6 +139,7 @@ class LoginExchange {
   /** Answers one Authentication request (`request`, its `data`). @throws UpstreamError */
   private authenticate(request: number, data: Buffer, raw: Buffer): void {
     const { socket, target } = this;
+    this.checkRequireAuth(request);
     switch (request) {
       case AuthRequest.Ok:
         // libpq's rule too (fe-auth-scram.c): a SCRAM exchange counts once the server's
@@ -228,6 +232,36 @@ class LoginExchange {
     return password;
   }
 
+  /**
+   * libpq's require_auth (fe-auth.c, check_expected_areq): the server's method must be among those
+   * listed (or not among those negated); `none` is a server that lets the client in without asking.
+   * Checked before any password is sent.
+   *
+   * @throws UpstreamError `login-failed` naming the method.
+   */
+  private checkRequireAuth(request: number): void {
+    const rule = this.target.requireAuth;
+    if (
+      rule === undefined ||
+      request === AuthRequest.SASLContinue ||
+      request === AuthRequest.SASLFinal
+    ) {
+      return;
+    }
+    const method =
+      request === AuthRequest.Ok ? (this.asked ? undefined : 'none') : AUTH_METHOD[request];
+    this.asked = true;
+    if (method === undefined) {
+      return;
+    }
+    const { negated, methods } = readRequireAuth(rule, 'require_auth');
+    if (methods.includes(method) === negated) {
+      throw this.failed(
+        `the server ${method === 'none' ? 'asks for no authentication' : `asks for ${method} authentication`}, which require_auth=${rule} does not allow`,
+      );
+    }
+  }
+
   /** A method that cannot be bound: refused before a password is sent under channel_binding=require. */
   private unbound(method: string): void {
     if (this.target.channelBinding === 'require') {
@@ -275,6 +309,13 @@ function scramStep(scram: ScramClient | undefined): ScramClient {
   }
   return scram;
 }
+
+/** require_auth's name of each Authentication request that asks for a method. */
+const AUTH_METHOD: Record<number, string> = {
+  [AuthRequest.CleartextPassword]: 'password',
+  [AuthRequest.MD5Password]: 'md5',
+  [AuthRequest.SASL]: 'scram-sha-256',
+};
 
 /** SQLSTATE class 28, invalid authorization specification: the role, its password, pg_hba. */
 const CREDENTIALS_CLASS = '28';

@@ -6,7 +6,9 @@ import type {
   HostPort,
   SessionAttrs,
   SslMode,
+  TlsVersion,
 } from '../../shared/direct-upstream.js';
+import { isUnixSocketHost } from '../../shared/direct-upstream.js';
 import type { LoginParty } from '../failure/failure.js';
 import { lookUpService } from './service-file.js';
 
@@ -43,6 +45,14 @@ export interface UpstreamTarget {
   hosts?: HostPort[];
   targetSessionAttrs?: SessionAttrs;
   loadBalanceHosts?: 'random';
+  /** TLS as libpq's ssl_min/max_protocol_version, sslsni, sslcrl and sslcrldir set it. */
+  sslMinProtocolVersion?: TlsVersion;
+  sslMaxProtocolVersion?: TlsVersion;
+  sslSni?: false;
+  sslCrl?: string;
+  sslCrlDir?: string;
+  /** libpq's require_auth, as written (see readRequireAuth). */
+  requireAuth?: string;
   /** Who logs in, for the sentences clients are shown when it fails. */
   by: LoginParty;
 }
@@ -114,14 +124,27 @@ export function upstreamTargetOf(
       hosts: upstream.hosts,
       targetSessionAttrs: upstream.targetSessionAttrs,
       loadBalanceHosts: upstream.loadBalanceHosts,
+      sslMinProtocolVersion: upstream.sslMinProtocolVersion,
+      sslMaxProtocolVersion: upstream.sslMaxProtocolVersion,
+      sslSni: upstream.sslsni,
+      sslCrl: upstream.sslcrl,
+      sslCrlDir: upstream.sslcrldir,
+      requireAuth: upstream.requireAuth,
     }),
     by,
   };
 }
 
-/** host:port of the target, an IPv6 host in brackets. */
+/** host:port of the target, an IPv6 host in brackets; a Unix socket's path. */
 export function addressOf(target: UpstreamTarget): string {
-  return hostPort(target.host, target.port);
+  return isUnixSocketHost(target.host)
+    ? unixSocketPath(target)
+    : hostPort(target.host, target.port);
+}
+
+/** Where Postgres's Unix socket is for a host that is its directory: `DIR/.s.PGSQL.PORT`. */
+export function unixSocketPath(target: UpstreamTarget): string {
+  return `${target.host.replace(/\/$/, '')}/.s.PGSQL.${target.port}`;
 }
 
 /** The target without its password, for logs. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isIP, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -153,9 +153,13 @@ function openTls(socket: Socket, target: UpstreamTarget, trust: Trust, direct: b
       socket,
       host: target.host,
       // SNI takes host names only (RFC 6066 §3), as libpq's sslsni sends them.
-      ...(isIP(target.host) ? {} : { servername: target.host }),
+      ...(isIP(target.host) || target.sslSni === false ? {} : { servername: target.host }),
       ...(trust.ca ? { ca: trust.ca } : {}),
       ...certificate,
+      ...revocationLists(target),
+      // libpq's default minimum is TLSv1.2 as Node's is; libpq's names are Node's.
+      ...(target.sslMinProtocolVersion ? { minVersion: target.sslMinProtocolVersion } : {}),
+      ...(target.sslMaxProtocolVersion ? { maxVersion: target.sslMaxProtocolVersion } : {}),
       ...(direct ? { ALPNProtocols: [POSTGRES_ALPN] } : {}),
       // Checked below, where the failure can be told apart and put in words: the chain by Node
       // (authorized), the name by checkServerIdentity for verify-full only.
@@ -167,6 +171,40 @@ function openTls(socket: Socket, target: UpstreamTarget, trust: Trust, direct: b
       target,
       `cannot use the client certificate or its private key (${(error as Error).message}); check sslcert, sslkey and sslpassword`,
     );
+  }
+}
+
+/**
+ * sslcrl's file and the files of sslcrldir, PEM, as Node's `crl` takes them: a certificate they
+ * revoke fails the chain check (CERT_REVOKED) where the sslmode checks the chain.
+ *
+ * @throws UpstreamError `login-failed` when one cannot be read.
+ */
+function revocationLists(target: UpstreamTarget): { crl?: Buffer[] } {
+  const paths = [
+    ...(target.sslCrl ? [target.sslCrl] : []),
+    ...(target.sslCrlDir ? filesIn(target, target.sslCrlDir) : []),
+  ];
+  if (paths.length === 0) {
+    return {};
+  }
+  try {
+    return { crl: paths.map((path) => readFileSync(path)) };
+  } catch (error) {
+    throw loginFailed(
+      target,
+      `cannot read the certificate revocation list (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check sslcrl and sslcrldir`,
+    );
+  }
+}
+
+function filesIn(target: UpstreamTarget, dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(dir, entry.name));
+  } catch {
+    throw loginFailed(target, `cannot read the directory sslcrldir=${dir}`);
   }
 }
 
