@@ -71,8 +71,10 @@ describe('the URI form', () => {
       'schema',
       'application_name',
     ]);
-    const message = failure('postgres://u@h/db?hostaddr=10.0.0.1&requirepeer=postgres');
-    expect(message).toMatch(/^The URL has hostaddr, requirepeer, which PG Tunnel cannot act on/);
+    const message = failure('postgres://u@h/db?requirepeer=postgres&sslkeylogfile=%2Fk');
+    expect(message).toMatch(
+      /^The URL has requirepeer, sslkeylogfile, which PG Tunnel cannot act on/,
+    );
     expect(message).toContain('It reads host, port, dbname, user, password');
   });
 
@@ -129,6 +131,23 @@ describe('the URI form', () => {
     expect(failure('postgres://u@a,b/db?target_session_attrs=master')).toMatch(
       /target_session_attrs=master; use one of any, read-write/,
     );
+  });
+
+  it('reads hostaddr per host, and keepalives', () => {
+    const parsed = read(
+      'host=a,b hostaddr=10.0.0.1,10.0.0.2 user=u keepalives=0 keepalives_idle=9',
+    );
+    expect(parsed.upstream).toMatchObject({
+      hostaddr: '10.0.0.1',
+      hosts: [
+        { host: 'a', port: 5432, hostaddr: '10.0.0.1' },
+        { host: 'b', port: 5432, hostaddr: '10.0.0.2' },
+      ],
+      keepalives: false,
+      keepalivesIdle: 9,
+    });
+    expect(read('hostaddr=10.0.0.1 user=u').upstream.host).toBe('10.0.0.1');
+    expect(failure('host=a,b hostaddr=10.0.0.1 user=u')).toMatch(/1 hostaddr values for 2 hosts/);
   });
 
   it('reads require_auth as libpq does: methods, all or none negated', () => {

@@ -65,6 +65,9 @@ const READ = [
   'sslcrl',
   'sslcrldir',
   'require_auth',
+  'hostaddr',
+  'keepalives',
+  'keepalives_idle',
 ];
 
 /**
@@ -77,8 +80,6 @@ const KERBEROS = ['krbsrvname', 'gsslib', 'gssdelegation'];
 const LIBPQ_CLIENT_SETTINGS = [
   'application_name',
   'fallback_application_name',
-  'keepalives',
-  'keepalives_idle',
   'keepalives_interval',
   'keepalives_count',
   'tcp_user_timeout',
@@ -196,7 +197,7 @@ function resolve(
   source: string,
 ): Omit<DirectConnectionString, 'ignored'> {
   const hosts = readHosts(parameters, source);
-  const { host, port } = hosts[0]!;
+  const { host, port, hostaddr } = hosts[0]!;
   const user = parameters.get('user') ?? '';
   if (user === '') {
     throw new ConnectionStringError(`${source} names no user (postgres://USER@host/database).`);
@@ -236,6 +237,8 @@ function resolve(
   if (requireAuth !== undefined) {
     readRequireAuth(requireAuth, source);
   }
+  const keepalives = oneOf(parameters, 'keepalives', ['0', '1'], source);
+  const keepalivesIdle = parameters.get('keepalives_idle');
   const loadBalanceHosts = oneOf(parameters, 'load_balance_hosts', ['disable', 'random'], source);
   const upstream: DirectUpstream = {
     host,
@@ -247,7 +250,7 @@ function resolve(
     channelBinding: channelBinding as ChannelBinding,
     ...(connectTimeout === undefined
       ? {}
-      : { connectTimeout: readConnectTimeout(connectTimeout, source) }),
+      : { connectTimeout: readSeconds(connectTimeout, 'connect_timeout', source) }),
     ...present(parameters, 'options'),
     ...present(parameters, 'sslcert'),
     ...present(parameters, 'sslkey'),
@@ -255,6 +258,11 @@ function resolve(
     ...(sslcertmode ? { sslcertmode: sslcertmode as 'disable' | 'allow' } : {}),
     ...(sslnegotiation ? { sslnegotiation: sslnegotiation as 'postgres' | 'direct' } : {}),
     ...(hosts.length > 1 ? { hosts } : {}),
+    ...(hostaddr ? { hostaddr } : {}),
+    ...(keepalives === '0' ? { keepalives: false as const } : {}),
+    ...(keepalivesIdle === undefined
+      ? {}
+      : { keepalivesIdle: readSeconds(keepalivesIdle, 'keepalives_idle', source) }),
     ...(targetSessionAttrs && targetSessionAttrs !== 'any'
       ? { targetSessionAttrs: targetSessionAttrs as SessionAttrs }
       : {}),
@@ -285,7 +293,14 @@ function resolve(
  *   number, or as many ports as hosts neither.
  */
 function readHosts(parameters: Map<string, string>, source: string): HostPort[] {
-  const names = (parameters.get('host') ?? '').split(',');
+  const addresses = parameters.get('hostaddr')?.split(',');
+  // libpq: hostaddr alone names the hosts too; with host, one address per host.
+  const names = (parameters.get('host') ?? parameters.get('hostaddr') ?? '').split(',');
+  if (addresses && addresses.length !== names.length) {
+    throw new ConnectionStringError(
+      `${source} has ${addresses.length} hostaddr values for ${names.length} hosts: give one per host.`,
+    );
+  }
   if (names.some((name) => name === '')) {
     throw new ConnectionStringError(`${source} names no host (postgres://user@HOST/database).`);
   }
@@ -295,9 +310,11 @@ function readHosts(parameters: Map<string, string>, source: string): HostPort[] 
       `${source} has ${ports.length} ports for ${names.length} hosts: give one port, or one per host.`,
     );
   }
-  const hosts = names.map((host, i) => {
+  const hosts = names.map((host, i): HostPort => {
     const text = ports[ports.length === 1 ? 0 : i]! || String(DEFAULT_POSTGRES_PORT);
-    return { host, port: /^\d{1,5}$/.test(text) ? Number(text) : NaN };
+    const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+    const hostaddr = addresses?.[i];
+    return hostaddr ? { host, port, hostaddr } : { host, port };
   });
   // The first host's fields are checked with the rest of the profile (validateDirectUpstream).
   if (hosts.slice(1).some(({ port }) => !(port >= 1 && port <= 65535))) {
@@ -406,13 +423,13 @@ function withService(
 }
 
 /**
- * connect_timeout as libpq reads it (fe-connect.c, parse_int_param): an integer, surrounding
- * spaces allowed; zero or less means no deadline.
+ * A number of seconds as libpq reads connect_timeout and keepalives_idle (fe-connect.c,
+ * parse_int_param): an integer, surrounding spaces allowed; below zero counts as zero.
  */
-function readConnectTimeout(text: string, source: string): number {
+function readSeconds(text: string, name: string, source: string): number {
   if (!/^\s*-?\d+\s*$/.test(text)) {
     throw new ConnectionStringError(
-      `${source} has connect_timeout=${text.slice(0, 20)}; it is a whole number of seconds.`,
+      `${source} has ${name}=${text.slice(0, 20)}; it is a whole number of seconds.`,
     );
   }
   return Math.max(0, Number(text));

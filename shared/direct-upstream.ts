@@ -73,6 +73,12 @@ export interface DirectUpstream {
   /** A certificate revocation list file, or a directory of them (libpq's sslcrl, sslcrldir). */
   sslcrl?: string;
   sslcrldir?: string;
+  /** libpq's hostaddr of the first host (see HostPort). */
+  hostaddr?: string;
+  /** false: no TCP keepalive on the database connection (libpq's keepalives=0). */
+  keepalives?: false;
+  /** Seconds of silence before the first keepalive probe (libpq's keepalives_idle). */
+  keepalivesIdle?: number;
   /** libpq's require_auth: the methods the server may use, comma-separated, or all negated (!). */
   requireAuth?: string;
   /** The password file to read when no password is saved; absent: PGPASSFILE, ~/.pgpass. */
@@ -96,6 +102,8 @@ export type TlsVersion = (typeof TLS_VERSIONS)[number];
 export interface HostPort {
   host: string;
   port: number;
+  /** libpq's hostaddr: the address to connect to; `host` still names it for TLS and passfile. */
+  hostaddr?: string;
 }
 
 /**

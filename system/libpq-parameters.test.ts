@@ -215,6 +215,13 @@ describe('the other parameters of libpq', () => {
     expect(await queryThrough(allowed, 'select current_user')).toBe('app');
   });
 
+  it('hostaddr: the address connected to, without resolving host', async () => {
+    const tunnel = await direct(
+      `host=db.invalid hostaddr=127.0.0.1 port=${server.port} user=app dbname=appdb sslmode=require password=${PASSWORD}`,
+    );
+    expect(await queryThrough(tunnel, 'select current_user')).toBe('app');
+  });
+
   it('a Unix-socket host (its directory) reaches the server over its socket', async () => {
     const tunnel = await direct(
       `host=/tmp port=${postgres.port} user=${postgres.user} dbname=postgres password=${postgres.password}`,

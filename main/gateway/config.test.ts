@@ -290,9 +290,11 @@ describe('parseGatewayConfig', () => {
 
   it('refuses URL parameters it would not act on, and names them and the ones it reads', () => {
     const error = configError(
-      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&hostaddr=10.0.0.1' }),
+      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&requirepeer=postgres' }),
     );
-    expect(error.message).toContain('keys[1].upstream has hostaddr, which PG Tunnel cannot act on');
+    expect(error.message).toContain(
+      'keys[1].upstream has requirepeer, which PG Tunnel cannot act on',
+    );
     expect(error.message).toContain('sslmode, sslrootcert, channel_binding');
   });
 

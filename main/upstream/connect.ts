@@ -248,7 +248,7 @@ function openTcp(target: UpstreamTarget, deadline: ConnectDeadline): Promise<Soc
     deadline.stage = unix ? 'tcp' : 'dns';
     const socket = unix
       ? connectTcp({ path: unixSocketPath(target) })
-      : connectTcp({ host: target.host, port: target.port, noDelay: true });
+      : connectTcp({ host: target.hostaddr ?? target.host, port: target.port, noDelay: true });
     deadline.watch(socket);
     socket.once('lookup', () => (deadline.stage = 'tcp'));
     socket.once('connect', () => resolve(socket));

@@ -70,11 +70,13 @@ export async function connectToHosts(
 
 /** The target once per host of its list, in libpq's order. */
 export function hostsOf(target: UpstreamTarget): UpstreamTarget[] {
-  const list = (target.hosts ?? [{ host: target.host, port: target.port }]).map((hp) => ({
-    ...target,
-    host: hp.host,
-    port: hp.port,
-  }));
+  if (!target.hosts) {
+    return [target];
+  }
+  const list = target.hosts.map(({ host, port, hostaddr }) => {
+    const { hostaddr: _first, ...rest } = target;
+    return { ...rest, host, port, ...(hostaddr ? { hostaddr } : {}) };
+  });
   if (target.loadBalanceHosts === 'random') {
     for (let i = list.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));

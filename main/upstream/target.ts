@@ -51,6 +51,11 @@ export interface UpstreamTarget {
   sslSni?: false;
   sslCrl?: string;
   sslCrlDir?: string;
+  /** The address to connect to instead of resolving `host` (libpq's hostaddr). */
+  hostaddr?: string;
+  /** TCP keepalive on the database connection: off with false; its first probe after seconds. */
+  keepalives?: false;
+  keepalivesIdle?: number;
   /** libpq's require_auth, as written (see readRequireAuth). */
   requireAuth?: string;
   /** Who logs in, for the sentences clients are shown when it fails. */
@@ -130,6 +135,9 @@ export function upstreamTargetOf(
       sslCrl: upstream.sslcrl,
       sslCrlDir: upstream.sslcrldir,
       requireAuth: upstream.requireAuth,
+      hostaddr: upstream.hostaddr,
+      keepalives: upstream.keepalives,
+      keepalivesIdle: upstream.keepalivesIdle,
     }),
     by,
   };

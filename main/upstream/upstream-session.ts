@@ -62,7 +62,12 @@ export class UpstreamSession {
    */
   watch(ended: (cause: SessionFailureCause | undefined) => void): void {
     const socket = this.socket;
-    socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
+    // libpq's keepalives and keepalives_idle; Node sets no interval, count or tcp_user_timeout.
+    const { keepalives, keepalivesIdle } = this.target;
+    socket.setKeepAlive(
+      keepalives !== false,
+      keepalivesIdle ? keepalivesIdle * 1000 : TCP_KEEPALIVE_MS,
+    );
     let lost: string | undefined;
     socket.on('error', (error: NodeJS.ErrnoException) => {
       lost = error.code ?? error.message;
