@@ -134,13 +134,12 @@ describe('client certificates (pg_hba cert): current_user is the certificate’s
 describe('the other parameters of libpq', () => {
   const appUrl = (query: string, password = `:${PASSWORD}`): string =>
     `postgres://app${password}@localhost:${server.port}/appdb?${query}`;
+  /** The server checked against the test CA. */
+  const verified = (): string =>
+    `sslmode=verify-full&sslrootcert=${encodeURIComponent(ca.certPath)}`;
 
   it('sslnegotiation=direct: TLS from the first byte (pg_stat_ssl.ssl is true)', async () => {
-    const tunnel = await direct(
-      appUrl(
-        `sslmode=verify-full&sslrootcert=${encodeURIComponent(ca.certPath)}&sslnegotiation=direct`,
-      ),
-    );
+    const tunnel = await direct(appUrl(`${verified()}&sslnegotiation=direct`));
     expect(
       await queryThrough(tunnel, 'select ssl from pg_stat_ssl where pid = pg_backend_pid()'),
     ).toBe('t');
@@ -197,11 +196,10 @@ describe('the other parameters of libpq', () => {
   });
 
   it('ssl_min_protocol_version and ssl_max_protocol_version choose the TLS version', async () => {
-    const verified = `sslmode=verify-full&sslrootcert=${encodeURIComponent(ca.certPath)}`;
     const version = 'select version from pg_stat_ssl where pid = pg_backend_pid()';
-    const newest = await direct(appUrl(`${verified}&ssl_min_protocol_version=TLSv1.3`));
+    const newest = await direct(appUrl(`${verified()}&ssl_min_protocol_version=TLSv1.3`));
     expect(await queryThrough(newest, version)).toBe('TLSv1.3');
-    const older = await direct(appUrl(`${verified}&ssl_max_protocol_version=TLSv1.2`));
+    const older = await direct(appUrl(`${verified()}&ssl_max_protocol_version=TLSv1.2`));
     expect(await queryThrough(older, version)).toBe('TLSv1.2');
   });
 
