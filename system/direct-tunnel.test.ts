@@ -285,7 +285,9 @@ describe('what psql shows when the direct login fails', () => {
   it('no password anywhere, for a role that needs one: says so, and where to give it', async () => {
     const stderr = await psqlThrough(urlOf(verifiedByCa()).replace(/:[^:@]*@/, '@'));
     expect(stderr).toContain('the database asks for a password, and none is saved');
-    expect(stderr).toContain('HINT:  Put the password in DATABASE_URL, or set PGPASSWORD.');
+    expect(stderr).toContain(
+      'HINT:  Put the password in DATABASE_URL, set PGPASSWORD, or add it to the password file (PGPASSFILE, ~/.pgpass).',
+    );
   });
 });
 

@@ -75,7 +75,10 @@ export function routeFromEnvironment(env: NodeJS.ProcessEnv, url: string | undef
       ...input,
       source: 'DATABASE_URL',
       ...(password === undefined
-        ? withPgPassword(env, 'Put the password in DATABASE_URL, or set PGPASSWORD.')
+        ? withPgPassword(
+            env,
+            'Put the password in DATABASE_URL, set PGPASSWORD, or add it to the password file (PGPASSFILE, ~/.pgpass).',
+          )
         : { password, passwordHint: 'Check the password in DATABASE_URL.' }),
     };
   }
@@ -107,7 +110,10 @@ function direct(url: string, env: NodeJS.ProcessEnv): DirectRoute {
   return {
     ...input,
     source: '--url',
-    ...withPgPassword(env, 'Set PGPASSWORD: --url carries no password.'),
+    ...withPgPassword(
+      env,
+      '--url carries no password: set PGPASSWORD, or add it to the password file (PGPASSFILE, ~/.pgpass).',
+    ),
   };
 }
 
