@@ -208,12 +208,20 @@ function filesIn(target: UpstreamTarget, dir: string): string[] {
   }
 }
 
-/** Resolves once the TLS handshake is done; the listeners it needed are removed either way. */
+/**
+ * Resolves once the TLS handshake is done. Its error listener stays, quiet once the handshake is
+ * over: an error during the login that follows must not be thrown as an unhandled 'error' (the
+ * login hears the close that follows it; the session's watch names it afterwards).
+ */
 function handshake(tls: TLSSocket, target: UpstreamTarget): Promise<void> {
   return new Promise((resolve, reject) => {
+    let done = false;
     const settle = (error?: UpstreamError): void => {
+      if (done) {
+        return;
+      }
+      done = true;
       tls.off('secureConnect', onConnect);
-      tls.off('error', onError);
       tls.off('close', onClose);
       if (error) {
         reject(error);
