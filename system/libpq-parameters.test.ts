@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -15,6 +15,7 @@ import { psql } from '../main/testing/psql.js';
 import {
   issueServerCertificate,
   makeCertificateAuthority,
+  revokeCertificate,
   type TestCertificate,
   type TestCertificateAuthority,
 } from '../main/testing/tls.js';
@@ -38,6 +39,7 @@ const postgres = inject('postgres');
 let ca: TestCertificateAuthority;
 let client: TestCertificate;
 let server: TlsPostgresServer;
+let serverCertificate: TestCertificate;
 let gateway: RunningGateway;
 let dir: string;
 const certKey = newApiKey();
@@ -55,8 +57,9 @@ beforeAll(async () => {
   await chmod(ca.certPath, 0o644);
   client = await issueServerCertificate(ca, { name: 'certuser', commonName: 'certuser' });
   await chmod(client.keyPath, 0o600);
+  serverCertificate = await issueServerCertificate(ca, { name: 'server' });
   server = await startTlsPostgres({
-    certificate: await issueServerCertificate(ca, { name: 'server' }),
+    certificate: serverCertificate,
     hba: HBA,
     setupSql: [
       'create role certuser login',
@@ -201,6 +204,32 @@ describe('the other parameters of libpq', () => {
     expect(await queryThrough(newest, version)).toBe('TLSv1.3');
     const older = await direct(appUrl(`${verified()}&ssl_max_protocol_version=TLSv1.2`));
     expect(await queryThrough(older, version)).toBe('TLSv1.2');
+  });
+
+  it('sslcrl and sslcrldir: a server certificate they revoke is refused', async () => {
+    const other = await makeCertificateAuthority(await mkdtemp(join(tmpdir(), 'pg-tunnel-crl-')));
+    // The server's certificate, issued again by a CA that then revokes it: the test's CA is
+    // untouched, so the other tests keep their server.
+    const revoked = await issueServerCertificate(other, { name: 'revoked' });
+    const crl = await revokeCertificate(other, revoked);
+    const crlDir = await mkdtemp(join(tmpdir(), 'pg-tunnel-crldir-'));
+    await copyFile(crl, join(crlDir, 'revoked.crl'));
+    await server.useCertificate(revoked);
+    try {
+      const checked = `sslmode=verify-full&sslrootcert=${encodeURIComponent(other.certPath)}`;
+      for (const list of [
+        `sslcrl=${encodeURIComponent(crl)}`,
+        `sslcrldir=${encodeURIComponent(crlDir)}`,
+      ]) {
+        const tunnel = await direct(appUrl(`${checked}&${list}`));
+        const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1']);
+        expect(result.stderr).toContain('CERT_REVOKED: the certificate revocation list');
+      }
+      const unchecked = await direct(appUrl(checked));
+      expect(await queryThrough(unchecked, 'select current_user')).toBe('app');
+    } finally {
+      await server.useCertificate(serverCertificate);
+    }
   });
 
   it('require_auth: a method the server does not use is refused before a password is sent', async () => {

@@ -132,3 +132,25 @@ export async function issueServerCertificate(
   ]);
   return { certPath, keyPath };
 }
+
+/**
+ * Revokes `certificate` (one `ca` issued) and writes the CA's certificate revocation list, PEM:
+ * resolves with its path (`<dir>/ca.crl`).
+ */
+export async function revokeCertificate(
+  ca: TestCertificateAuthority,
+  certificate: TestCertificate,
+): Promise<string> {
+  const config = join(ca.dir, 'ca.cnf');
+  const crlPath = join(ca.dir, 'ca.crl');
+  await writeFile(join(ca.dir, 'index.txt'), '');
+  await writeFile(join(ca.dir, 'crlnumber'), '01\n');
+  await writeFile(
+    config,
+    `[ca]\ndefault_ca = test\n[test]\ndatabase = ${join(ca.dir, 'index.txt')}\ncrlnumber = ${join(ca.dir, 'crlnumber')}\ndefault_md = sha256\ndefault_crl_days = 2\n`,
+  );
+  const signer = ['-config', config, '-keyfile', ca.keyPath, '-cert', ca.certPath];
+  await openssl(['ca', ...signer, '-revoke', certificate.certPath]);
+  await openssl(['ca', ...signer, '-gencrl', '-out', crlPath]);
+  return crlPath;
+}

@@ -258,6 +258,11 @@ function chainProblem(
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'CERT_SIGNATURE_FAILURE':
       return { problem: 'unknown-ca', detail: `${trust.against}: ${code}` };
+    case 'CERT_REVOKED':
+      return {
+        problem: 'other',
+        detail: `${code}: the certificate revocation list (sslcrl, sslcrldir) revokes it`,
+      };
     default:
       return { problem: 'other', detail: code };
   }
