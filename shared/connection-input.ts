@@ -4,6 +4,7 @@ import {
   isConnectionString,
   readConnectionString,
   type DirectConnectionString,
+  type ServiceLookup,
 } from './connection-string.js';
 
 /**
@@ -19,12 +20,17 @@ export type ConnectionInput =
 /**
  * Tells what `text` is and reads it; the window's add form and the CLI both decide with this.
  * `source` names the value in error sentences ("DATABASE_URL", "The pasted value"), which never
- * repeat it: it holds a secret.
+ * repeat it: it holds a secret. `services` reads `service=NAME` from the service files (see
+ * readConnectionString).
  */
-export function readConnectionInput(text: string, source: string): ConnectionInput {
+export function readConnectionInput(
+  text: string,
+  source: string,
+  services?: ServiceLookup,
+): ConnectionInput {
   if (isConnectionString(text)) {
     try {
-      return { kind: 'direct', ...readConnectionString(text, source) };
+      return { kind: 'direct', ...readConnectionString(text, source, services) };
     } catch (error) {
       if (error instanceof ConnectionStringError) {
         return { kind: 'invalid', error: error.message };

@@ -67,20 +67,110 @@ describe('the URI form', () => {
   });
 
   it('names client settings it leaves to each client, and refuses parameters it cannot act on', () => {
-    expect(read('postgres://u@h/db?schema=public&connect_timeout=5').ignored).toEqual([
+    expect(read('postgres://u@h/db?schema=public&application_name=x').ignored).toEqual([
       'schema',
-      'connect_timeout',
+      'application_name',
     ]);
-    const message = failure('postgres://u@h/db?sslcert=%2Fx&options=-c%20a%3Db');
-    expect(message).toMatch(/^The URL has sslcert, options, which PG Tunnel cannot act on/);
+    const message = failure('postgres://u@h/db?requirepeer=postgres&sslkeylogfile=%2Fk');
+    expect(message).toMatch(
+      /^The URL has requirepeer, sslkeylogfile, which PG Tunnel cannot act on/,
+    );
     expect(message).toContain('It reads host, port, dbname, user, password');
+  });
+
+  it("reads libpq's login parameters and refuses what cannot be done here", () => {
+    const parsed = read(
+      'postgres://u@h/db?sslmode=require&options=-c%20search_path%3Dx&sslcert=%2Fc.crt&sslkey=%2Fc.key&sslpassword=pp&sslnegotiation=direct&gssencmode=prefer',
+    );
+    expect(parsed.upstream).toMatchObject({
+      options: '-c search_path=x',
+      sslcert: '/c.crt',
+      sslkey: '/c.key',
+      sslnegotiation: 'direct',
+    });
+    expect(parsed.sslPassword).toBe('pp');
+    expect(failure('postgres://u@h/db?sslnegotiation=direct')).toMatch(
+      /sslnegotiation=direct with sslmode=prefer, which libpq refuses/,
+    );
+    expect(failure('postgres://u@h/db?krbsrvname=pg')).toMatch(/cannot log in with Kerberos/);
+    expect(failure('host=h user=u service=x')).toMatch(/service=x, which cannot be read here/);
+  });
+
+  it("service=NAME: the service's parameters, under those the string sets itself", () => {
+    const services = (name: string) =>
+      new Map(
+        name === 'shop'
+          ? [
+              ['host', 'h'],
+              ['user', 'u'],
+              ['port', '6000'],
+            ]
+          : [],
+      );
+    const parsed = readConnectionString('service=shop port=7000', 'The URL', services);
+    expect(parsed.upstream).toMatchObject({ host: 'h', user: 'u', port: 7000 });
+  });
+
+  it('reads host and port lists as libpq pairs them, with target_session_attrs', () => {
+    const parsed = read('postgres://u@a:5433,[::1],c/db?target_session_attrs=read-write');
+    expect(parsed.upstream).toMatchObject({
+      host: 'a',
+      port: 5433,
+      hosts: [
+        { host: 'a', port: 5433 },
+        { host: '::1', port: 5432 },
+        { host: 'c', port: 5432 },
+      ],
+      targetSessionAttrs: 'read-write',
+    });
+    expect(read('host=a,b port=6000 user=u').upstream.hosts).toEqual([
+      { host: 'a', port: 6000 },
+      { host: 'b', port: 6000 },
+    ]);
+    expect(failure('host=a,b,c port=1,2 user=u')).toMatch(/2 ports for 3 hosts/);
+    expect(failure('postgres://u@a,b/db?target_session_attrs=master')).toMatch(
+      /target_session_attrs=master; use one of any, read-write/,
+    );
+  });
+
+  it('reads hostaddr per host, and keepalives', () => {
+    const parsed = read(
+      'host=a,b hostaddr=10.0.0.1,10.0.0.2 user=u keepalives=0 keepalives_idle=9',
+    );
+    expect(parsed.upstream).toMatchObject({
+      hostaddr: '10.0.0.1',
+      hosts: [
+        { host: 'a', port: 5432, hostaddr: '10.0.0.1' },
+        { host: 'b', port: 5432, hostaddr: '10.0.0.2' },
+      ],
+      keepalives: false,
+      keepalivesIdle: 9,
+    });
+    expect(read('hostaddr=10.0.0.1 user=u').upstream.host).toBe('10.0.0.1');
+    expect(failure('host=a,b hostaddr=10.0.0.1 user=u')).toMatch(/1 hostaddr values for 2 hosts/);
+  });
+
+  it('reads require_auth as libpq does: methods, all or none negated', () => {
+    expect(read('host=h user=u require_auth=!md5,!password').upstream.requireAuth).toBe(
+      '!md5,!password',
+    );
+    expect(failure('host=h user=u require_auth=md5,!password')).toMatch(/all of them or none/);
+    expect(failure('host=h user=u require_auth=kerberos')).toMatch(/require_auth=kerberos/);
+    expect(read('host=/var/run/postgresql user=u').upstream.host).toBe('/var/run/postgresql');
+  });
+
+  it('reads connect_timeout as libpq does: whole seconds, zero or less for no deadline', () => {
+    expect(read('postgres://u@h/db?connect_timeout=5').upstream.connectTimeout).toBe(5);
+    expect(read('host=h user=u connect_timeout=-3').upstream.connectTimeout).toBe(0);
+    expect(read('postgres://u@h/db').upstream).not.toHaveProperty('connectTimeout');
+    expect(failure('postgres://u@h/db?connect_timeout=5s')).toMatch(
+      /connect_timeout=5s; it is a whole number of seconds/,
+    );
   });
 
   it.each([
     ['no host', 'postgres://u@/db', /names no host/],
     ['no user', 'postgres://h/db', /names no user/],
-    ['several hosts', 'postgres://u@h1:5432,h2:5433/db', /several hosts/],
-    ['a Unix socket', 'postgres://u@%2Fvar%2Frun%2Fpostgresql/db', /Unix socket/],
     ['a port out of range', 'postgres://u@h:70000/db', /1 to 65535/],
     ['a port that is not a number', 'postgres://u@h:abc/db', /1 to 65535/],
     ['an unknown sslmode', 'postgres://u@h/db?sslmode=on', /sslmode=on; use one of disable, allow/],
@@ -136,10 +226,10 @@ describe("libpq's key=value form", () => {
     expect(password).toBe("it's a \\secret");
   });
 
-  it('refuses what libpq refuses, and several hosts', () => {
+  it('refuses what libpq refuses', () => {
     expect(failure('host=h user')).toMatch(/"user" without "="/);
     expect(failure("host=h user='app")).toMatch(/closing '/);
-    expect(failure('host=a,b user=u')).toMatch(/several hosts/);
+    expect(failure('host=a,,b user=u')).toMatch(/names no host/);
   });
 });
 

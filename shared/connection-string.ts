@@ -3,8 +3,13 @@ import {
   DEFAULT_POSTGRES_PORT,
   SSL_MODES,
   SYSTEM_ROOT_CERTS,
+  SESSION_ATTRS,
+  TLS_VERSIONS,
   validateDirectUpstream,
   type ChannelBinding,
+  type HostPort,
+  type SessionAttrs,
+  type TlsVersion,
   type DirectUpstream,
   type SslMode,
 } from './direct-upstream.js';
@@ -23,6 +28,8 @@ export class ConnectionStringError extends Error {
 export interface DirectConnectionString {
   upstream: DirectUpstream;
   password: string | undefined;
+  /** sslpassword: the passphrase of sslkey, a secret as the password is. */
+  sslPassword: string | undefined;
   /**
    * Parameters that configure the client rather than where and how to log in (Prisma ORM's
    * `schema`, `connect_timeout`…), which PG Tunnel leaves to each client; in the order written.
@@ -40,15 +47,39 @@ const READ = [
   'sslmode',
   'sslrootcert',
   'channel_binding',
+  'connect_timeout',
+  'options',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'sslcertmode',
+  'sslnegotiation',
+  'passfile',
+  'gssencmode',
+  'service',
+  'target_session_attrs',
+  'load_balance_hosts',
+  'ssl_min_protocol_version',
+  'ssl_max_protocol_version',
+  'sslsni',
+  'sslcrl',
+  'sslcrldir',
+  'require_auth',
+  'hostaddr',
+  'keepalives',
+  'keepalives_idle',
 ];
+
+/**
+ * libpq's settings for logging in with Kerberos (GSSAPI), which PG Tunnel cannot do: refused with
+ * a sentence saying so, rather than as unknown.
+ */
+const KERBEROS = ['krbsrvname', 'gsslib', 'gssdelegation'];
 
 /** libpq's settings of the client rather than of the login: a client of the local port brings its own. */
 const LIBPQ_CLIENT_SETTINGS = [
-  'connect_timeout',
   'application_name',
   'fallback_application_name',
-  'keepalives',
-  'keepalives_idle',
   'keepalives_interval',
   'keepalives_count',
   'tcp_user_timeout',
@@ -123,17 +154,30 @@ export function isConnectionString(text: string): boolean {
  * sslrootcert=system), channel_binding prefer. `?ssl=true` in a URI means sslmode=require, as in
  * libpq.
  *
+ * `services` reads the service files (main's; the window has none), for `service=NAME`.
+ *
  * @throws ConnectionStringError for a string libpq would refuse, one that names no host or no user,
- *   several hosts or a Unix socket, a value out of range, or a parameter PG Tunnel cannot act on.
+ *   a Unix socket, a value out of range, or a parameter PG Tunnel cannot act on
+ *   (Kerberos among them).
  */
-export function readConnectionString(text: string, source: string): DirectConnectionString {
+export function readConnectionString(
+  text: string,
+  source: string,
+  services?: ServiceLookup,
+): DirectConnectionString {
   const trimmed = text.trim();
-  const parameters = URI_PREFIX.test(trimmed)
+  const written = URI_PREFIX.test(trimmed)
     ? parseUri(trimmed, source)
     : parseKeywordValue(trimmed, source);
+  const parameters = withService(written, source, services);
   const ignored: string[] = [];
   const refused: string[] = [];
   for (const name of parameters.keys()) {
+    if (KERBEROS.includes(name) || (name === 'gssencmode' && parameters.get(name) === 'require')) {
+      throw new ConnectionStringError(
+        `${source} has ${name === 'gssencmode' ? 'gssencmode=require' : name}: PG Tunnel cannot log in with Kerberos (GSSAPI); remove it, or use a password or a client certificate.`,
+      );
+    }
     if (CLIENT_SETTINGS.includes(name)) {
       ignored.push(name);
     } else if (!READ.includes(name)) {
@@ -152,24 +196,12 @@ function resolve(
   parameters: Map<string, string>,
   source: string,
 ): Omit<DirectConnectionString, 'ignored'> {
-  const host = parameters.get('host') ?? '';
-  if (host === '') {
-    throw new ConnectionStringError(`${source} names no host (postgres://user@HOST/database).`);
-  }
-  if (host.includes(',')) {
-    throw severalHosts(source);
-  }
-  if (host.startsWith('/')) {
-    throw new ConnectionStringError(
-      `${source} names a Unix socket directory as its host; PG Tunnel connects over TCP: give a host name or address.`,
-    );
-  }
+  const hosts = readHosts(parameters, source);
+  const { host, port, hostaddr } = hosts[0]!;
   const user = parameters.get('user') ?? '';
   if (user === '') {
     throw new ConnectionStringError(`${source} names no user (postgres://USER@host/database).`);
   }
-  const portText = parameters.get('port') ?? String(DEFAULT_POSTGRES_PORT);
-  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
   const sslrootcert = parameters.get('sslrootcert') || null;
   const sslmode =
     parameters.get('sslmode') ?? (sslrootcert === SYSTEM_ROOT_CERTS ? 'verify-full' : 'prefer');
@@ -184,6 +216,30 @@ function resolve(
       `${source} has channel_binding=${channelBinding}; use one of ${CHANNEL_BINDINGS.join(', ')}.`,
     );
   }
+  const connectTimeout = parameters.get('connect_timeout');
+  const sslcertmode = oneOf(parameters, 'sslcertmode', ['disable', 'allow'], source, (value) =>
+    value === 'require'
+      ? 'PG Tunnel cannot tell whether the server asked for the certificate; use sslcertmode=allow'
+      : undefined,
+  );
+  const sslnegotiation = oneOf(parameters, 'sslnegotiation', ['postgres', 'direct'], source);
+  if (sslnegotiation === 'direct' && !['require', 'verify-ca', 'verify-full'].includes(sslmode)) {
+    throw new ConnectionStringError(
+      `${source} has sslnegotiation=direct with sslmode=${sslmode}, which libpq refuses: use sslmode require, verify-ca or verify-full.`,
+    );
+  }
+  oneOf(parameters, 'gssencmode', ['disable', 'prefer'], source);
+  const targetSessionAttrs = oneOf(parameters, 'target_session_attrs', [...SESSION_ATTRS], source);
+  const minTls = oneOf(parameters, 'ssl_min_protocol_version', [...TLS_VERSIONS], source);
+  const maxTls = oneOf(parameters, 'ssl_max_protocol_version', [...TLS_VERSIONS], source);
+  const sslsni = oneOf(parameters, 'sslsni', ['0', '1'], source);
+  const requireAuth = parameters.get('require_auth');
+  if (requireAuth !== undefined) {
+    readRequireAuth(requireAuth, source);
+  }
+  const keepalives = oneOf(parameters, 'keepalives', ['0', '1'], source);
+  const keepalivesIdle = parameters.get('keepalives_idle');
+  const loadBalanceHosts = oneOf(parameters, 'load_balance_hosts', ['disable', 'random'], source);
   const upstream: DirectUpstream = {
     host,
     port,
@@ -192,12 +248,191 @@ function resolve(
     sslmode: sslmode as SslMode,
     sslrootcert,
     channelBinding: channelBinding as ChannelBinding,
+    ...(connectTimeout === undefined
+      ? {}
+      : { connectTimeout: readSeconds(connectTimeout, 'connect_timeout', source) }),
+    ...present(parameters, 'options'),
+    ...present(parameters, 'sslcert'),
+    ...present(parameters, 'sslkey'),
+    ...present(parameters, 'passfile'),
+    ...(sslcertmode ? { sslcertmode: sslcertmode as 'disable' | 'allow' } : {}),
+    ...(sslnegotiation ? { sslnegotiation: sslnegotiation as 'postgres' | 'direct' } : {}),
+    ...(hosts.length > 1 ? { hosts } : {}),
+    ...(hostaddr ? { hostaddr } : {}),
+    ...(keepalives === '0' ? { keepalives: false as const } : {}),
+    ...(keepalivesIdle === undefined
+      ? {}
+      : { keepalivesIdle: readSeconds(keepalivesIdle, 'keepalives_idle', source) }),
+    ...(targetSessionAttrs && targetSessionAttrs !== 'any'
+      ? { targetSessionAttrs: targetSessionAttrs as SessionAttrs }
+      : {}),
+    ...(loadBalanceHosts === 'random' ? { loadBalanceHosts: 'random' as const } : {}),
+    ...(minTls ? { sslMinProtocolVersion: minTls as TlsVersion } : {}),
+    ...(maxTls ? { sslMaxProtocolVersion: maxTls as TlsVersion } : {}),
+    ...(sslsni === '0' ? { sslsni: false as const } : {}),
+    ...present(parameters, 'sslcrl'),
+    ...present(parameters, 'sslcrldir'),
+    ...(requireAuth ? { requireAuth } : {}),
   };
   const problem = Object.values(validateDirectUpstream(upstream))[0];
   if (problem) {
     throw new ConnectionStringError(`${source}: ${problem}`);
   }
-  return { upstream, password: parameters.get('password') };
+  return {
+    upstream,
+    password: parameters.get('password'),
+    sslPassword: parameters.get('sslpassword') || undefined,
+  };
+}
+
+/**
+ * The hosts and their ports, as libpq pairs them (fe-connect.c, connectOptions2): `host` a list
+ * joined by commas, `port` one for all or one per host (an empty one: 5432).
+ *
+ * @throws ConnectionStringError for no host, a Unix socket directory, a port that is not a
+ *   number, or as many ports as hosts neither.
+ */
+function readHosts(parameters: Map<string, string>, source: string): HostPort[] {
+  const addresses = parameters.get('hostaddr')?.split(',');
+  // libpq: hostaddr alone names the hosts too; with host, one address per host.
+  const names = (parameters.get('host') ?? parameters.get('hostaddr') ?? '').split(',');
+  if (addresses && addresses.length !== names.length) {
+    throw new ConnectionStringError(
+      `${source} has ${addresses.length} hostaddr values for ${names.length} hosts: give one per host.`,
+    );
+  }
+  if (names.some((name) => name === '')) {
+    throw new ConnectionStringError(`${source} names no host (postgres://user@HOST/database).`);
+  }
+  const ports = (parameters.get('port') ?? '').split(',');
+  if (ports.length !== 1 && ports.length !== names.length) {
+    throw new ConnectionStringError(
+      `${source} has ${ports.length} ports for ${names.length} hosts: give one port, or one per host.`,
+    );
+  }
+  const hosts = names.map((host, i): HostPort => {
+    const text = ports[ports.length === 1 ? 0 : i]! || String(DEFAULT_POSTGRES_PORT);
+    const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+    const hostaddr = addresses?.[i];
+    return hostaddr ? { host, port, hostaddr } : { host, port };
+  });
+  // The first host's fields are checked with the rest of the profile (validateDirectUpstream).
+  if (hosts.slice(1).some(({ port }) => !(port >= 1 && port <= 65535))) {
+    throw new ConnectionStringError(`${source}: every port is a number from 1 to 65535.`);
+  }
+  return hosts;
+}
+
+/** `{ [name]: value }` when the string set `name` to something, else nothing. */
+function present<K extends 'options' | 'sslcert' | 'sslkey' | 'passfile' | 'sslcrl' | 'sslcrldir'>(
+  parameters: Map<string, string>,
+  name: K,
+): Partial<Record<K, string>> {
+  const value = parameters.get(name);
+  return value ? ({ [name]: value } as Record<K, string>) : {};
+}
+
+/**
+ * libpq's require_auth (fe-connect.c): a comma-separated list of methods, all of them negated
+ * with `!` or none.
+ *
+ * @throws ConnectionStringError for an unknown method or a list that mixes the two.
+ */
+export function readRequireAuth(
+  text: string,
+  source: string,
+): { negated: boolean; methods: string[] } {
+  const items = text.split(',');
+  const negated = items[0]!.startsWith('!');
+  const methods = items.map((item) => item.replace(/^!/, ''));
+  const unknown = methods.find((method) => !AUTH_METHODS.includes(method));
+  if (unknown !== undefined || items.some((item) => item.startsWith('!') !== negated)) {
+    throw new ConnectionStringError(
+      `${source} has require_auth=${text.slice(0, 60)}; give methods among ${AUTH_METHODS.join(', ')}, all of them or none negated with "!".`,
+    );
+  }
+  return { negated, methods };
+}
+
+/** require_auth's methods. */
+const AUTH_METHODS = ['password', 'md5', 'gss', 'sspi', 'scram-sha-256', 'none'];
+
+/**
+ * The value of `name` if it is one of `allowed`; `why` may say why a known value cannot be used.
+ *
+ * @throws ConnectionStringError for any other value.
+ */
+function oneOf(
+  parameters: Map<string, string>,
+  name: string,
+  allowed: string[],
+  source: string,
+  why: (value: string) => string | undefined = () => undefined,
+): string | undefined {
+  const value = parameters.get(name);
+  if (value === undefined || allowed.includes(value)) {
+    return value;
+  }
+  throw new ConnectionStringError(
+    `${source} has ${name}=${value.slice(0, 20)}; ${why(value) ?? `use one of ${allowed.join(', ')}`}.`,
+  );
+}
+
+/**
+ * The parameters of a service file's section (Postgres docs, "The Connection Service File"), by
+ * the service's name.
+ *
+ * @throws ConnectionStringError when no service file has it.
+ */
+export type ServiceLookup = (name: string) => Map<string, string>;
+
+/**
+ * `written` with the parameters of its `service` added where it sets none itself, as libpq merges
+ * them (what the string says wins).
+ *
+ * @throws ConnectionStringError for a service where no service file can be read (the window).
+ */
+function withService(
+  written: Map<string, string>,
+  source: string,
+  services: ServiceLookup | undefined,
+): Map<string, string> {
+  const name = written.get('service');
+  if (name === undefined) {
+    return written;
+  }
+  if (!services) {
+    throw new ConnectionStringError(
+      `${source} names service=${name.slice(0, 40)}, which cannot be read here: use "Add from…" to pick it from your service files.`,
+    );
+  }
+  let found: Map<string, string>;
+  try {
+    found = services(name);
+  } catch (error) {
+    throw error instanceof ConnectionStringError
+      ? new ConnectionStringError(`${source}: ${error.message}`)
+      : error;
+  }
+  const merged = new Map(found);
+  merged.delete('service');
+  for (const [key, value] of written) {
+    merged.set(key, value);
+  }
+  return merged;
+}
+
+/**
+ * A number of seconds as libpq reads connect_timeout and keepalives_idle (fe-connect.c,
+ * parse_int_param): an integer, surrounding spaces allowed; below zero counts as zero.
+ */
+function readSeconds(text: string, name: string, source: string): number {
+  if (!/^\s*-?\d+\s*$/.test(text)) {
+    throw new ConnectionStringError(
+      `${source} has ${name}=${text.slice(0, 20)}; it is a whole number of seconds.`,
+    );
+  }
+  return Math.max(0, Number(text));
 }
 
 /**
@@ -222,14 +457,12 @@ function parseUri(uri: string, source: string): Map<string, string> {
   const hostEnd = hostSpecEnd(rest, source);
   const hostSpec = rest.slice(0, hostEnd);
   rest = rest.slice(hostEnd);
-  if (hostSpec.replace(/\[[^\]]*\]/g, '').includes(',')) {
-    throw severalHosts(source);
-  }
   if (hostSpec !== '') {
-    const { host, port } = splitHostPort(hostSpec, source);
-    setDecoded(parameters, 'host', host, source);
-    if (port !== undefined) {
-      setDecoded(parameters, 'port', port, source);
+    // libpq's lists: hosts joined by commas, and their ports likewise (an empty one: the default).
+    const specs = splitHostList(hostSpec).map((spec) => splitHostPort(spec, source));
+    parameters.set('host', specs.map((spec) => decode(spec.host, source)).join(','));
+    if (specs.some((spec) => spec.port !== undefined)) {
+      parameters.set('port', specs.map((spec) => decode(spec.port ?? '', source)).join(','));
     }
   }
   const query = rest.indexOf('?');
@@ -260,10 +493,23 @@ function parseUri(uri: string, source: string): Map<string, string> {
   return parameters;
 }
 
-function severalHosts(source: string): ConnectionStringError {
-  return new ConnectionStringError(
-    `${source} names several hosts; PG Tunnel connects to one: keep the one you want.`,
-  );
+/** The host specs of a URI's host list: split at commas outside an IPv6 address's brackets. */
+function splitHostList(hostSpec: string): string[] {
+  const specs: string[] = [];
+  let start = 0;
+  let inBrackets = false;
+  for (let i = 0; i <= hostSpec.length; i++) {
+    const c = hostSpec[i];
+    if (c === '[') {
+      inBrackets = true;
+    } else if (c === ']') {
+      inBrackets = false;
+    } else if (i === hostSpec.length || (c === ',' && !inBrackets)) {
+      specs.push(hostSpec.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return specs;
 }
 
 /** Where the host list ends: at the path or the query, brackets of an IPv6 address skipped. */

@@ -50,7 +50,76 @@ export interface DirectUpstream {
   /** A CA file (absolute path), `system`, or null: libpq's default, ~/.postgresql/root.crt. */
   sslrootcert: string | null;
   channelBinding: ChannelBinding;
+  /**
+   * libpq's connect_timeout in seconds, per host, every stage of connecting included (0: no
+   * deadline); absent: PG Tunnel's 15 s.
+   */
+  connectTimeout?: number;
+  /** libpq's options: command-line options for the server, sent before the client's own. */
+  options?: string;
+  /** A client certificate file (absolute path); absent: libpq's ~/.postgresql/postgresql.crt. */
+  sslcert?: string;
+  /** Its private key file; absent: libpq's ~/.postgresql/postgresql.key. */
+  sslkey?: string;
+  /** Whether the client certificate is offered: allow (the default) or disable. */
+  sslcertmode?: 'disable' | 'allow';
+  /** postgres (the default): an SSLRequest first; direct: TLS at once, ALPN `postgresql`. */
+  sslnegotiation?: 'postgres' | 'direct';
+  /** TLS versions to accept (libpq's ssl_min/max_protocol_version: TLSv1 … TLSv1.3). */
+  sslMinProtocolVersion?: TlsVersion;
+  sslMaxProtocolVersion?: TlsVersion;
+  /** false: no SNI (libpq's sslsni=0). */
+  sslsni?: false;
+  /** A certificate revocation list file, or a directory of them (libpq's sslcrl, sslcrldir). */
+  sslcrl?: string;
+  sslcrldir?: string;
+  /** libpq's hostaddr of the first host (see HostPort). */
+  hostaddr?: string;
+  /** false: no TCP keepalive on the database connection (libpq's keepalives=0). */
+  keepalives?: false;
+  /** Seconds of silence before the first keepalive probe (libpq's keepalives_idle). */
+  keepalivesIdle?: number;
+  /** libpq's require_auth: the methods the server may use, comma-separated, or all negated (!). */
+  requireAuth?: string;
+  /** The password file to read when no password is saved; absent: PGPASSFILE, ~/.pgpass. */
+  passfile?: string;
+  /**
+   * Several hosts, tried in order (host and port are the first): libpq's host and port lists,
+   * for a primary and its standbys. Absent for one host.
+   */
+  hosts?: HostPort[];
+  /** Which of the hosts will do (libpq's target_session_attrs); absent: any. */
+  targetSessionAttrs?: SessionAttrs;
+  /** random: the hosts in a random order, as libpq's load_balance_hosts; absent: in order. */
+  loadBalanceHosts?: 'random';
 }
+
+/** libpq's TLS protocol version names. */
+export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/** One host of a host list and its port. */
+export interface HostPort {
+  host: string;
+  port: number;
+  /** libpq's hostaddr: the address to connect to; `host` still names it for TLS and passfile. */
+  hostaddr?: string;
+}
+
+/**
+ * libpq's target_session_attrs values (Postgres docs, "Parameter Key Words"): what a server must
+ * be for the connection to stay with it, read from its in_hot_standby and
+ * default_transaction_read_only.
+ */
+export const SESSION_ATTRS = [
+  'any',
+  'read-write',
+  'read-only',
+  'primary',
+  'standby',
+  'prefer-standby',
+] as const;
+export type SessionAttrs = (typeof SESSION_ATTRS)[number];
 
 /** The errors of a DirectUpstream's fields, each a sentence, by field name. */
 export type DirectUpstreamErrors = Partial<Record<keyof DirectUpstream, string>>;
@@ -62,8 +131,9 @@ export type DirectUpstreamErrors = Partial<Record<keyof DirectUpstream, string>>
  */
 export function validateDirectUpstream(upstream: DirectUpstream): DirectUpstreamErrors {
   const errors: DirectUpstreamErrors = {};
-  if (typeof upstream.host !== 'string' || !/^[^\s/,]+$/.test(upstream.host)) {
-    errors.host = 'The database host is a name or an address, such as db.example.com.';
+  if (typeof upstream.host !== 'string' || !/^([^\s/,]+|\/[^,]*)$/.test(upstream.host)) {
+    errors.host =
+      'The database host is a name or an address, such as db.example.com, or the directory of a Unix socket.';
   }
   if (!Number.isInteger(upstream.port) || upstream.port < 1 || upstream.port > 65535) {
     errors.port = 'The database port is a number from 1 to 65535.';
@@ -104,7 +174,7 @@ export function validateDirectUpstream(upstream: DirectUpstream): DirectUpstream
  * file is given, so that counts as checked. Undefined when there is nothing to warn about.
  */
 export function unverifiedServerWarning(upstream: DirectUpstream): string | undefined {
-  if (isLoopbackHost(upstream.host)) {
+  if (isLoopbackHost(upstream.host) || isUnixSocketHost(upstream.host)) {
     return undefined;
   }
   const { sslmode, sslrootcert } = upstream;
@@ -122,6 +192,11 @@ export function unverifiedServerWarning(upstream: DirectUpstream): string | unde
         ? 'is not encrypted'
         : 'may go unencrypted, and nothing checks that the server is who it says';
   return `The connection to ${upstream.host} ${what} (sslmode=${sslmode}): someone on the network path could pose as the database. Use sslmode=verify-full with sslrootcert=system, or with the CA file of your provider.`;
+}
+
+/** A host that is a directory holding a Unix socket (libpq: a host that starts with /). */
+export function isUnixSocketHost(host: string): boolean {
+  return host.startsWith('/');
 }
 
 /**

@@ -285,7 +285,9 @@ describe('what psql shows when the direct login fails', () => {
   it('no password anywhere, for a role that needs one: says so, and where to give it', async () => {
     const stderr = await psqlThrough(urlOf(verifiedByCa()).replace(/:[^:@]*@/, '@'));
     expect(stderr).toContain('the database asks for a password, and none is saved');
-    expect(stderr).toContain('HINT:  Put the password in DATABASE_URL, or set PGPASSWORD.');
+    expect(stderr).toContain(
+      'HINT:  Put the password in DATABASE_URL, set PGPASSWORD, or add it to the password file (PGPASSFILE, ~/.pgpass).',
+    );
   });
 });
 
@@ -350,13 +352,13 @@ describe('where the CA and the password come from', () => {
 
   it('warns about a server whose certificate is not checked, and names the ignored client settings', async () => {
     const tunnel = await directTunnel(
-      'postgres://app@db.example.test/appdb?sslmode=require&schema=public&connect_timeout=5',
+      'postgres://app@db.example.test/appdb?sslmode=require&schema=public&application_name=x',
     );
     await tunnel.process.waitFor(
       /⚠️ {2}The connection to db\.example\.test is encrypted, but nothing checks that the server is who it says \(sslmode=require\)/,
     );
     await tunnel.process.waitFor(
-      /Ignored in DATABASE_URL: schema, connect_timeout \(client settings: each client brings its own\)\./,
+      /Ignored in DATABASE_URL: schema, application_name \(client settings: each client brings its own\)\./,
     );
   });
 });

@@ -142,6 +142,16 @@ describe('psql shows a sentence for every way a tunnel can fail', () => {
     }
   });
 
+  it('the gateway is down: 57P03 naming the gateway URL', async () => {
+    const deadUrl = `ws://127.0.0.1:${await freePort()}/websocket`;
+    const tunnel = await tunnelWith(gateway.keys.valid, deadUrl);
+    const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1']);
+    expect(result.stderr).toContain(
+      `FATAL:  could not reach the tunnel gateway at ${deadUrl}: ECONNREFUSED`,
+    );
+    expect(await connectionError(tunnel.host, tunnel.port)).toMatchObject({ code: '57P03' });
+  });
+
   it('the upstream is down: a FATAL error, no hang', async () => {
     const tunnel = await tunnelWith(gateway.keys.upstreamDown);
     const result = await psql(tunnel.host, tunnel.port, ['-c', 'select 1'], {}, 20_000);

@@ -78,12 +78,14 @@ describe('which of PDP_API_KEY, DATABASE_URL and --url pg-tunnel follows', () =>
       'Check the password in PGPASSWORD.',
     );
     expect(hint({ DATABASE_URL: URL_WITHOUT_PASSWORD })).toBe(
-      'Put the password in DATABASE_URL, or set PGPASSWORD.',
+      'Put the password in DATABASE_URL, set PGPASSWORD, or add it to the password file (PGPASSFILE, ~/.pgpass).',
     );
     expect(hint({ PGPASSWORD: 'pw' }, URL_WITHOUT_PASSWORD)).toBe(
       'Check the password in PGPASSWORD.',
     );
-    expect(hint({}, URL_WITHOUT_PASSWORD)).toBe('Set PGPASSWORD: --url carries no password.');
+    expect(hint({}, URL_WITHOUT_PASSWORD)).toBe(
+      '--url carries no password: set PGPASSWORD, or add it to the password file (PGPASSFILE, ~/.pgpass).',
+    );
   });
 });
 

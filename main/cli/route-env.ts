@@ -2,6 +2,7 @@ import { looksLikeUrl } from '../../shared/api-key.js';
 import { readConnectionInput } from '../../shared/connection-input.js';
 import { urlTypoProblem } from '../../shared/url-typo.js';
 import { isConnectionString, type DirectConnectionString } from '../../shared/connection-string.js';
+import { lookUpService } from '../upstream/service-file.js';
 import { UsageError } from './usage-error.js';
 
 /** Where `pg-tunnel` leads, as its environment and flags say. */
@@ -64,7 +65,7 @@ export function routeFromEnvironment(env: NodeJS.ProcessEnv, url: string | undef
           'DATABASE_URL is not a URL: expected postgres://user:password@host/database, or prisma+postgres://accelerate.prisma-data.net/?api_key=...',
       );
     }
-    const input = readConnectionInput(databaseUrl, 'DATABASE_URL');
+    const input = readConnectionInput(databaseUrl, 'DATABASE_URL', lookUpService);
     if (input.kind === 'invalid') {
       throw new UsageError(input.error);
     }
@@ -76,7 +77,10 @@ export function routeFromEnvironment(env: NodeJS.ProcessEnv, url: string | undef
       ...input,
       source: 'DATABASE_URL',
       ...(password === undefined
-        ? withPgPassword(env, 'Put the password in DATABASE_URL, or set PGPASSWORD.')
+        ? withPgPassword(
+            env,
+            'Put the password in DATABASE_URL, set PGPASSWORD, or add it to the password file (PGPASSFILE, ~/.pgpass).',
+          )
         : { password, passwordHint: 'Check the password in DATABASE_URL.' }),
     };
   }
@@ -88,7 +92,7 @@ export function routeFromEnvironment(env: NodeJS.ProcessEnv, url: string | undef
 type DirectRoute = Extract<CliRoute, { kind: 'direct' }>;
 
 function direct(url: string, env: NodeJS.ProcessEnv): DirectRoute {
-  const input = readConnectionInput(url, '--url');
+  const input = readConnectionInput(url, '--url', lookUpService);
   const typo = urlTypoProblem(url, '--url');
   if (typo !== undefined) {
     throw new UsageError(typo);
@@ -112,7 +116,10 @@ function direct(url: string, env: NodeJS.ProcessEnv): DirectRoute {
   return {
     ...input,
     source: '--url',
-    ...withPgPassword(env, 'Set PGPASSWORD: --url carries no password.'),
+    ...withPgPassword(
+      env,
+      '--url carries no password: set PGPASSWORD, or add it to the password file (PGPASSFILE, ~/.pgpass).',
+    ),
   };
 }
 

@@ -162,7 +162,7 @@ function overridesNotice(used: string, ignored: readonly string[]): string {
 function routeOptions(route: CliRoute, gateway: string | undefined): TunnelOptions {
   if (route.kind === 'direct') {
     const by = { kind: 'direct' as const, passwordHint: route.passwordHint };
-    return { direct: upstreamTargetOf(route.upstream, route.password, by) };
+    return { direct: upstreamTargetOf(route.upstream, route.password, by, route.sslPassword) };
   }
   const gatewayUrl = gateway ?? DEFAULT_GATEWAY_URL;
   if (!/^wss?:\/\//.test(gatewayUrl)) {

@@ -44,7 +44,10 @@ export class DirectFarSide implements FarSide {
   async stop(): Promise<void> {}
 
   /** @throws UpstreamError (a SessionFailureError): the login failed; the cause says how. */
-  async open({ message, afterStartup }: ClientStartup): Promise<FarConnection> {
+  async open(
+    { message, afterStartup }: ClientStartup,
+    signal?: AbortSignal,
+  ): Promise<FarConnection> {
     const choice = chooseDirectDatabase(
       this.target.database,
       this.target.user,
@@ -57,6 +60,7 @@ export class DirectFarSide implements FarSide {
         this.target,
         { startup: message, database: choice.database, notice: choice.notice },
         this.scramKeys,
+        signal,
       );
     } catch (error) {
       this.tell(error);

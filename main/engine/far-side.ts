@@ -34,11 +34,12 @@ export interface FarSide {
   readonly held: number;
   /**
    * Opens the far end of one session with the client's opening: the gateway receives the client's
-   * bytes; the connector logs in itself. Nothing is read from the client meanwhile.
+   * bytes; the connector logs in itself. Nothing is read from the client meanwhile; `signal`
+   * aborts when the client goes away, and a far side that can gives up what it was opening.
    *
    * @throws SessionFailureError whose cause the client is shown (a rejected key, a refused login).
    */
-  open(startup: ClientStartup): Promise<FarConnection>;
+  open(startup: ClientStartup, signal?: AbortSignal): Promise<FarConnection>;
   /**
    * Delivers a CancelRequest (`packet`, as the client sent it) to where its session's backend is.
    *

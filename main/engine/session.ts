@@ -83,9 +83,14 @@ export class TunnelSession implements FarHooks {
    */
   async start(startup: ClientStartup, farSide: FarSide): Promise<void> {
     this.info.bytesFromClient += startup.bytes.length;
+    // A client that gives up while its far end is opened (a connect_timeout of its own) frees
+    // what is being opened for it at once, not when the far end answers.
+    const clientGone = new AbortController();
+    const onGone = (): void => clientGone.abort();
+    this.socket.once('close', onGone);
     let far: FarConnection;
     try {
-      far = await farSide.open(startup);
+      far = await farSide.open(startup, clientGone.signal);
     } catch (error) {
       this.end(
         error instanceof SessionFailureError
@@ -93,6 +98,8 @@ export class TunnelSession implements FarHooks {
           : { kind: 'disconnected', message: `the session could not start: ${String(error)}` },
       );
       return;
+    } finally {
+      this.socket.off('close', onGone);
     }
     if (this.ending || this.socket.destroyed) {
       far.close();

@@ -39,6 +39,24 @@ export type SessionFailureCause =
   | { kind: 'served-database-missing'; database: string; error: PgError; by: LoginParty }
   /** No TCP connection to the upstream: `reason` is the system's code (ECONNREFUSED, ENOTFOUND). */
   | { kind: 'database-unreachable'; reason: string; by: LoginParty; address: string }
+  /**
+   * The upstream did not finish connecting within connect_timeout (`seconds`, per host, as libpq
+   * applies it): `stage` says where it stalled.
+   */
+  | {
+      kind: 'connect-timeout';
+      stage: ConnectStage;
+      seconds: number;
+      by: LoginParty;
+      address: string;
+    }
+  /**
+   * Every host that could be reached is not what target_session_attrs asks for (`wanted`);
+   * `found` says what each was ("db1:5432 is read-only").
+   */
+  | { kind: 'no-suitable-server'; wanted: string; found: string[]; by: LoginParty }
+  /** The client went away while its database connection was being opened: no one is told. */
+  | { kind: 'client-gone' }
   /** The upstream answered the SSLRequest with N while the sslmode insists on TLS. */
   | { kind: 'tls-refused'; sslMode: string; by: LoginParty; address: string }
   /** The upstream's certificate failed the sslmode's checks (see CertificateProblem). */
@@ -87,6 +105,21 @@ export type SessionFailureCause =
  */
 export type LoginParty =
   { kind: 'gateway' } | { kind: 'direct'; profile?: string; passwordHint?: string };
+
+/**
+ * The stages of connecting to a database, in order: resolving its host name, opening TCP, waiting
+ * for the answer to the SSLRequest, the TLS handshake, the login (up to the first ReadyForQuery).
+ */
+export type ConnectStage = 'dns' | 'tcp' | 'ssl-request' | 'tls' | 'login';
+
+/** Each stage as the sentence of a connect timeout names it. */
+const STAGE_WORDS: Record<ConnectStage, string> = {
+  dns: 'resolving its host name',
+  tcp: 'opening a TCP connection',
+  'ssl-request': 'waiting for the answer to the SSLRequest',
+  tls: 'in the TLS handshake',
+  login: 'logging in',
+};
 
 /**
  * What was wrong with a server certificate: it names another host, no trusted CA signed it, it
@@ -272,6 +305,14 @@ function couldNotLogIn(by: LoginParty, address: string): string {
   return `PG Tunnel could not log in to ${by.profile ? `“${by.profile}” (${address})` : address}`;
 }
 
+/** The start of every sentence about a database that could not be reached. */
+function couldNotReach(by: LoginParty, address: string): string {
+  if (by.kind === 'gateway') {
+    return 'the gateway could not reach the database';
+  }
+  return `PG Tunnel could not reach ${by.profile ? `“${by.profile}” at ${address}` : address}`;
+}
+
 /** What fixes a refused or missing password of a direct connection, for its HINT. */
 function passwordHint(by: LoginParty): string | undefined {
   if (by.kind === 'gateway') {
@@ -330,6 +371,13 @@ function certificateSentence(problem: CertificateProblem, detail?: string): stri
   }
 }
 
+/**
+ * Upgrade answers that mean the gateway, or what stands in front of it, is down or stopping rather
+ * than refusing this client: 502/504 from a load balancer with no gateway behind it, 503 from a
+ * gateway that drains. Told as 57P03, as the unreachable database is.
+ */
+const GATEWAY_DOWN_STATUSES = new Set([502, 503, 504]);
+
 function withRequestId(requestId: string | undefined): string {
   return requestId ? ` (request id ${requestId})` : '';
 }
@@ -360,15 +408,19 @@ function pgErrorOf(cause: SessionFailureCause): PgError {
       );
     case 'gateway-refused':
       return fatal(
-        SqlState.UnableToConnect,
+        GATEWAY_DOWN_STATUSES.has(cause.status)
+          ? SqlState.CannotConnectNow
+          : SqlState.UnableToConnect,
         `the tunnel gateway at ${cause.url} answered ${cause.status} ${cause.statusText}${withRequestId(cause.requestId)}`,
         cause.status === HTTP_NOT_FOUND
           ? `The path is /websocket: check the end of the gateway URL (${cause.url}).`
           : undefined,
       );
     case 'gateway-unreachable':
+      // 57P03 for whatever cannot be reached: libpq's ping (fe-connect.c, internal_ping; so
+      // pg_isready) takes every other SQLSTATE sent while connecting as a server that is up.
       return fatal(
-        SqlState.UnableToConnect,
+        SqlState.CannotConnectNow,
         `could not reach the tunnel gateway at ${cause.url}: ${cause.reason}`,
         cause.reason === TLS_TO_PLAIN_REASON
           ? 'A gateway without TLS (a local one) is reached with ws://, not wss://.'
@@ -419,17 +471,37 @@ function pgErrorOf(cause: SessionFailureCause): PgError {
     case 'database-unreachable': {
       if (cause.by.kind === 'gateway') {
         return fatal(
-          SqlState.UnableToConnect,
+          SqlState.CannotConnectNow,
           `the gateway could not reach the database (${cause.reason})`,
         );
       }
       const words = CONNECT_ERRORS[cause.reason];
-      const who = cause.by.profile ? `“${cause.by.profile}” at ${cause.address}` : cause.address;
       return fatal(
-        SqlState.UnableToConnect,
-        `PG Tunnel could not reach ${who}: ${words ? `${words} (${cause.reason})` : cause.reason}`,
+        SqlState.CannotConnectNow,
+        `${couldNotReach(cause.by, cause.address)}: ${words ? `${words} (${cause.reason})` : cause.reason}`,
       );
     }
+    case 'connect-timeout': {
+      const why = `no answer within ${cause.seconds} s (connect_timeout), stalled ${STAGE_WORDS[cause.stage]}`;
+      return fatal(
+        SqlState.CannotConnectNow,
+        `${couldNotReach(cause.by, cause.address)}: ${why}`,
+        'Check that the database server is up and answering, or raise connect_timeout.',
+      );
+    }
+    case 'no-suitable-server':
+      return fatal(
+        SqlState.UnableToConnect,
+        cause.by.kind === 'gateway'
+          ? `the gateway found no database server that is ${cause.wanted} (target_session_attrs)`
+          : `PG Tunnel found no server that is ${cause.wanted} (target_session_attrs=${cause.wanted}): ${cause.found.join(', ')}`,
+        'Check which of the hosts is the primary, or change target_session_attrs.',
+      );
+    case 'client-gone':
+      return fatal(
+        SqlState.ConnectionFailure,
+        'the client went away while its database connection was being opened',
+      );
     case 'tls-refused':
       return fatal(
         SqlState.UnableToConnect,

@@ -305,18 +305,20 @@ describe('parseGatewayConfig', () => {
 
   it('refuses URL parameters it would not act on, and names them and the ones it reads', () => {
     const error = configError(
-      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&sslcert=%2Fc.pem' }),
+      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&requirepeer=postgres' }),
     );
-    expect(error.message).toContain('keys[1].upstream has sslcert, which PG Tunnel cannot act on');
+    expect(error.message).toContain(
+      'keys[1].upstream has requirepeer, which PG Tunnel cannot act on',
+    );
     expect(error.message).toContain('sslmode, sslrootcert, channel_binding');
   });
 
   it("refuses a client's settings too, rather than silently ignore them", () => {
     const error = configError(
-      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&connect_timeout=5' }),
+      withKey(1, { upstream: 'postgres://reader@h/db?sslmode=require&application_name=x' }),
     );
     expect(error.message).toContain(
-      'keys[1].upstream has connect_timeout, which the gateway does not use; remove it.',
+      'keys[1].upstream has application_name, which the gateway does not use; remove it.',
     );
   });
 

@@ -26,6 +26,9 @@ import type { FirstMessage } from './warm-socket.js';
 /** A client that opens a tunnel and sends no startup packet is dropped after this long. */
 export const STARTUP_TIMEOUT_MS = 10_000;
 
+/** What a client may send during its login before its WebSocket is no longer read (the pump's bound). */
+const EARLY_BYTES_LIMIT = 256 * 1024;
+
 /** The `reason` label each cause is counted under in pg_tunnel_gateway_sessions_ended_total. */
 const END_REASON: Record<GatewayEndCause['kind'], EndReason> = {
   'gateway-shutdown': 'shutdown',
@@ -78,6 +81,7 @@ export class GatewaySession implements PumpHooks {
   /** Logging in: messages arriving now are the client's first queries, kept for the database. */
   private loggingIn = false;
   private readonly early: Buffer[] = [];
+  private earlyBytes = 0;
   /** The status byte of the last ReadyForQuery while the database waits for the client; else 0. */
   private waitingStatus = 0;
   private lastActivity = 0;
@@ -86,6 +90,8 @@ export class GatewaySession implements PumpHooks {
   private isClosed = false;
   /** Counted as an open session: a StartupMessage came and the key's limit let it in. */
   private admitted = false;
+  /** Aborted when the WebSocket closes: a login under way is given up, its socket closed. */
+  private readonly clientGone = new AbortController();
 
   constructor(
     private readonly ws: WebSocket,
@@ -124,9 +130,15 @@ export class GatewaySession implements PumpHooks {
       this.onTextMessage();
       return;
     }
-    // A paused WebSocket still delivers the messages it had already read: keep them for upstream.
+    // Read on while logging in, so that a client that leaves (its close frame) is seen at once
+    // and its login given up; what it sent meanwhile is kept for the database, up to a bound. A
+    // paused WebSocket still delivers the messages it had already read.
     if (this.loggingIn) {
       this.early.push(data);
+      this.earlyBytes += data.length;
+      if (this.earlyBytes > EARLY_BYTES_LIMIT) {
+        this.ws.pause();
+      }
       return;
     }
     this.reader.push(data);
@@ -171,7 +183,6 @@ export class GatewaySession implements PumpHooks {
           return;
         }
         this.loggingIn = true;
-        this.ws.pause();
         void this.logIn(step.message, step.afterStartup);
         return;
       }
@@ -222,8 +233,13 @@ export class GatewaySession implements PumpHooks {
         target,
         { startup, database: choice.database, notice: choice.notice },
         this.key.scramKeys,
+        this.clientGone.signal,
       );
     } catch (error) {
+      if (this.clientGone.signal.aborted) {
+        this.log('info', 'client left during the upstream login', {});
+        return;
+      }
       this.context.stats.upstreamDialFailures++;
       this.keyStats.loginFailures++;
       // UpstreamSession.open throws UpstreamErrors only.
@@ -312,6 +328,7 @@ export class GatewaySession implements PumpHooks {
       return;
     }
     this.isClosed = true;
+    this.clientGone.abort();
     clearTimeout(this.startupTimer);
     clearTimeout(this.idleTimer);
     if (this.heartbeat) {

@@ -47,6 +47,7 @@ export const FRAME_HEADER_LENGTH = 5;
 export const BackendMessage = {
   Authentication: 0x52, // 'R'
   BackendKeyData: 0x4b, // 'K'
+  DataRow: 0x44, // 'D'
   ErrorResponse: 0x45, // 'E'
   NegotiateProtocolVersion: 0x76, // 'v'
   NoticeResponse: 0x4e, // 'N'

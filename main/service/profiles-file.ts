@@ -28,6 +28,13 @@ const upstreamSchema = z.looseObject({
   sslmode: z.enum(SSL_MODES),
   sslrootcert: z.string().nullable(),
   channelBinding: z.enum(CHANNEL_BINDINGS),
+  connectTimeout: z.number().int().min(0).optional(),
+  options: z.string().optional(),
+  sslcert: z.string().optional(),
+  sslkey: z.string().optional(),
+  sslcertmode: z.enum(['disable', 'allow']).optional(),
+  sslnegotiation: z.enum(['postgres', 'direct']).optional(),
+  passfile: z.string().optional(),
 });
 
 const profileSchema = z.looseObject({

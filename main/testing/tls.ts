@@ -66,6 +66,8 @@ async function selfSigned(
 export interface ServerCertificateOptions {
   /** File names in the CA's directory: `<name>.crt`, `<name>.key`. */
   name: string;
+  /** The subject's CN (default localhost); a client certificate's is the role it logs in as. */
+  commonName?: string;
   /** subjectAltName (default 127.0.0.1 and localhost). */
   altNames?: string;
   /** Negative: expired that many days ago. Default 2. */
@@ -83,6 +85,7 @@ export async function issueServerCertificate(
   ca: TestCertificateAuthority,
   {
     name,
+    commonName = 'localhost',
     altNames = LOOPBACK_NAMES,
     days = 2,
     key = 'rsa',
@@ -101,7 +104,7 @@ export async function issueServerCertificate(
     ...newKey,
     '-nodes',
     '-subj',
-    '/CN=localhost',
+    `/CN=${commonName}`,
     '-keyout',
     keyPath,
     '-out',
@@ -128,4 +131,26 @@ export async function issueServerCertificate(
     certPath,
   ]);
   return { certPath, keyPath };
+}
+
+/**
+ * Revokes `certificate` (one `ca` issued) and writes the CA's certificate revocation list, PEM:
+ * resolves with its path (`<dir>/ca.crl`).
+ */
+export async function revokeCertificate(
+  ca: TestCertificateAuthority,
+  certificate: TestCertificate,
+): Promise<string> {
+  const config = join(ca.dir, 'ca.cnf');
+  const crlPath = join(ca.dir, 'ca.crl');
+  await writeFile(join(ca.dir, 'index.txt'), '');
+  await writeFile(join(ca.dir, 'crlnumber'), '01\n');
+  await writeFile(
+    config,
+    `[ca]\ndefault_ca = test\n[test]\ndatabase = ${join(ca.dir, 'index.txt')}\ncrlnumber = ${join(ca.dir, 'crlnumber')}\ndefault_md = sha256\ndefault_crl_days = 2\n`,
+  );
+  const signer = ['-config', config, '-keyfile', ca.keyPath, '-cert', ca.certPath];
+  await openssl(['ca', ...signer, '-revoke', certificate.certPath]);
+  await openssl(['ca', ...signer, '-gencrl', '-out', crlPath]);
+  return crlPath;
 }

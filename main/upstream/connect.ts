@@ -3,8 +3,11 @@ import type { TLSSocket } from 'node:tls';
 import type { PgError } from '../pgwire/error-response.js';
 import type { ScramKeyCache } from '../pgwire/scram.js';
 import { encodeStartupMessage, type StartupMessage } from '../pgwire/startup.js';
-import { logIn, UPSTREAM_LOGIN_TIMEOUT_MS } from './login.js';
-import { addressOf, type SslMode, type UpstreamTarget } from './target.js';
+import { ConnectDeadline } from './connect-deadline.js';
+import { connectToHosts, hostsOf } from './host-list.js';
+import { logIn } from './login.js';
+import { isUnixSocketHost } from '../../shared/direct-upstream.js';
+import { addressOf, unixSocketPath, type SslMode, type UpstreamTarget } from './target.js';
 import { startTls } from './tls.js';
 import { UpstreamError } from './upstream-error.js';
 
@@ -62,20 +65,45 @@ const ATTEMPTS: Record<SslMode, Attempt[]> = {
  *   `database-unreachable`,
  *   `tls-refused`, `certificate-rejected`, `password-missing` or `login-failed`. When both tries
  *   were refused by the server, the refusal over TLS is the one thrown, as it says more.
+ *   `connect-timeout` when every stage together took longer than the target's connect_timeout
+ *   (both tries share it, as in libpq), `client-gone` once `signal` aborts; either way the socket
+ *   is closed at once. With several hosts, each is tried in turn (see connectToHosts), and
+ *   `no-suitable-server` says that none was what target_session_attrs asks.
  */
 export async function connectUpstream(
   target: UpstreamTarget,
   request: UpstreamRequest,
   scramKeys: ScramKeyCache,
+  signal?: AbortSignal,
 ): Promise<UpstreamConnection> {
-  const attempts = ATTEMPTS[target.sslMode];
+  return connectToHosts(target, async (host) => {
+    const deadline = new ConnectDeadline(host, signal);
+    try {
+      return await trySslModes(host, request, scramKeys, deadline);
+    } finally {
+      deadline.done();
+    }
+  });
+}
+
+async function trySslModes(
+  target: UpstreamTarget,
+  request: UpstreamRequest,
+  scramKeys: ScramKeyCache,
+  deadline: ConnectDeadline,
+): Promise<UpstreamConnection> {
+  // libpq never asks for TLS over a Unix socket, whatever the sslmode (fe-connect.c).
+  const attempts = isUnixSocketHost(target.host) ? ATTEMPTS.disable : ATTEMPTS[target.sslMode];
   let tlsError: UpstreamError | undefined;
   for (let i = 0; ; i++) {
-    const outcome = await tryOnce(target, request, scramKeys, attempts[i]!);
+    const outcome = await tryOnce(target, request, scramKeys, attempts[i]!, deadline);
     if (outcome.ok) {
       return outcome.connection;
     }
     const { error, usedTls, handshakeFailed } = outcome;
+    if (deadline.passed) {
+      throw error;
+    }
     const serverSaidNo = fromServer(error);
     if (usedTls && serverSaidNo) {
       tlsError ??= error;
@@ -107,28 +135,43 @@ async function tryOnce(
   request: UpstreamRequest,
   scramKeys: ScramKeyCache,
   attempt: Attempt,
+  deadline: ConnectDeadline,
 ): Promise<TryOutcome> {
   let tcp: Socket;
   try {
-    tcp = await openTcp(target);
+    tcp = await openTcp(target, deadline);
   } catch (error) {
-    return { ok: false, error: error as UpstreamError, usedTls: false, handshakeFailed: false };
+    const told = deadline.explain(error) as UpstreamError;
+    return { ok: false, error: told, usedTls: false, handshakeFailed: false };
   }
   let tls: TLSSocket | undefined;
   let handshakeFailed = false;
   try {
-    tls = await negotiate(tcp, target, attempt).catch((error: UpstreamError) => {
+    tls = await negotiate(tcp, target, attempt, deadline).catch((error: UpstreamError) => {
       handshakeFailed = error.cause.kind === 'login-failed';
       throw error;
     });
     const socket = tls ?? tcp;
+    deadline.watch(socket);
+    deadline.stage = 'login';
     const { user: _user, database: _database, ...passedOn } = request.startup.parameters;
-    const parameters = { user: target.user, database: request.database, ...passedOn };
+    const parameters: Record<string, string> = {
+      user: target.user,
+      database: request.database,
+      ...passedOn,
+    };
+    // The target's options first, so that the client's, read later by the server, win.
+    const options = [target.options, passedOn['options']].filter(Boolean).join(' ');
+    if (options) {
+      parameters.options = options;
+    }
     socket.write(encodeStartupMessage(parameters, request.startup.protocolVersion));
     const firstBytes = await logIn(socket, tls, target, scramKeys, request);
     return { ok: true, connection: { socket, firstBytes } };
-  } catch (error) {
+  } catch (caught) {
     tcp.destroy();
+    tls?.destroy();
+    const error = deadline.explain(caught);
     if (!(error instanceof UpstreamError)) {
       throw error;
     }
@@ -141,11 +184,12 @@ async function negotiate(
   tcp: Socket,
   target: UpstreamTarget,
   attempt: Attempt,
+  deadline: ConnectDeadline,
 ): Promise<TLSSocket | undefined> {
   if (attempt === 'plain') {
     return undefined;
   }
-  const tls = await startTls(tcp, target);
+  const tls = await startTls(tcp, target, deadline);
   if (!tls && attempt === 'tls') {
     throw new UpstreamError({
       kind: 'tls-refused',
@@ -165,17 +209,17 @@ function fromServer(error: UpstreamError): boolean {
 /**
  * Passes a client's CancelRequest to the upstream on a connection of its own, as Postgres wants,
  * encrypted as the sslmode's first try is (Postgres reads cancel requests on plain or TLS
- * connections alike). Resolves once the packet is handed over.
+ * connections alike). With several hosts it goes to each (the session's server is the one that
+ * knows the key; the others ignore it). Resolves once the packet is handed over.
  *
- * @throws UpstreamError when the upstream cannot be reached, or TLS fails where required.
+ * @throws UpstreamError when no host can be reached, or TLS fails where required.
  */
 export async function forwardCancel(target: UpstreamTarget, packet: Buffer): Promise<void> {
-  const tcp = await openTcp(target);
-  try {
-    const socket = (await negotiate(tcp, target, ATTEMPTS[target.sslMode][0]!)) ?? tcp;
-    await new Promise<void>((resolve) => socket.end(packet, resolve));
-  } finally {
-    tcp.destroy();
+  const outcomes = await Promise.allSettled(hostsOf(target).map((host) => cancelOn(host, packet)));
+  const delivered = outcomes.some((outcome) => outcome.status === 'fulfilled');
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (!delivered && failed) {
+    throw failed.reason;
   }
 }
 
@@ -187,24 +231,46 @@ export async function forwardCancel(target: UpstreamTarget, packet: Buffer): Pro
  * @throws UpstreamError ('database-unreachable') when it did not (refused, no such host, no answer).
  */
 export async function probeUpstream(target: UpstreamTarget): Promise<void> {
-  (await openTcp(target)).destroy();
+  const deadline = new ConnectDeadline(target);
+  try {
+    (await openTcp(target, deadline)).destroy();
+  } catch (error) {
+    throw deadline.explain(error);
+  } finally {
+    deadline.done();
+  }
 }
 
-function openTcp(target: UpstreamTarget): Promise<Socket> {
+async function cancelOn(target: UpstreamTarget, packet: Buffer): Promise<void> {
+  const deadline = new ConnectDeadline(target);
+  try {
+    const tcp = await openTcp(target, deadline);
+    try {
+      const first = isUnixSocketHost(target.host) ? 'plain' : ATTEMPTS[target.sslMode][0]!;
+      const socket = (await negotiate(tcp, target, first, deadline)) ?? tcp;
+      await new Promise<void>((resolve) => socket.end(packet, resolve));
+    } finally {
+      tcp.destroy();
+    }
+  } catch (error) {
+    throw deadline.explain(error);
+  } finally {
+    deadline.done();
+  }
+}
+
+/** TCP to the target, its name resolved first (the deadline's `dns` stage, then `tcp`). */
+function openTcp(target: UpstreamTarget, deadline: ConnectDeadline): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connectTcp({ host: target.host, port: target.port, noDelay: true });
-    // A timer of our own, not socket.setTimeout: that one leaves its callback and a spent timer on
-    // the socket for as long as the session lasts.
-    const timer = setTimeout(
-      () => socket.destroy(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })),
-      UPSTREAM_LOGIN_TIMEOUT_MS,
-    );
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
+    const unix = isUnixSocketHost(target.host);
+    deadline.stage = unix ? 'tcp' : 'dns';
+    const socket = unix
+      ? connectTcp({ path: unixSocketPath(target) })
+      : connectTcp({ host: target.hostaddr ?? target.host, port: target.port, noDelay: true });
+    deadline.watch(socket);
+    socket.once('lookup', () => (deadline.stage = 'tcp'));
+    socket.once('connect', () => resolve(socket));
     socket.once('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
       reject(
         new UpstreamError({
           kind: 'database-unreachable',

@@ -18,11 +18,11 @@ import {
   type ScramKeyCache,
 } from '../pgwire/scram.js';
 import { tlsServerEndPoint } from './channel-binding.js';
+import { readRequireAuth } from '../../shared/connection-string.js';
+import { passwordFromPassfile } from './passfile.js';
 import { addressOf, type UpstreamTarget } from './target.js';
 import { loginFailed } from './tls.js';
 import { UpstreamError } from './upstream-error.js';
-
-export const UPSTREAM_LOGIN_TIMEOUT_MS = 15_000;
 
 /**
  * Runs the authentication exchange after the StartupMessage was sent; resolves once the session
@@ -62,9 +62,10 @@ class LoginExchange {
   private readonly reader = new FrameReader();
   private scram: ScramClient | undefined;
   private readonly negotiation: Buffer[] = [];
+  /** The server asked for a password or SASL: an AuthenticationOk then is not `none`. */
+  private asked = false;
   /** AuthenticationOk and what followed it, once it came: held until ReadyForQuery. */
   private authenticated: Buffer[] | undefined;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -76,16 +77,8 @@ class LoginExchange {
     private readonly reject: (error: Error) => void,
   ) {}
 
+  /** Listens; the caller's connect deadline ends a login that stalls (see ConnectDeadline). */
   start(): void {
-    this.timer = setTimeout(
-      () =>
-        this.finish(
-          this.failed(
-            `the server did not complete the login within ${UPSTREAM_LOGIN_TIMEOUT_MS / 1000} s`,
-          ),
-        ),
-      UPSTREAM_LOGIN_TIMEOUT_MS,
-    );
     this.socket.on('data', this.onData);
     this.socket.on('close', this.onClose);
   }
@@ -146,6 +139,7 @@ class LoginExchange {
   /** Answers one Authentication request (`request`, its `data`). @throws UpstreamError */
   private authenticate(request: number, data: Buffer, raw: Buffer): void {
     const { socket, target } = this;
+    this.checkRequireAuth(request);
     switch (request) {
       case AuthRequest.Ok:
         // libpq's rule too (fe-auth-scram.c): a SCRAM exchange counts once the server's
@@ -200,7 +194,6 @@ class LoginExchange {
   private finish(error: Error | undefined, firstBytes?: Buffer): void {
     this.socket.off('data', this.onData);
     this.socket.off('close', this.onClose);
-    clearTimeout(this.timer);
     if (error) {
       this.reject(error);
     } else {
@@ -213,16 +206,60 @@ class LoginExchange {
     return loginFailed(this.target, reason);
   }
 
-  /** @throws UpstreamError `password-missing` when the target has none. */
+  /**
+   * The target's password, else the password file's entry for it, as libpq looks one up.
+   *
+   * @throws UpstreamError `password-missing` when there is neither.
+   */
   private password(): string {
-    if (this.target.password === undefined) {
+    const { target } = this;
+    const password =
+      target.password ??
+      passwordFromPassfile({
+        passfile: target.passfile,
+        host: target.host,
+        port: target.port,
+        database: this.request.database,
+        user: target.user,
+      });
+    if (password === undefined) {
       throw new UpstreamError({
         kind: 'password-missing',
         by: this.target.by,
         address: addressOf(this.target),
       });
     }
-    return this.target.password;
+    return password;
+  }
+
+  /**
+   * libpq's require_auth (fe-auth.c, check_expected_areq): the server's method must be among those
+   * listed (or not among those negated); `none` is a server that lets the client in without asking.
+   * Checked before any password is sent.
+   *
+   * @throws UpstreamError `login-failed` naming the method.
+   */
+  private checkRequireAuth(request: number): void {
+    const rule = this.target.requireAuth;
+    if (
+      rule === undefined ||
+      request === AuthRequest.SASLContinue ||
+      request === AuthRequest.SASLFinal
+    ) {
+      return;
+    }
+    const method =
+      request === AuthRequest.Ok ? (this.asked ? undefined : 'none') : AUTH_METHOD[request];
+    this.asked = true;
+    if (method === undefined) {
+      return;
+    }
+    const { negated, methods } = readRequireAuth(rule, 'require_auth');
+    if (methods.includes(method) === negated) {
+      throw this.failed(
+        `the server ${method === 'none' ? 'asks for no authentication' : `asks for ${method} authentication`}, which require_auth=${rule} does not allow`,
+      );
+    }
   }
 
   /** A method that cannot be bound: refused before a password is sent under channel_binding=require. */
@@ -272,6 +309,13 @@ function scramStep(scram: ScramClient | undefined): ScramClient {
   }
   return scram;
 }
+
+/** require_auth's name of each Authentication request that asks for a method. */
+const AUTH_METHOD: Record<number, string> = {
+  [AuthRequest.CleartextPassword]: 'password',
+  [AuthRequest.MD5Password]: 'md5',
+  [AuthRequest.SASL]: 'scram-sha-256',
+};
 
 /** SQLSTATE class 28, invalid authorization specification: the role, its password, pg_hba. */
 const CREDENTIALS_CLASS = '28';

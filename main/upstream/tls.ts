@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isIP, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ import {
 import { serialize } from 'pg-protocol';
 import { ENCRYPTION_REFUSED, SSL_ACCEPTED } from '../pgwire/codes.js';
 import type { CertificateProblem } from '../failure/failure.js';
+import { clientCertificate } from './client-certificate.js';
+import type { ConnectDeadline } from './connect-deadline.js';
 import { addressOf, type UpstreamTarget } from './target.js';
 import { UpstreamError } from './upstream-error.js';
 
@@ -89,33 +91,33 @@ function trustFor(target: UpstreamTarget): Trust {
 export async function startTls(
   socket: Socket,
   target: UpstreamTarget,
+  deadline: ConnectDeadline,
 ): Promise<TLSSocket | undefined> {
   const trust = trustFor(target);
-  socket.write(serialize.requestSsl());
-  const answer = await readAnswer(socket, target);
-  if (answer === ENCRYPTION_REFUSED[0]) {
-    return undefined;
+  const direct = target.sslNegotiation === 'direct';
+  if (!direct) {
+    deadline.stage = 'ssl-request';
+    socket.write(serialize.requestSsl());
+    const answer = await readAnswer(socket, target);
+    if (answer === ENCRYPTION_REFUSED[0]) {
+      return undefined;
+    }
+    if (answer !== SSL_ACCEPTED) {
+      throw loginFailed(target, 'the server answered the SSLRequest with neither S nor N');
+    }
   }
-  if (answer !== SSL_ACCEPTED) {
-    throw loginFailed(target, 'the server answered the SSLRequest with neither S nor N');
-  }
-  const tls = connectTls({
-    socket,
-    host: target.host,
-    // SNI takes host names only (RFC 6066 §3), as libpq's sslsni sends them.
-    ...(isIP(target.host) ? {} : { servername: target.host }),
-    ...(trust.ca ? { ca: trust.ca } : {}),
-    // Checked below, where the failure can be told apart and put in words: the chain by Node
-    // (authorized), the name by checkServerIdentity for verify-full only.
-    rejectUnauthorized: false,
-    checkServerIdentity: () => undefined,
-  });
-  await new Promise<void>((resolve, reject) => {
-    tls.once('secureConnect', resolve);
-    tls.once('error', (error) =>
-      reject(loginFailed(target, `the TLS handshake failed (${error.message})`)),
+  deadline.stage = 'tls';
+  const tls = openTls(socket, target, trust, direct);
+  deadline.watch(tls);
+  await handshake(tls, target);
+  // libpq's rule for direct TLS: a server that did not pick `postgresql` may not be Postgres.
+  if (direct && tls.alpnProtocol !== POSTGRES_ALPN) {
+    tls.destroy();
+    throw loginFailed(
+      target,
+      'the server did not accept direct TLS (ALPN "postgresql"): it may be older than Postgres 17; use sslnegotiation=postgres',
     );
-  });
+  }
   const certificate = tls.getPeerCertificate();
   if (trust.checkChain && !tls.authorized) {
     tls.destroy();
@@ -133,6 +135,109 @@ export async function startTls(
   }
   tls.setNoDelay(true);
   return tls;
+}
+
+/** The ALPN protocol of Postgres (protocol-flow.html, "Direct SSL connection"). */
+const POSTGRES_ALPN = 'postgresql';
+
+/**
+ * Starts the TLS handshake on `socket` with the trust, the client certificate (see
+ * clientCertificate) and, for direct TLS, ALPN `postgresql`.
+ *
+ * @throws UpstreamError `login-failed` when the client certificate or its key cannot be used.
+ */
+function openTls(socket: Socket, target: UpstreamTarget, trust: Trust, direct: boolean): TLSSocket {
+  const certificate = clientCertificate(target);
+  try {
+    return connectTls({
+      socket,
+      host: target.host,
+      // SNI takes host names only (RFC 6066 §3), as libpq's sslsni sends them.
+      ...(isIP(target.host) || target.sslSni === false ? {} : { servername: target.host }),
+      ...(trust.ca ? { ca: trust.ca } : {}),
+      ...certificate,
+      ...revocationLists(target),
+      // libpq's default minimum is TLSv1.2 as Node's is; libpq's names are Node's.
+      ...(target.sslMinProtocolVersion ? { minVersion: target.sslMinProtocolVersion } : {}),
+      ...(target.sslMaxProtocolVersion ? { maxVersion: target.sslMaxProtocolVersion } : {}),
+      ...(direct ? { ALPNProtocols: [POSTGRES_ALPN] } : {}),
+      // Checked below, where the failure can be told apart and put in words: the chain by Node
+      // (authorized), the name by checkServerIdentity for verify-full only.
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+    });
+  } catch (error) {
+    throw loginFailed(
+      target,
+      `cannot use the client certificate or its private key (${(error as Error).message}); check sslcert, sslkey and sslpassword`,
+    );
+  }
+}
+
+/**
+ * sslcrl's file and the files of sslcrldir, PEM, as Node's `crl` takes them: a certificate they
+ * revoke fails the chain check (CERT_REVOKED) where the sslmode checks the chain.
+ *
+ * @throws UpstreamError `login-failed` when one cannot be read.
+ */
+function revocationLists(target: UpstreamTarget): { crl?: Buffer[] } {
+  const paths = [
+    ...(target.sslCrl ? [target.sslCrl] : []),
+    ...(target.sslCrlDir ? filesIn(target, target.sslCrlDir) : []),
+  ];
+  if (paths.length === 0) {
+    return {};
+  }
+  try {
+    return { crl: paths.map((path) => readFileSync(path)) };
+  } catch (error) {
+    throw loginFailed(
+      target,
+      `cannot read the certificate revocation list (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check sslcrl and sslcrldir`,
+    );
+  }
+}
+
+function filesIn(target: UpstreamTarget, dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(dir, entry.name));
+  } catch {
+    throw loginFailed(target, `cannot read the directory sslcrldir=${dir}`);
+  }
+}
+
+/**
+ * Resolves once the TLS handshake is done. Its error listener stays, quiet once the handshake is
+ * over: an error during the login that follows must not be thrown as an unhandled 'error' (the
+ * login hears the close that follows it; the session's watch names it afterwards).
+ */
+function handshake(tls: TLSSocket, target: UpstreamTarget): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const settle = (error?: UpstreamError): void => {
+      if (done) {
+        return;
+      }
+      done = true;
+      tls.off('secureConnect', onConnect);
+      tls.off('close', onClose);
+      if (error) {
+        reject(error);
+      } else {
+        resolve();
+      }
+    };
+    const onConnect = (): void => settle();
+    const onError = (error: Error): void =>
+      settle(loginFailed(target, `the TLS handshake failed (${error.message})`));
+    const onClose = (): void =>
+      settle(loginFailed(target, 'the server closed the connection during the TLS handshake'));
+    tls.on('secureConnect', onConnect);
+    tls.on('error', onError);
+    tls.on('close', onClose);
+  });
 }
 
 /** Node's X509 verification codes (OpenSSL's X509_V_ERR_*) grouped as a user fixes them. */
@@ -153,6 +258,11 @@ function chainProblem(
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'CERT_SIGNATURE_FAILURE':
       return { problem: 'unknown-ca', detail: `${trust.against}: ${code}` };
+    case 'CERT_REVOKED':
+      return {
+        problem: 'other',
+        detail: `${code}: the certificate revocation list (sslcrl, sslcrldir) revokes it`,
+      };
     default:
       return { problem: 'other', detail: code };
   }

@@ -26,7 +26,8 @@ export class UpstreamSession {
   ) {}
 
   /**
-   * Connects and logs in to `target` for a client (see connectUpstream).
+   * Connects and logs in to `target` for a client (see connectUpstream). `signal` aborts when the
+   * client goes away meanwhile: the connection being opened is closed at once.
    *
    * @throws UpstreamError whose cause says how the login failed; an error that is not one (a
    *   fault of ours, a socket error connectUpstream did not name) becomes `database-unreachable`,
@@ -36,9 +37,10 @@ export class UpstreamSession {
     target: UpstreamTarget,
     request: UpstreamRequest,
     scramKeys: ScramKeyCache,
+    signal?: AbortSignal,
   ): Promise<UpstreamSession> {
     try {
-      const { socket, firstBytes } = await connectUpstream(target, request, scramKeys);
+      const { socket, firstBytes } = await connectUpstream(target, request, scramKeys, signal);
       return new UpstreamSession(socket, firstBytes, target);
     } catch (error) {
       throw error instanceof UpstreamError
@@ -60,7 +62,12 @@ export class UpstreamSession {
    */
   watch(ended: (cause: SessionFailureCause | undefined) => void): void {
     const socket = this.socket;
-    socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
+    // libpq's keepalives and keepalives_idle; Node sets no interval, count or tcp_user_timeout.
+    const { keepalives, keepalivesIdle } = this.target;
+    socket.setKeepAlive(
+      keepalives !== false,
+      keepalivesIdle ? keepalivesIdle * 1000 : TCP_KEEPALIVE_MS,
+    );
     let lost: string | undefined;
     socket.on('error', (error: NodeJS.ErrnoException) => {
       lost = error.code ?? error.message;
