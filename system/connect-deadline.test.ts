@@ -88,7 +88,14 @@ describe('a direct tunnel to a server that hangs: the FATAL names the stage, in 
 describe('clients that give up free what was opened for them', () => {
   it('direct tunnel, no deadline of its own: three clients gone, no upstream socket left open', async () => {
     const server = servers.silent;
+    const atStart = server.accepted;
     const tunnel = await keep(startDirectTunnelCli(urlTo('silent', 'connect_timeout=0')));
+    // A direct tunnel connects once to its database's port as it starts (no login), so that a
+    // host that refuses is said before any client: that connection is not a client's.
+    await until(
+      () => (server.accepted === atStart + 1 && server.open === 0 ? true : undefined),
+      'the reachability check of the tunnel at start',
+    );
     const before = server.accepted;
     const results = await Promise.all([1, 2, 3].map(() => psqlWaiting(tunnel, 2)));
     expect(results.map((r) => r.code)).not.toContain(0);

@@ -95,7 +95,7 @@ describe('a wrong key, path or gateway is said as the tunnel starts, before any 
     expect(down.stderr).toContain(
       `FATAL:  could not reach the tunnel gateway at ${laterUrl}: ECONNREFUSED`,
     );
-    expect(await connectionError(tunnel.host, tunnel.port)).toMatchObject({ code: '08001' });
+    expect(await connectionError(tunnel.host, tunnel.port)).toMatchObject({ code: '57P03' });
 
     const late = await startGatewayProcess(postgres, { port, keys: gateway.keys });
     try {

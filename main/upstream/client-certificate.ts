@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { loginFailed } from './tls.js';
+import { loginFailed } from './upstream-error.js';
 import type { UpstreamTarget } from './target.js';
 
 /** What tls.connect takes for a client certificate. */

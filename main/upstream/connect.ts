@@ -4,6 +4,7 @@ import type { PgError } from '../pgwire/error-response.js';
 import type { ScramKeyCache } from '../pgwire/scram.js';
 import { encodeStartupMessage, type StartupMessage } from '../pgwire/startup.js';
 import { ConnectDeadline } from './connect-deadline.js';
+import type { UpstreamConnection } from './connection.js';
 import { connectToHosts, hostsOf } from './host-list.js';
 import { logIn } from './login.js';
 import { isUnixSocketHost } from '../../shared/direct-upstream.js';
@@ -13,16 +14,7 @@ import { UpstreamError } from './upstream-error.js';
 
 export { UpstreamError } from './upstream-error.js';
 
-export interface UpstreamConnection {
-  /** Paused; the caller resumes it once it listens for data. TLS when the login used it. */
-  socket: Socket;
-  /**
-   * What the client is to receive first, up to the first ReadyForQuery: the upstream's
-   * NegotiateProtocolVersion if it sent one, AuthenticationOk, what followed it, the notice asked
-   * for, ReadyForQuery (see logIn).
-   */
-  firstBytes: Buffer;
-}
+export type { UpstreamConnection } from './connection.js';
 
 /** What the client asked for, and what the connector makes of it. */
 export interface UpstreamRequest {

@@ -3,7 +3,7 @@ import { serialize } from 'pg-protocol';
 import type { SessionAttrs } from '../../shared/direct-upstream.js';
 import { BackendMessage } from '../pgwire/codes.js';
 import { FrameReader } from '../pgwire/frame-reader.js';
-import type { UpstreamConnection } from './connect.js';
+import type { UpstreamConnection } from './connection.js';
 import { addressOf, type UpstreamTarget } from './target.js';
 import { UpstreamError } from './upstream-error.js';
 

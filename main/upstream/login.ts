@@ -21,7 +21,7 @@ import { tlsServerEndPoint } from './channel-binding.js';
 import { readRequireAuth } from '../../shared/connection-string.js';
 import { passwordFromPassfile } from './passfile.js';
 import { addressOf, type UpstreamTarget } from './target.js';
-import { loginFailed } from './tls.js';
+import { loginFailed } from './upstream-error.js';
 import { UpstreamError } from './upstream-error.js';
 
 /**

@@ -12,6 +12,7 @@ import { serialize } from 'pg-protocol';
 import { ENCRYPTION_REFUSED, SSL_ACCEPTED } from '../pgwire/codes.js';
 import type { CertificateProblem } from '../failure/failure.js';
 import { clientCertificate } from './client-certificate.js';
+import { loginFailed } from './upstream-error.js';
 import type { ConnectDeadline } from './connect-deadline.js';
 import { addressOf, type UpstreamTarget } from './target.js';
 import { UpstreamError } from './upstream-error.js';
@@ -276,16 +277,6 @@ function rejected(
     kind: 'certificate-rejected',
     problem,
     detail,
-    by: target.by,
-    address: addressOf(target),
-  });
-}
-
-/** A login that broke down on this side. */
-export function loginFailed(target: UpstreamTarget, reason: string): UpstreamError {
-  return new UpstreamError({
-    kind: 'login-failed',
-    reason,
     by: target.by,
     address: addressOf(target),
   });
