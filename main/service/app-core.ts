@@ -1,5 +1,4 @@
-import { parseApiKeyInput, maskApiKey } from '../../shared/api-key.js';
-import { PASSWORD_MASK } from '../../shared/direct-upstream.js';
+import { parseApiKeyInput } from '../../shared/api-key.js';
 import {
   DEFAULT_GATEWAY_URL,
   DEFAULT_HOST,
@@ -10,25 +9,25 @@ import {
   type ProfileKind,
   type ProfileView,
 } from '../../shared/profile.js';
-import { upstreamTargetOf } from '../upstream/target.js';
 import { RpcError, type AppSnapshot, type RpcClient } from '../../shared/rpc.js';
 import type { LocalCa } from '../tls/index.js';
 import type { Playground } from './playground/index.js';
 import { runnerOf, type RunningPlayground } from './playground/running.js';
 import { ProfileStore, type ConfigBackend } from './profile-store.js';
-import type { ChosenSecretStore } from './secret-choice.js';
+import type { Credentials } from './credentials.js';
 import { KeychainUnavailableError } from './secret-store.js';
-import { SecretBindings, SecretDestinationChanged, secretDestination } from './secret-binding.js';
-import { TunnelManager, type TunnelTarget } from './tunnel-manager.js';
+import { secretDestination } from './secret-binding.js';
+import { tunnelTargets } from './tunnel-targets.js';
+import { TunnelManager } from './tunnel-manager.js';
 import type { TunnelState } from '../../shared/tunnel-state.js';
 
 export interface AppCoreOptions {
   config: ConfigBackend;
   /**
-   * Tunnel profiles' API keys and direct profiles' passwords, one per id: in the OS keychain, or,
-   * for a profile whose user chose it, in the owner-only file.
+   * Tunnel profiles' API keys and direct profiles' passwords, one per id: where each is kept, the
+   * destination it may go to, and its mask (see Credentials).
    */
-  secrets: ChosenSecretStore;
+  credentials: Credentials;
   playground: Playground;
   /**
    * The local CA, opened (made or renewed as needed) when a tunnel with TLS starts and when the
@@ -69,10 +68,7 @@ const PLAYGROUND_LOOK_MS = 2_000;
 export class AppCore {
   readonly commands: RpcClient;
   private readonly profiles: ProfileStore;
-  private readonly bindings: SecretBindings;
   private readonly tunnels: TunnelManager;
-  /** The mask of each secret read or saved in this run (absent: not read yet). */
-  private readonly masks = new Map<string, string>();
   private readonly listeners = new Set<(snapshot: AppSnapshot) => void>();
   private pendingSnapshot: NodeJS.Timeout | undefined;
   /** The playground as another process runs it, as last looked at (see lookForPlayground). */
@@ -85,10 +81,9 @@ export class AppCore {
   constructor(private readonly options: AppCoreOptions) {
     this.platform = options.platform ?? process.platform;
     this.profiles = new ProfileStore(options.config);
-    this.bindings = new SecretBindings(options.config);
     this.tunnels = new TunnelManager(
       this.profiles,
-      (profile) => this.target(profile),
+      tunnelTargets(options.credentials, options.playground),
       options.localCa,
       options.localTlsCheckIntervalMs,
     );
@@ -259,40 +254,7 @@ export class AppCore {
   }
 
   private view(profile: Profile): ProfileView {
-    return { ...profile, secretMask: this.masks.get(profile.id) ?? null };
-  }
-
-  /**
-   * Where a profile's tunnel leads: the playground's own gateway; a tunnel's gateway URL with the
-   * saved key (undefined when none is saved); a direct profile's database, with the saved
-   * password if there is one (a server may ask none: it says so when it does).
-   *
-   * @throws SecretDestinationChanged when the secret was saved for another destination than the
-   *   profile's now: nothing is dialled. A secret saved by a version that recorded no destination
-   *   is bound to the profile's destination at this first use.
-   */
-  private async target(profile: Profile): Promise<TunnelTarget | undefined> {
-    if (profile.kind === 'playground') {
-      return this.options.playground.target(profile.id);
-    }
-    const secret = await this.options.secrets.get(profile.id);
-    if (secret !== undefined) {
-      this.masks.set(profile.id, maskOf(profile.kind, secret));
-      const destination = secretDestination(profile)!;
-      const savedFor = this.bindings.get(profile.id);
-      if (savedFor === undefined) {
-        this.bindings.bind(profile.id, destination);
-      } else if (savedFor !== destination) {
-        throw new SecretDestinationChanged(profile, savedFor, destination);
-      }
-    }
-    if (profile.kind === 'direct') {
-      const by = { kind: 'direct' as const, profile: profile.name };
-      return { route: { direct: upstreamTargetOf(profile.upstream!, secret, by) } };
-    }
-    return secret === undefined
-      ? undefined
-      : { route: { apiKey: secret, gatewayUrl: profile.gatewayUrl } };
+    return { ...profile, secretMask: this.options.credentials.mask(profile.id) };
   }
 
   /**
@@ -316,25 +278,22 @@ export class AppCore {
       secret = input.password;
     }
     if (secret !== undefined) {
-      const { secrets } = this.options;
       try {
-        await (input.secretInFile ? secrets.keepInFile(id, secret) : secrets.set(id, secret));
+        await this.options.credentials.save(id, kind, secret, destination, {
+          inFile: input.secretInFile,
+        });
       } catch (error) {
         // The form offers the way forward on this field: the owner-only file, chosen explicitly.
         throw error instanceof KeychainUnavailableError
           ? new RpcError(error.message, 'secretInFile')
           : error;
       }
-      this.masks.set(id, maskOf(kind, secret));
-      if (destination !== undefined) {
-        this.bindings.bind(id, destination);
-      }
     }
   }
 
   private buildCommands(): RpcClient {
     const { profiles, tunnels } = this;
-    const secrets = this.options.secrets;
+    const { credentials } = this.options;
     const mutate = async <T>(work: () => Promise<T>): Promise<T> => {
       const result = await work();
       this.changed();
@@ -390,8 +349,6 @@ export class AppCore {
       duplicateProfile: (id) =>
         mutate(async () => {
           const source = profiles.require(id);
-          // The playground's key is the playground's own; other profiles' are in the keychain.
-          const secret = source.kind === 'playground' ? undefined : await secrets.get(id);
           // A copy gets a port of its own: two tunnels cannot share one.
           const { id: _id, ...fields } = source;
           const copy = profiles.add({
@@ -400,13 +357,9 @@ export class AppCore {
             port: null,
             portMode: 'random',
           });
-          if (secret !== undefined) {
-            await secrets.setBeside(id, copy.id, secret);
-            this.masks.set(copy.id, maskOf(copy.kind, secret));
-            const savedFor = this.bindings.get(id);
-            if (savedFor !== undefined) {
-              this.bindings.bind(copy.id, savedFor);
-            }
+          // The playground's key is the playground's own; other profiles' are credentials.
+          if (source.kind !== 'playground') {
+            await credentials.copy(id, copy);
           }
           return this.view(copy);
         }),
@@ -416,11 +369,9 @@ export class AppCore {
           const profile = profiles.require(id);
           await tunnels.forget(id);
           if (profile.kind !== 'playground') {
-            await secrets.delete(id);
+            await credentials.forget(id);
           }
           profiles.delete(id);
-          this.bindings.forget(id);
-          this.masks.delete(id);
         }),
 
       createPlayground: () =>
@@ -447,12 +398,9 @@ export class AppCore {
       restartTunnel: (id) => mutate(() => tunnels.restart(id)),
       confirmSecretDestination: (id) =>
         mutate(async () => {
-          const profile = profiles.require(id);
-          const destination = secretDestination(profile);
-          if (destination === undefined || (await secrets.get(id)) === undefined) {
+          if (!(await credentials.confirmDestination(profiles.require(id)))) {
             throw new RpcError('This tunnel has no saved secret to send: edit it and enter one.');
           }
-          this.bindings.bind(id, destination);
           return tunnels.restart(id);
         }),
       killSession: async (profileId, sessionId) => tunnels.killSession(profileId, sessionId),
@@ -483,9 +431,6 @@ function throwIfInvalid(
 }
 
 /** What the window shows of a saved secret of a profile of `kind`. */
-function maskOf(kind: ProfileKind, secret: string): string {
-  return kind === 'direct' ? PASSWORD_MASK : maskApiKey(secret);
-}
 
 /** The stored fields of a profile from what the user typed, with defaults for what they left out. */
 function fieldsOf(

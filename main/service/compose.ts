@@ -3,6 +3,8 @@ import { AppCore } from './app-core.js';
 import { Playground } from './playground/index.js';
 import { makeConfigDirPrivate } from './private-files.js';
 import { openConfig } from './profile-store.js';
+import { Credentials } from './credentials.js';
+import { SecretBindings } from './secret-binding.js';
 import { createSecretChoice } from './secret-choice.js';
 import { createFileSecretStore } from './secret-file.js';
 import { claimingSecretStore } from './keychain-claim.js';
@@ -71,9 +73,13 @@ export async function composeAppCore({
           warn: (message) => console.warn(message),
         })
       : keychain;
+  const config = openConfig(configDir);
   return new AppCore({
-    config: openConfig(configDir),
-    secrets: createSecretChoice(claimed, createFileSecretStore(configDir)),
+    config,
+    credentials: new Credentials(
+      createSecretChoice(claimed, createFileSecretStore(configDir)),
+      new SecretBindings(config),
+    ),
     playground: new Playground(configDir, claimed, shell),
     localCa: () => openLocalCa(configDir),
     localTlsCheckIntervalMs,
