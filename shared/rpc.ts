@@ -37,6 +37,12 @@ export interface RpcCommands {
   testConnection(id: string): TestResult;
   getLog(id: string): LogEntry[];
   /**
+   * The local password of a profile with a local login (see Profile.localLogin), for its
+   * connection presets: made and saved in the keychain on first ask; null when the profile has
+   * no local login. Read when the window shows it, never kept in a snapshot.
+   */
+  getLocalPassword(id: string): string | null;
+  /**
    * The local CA's certificate, for clients that verify a tunnel with TLS (`sslrootcert`, a GUI's
    * "root certificate"): its file and its PEM. Made on first use. Never a private key.
    */
@@ -87,6 +93,7 @@ export const RPC_ARGUMENTS: Record<RpcCommand, readonly RpcArgumentKind[]> = {
   killSession: ['id', 'id'],
   testConnection: ['id'],
   getLog: ['id'],
+  getLocalPassword: ['id'],
   updateSettings: ['settings'],
   getLocalCa: [],
 };

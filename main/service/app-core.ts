@@ -17,6 +17,7 @@ import type { Playground } from './playground/index.js';
 import { runnerOf, type RunningPlayground } from './playground/running.js';
 import { ProfileStore, type ConfigBackend } from './profile-store.js';
 import type { ChosenSecretStore } from './secret-choice.js';
+import { forgetLocalPassword, localPasswordOf } from './local-password.js';
 import { KeychainUnavailableError } from './secret-store.js';
 import { SecretBindings, SecretDestinationChanged, secretDestination } from './secret-binding.js';
 import { TunnelManager, type TunnelTarget } from './tunnel-manager.js';
@@ -286,13 +287,16 @@ export class AppCore {
         throw new SecretDestinationChanged(profile, savedFor, destination);
       }
     }
+    const localPassword = profile.localLogin
+      ? await localPasswordOf(this.options.secrets, profile.id)
+      : undefined;
     if (profile.kind === 'direct') {
       const by = { kind: 'direct' as const, profile: profile.name };
-      return { route: { direct: upstreamTargetOf(profile.upstream!, secret, by) } };
+      return { route: { direct: upstreamTargetOf(profile.upstream!, secret, by) }, localPassword };
     }
     return secret === undefined
       ? undefined
-      : { route: { apiKey: secret, gatewayUrl: profile.gatewayUrl } };
+      : { route: { apiKey: secret, gatewayUrl: profile.gatewayUrl }, localPassword };
   }
 
   /**
@@ -380,6 +384,9 @@ export class AppCore {
           await this.saveSecret(id, before.kind, input, secretDestination(fields));
           const { kind: _kind, ...changes } = fields;
           const profile = profiles.update(id, changes);
+          if (before.localLogin && !profile.localLogin) {
+            await forgetLocalPassword(secrets, id);
+          }
           const { status } = tunnels.state(id);
           if (status === 'listening' || status === 'error') {
             await tunnels.restart(id); // apply the new address or key now
@@ -418,6 +425,7 @@ export class AppCore {
           if (profile.kind !== 'playground') {
             await secrets.delete(id);
           }
+          await forgetLocalPassword(secrets, id);
           profiles.delete(id);
           this.bindings.forget(id);
           this.masks.delete(id);
@@ -458,6 +466,8 @@ export class AppCore {
       killSession: async (profileId, sessionId) => tunnels.killSession(profileId, sessionId),
       testConnection: (id) => tunnels.testConnection(id),
       getLog: async (id) => tunnels.log(id),
+      getLocalPassword: async (id) =>
+        profiles.require(id).localLogin ? localPasswordOf(secrets, id) : null,
       getLocalCa: async () => {
         // The certificate only: its private key, and the server's, never leave the core.
         const { caCertPath, caCertPem } = await this.options.localCa();
@@ -510,5 +520,7 @@ function fieldsOf(
     portMode,
     autoStart: input.autoStart ?? before?.autoStart ?? false,
     tls: input.tls ?? before?.tls ?? DEFAULT_LOCAL_TLS,
+    // Off by default, and then left out of profiles.json.
+    localLogin: (input.localLogin ?? before?.localLogin) || undefined,
   };
 }

@@ -119,6 +119,24 @@ export function ConnectionFields({
           Clients can verify it with the local CA, under Connect.
         </p>
       </div>
+
+      <div className="form-field">
+        <label className="checkbox-row">
+          <input
+            type="checkbox"
+            name="localLogin"
+            checked={values.localLogin}
+            aria-describedby="local-login-hint"
+            onChange={(e) => onChange('localLogin', e.target.checked)}
+          />
+          <span>A password for the local port</span>
+        </label>
+        <p className="form-hint" id="local-login-hint">
+          Off, any program and any user of this computer can use the tunnel without a password. On,
+          clients log in with a password PG Tunnel generates (shown under Connect, kept in the
+          keychain), and with TLS on they can require channel binding (channel_binding=require).
+        </p>
+      </div>
     </>
   );
 }

@@ -34,6 +34,8 @@ export interface ProfileFormValues extends DirectFormValues {
   autoStart: boolean;
   /** TLS on the local port for clients that ask for it. */
   tls: boolean;
+  /** The local port asks a password of its own (Profile.localLogin). */
+  localLogin: boolean;
 }
 
 export type ProfileField = keyof ProfileFormValues;
@@ -56,6 +58,7 @@ export function initialValues(profile?: ProfileView): ProfileFormValues {
     port: profile?.port === null || profile?.port === undefined ? '' : String(profile.port),
     autoStart: profile?.autoStart ?? false,
     tls: profile?.tls ?? DEFAULT_LOCAL_TLS,
+    localLogin: profile?.localLogin ?? false,
     ...directValuesOf(profile?.upstream),
   };
 }
@@ -104,6 +107,10 @@ export function toProfileInput(values: ProfileFormValues, mode: FormMode): Profi
     autoStart: values.autoStart,
     tls: values.tls,
   };
+  // Sent when on, or on edit (where off may turn it off); a new profile has it off anyway.
+  if (values.localLogin || mode.editing) {
+    input.localLogin = values.localLogin;
+  }
   if (values.portMode === 'fixed') {
     input.port = parsePort(values.port);
   }
@@ -167,6 +174,7 @@ export const FIELD_ORDER: readonly ProfileField[] = [
   'portMode',
   'port',
   'tls',
+  'localLogin',
 ];
 
 /** Fields inside the "Advanced" disclosure, which must be open to show their errors. */
@@ -176,4 +184,5 @@ export const ADVANCED_FIELDS: ReadonlySet<string> = new Set([
   'portMode',
   'port',
   'tls',
+  'localLogin',
 ]);
