@@ -69,6 +69,8 @@ export interface ProfileInput {
   upstream?: DirectUpstream;
   /** A direct profile's password, for the keychain. */
   password?: string;
+  /** A direct profile's client key passphrase (libpq's sslpassword), for the keychain. */
+  sslPassword?: string;
   /**
    * Keep the secret given here (`apiKey` or `password`) in an owner-only file in the config
    * directory instead of the OS keychain, from now on: the user's explicit choice where no

@@ -24,6 +24,7 @@ const PROFILE_FIELDS: Record<keyof ProfileInput, readonly string[]> = {
   apiKey: ['string', 'undefined'],
   upstream: ['object', 'undefined'],
   password: ['string', 'undefined'],
+  sslPassword: ['string', 'undefined'],
   secretInFile: ['boolean', 'undefined'],
 };
 

@@ -17,7 +17,7 @@ import type { Playground } from './playground/index.js';
 import { runnerOf, type RunningPlayground } from './playground/running.js';
 import { ProfileStore, type ConfigBackend } from './profile-store.js';
 import type { ChosenSecretStore } from './secret-choice.js';
-import { forgetLocalPassword, localPasswordOf } from './local-password.js';
+import { forgetLocalPassword, localPasswordOf, sslPasswordAccount } from './local-password.js';
 import { KeychainUnavailableError } from './secret-store.js';
 import { SecretBindings, SecretDestinationChanged, secretDestination } from './secret-binding.js';
 import { TunnelManager, type TunnelTarget } from './tunnel-manager.js';
@@ -292,7 +292,11 @@ export class AppCore {
       : undefined;
     if (profile.kind === 'direct') {
       const by = { kind: 'direct' as const, profile: profile.name };
-      return { route: { direct: upstreamTargetOf(profile.upstream!, secret, by) }, localPassword };
+      const sslPassword = await this.options.secrets.get(sslPasswordAccount(profile.id));
+      return {
+        route: { direct: upstreamTargetOf(profile.upstream!, secret, by, sslPassword) },
+        localPassword,
+      };
     }
     return secret === undefined
       ? undefined
@@ -333,6 +337,9 @@ export class AppCore {
       if (destination !== undefined) {
         this.bindings.bind(id, destination);
       }
+    }
+    if (kind === 'direct' && input.sslPassword) {
+      await this.options.secrets.setBeside(id, sslPasswordAccount(id), input.sslPassword);
     }
   }
 
@@ -426,6 +433,7 @@ export class AppCore {
             await secrets.delete(id);
           }
           await forgetLocalPassword(secrets, id);
+          await secrets.delete(sslPasswordAccount(id));
           profiles.delete(id);
           this.bindings.forget(id);
           this.masks.delete(id);

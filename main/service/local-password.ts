@@ -37,3 +37,8 @@ export async function forgetLocalPassword(
 ): Promise<void> {
   await secrets.delete(localPasswordAccount(profileId));
 }
+
+/** The secret store's account of a direct profile's client key passphrase (libpq's sslpassword). */
+export function sslPasswordAccount(profileId: string): string {
+  return `${profileId}.sslpassword`;
+}

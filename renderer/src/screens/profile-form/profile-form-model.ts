@@ -129,6 +129,9 @@ export function toProfileInput(values: ProfileFormValues, mode: FormMode): Profi
     if (values.password !== '') {
       input.password = values.password;
     }
+    if (values.sslPassword !== '') {
+      input.sslPassword = values.sslPassword;
+    }
   }
   return input;
 }
