@@ -69,6 +69,11 @@ export interface ProfileInput {
   upstream?: DirectUpstream;
   /** A direct profile's password, for the keychain. */
   password?: string;
+  /**
+   * Adding: the id of the ConnectionSource the form was filled from, whose password (from the
+   * service or password file) the core saves to the keychain when `password` is not given.
+   */
+  passwordFrom?: string;
   /** A direct profile's client key passphrase (libpq's sslpassword), for the keychain. */
   sslPassword?: string;
   /**

@@ -25,6 +25,7 @@ const PROFILE_FIELDS: Record<keyof ProfileInput, readonly string[]> = {
   upstream: ['object', 'undefined'],
   password: ['string', 'undefined'],
   sslPassword: ['string', 'undefined'],
+  passwordFrom: ['string', 'undefined'],
   secretInFile: ['boolean', 'undefined'],
 };
 

@@ -17,6 +17,7 @@ import type { Playground } from './playground/index.js';
 import { runnerOf, type RunningPlayground } from './playground/running.js';
 import { ProfileStore, type ConfigBackend } from './profile-store.js';
 import type { ChosenSecretStore } from './secret-choice.js';
+import { findConnections } from './connection-sources.js';
 import { forgetLocalPassword, localPasswordOf, sslPasswordAccount } from './local-password.js';
 import { KeychainUnavailableError } from './secret-store.js';
 import { SecretBindings, SecretDestinationChanged, secretDestination } from './secret-binding.js';
@@ -355,9 +356,15 @@ export class AppCore {
     return {
       getSnapshot: async () => this.snapshot(),
 
-      addProfile: (input) =>
+      addProfile: (given) =>
         mutate(async () => {
-          const kind = input.kind ?? 'tunnel';
+          const kind = given.kind ?? 'tunnel';
+          // A password from a service or password file reaches the keychain, not the window.
+          const fromFile =
+            given.passwordFrom !== undefined && !given.password
+              ? findConnections().find((found) => found.id === given.passwordFrom)?.password
+              : undefined;
+          const input = fromFile === undefined ? given : { ...given, password: fromFile };
           throwIfInvalid(input, kind, true, this.platform);
           const profile = profiles.add(fieldsOf(input, kind));
           try {
@@ -474,6 +481,8 @@ export class AppCore {
       killSession: async (profileId, sessionId) => tunnels.killSession(profileId, sessionId),
       testConnection: (id) => tunnels.testConnection(id),
       getLog: async (id) => tunnels.log(id),
+      listConnectionSources: async () =>
+        findConnections().map(({ password: _password, ...source }) => source),
       getLocalPassword: async (id) =>
         profiles.require(id).localLogin ? localPasswordOf(secrets, id) : null,
       getLocalCa: async () => {

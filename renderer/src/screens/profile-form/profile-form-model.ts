@@ -36,6 +36,8 @@ export interface ProfileFormValues extends DirectFormValues {
   tls: boolean;
   /** The local port asks a password of its own (Profile.localLogin). */
   localLogin: boolean;
+  /** Adding from a file's connection ("Add from…"): its ConnectionSource id, else ''. */
+  passwordFrom: string;
 }
 
 export type ProfileField = keyof ProfileFormValues;
@@ -59,6 +61,7 @@ export function initialValues(profile?: ProfileView): ProfileFormValues {
     autoStart: profile?.autoStart ?? false,
     tls: profile?.tls ?? DEFAULT_LOCAL_TLS,
     localLogin: profile?.localLogin ?? false,
+    passwordFrom: '',
     ...directValuesOf(profile?.upstream),
   };
 }
@@ -80,9 +83,13 @@ export function withPasted(
   text: string,
 ): { values: ProfileFormValues; ignored: string[] } {
   const pasted = pastedConnection(text);
+  // Whatever was picked from "Add from…" before is replaced by what is pasted now.
   return pasted
-    ? { values: { ...values, ...pasted.values, apiKey: text }, ignored: pasted.ignored }
-    : { values: { ...values, apiKey: text }, ignored: [] };
+    ? {
+        values: { ...values, ...pasted.values, apiKey: text, passwordFrom: '' },
+        ignored: pasted.ignored,
+      }
+    : { values: { ...values, apiKey: text, passwordFrom: '' }, ignored: [] };
 }
 
 /** A port as typed: digits only, else NaN so that validation names it. */
@@ -128,6 +135,9 @@ export function toProfileInput(values: ProfileFormValues, mode: FormMode): Profi
     input.upstream = upstreamOf(values);
     if (values.password !== '') {
       input.password = values.password;
+    }
+    if (!mode.editing && values.password === '' && values.passwordFrom !== '') {
+      input.passwordFrom = values.passwordFrom;
     }
     if (values.sslPassword !== '') {
       input.sslPassword = values.sslPassword;
