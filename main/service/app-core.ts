@@ -274,8 +274,12 @@ export class AppCore {
    *   is bound to the profile's destination at this first use.
    */
   private async target(profile: Profile): Promise<TunnelTarget | undefined> {
+    const localPassword = profile.localLogin
+      ? await localPasswordOf(this.options.secrets, profile.id)
+      : undefined;
     if (profile.kind === 'playground') {
-      return this.options.playground.target(profile.id);
+      const target = await this.options.playground.target(profile.id);
+      return target && { ...target, localPassword };
     }
     const secret = await this.options.secrets.get(profile.id);
     if (secret !== undefined) {
@@ -288,9 +292,6 @@ export class AppCore {
         throw new SecretDestinationChanged(profile, savedFor, destination);
       }
     }
-    const localPassword = profile.localLogin
-      ? await localPasswordOf(this.options.secrets, profile.id)
-      : undefined;
     if (profile.kind === 'direct') {
       const by = { kind: 'direct' as const, profile: profile.name };
       const sslPassword = await this.options.secrets.get(sslPasswordAccount(profile.id));
