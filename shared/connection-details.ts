@@ -156,3 +156,34 @@ export function serviceName(profileName: string): string {
     .replace(/^-+|-+$/g, '');
   return `pg-tunnel-${slug || 'tunnel'}`;
 }
+
+/** How clients log in to a port with a local login (Profile.localLogin). */
+export interface LocalLoginDetails {
+  password: string;
+  /** The URL with the password; with TLS on, TLS and channel binding required. */
+  url: string;
+  /** psql with PGPASSWORD, so that the password is not in psql's arguments. */
+  psql: string;
+}
+
+/**
+ * The details of host:port when the local port asks `password`, naming `identity` (see
+ * identityOf). With `tls` (the local port offers it) they require TLS and SCRAM channel binding
+ * (libpq's sslmode=require, channel_binding=require); without, plain text as the other details.
+ */
+export function localLoginDetails(
+  host: string,
+  port: number,
+  password: string,
+  tls: boolean,
+  identity: ClientIdentity = PLACEHOLDER,
+): LocalLoginDetails {
+  const { address, user, database } = urlParts(host, port, identity);
+  const query = tls ? 'sslmode=require&channel_binding=require' : 'sslmode=disable';
+  const withoutPassword = `postgresql://${user}@${address}/${database}?${query}`;
+  return {
+    password,
+    url: `postgresql://${user}:${encodeURIComponent(password)}@${address}/${database}?${query}`,
+    psql: `PGPASSWORD=${password} psql "${withoutPassword}"`,
+  };
+}

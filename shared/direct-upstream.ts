@@ -164,6 +164,34 @@ export function validateDirectUpstream(upstream: DirectUpstream): DirectUpstream
     errors.channelBinding =
       'channel_binding=require needs TLS: choose an sslmode other than disable.';
   }
+  if (
+    upstream.hosts !== undefined &&
+    (!Array.isArray(upstream.hosts) ||
+      upstream.hosts.some(
+        (entry) =>
+          typeof entry?.host !== 'string' ||
+          !entry.host ||
+          !Number.isInteger(entry.port) ||
+          entry.port < 1 ||
+          entry.port > 65535,
+      ))
+  ) {
+    errors.hosts =
+      'The other hosts are host:port pairs separated by commas, such as standby.example.com:5432.';
+  }
+  if (
+    upstream.targetSessionAttrs !== undefined &&
+    !(SESSION_ATTRS as readonly string[]).includes(upstream.targetSessionAttrs)
+  ) {
+    errors.targetSessionAttrs = `target_session_attrs is one of ${SESSION_ATTRS.join(', ')}.`;
+  }
+  for (const field of ['sslcert', 'sslkey'] as const) {
+    const path = upstream[field];
+    if (path !== undefined && (typeof path !== 'string' || !isAbsolutePath(path))) {
+      errors[field] =
+        `The ${field === 'sslcert' ? 'client certificate' : 'client key'} is a full path to a file.`;
+    }
+  }
   return errors;
 }
 

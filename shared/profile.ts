@@ -29,6 +29,12 @@ export interface Profile {
    * CA, direct TLS) get it; those that do not still connect in plain text.
    */
   tls: boolean;
+  /**
+   * The local port has its own login: clients log in with a password PG Tunnel generated for this
+   * profile (kept in the keychain with its other secret, never here), by SCRAM-SHA-256, with
+   * channel binding over the local TLS. Absent or false: any local user connects with no password.
+   */
+  localLogin?: boolean;
 }
 
 /** What the renderer may see of a profile: never its secret, only a mask. */
@@ -55,12 +61,21 @@ export interface ProfileInput {
   portMode?: 'random' | 'fixed';
   autoStart?: boolean;
   tls?: boolean;
+  /** Whether the local port asks its own password (see Profile.localLogin). */
+  localLogin?: boolean;
   /** A tunnel's API key: bare, or a DATABASE_URL holding one. */
   apiKey?: string;
   /** A direct profile's connection, without its password. */
   upstream?: DirectUpstream;
   /** A direct profile's password, for the keychain. */
   password?: string;
+  /**
+   * Adding: the id of the ConnectionSource the form was filled from, whose password (from the
+   * service or password file) the core saves to the keychain when `password` is not given.
+   */
+  passwordFrom?: string;
+  /** A direct profile's client key passphrase (libpq's sslpassword), for the keychain. */
+  sslPassword?: string;
   /**
    * Keep the secret given here (`apiKey` or `password`) in an owner-only file in the config
    * directory instead of the OS keychain, from now on: the user's explicit choice where no

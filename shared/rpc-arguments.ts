@@ -20,9 +20,12 @@ const PROFILE_FIELDS: Record<keyof ProfileInput, readonly string[]> = {
   portMode: ['string', 'undefined'],
   autoStart: ['boolean', 'undefined'],
   tls: ['boolean', 'undefined'],
+  localLogin: ['boolean', 'undefined'],
   apiKey: ['string', 'undefined'],
   upstream: ['object', 'undefined'],
   password: ['string', 'undefined'],
+  sslPassword: ['string', 'undefined'],
+  passwordFrom: ['string', 'undefined'],
   secretInFile: ['boolean', 'undefined'],
 };
 

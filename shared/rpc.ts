@@ -37,11 +37,36 @@ export interface RpcCommands {
   testConnection(id: string): TestResult;
   getLog(id: string): LogEntry[];
   /**
+   * The local password of a profile with a local login (see Profile.localLogin), for its
+   * connection presets: made and saved in the keychain on first ask; null when the profile has
+   * no local login. Read when the window shows it, never kept in a snapshot.
+   */
+  getLocalPassword(id: string): string | null;
+  /**
+   * What "Add from…" offers: the services of the connection service files and the entries of the
+   * password file, each as a connection string without its password (see ConnectionSource).
+   */
+  listConnectionSources(): ConnectionSource[];
+  /**
    * The local CA's certificate, for clients that verify a tunnel with TLS (`sslrootcert`, a GUI's
    * "root certificate"): its file and its PEM. Made on first use. Never a private key.
    */
   getLocalCa(): LocalCaCertificate;
   updateSettings(changes: Partial<Settings>): Settings;
+}
+
+/**
+ * A connection found in libpq's files, for the add form: `connection` is a libpq `key=value`
+ * string with no password, pasted into the form as a user would; `hasPassword`, the file has one
+ * for it, which the core saves to the keychain when the profile is added with `passwordFrom: id`
+ * (the window never sees it).
+ */
+export interface ConnectionSource {
+  id: string;
+  /** What the list shows: `service NAME`, or `user@host:port/database (password file)`. */
+  label: string;
+  connection: string;
+  hasPassword: boolean;
 }
 
 /** The local CA's certificate as the window sees it. */
@@ -87,6 +112,8 @@ export const RPC_ARGUMENTS: Record<RpcCommand, readonly RpcArgumentKind[]> = {
   killSession: ['id', 'id'],
   testConnection: ['id'],
   getLog: ['id'],
+  getLocalPassword: ['id'],
+  listConnectionSources: [],
   updateSettings: ['settings'],
   getLocalCa: [],
 };

@@ -32,6 +32,9 @@ Options:
       --gateway URL    tunnel gateway (default $PPG_WS_URL, else ${DEFAULT_GATEWAY_URL})
       --tls on|off     TLS on the local port for clients that ask for it (default ${DEFAULT_LOCAL_TLS ? 'on' : 'off'}),
                        with a certificate from the local CA in the config directory
+      --local-password-env NAME
+                       clients of the local port log in with the password in the environment
+                       variable NAME (SCRAM-SHA-256, channel binding over the local TLS)
       --config-dir DIR where the local CA lives (default ${defaultConfigDir()})
   -v, --verbose        print the type of every Postgres message
       --help           show this help
@@ -55,6 +58,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
         url: { type: 'string' },
         tls: { type: 'string' },
         'config-dir': { type: 'string' },
+        'local-password-env': { type: 'string' },
         verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean' },
       },
@@ -77,6 +81,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     );
   }
 
+  const localPassword = localPasswordFrom(env, values['local-password-env']);
   const configDir = values['config-dir'] ?? defaultConfigDir();
   const localCa = tls ? await openLocalCaForCli(configDir) : undefined;
   const tunnel = new Tunnel({
@@ -84,6 +89,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
     host,
     port,
     tls: localCa?.server,
+    localPassword,
     onFrame: values.verbose
       ? (id, direction, type) =>
           console.debug(`${direction === 'client' ? '-->' : '<--'} [${id}] ${type}`)
@@ -182,4 +188,23 @@ function loadDotEnv(): void {
       throw new UsageError(`Cannot read .env: ${(error as Error).message}`);
     }
   }
+}
+
+/**
+ * `--local-password-env NAME`: the local port's password, read from the environment so that it
+ * is in no process argument. Absent: undefined (no local login).
+ *
+ * @throws UsageError when NAME is not set, or empty.
+ */
+function localPasswordFrom(env: NodeJS.ProcessEnv, name: string | undefined): string | undefined {
+  if (name === undefined) {
+    return undefined;
+  }
+  const password = env[name];
+  if (!password) {
+    throw new UsageError(
+      `--local-password-env names ${name}, which is not set: set it to the password the local port's clients are to log in with.`,
+    );
+  }
+  return password;
 }

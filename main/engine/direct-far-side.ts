@@ -6,6 +6,7 @@ import { forwardCancel, probeUpstream, UpstreamError } from '../upstream/connect
 import { chooseDirectDatabase } from '../upstream/database-rule.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import { UpstreamSession } from '../upstream/upstream-session.js';
+import { withoutAuthenticationOk } from './local-login.js';
 import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
 
 /**
@@ -45,7 +46,7 @@ export class DirectFarSide implements FarSide {
 
   /** @throws UpstreamError (a SessionFailureError): the login failed; the cause says how. */
   async open(
-    { message, afterStartup }: ClientStartup,
+    { message, afterStartup, loggedIn }: ClientStartup,
     signal?: AbortSignal,
   ): Promise<FarConnection> {
     const choice = chooseDirectDatabase(
@@ -67,7 +68,7 @@ export class DirectFarSide implements FarSide {
       throw error;
     }
     this.report?.(undefined);
-    return new DirectConnection(upstream, afterStartup);
+    return new DirectConnection(upstream, afterStartup, loggedIn === true);
   }
 
   /** Reports a database that cannot be reached; a refused login has its own sentences. */
@@ -88,10 +89,14 @@ class DirectConnection implements FarConnection {
   constructor(
     private readonly upstream: UpstreamSession,
     private readonly afterStartup: Buffer,
+    private readonly loggedIn: boolean,
   ) {}
 
   pipe(client: Socket, hooks: FarHooks): void {
-    const { socket: server, firstBytes } = this.upstream;
+    const { socket: server } = this.upstream;
+    const firstBytes = this.loggedIn
+      ? withoutAuthenticationOk(this.upstream.firstBytes)
+      : this.upstream.firstBytes;
     this.upstream.watch((cause) => hooks.ended(cause));
     hooks.fromServer(firstBytes);
     client.write(firstBytes);

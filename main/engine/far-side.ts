@@ -10,6 +10,11 @@ export interface ClientStartup {
   message: StartupMessage;
   bytes: Buffer;
   afterStartup: Buffer;
+  /**
+   * The local port logged the client in itself (a profile's local password): the client has had
+   * its AuthenticationOk, so the far end's is not sent to it (see withoutAuthenticationOk).
+   */
+  loggedIn?: boolean;
 }
 
 /**

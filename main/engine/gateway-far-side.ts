@@ -6,6 +6,7 @@ import { PeerLiveness } from '../relay/ws-liveness.js';
 import { pumpToSocket, pumpToWebSocket, type PumpHooks } from '../relay/ws-pump.js';
 import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
 import { DialError, type DialOptions } from './gateway-dial.js';
+import { withoutAuthenticationOk } from './local-login.js';
 import { TlsSessionCache } from './tls-sessions.js';
 import {
   WarmPool,
@@ -62,7 +63,7 @@ export class GatewayFarSide implements FarSide {
    *
    * @throws DialError (a SessionFailureError): key rejected, no database, unreachable, stopping.
    */
-  async open({ bytes, afterStartup }: ClientStartup): Promise<FarConnection> {
+  async open({ bytes, afterStartup, loggedIn }: ClientStartup): Promise<FarConnection> {
     let taken: TakenSocket;
     try {
       taken = await this.sockets.take();
@@ -72,7 +73,17 @@ export class GatewayFarSide implements FarSide {
     taken.ws.send(bytes);
     // Only a StartupMessage alone may go again: bytes after it might be a query, to run once.
     const mayResend = taken.warm && afterStartup.length === 0;
-    return new GatewayConnection(taken.ws, bytes, mayResend, this.sockets, this.deadAfterTicks);
+    const connection = new GatewayConnection(
+      taken.ws,
+      bytes,
+      mayResend,
+      this.sockets,
+      this.deadAfterTicks,
+    );
+    if (loggedIn) {
+      connection.firstMessage = withoutAuthenticationOk;
+    }
+    return connection;
   }
 
   /** A CancelRequest travels on a WebSocket of its own; the gateway expects nothing after it. */
@@ -97,6 +108,8 @@ class GatewayConnection implements FarConnection, PumpHooks {
   private hooks: FarHooks | undefined;
   /** Bytes received from the gateway: what liveness watches move. */
   private received = 0;
+  /** PumpHooks: set after a local login, to drop the gateway's AuthenticationOk. */
+  firstMessage: ((message: Buffer) => Buffer) | undefined;
   /** The opening may go again on a fresh dial (once) if this WebSocket closes unanswered. */
   private mayResend: boolean;
   /** close() or destroy() ran: a WebSocket closing now is closed from this side. */

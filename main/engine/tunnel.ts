@@ -11,8 +11,10 @@ import {
 import { DEAD_AFTER_MS, PING_INTERVAL_MS, TCP_KEEPALIVE_MS } from '../relay/tunnel-protocol.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import { readClientOpening } from './client-startup.js';
+import { logInLocally } from './local-login.js';
+import { scramVerifier, type ScramVerifier } from '../pgwire/scram-server.js';
 import { DirectFarSide } from './direct-far-side.js';
-import type { FarSide } from './far-side.js';
+import type { ClientStartup, FarSide } from './far-side.js';
 import { DEFAULT_GATEWAY_URL } from './gateway-dial.js';
 import { GatewayFarSide } from './gateway-far-side.js';
 import { listenOnHost } from './listen.js';
@@ -61,7 +63,13 @@ export type TunnelOptions = (GatewayRoute | DirectRoute) & {
    * refused.
    */
   tls?: LocalTlsCredentials;
-  /** A client that has sent no startup packet by then is closed, in ms. */
+  /**
+   * A local password for the port (a profile's local login): every client logs in with it by
+   * SCRAM-SHA-256 (-PLUS over the local TLS) before the far side is opened. Without, any local
+   * client is let through, as the far side alone logs in.
+   */
+  localPassword?: string;
+  /** A client that has sent no startup packet (or, with a local password, no login) by then is closed, in ms. */
   startupTimeoutMs?: number;
   /** Check every session's far end this often, in ms (default 15 s; a WebSocket is pinged). */
   pingIntervalMs?: number;
@@ -128,6 +136,8 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
    * serveLocalTls when the certificate is renewed.
    */
   private tlsContext: SecureContext | undefined;
+  /** The local password's SCRAM verifier, when the port has its own login. */
+  private readonly localLogin: ScramVerifier | undefined;
   /** The far side's last failure message ('' when it answered); undefined before any check. */
   private lastCheck: string | undefined;
 
@@ -137,6 +147,8 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     // Partial<> loses that the route's own fields (the key, the target) are there: they are.
     this.options = { ...DEFAULTS, ...stripUndefined(options) } as typeof DEFAULTS & TunnelOptions;
     this.tlsContext = options.tls && localTlsContext(options.tls);
+    this.localLogin =
+      options.localPassword === undefined ? undefined : scramVerifier(options.localPassword);
     this.farSide = farSideOf(this.options, (outcome) => this.onFarSideAnswer(outcome));
   }
 
@@ -270,6 +282,27 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
       await this.forwardCancel(opening.socket, opening.bytes, clientAddress);
       return;
     }
+    let startup: ClientStartup = opening;
+    if (this.localLogin) {
+      const login = await logInLocally(
+        opening.socket,
+        opening.message.parameters['user'] ?? '',
+        this.localLogin,
+        opening.afterStartup,
+        this.options.startupTimeoutMs,
+      );
+      if (!login.ok) {
+        this.emit('client-rejected', { clientAddress, reason: login.reason });
+        return;
+      }
+      const message = opening.bytes.subarray(0, opening.bytes.length - opening.afterStartup.length);
+      startup = {
+        message: opening.message,
+        bytes: Buffer.concat([message, login.afterLogin]),
+        afterStartup: login.afterLogin,
+        loggedIn: true,
+      };
+    }
     this.opening.delete(socket);
     socket.off('close', forgetOpening);
     // The client's TLS socket when it negotiated TLS (closing either closes both).
@@ -287,7 +320,7 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
       this.emit('session-closed', { ...session.info }, session.reason);
     });
     this.emit('session-opened', { ...session.info });
-    await session.start(opening, this.farSide);
+    await session.start(startup, this.farSide);
   }
 
   /** A CancelRequest goes to the far side on its own; the client expects no answer, only a close. */

@@ -18,15 +18,17 @@ export const SCRAM_SHA_256_PLUS = 'SCRAM-SHA-256-PLUS';
 export type ScramChannelBinding = { flag: 'n' } | { flag: 'y' } | { flag: 'p'; data: Buffer };
 
 /** The only channel binding type Postgres supports. */
-const CHANNEL_BINDING_TYPE = 'tls-server-end-point';
-const NONCE_BYTES = 18;
+export const CHANNEL_BINDING_TYPE = 'tls-server-end-point';
+/** Random bytes in a nonce of ours (Postgres uses 18 too: SCRAM_RAW_NONCE_LEN). */
+export const NONCE_BYTES = 18;
 /**
  * PBKDF2 runs on the event loop: an upstream asking for more rounds than this would stall every
  * session of the gateway. Postgres defaults to 4096.
  */
 export const MAX_SCRAM_ITERATIONS = 1_000_000;
 
-interface DerivedKeys {
+/** The keys SCRAM derives from a password, its salt and iteration count (RFC 5802 §3). */
+export interface DerivedKeys {
   clientKey: Buffer;
   storedKey: Buffer;
   serverKey: Buffer;
@@ -147,7 +149,8 @@ function normalizePassword(password: string): string {
   }
 }
 
-function parseAttributes(message: string): Map<string, string> {
+/** The `x=value` attributes of a SCRAM message (RFC 5802 §5.1), by their one-letter name. */
+export function parseAttributes(message: string): Map<string, string> {
   const attributes = new Map<string, string>();
   for (const part of message.split(',')) {
     const eq = part.indexOf('=');
@@ -158,10 +161,12 @@ function parseAttributes(message: string): Map<string, string> {
   return attributes;
 }
 
-function hmac(key: Buffer, data: string): Buffer {
+/** HMAC-SHA-256 of `data` under `key`: SCRAM-SHA-256's HMAC() (RFC 7677). */
+export function hmac(key: Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data).digest();
 }
 
-function sha256(data: Buffer): Buffer {
+/** SHA-256 of `data`: SCRAM-SHA-256's H() (RFC 7677). */
+export function sha256(data: Buffer): Buffer {
   return createHash('sha256').update(data).digest();
 }

@@ -19,6 +19,11 @@ export interface PumpHooks {
   fromSocket?: (chunk: Buffer) => void;
   /** Every binary message from the WebSocket, before it is written to the TCP socket. */
   fromWebSocket?: (chunk: Buffer) => void;
+  /**
+   * Rewrites the first binary message before it goes to the TCP socket (the first message of each
+   * WebSocket pumped); unchanged when not given.
+   */
+  firstMessage?: (message: Buffer) => Buffer;
   /** The peer sent a text message: not part of the contract. The pump has stopped forwarding. */
   onTextMessage: () => void;
 }
@@ -62,7 +67,8 @@ export function pumpToWebSocket(socket: Socket, ws: WebSocket, hooks: PumpHooks)
 
 /** The WebSocket-to-socket half of pumpBytes. */
 export function pumpToSocket(ws: WebSocket, socket: Socket, hooks: PumpHooks): void {
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
+  let first = true;
+  ws.on('message', (message: Buffer, isBinary: boolean) => {
     if (!isBinary) {
       hooks.onTextMessage();
       return;
@@ -71,8 +77,10 @@ export function pumpToSocket(ws: WebSocket, socket: Socket, hooks: PumpHooks): v
     if (socket.destroyed) {
       return;
     }
+    const data = first && hooks.firstMessage ? hooks.firstMessage(message) : message;
+    first = false;
     hooks.fromWebSocket?.(data);
-    reclaimAfter(data.length);
+    reclaimAfter(message.length);
     socket.write(data);
     if (socket.writableLength >= SOCKET_HIGH_WATER_MARK) {
       ws.pause();

@@ -15,6 +15,7 @@ import type { Playground } from './playground/index.js';
 import { runnerOf, type RunningPlayground } from './playground/running.js';
 import { ProfileStore, type ConfigBackend } from './profile-store.js';
 import type { Credentials } from './credentials.js';
+import { findConnections } from './connection-sources.js';
 import { KeychainUnavailableError } from './secret-store.js';
 import { secretDestination } from './secret-binding.js';
 import { tunnelTargets } from './tunnel-targets.js';
@@ -289,6 +290,9 @@ export class AppCore {
           : error;
       }
     }
+    if (kind === 'direct' && input.sslPassword) {
+      await this.options.credentials.saveSslPassword(id, input.sslPassword);
+    }
   }
 
   private buildCommands(): RpcClient {
@@ -303,9 +307,15 @@ export class AppCore {
     return {
       getSnapshot: async () => this.snapshot(),
 
-      addProfile: (input) =>
+      addProfile: (given) =>
         mutate(async () => {
-          const kind = input.kind ?? 'tunnel';
+          const kind = given.kind ?? 'tunnel';
+          // A password from a service or password file reaches the keychain, not the window.
+          const fromFile =
+            given.passwordFrom !== undefined && !given.password
+              ? findConnections().find((found) => found.id === given.passwordFrom)?.password
+              : undefined;
+          const input = fromFile === undefined ? given : { ...given, password: fromFile };
           throwIfInvalid(input, kind, true, this.platform);
           const profile = profiles.add(fieldsOf(input, kind));
           try {
@@ -339,6 +349,9 @@ export class AppCore {
           await this.saveSecret(id, before.kind, input, secretDestination(fields));
           const { kind: _kind, ...changes } = fields;
           const profile = profiles.update(id, changes);
+          if (before.localLogin && !profile.localLogin) {
+            await credentials.forgetLocalPassword(id);
+          }
           const { status } = tunnels.state(id);
           if (status === 'listening' || status === 'error') {
             await tunnels.restart(id); // apply the new address or key now
@@ -368,9 +381,7 @@ export class AppCore {
         mutate(async () => {
           const profile = profiles.require(id);
           await tunnels.forget(id);
-          if (profile.kind !== 'playground') {
-            await credentials.forget(id);
-          }
+          await credentials.forget(id, { ownSecret: profile.kind !== 'playground' });
           profiles.delete(id);
         }),
 
@@ -406,6 +417,10 @@ export class AppCore {
       killSession: async (profileId, sessionId) => tunnels.killSession(profileId, sessionId),
       testConnection: (id) => tunnels.testConnection(id),
       getLog: async (id) => tunnels.log(id),
+      listConnectionSources: async () =>
+        findConnections().map(({ password: _password, ...source }) => source),
+      getLocalPassword: async (id) =>
+        profiles.require(id).localLogin ? credentials.localPassword(id) : null,
       getLocalCa: async () => {
         // The certificate only: its private key, and the server's, never leave the core.
         const { caCertPath, caCertPem } = await this.options.localCa();
@@ -455,5 +470,7 @@ function fieldsOf(
     portMode,
     autoStart: input.autoStart ?? before?.autoStart ?? false,
     tls: input.tls ?? before?.tls ?? DEFAULT_LOCAL_TLS,
+    // Off by default, and then left out of profiles.json.
+    localLogin: (input.localLogin ?? before?.localLogin) || undefined,
   };
 }

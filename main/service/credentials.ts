@@ -2,6 +2,7 @@ import { maskApiKey } from '../../shared/api-key.js';
 import { PASSWORD_MASK } from '../../shared/direct-upstream.js';
 import type { Profile, ProfileKind } from '../../shared/profile.js';
 import type { ChosenSecretStore } from './secret-choice.js';
+import { forgetLocalPassword, localPasswordOf, sslPasswordAccount } from './local-password.js';
 import { SecretBindings, SecretDestinationChanged, secretDestination } from './secret-binding.js';
 
 /**
@@ -83,11 +84,44 @@ export class Credentials {
     }
   }
 
-  /** The profile `id` is deleted: its secret, binding and mask go with it. */
-  async forget(id: string): Promise<void> {
-    await this.store.delete(id);
+  /**
+   * The profile `id` is deleted: its secret, its local password, its key passphrase, binding and
+   * mask go with it. `ownSecret` false: the profile's own secret is not here (the playground's).
+   */
+  async forget(id: string, { ownSecret = true }: { ownSecret?: boolean } = {}): Promise<void> {
+    // The secrets kept beside the profile's own go first: where they are depends on it.
+    await forgetLocalPassword(this.store, id);
+    await this.store.deleteBeside(id, sslPasswordAccount(id));
+    if (ownSecret) {
+      await this.store.delete(id);
+    }
     this.bindings.forget(id);
     this.masks.delete(id);
+  }
+
+  /**
+   * The password of profile `id`'s local port (Profile.localLogin): the saved one, or one made
+   * and saved now beside the profile's own secret (see localPasswordOf).
+   *
+   * @throws KeychainUnavailableError when the keychain cannot be reached.
+   */
+  localPassword(id: string): Promise<string> {
+    return localPasswordOf(this.store, id);
+  }
+
+  /** The profile's local login was turned off: its password is forgotten. */
+  forgetLocalPassword(id: string): Promise<void> {
+    return forgetLocalPassword(this.store, id);
+  }
+
+  /** A direct profile's client key passphrase (libpq's sslpassword), if one is saved. */
+  sslPassword(id: string): Promise<string | undefined> {
+    return this.store.getBeside(id, sslPasswordAccount(id));
+  }
+
+  /** Saves a direct profile's client key passphrase beside its password. */
+  saveSslPassword(id: string, passphrase: string): Promise<void> {
+    return this.store.setBeside(id, sslPasswordAccount(id), passphrase);
   }
 
   /**

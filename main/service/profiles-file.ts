@@ -48,6 +48,7 @@ const profileSchema = z.looseObject({
   portMode: z.enum(['random', 'fixed']),
   autoStart: z.boolean(),
   tls: z.boolean(),
+  localLogin: z.boolean().optional(),
 });
 
 const fileSchema = z.looseObject({

@@ -49,6 +49,8 @@ export interface TunnelTarget {
    * the key; or a direct profile's database, its password with it.
    */
   route: { gatewayUrl: string; apiKey: string } | DirectRoute;
+  /** The local port's own password, when the profile has a local login. */
+  localPassword?: string;
   /**
    * What the user must read while the tunnel runs (the playground's kept data, say), given the
    * address it listens on; shown as the tunnel's problem and recorded in its log.
@@ -150,6 +152,7 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
         host: profile.host,
         port: profile.port ?? 0,
         tls: localCa?.server,
+        localPassword: target.localPassword,
       });
       this.watch(id, entry, tunnel);
       const address = await tunnel.listen();

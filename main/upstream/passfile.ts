@@ -28,31 +28,34 @@ export interface PassfileQuery {
  * file or no entry.
  */
 export function passwordFromPassfile(query: PassfileQuery): string | undefined {
-  const path = query.passfile ?? process.env['PGPASSFILE'] ?? defaultPassfile();
+  const wanted = [query.host, String(query.port), query.database, query.user];
+  return passfileEntries(query.passfile).find((fields) =>
+    wanted.every((value, i) => fields[i] === '*' || fields[i] === value),
+  )?.[4];
+}
+
+/**
+ * The entries of the password file (`passfile`, else PGPASSFILE, else libpq's default), each as
+ * its five fields `[hostname, port, database, username, password]`, in file order; none when the
+ * file is missing or libpq would not use it (see passwordFromPassfile).
+ */
+export function passfileEntries(passfile: string | undefined): string[][] {
+  const path = passfile ?? process.env['PGPASSFILE'] ?? defaultPassfile();
   let text: string;
   try {
     const stat = statSync(path);
     if (!stat.isFile() || (process.platform !== 'win32' && (stat.mode & 0o077) !== 0)) {
-      return undefined;
+      return [];
     }
     text = readFileSync(path, 'utf8');
   } catch {
-    return undefined;
+    return [];
   }
-  const wanted = [query.host, String(query.port), query.database, query.user];
-  for (const line of text.split(/\r?\n/)) {
-    if (line.startsWith('#') || line.trim() === '') {
-      continue;
-    }
-    const fields = splitEntry(line);
-    if (
-      fields.length >= 5 &&
-      wanted.every((value, i) => fields[i] === '*' || fields[i] === value)
-    ) {
-      return fields[4];
-    }
-  }
-  return undefined;
+  return text
+    .split(/\r?\n/)
+    .filter((line) => !line.startsWith('#') && line.trim() !== '')
+    .map(splitEntry)
+    .filter((fields) => fields.length >= 5);
 }
 
 /** The fields of one line, split at `:` not escaped by `\`, escapes removed. */

@@ -59,6 +59,22 @@ export const lookUpService: ServiceLookup = (name) => {
   );
 };
 
+/**
+ * Every service of the service files, as libpq would find it: a name in the user's file hides the
+ * same name in the system's. Each with its keywords (a password among them, if the file has one).
+ */
+export function listServices(): Array<{ name: string; keywords: Map<string, string> }> {
+  const found = new Map<string, Map<string, string>>();
+  for (const path of serviceFiles()) {
+    for (const [name, keywords] of readServices(path)) {
+      if (!found.has(name)) {
+        found.set(name, keywords);
+      }
+    }
+  }
+  return [...found].map(([name, keywords]) => ({ name, keywords }));
+}
+
 function readServices(path: string): Map<string, Map<string, string>> {
   try {
     return parseServiceFile(readFileSync(path, 'utf8'));

@@ -20,6 +20,7 @@ export function fakeBridge(initial: AppSnapshot = snapshotOf([])): FakeBridge {
   ) as unknown as Mocked<RpcClient>;
   commands.getSnapshot.mockResolvedValue(initial);
   commands.getLog.mockResolvedValue([]);
+  commands.listConnectionSources.mockResolvedValue([]);
   commands.getLocalCa.mockResolvedValue(localCaCertificate());
   const snapshotListeners = new Set<(snapshot: AppSnapshot) => void>();
   const connectionListeners = new Set<ConnectionListener>();

@@ -3,6 +3,7 @@ import type { ProfileView } from '../../../../shared/profile.js';
 import type { TunnelState } from '../../../../shared/tunnel-state.js';
 import { CopyField } from '../../components/copy-field.js';
 import { OpenIn } from './open-in.js';
+import { LocalLoginFields } from './local-login-fields.js';
 import { VerifiedTlsFields } from './verified-tls-fields.js';
 
 /**
@@ -28,6 +29,7 @@ export function ConnectionSection({
         <p className="empty-note">Start the tunnel to get its port; it is kept from then on.</p>
       ) : (
         <>
+          {profile.localLogin && <LocalLoginFields host={host} port={port} profile={profile} />}
           <ConnectionFields host={host} port={port} profile={profile} />
           {profile.tls && (
             <VerifiedTlsFields host={host} port={port} identity={identityOf(profile)} />

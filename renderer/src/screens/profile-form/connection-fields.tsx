@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { DEFAULT_GATEWAY_URL, type ProfileKind } from '../../../../shared/profile.js';
 import { FormField } from '../../components/form-field.js';
 import { hostWarning, type ProfileField, type ProfileFormValues } from './profile-form-model.js';
@@ -103,22 +104,60 @@ export function ConnectionFields({
         )}
       </FormField>
 
-      <div className="form-field">
-        <label className="checkbox-row">
-          <input
-            type="checkbox"
-            name="tls"
-            checked={values.tls}
-            aria-describedby="tls-hint"
-            onChange={(e) => onChange('tls', e.target.checked)}
-          />
-          <span>TLS on the local port</span>
-        </label>
-        <p className="form-hint" id="tls-hint">
-          For clients that ask for it (sslmode=require, “Use SSL”); the others connect as before.
-          Clients can verify it with the local CA, under Connect.
-        </p>
-      </div>
+      <CheckboxField
+        name="tls"
+        label="TLS on the local port"
+        checked={values.tls}
+        onChange={(checked) => onChange('tls', checked)}
+      >
+        For clients that ask for it (sslmode=require, “Use SSL”); the others connect as before.
+        Clients can verify it with the local CA, under Connect.
+      </CheckboxField>
+
+      <CheckboxField
+        name="localLogin"
+        label="A password for the local port"
+        checked={values.localLogin}
+        onChange={(checked) => onChange('localLogin', checked)}
+      >
+        Off, any program and any user of this computer can use the tunnel without a password. On,
+        clients log in with a password PG Tunnel generates (shown under Connect, kept in the
+        keychain), and with TLS on they can require channel binding (channel_binding=require).
+      </CheckboxField>
     </>
+  );
+}
+
+/** A checkbox with its label and, under it, the hint that says what it does. */
+function CheckboxField({
+  name,
+  label,
+  checked,
+  onChange,
+  children,
+}: {
+  name: string;
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  children: ReactNode;
+}) {
+  const hintId = `${name}-hint`;
+  return (
+    <div className="form-field">
+      <label className="checkbox-row">
+        <input
+          type="checkbox"
+          name={name}
+          checked={checked}
+          aria-describedby={hintId}
+          onChange={(e) => onChange(e.target.checked)}
+        />
+        <span>{label}</span>
+      </label>
+      <p className="form-hint" id={hintId}>
+        {children}
+      </p>
+    </div>
   );
 }

@@ -1,6 +1,7 @@
 import {
   unverifiedServerWarning,
   type ChannelBinding,
+  type SessionAttrs,
   type SslMode,
 } from '../../../../shared/direct-upstream.js';
 import { FormField } from '../../components/form-field.js';
@@ -16,6 +17,16 @@ const SSL_MODE_LABELS: Record<SslMode, string> = {
   require: 'require: TLS, the certificate unchecked',
   'verify-ca': 'verify-ca: TLS, a certificate of a trusted CA',
   'verify-full': 'verify-full: TLS, a trusted certificate for this host',
+};
+
+/** libpq's target_session_attrs, each with what it picks; any is its default. */
+const SESSION_ATTRS_LABELS: Record<SessionAttrs, string> = {
+  any: 'any: the first host that answers',
+  'read-write': 'read-write: one that takes writes',
+  'read-only': 'read-only: one that does not',
+  primary: 'primary: not a standby',
+  standby: 'standby: a hot standby',
+  'prefer-standby': 'prefer-standby: a standby if one answers',
 };
 
 const CHANNEL_BINDING_LABELS: Record<ChannelBinding, string> = {
@@ -68,7 +79,7 @@ export function DirectFields({
   );
   /** A select of libpq's values for `field`, each with what it does. */
   const choice = (
-    field: 'upstream.sslmode' | 'upstream.channelBinding',
+    field: 'upstream.sslmode' | 'upstream.channelBinding' | 'upstream.targetSessionAttrs',
     label: string,
     labels: Record<string, string>,
     warning?: string,
@@ -106,6 +117,16 @@ export function DirectFields({
       )}
       {text('upstream.host', 'Database host')}
       {text('upstream.port', 'Database port')}
+      {text(
+        'upstream.hosts',
+        'Other hosts',
+        'For a primary and its standbys: host:port, separated by commas, tried after the first in order. Empty: one host.',
+      )}
+      {choice(
+        'upstream.targetSessionAttrs',
+        'Which host (target_session_attrs)',
+        SESSION_ATTRS_LABELS,
+      )}
       {text('upstream.database', 'Database', 'Empty: the user’s name, as libpq does.')}
       {text('upstream.user', 'User')}
       <FormField
@@ -137,6 +158,41 @@ export function DirectFields({
         'The full path of the CA’s file, or system for the operating system’s trusted CAs. Empty: ~/.postgresql/root.crt, as libpq does.',
       )}
       {choice('upstream.channelBinding', 'Channel binding', CHANNEL_BINDING_LABELS)}
+      {text(
+        'upstream.sslcert',
+        'Client certificate (sslcert)',
+        'The full path of its file, for a server that logs in by certificate. Empty: ~/.postgresql/postgresql.crt when it exists, as libpq does.',
+      )}
+      {text(
+        'upstream.sslkey',
+        'Client key (sslkey)',
+        'The full path of its file. Empty: ~/.postgresql/postgresql.key.',
+      )}
+      <FormField
+        label="Key passphrase (sslpassword)"
+        hint={
+          editing
+            ? 'Leave empty to keep the saved passphrase, if any.'
+            : 'Kept in the OS keychain, never in a file. Empty when the key has none.'
+        }
+        error={errorOf('sslPassword')}
+      >
+        {(control) => (
+          <SecretInput
+            control={control}
+            name="sslPassword"
+            placeholder={undefined}
+            value={values.sslPassword}
+            noun="key"
+            onChange={(value) => onChange('sslPassword', value)}
+          />
+        )}
+      </FormField>
+      {text(
+        'upstream.options',
+        'Server options (options)',
+        'Sent to the server at login, such as -c search_path=app; a client’s own come after.',
+      )}
     </fieldset>
   );
 }

@@ -166,3 +166,63 @@ describe('the profile form model, for a direct profile', () => {
     });
   });
 });
+
+describe('the profile form keeps every parameter a pasted string had', () => {
+  const pasted =
+    'postgresql://app:pw@primary.example.com:5433,standby.example.com:5434/shop' +
+    '?target_session_attrs=read-write&sslmode=verify-full&sslrootcert=system' +
+    '&sslcert=/home/ada/client.crt&sslkey=/home/ada/client.key&sslpassword=k3y' +
+    '&options=-c%20search_path%3Dapp&keepalives_idle=30&sslnegotiation=direct&connect_timeout=5';
+
+  it('shows the host list, target_session_attrs, the client certificate, the options; the passphrase goes as a secret', () => {
+    const { values: filled } = withPasted(values({ apiKey: '' }), pasted);
+    expect(filled).toMatchObject({
+      'upstream.host': 'primary.example.com',
+      'upstream.port': '5433',
+      'upstream.hosts': 'standby.example.com:5434',
+      'upstream.targetSessionAttrs': 'read-write',
+      'upstream.sslcert': '/home/ada/client.crt',
+      'upstream.sslkey': '/home/ada/client.key',
+      'upstream.options': '-c search_path=app',
+      sslPassword: 'k3y',
+    });
+    const input = toProfileInput(filled, add);
+    expect(input.sslPassword).toBe('k3y');
+    expect(input.password).toBe('pw');
+    expect(input.upstream).toMatchObject({
+      host: 'primary.example.com',
+      port: 5433,
+      hosts: [
+        { host: 'primary.example.com', port: 5433 },
+        { host: 'standby.example.com', port: 5434 },
+      ],
+      targetSessionAttrs: 'read-write',
+      sslcert: '/home/ada/client.crt',
+      sslkey: '/home/ada/client.key',
+      options: '-c search_path=app',
+      // No field for these: kept as the string said.
+      keepalivesIdle: 30,
+      sslnegotiation: 'direct',
+      connectTimeout: 5,
+    });
+    expect(JSON.stringify(input.upstream)).not.toContain('k3y');
+    expect(validateForm(filled, add)).toEqual({});
+  });
+
+  it('a saved profile edited and saved again loses nothing; a standby added by hand is a host:port', () => {
+    const { values: filled } = withPasted(values({ apiKey: '' }), pasted);
+    const saved = toProfileInput(filled, add).upstream!;
+    const again = initialValues(directProfileView({ upstream: saved }));
+    expect(toProfileInput(again, { kind: 'direct', editing: true }).upstream).toEqual(saved);
+    const more = { ...again, 'upstream.hosts': 'standby.example.com:5434, [::1]:6000, third' };
+    expect(toProfileInput(more, { kind: 'direct', editing: true }).upstream!.hosts).toEqual([
+      { host: 'primary.example.com', port: 5433 },
+      { host: 'standby.example.com', port: 5434 },
+      { host: '::1', port: 6000 },
+      { host: 'third', port: 5432 },
+    ]);
+    expect(
+      validateForm({ ...again, 'upstream.hosts': 'standby:x' }, { kind: 'direct', editing: true }),
+    ).toHaveProperty('upstream.hosts');
+  });
+});

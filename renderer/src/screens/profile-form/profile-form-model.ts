@@ -34,6 +34,10 @@ export interface ProfileFormValues extends DirectFormValues {
   autoStart: boolean;
   /** TLS on the local port for clients that ask for it. */
   tls: boolean;
+  /** The local port asks a password of its own (Profile.localLogin). */
+  localLogin: boolean;
+  /** Adding from a file's connection ("Add from…"): its ConnectionSource id, else ''. */
+  passwordFrom: string;
 }
 
 export type ProfileField = keyof ProfileFormValues;
@@ -56,6 +60,8 @@ export function initialValues(profile?: ProfileView): ProfileFormValues {
     port: profile?.port === null || profile?.port === undefined ? '' : String(profile.port),
     autoStart: profile?.autoStart ?? false,
     tls: profile?.tls ?? DEFAULT_LOCAL_TLS,
+    localLogin: profile?.localLogin ?? false,
+    passwordFrom: '',
     ...directValuesOf(profile?.upstream),
   };
 }
@@ -77,9 +83,13 @@ export function withPasted(
   text: string,
 ): { values: ProfileFormValues; ignored: string[] } {
   const pasted = pastedConnection(text);
+  // Whatever was picked from "Add from…" before is replaced by what is pasted now.
   return pasted
-    ? { values: { ...values, ...pasted.values, apiKey: text }, ignored: pasted.ignored }
-    : { values: { ...values, apiKey: text }, ignored: [] };
+    ? {
+        values: { ...values, ...pasted.values, apiKey: text, passwordFrom: '' },
+        ignored: pasted.ignored,
+      }
+    : { values: { ...values, apiKey: text, passwordFrom: '' }, ignored: [] };
 }
 
 /** A port as typed: digits only, else NaN so that validation names it. */
@@ -104,6 +114,10 @@ export function toProfileInput(values: ProfileFormValues, mode: FormMode): Profi
     autoStart: values.autoStart,
     tls: values.tls,
   };
+  // Sent when on, or on edit (where off may turn it off); a new profile has it off anyway.
+  if (values.localLogin || mode.editing) {
+    input.localLogin = values.localLogin;
+  }
   if (values.portMode === 'fixed') {
     input.port = parsePort(values.port);
   }
@@ -121,6 +135,12 @@ export function toProfileInput(values: ProfileFormValues, mode: FormMode): Profi
     input.upstream = upstreamOf(values);
     if (values.password !== '') {
       input.password = values.password;
+    }
+    if (!mode.editing && values.password === '' && values.passwordFrom !== '') {
+      input.passwordFrom = values.passwordFrom;
+    }
+    if (values.sslPassword !== '') {
+      input.sslPassword = values.sslPassword;
     }
   }
   return input;
@@ -167,6 +187,7 @@ export const FIELD_ORDER: readonly ProfileField[] = [
   'portMode',
   'port',
   'tls',
+  'localLogin',
 ];
 
 /** Fields inside the "Advanced" disclosure, which must be open to show their errors. */
@@ -176,4 +197,5 @@ export const ADVANCED_FIELDS: ReadonlySet<string> = new Set([
   'portMode',
   'port',
   'tls',
+  'localLogin',
 ]);

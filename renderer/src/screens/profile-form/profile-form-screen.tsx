@@ -8,6 +8,7 @@ import { ScreenHeader } from '../../components/screen-header.js';
 import type { FormFocus } from '../../app/route.js';
 import { ApiKeyField } from './api-key-field.js';
 import { ConnectionFields } from './connection-fields.js';
+import { AddFromField } from './add-from-field.js';
 import { DirectFields } from './direct-fields.js';
 import {
   ADVANCED_FIELDS,
@@ -193,14 +194,27 @@ export function ProfileFormScreen({
           </p>
         ) : (
           (!mode.editing || kind === 'tunnel') && (
-            <ApiKeyField
-              value={values.apiKey}
-              mask={profile?.secretMask ?? null}
-              editing={mode.editing}
-              error={errorOf('apiKey')}
-              problem={focus === 'apiKey' ? problem?.message : undefined}
-              onChange={(value) => change('apiKey', value)}
-            />
+            <>
+              {!mode.editing && (
+                <AddFromField
+                  onPick={(source) => {
+                    change('apiKey', source.connection);
+                    setValues((current) => ({
+                      ...current,
+                      passwordFrom: source.hasPassword ? source.id : '',
+                    }));
+                  }}
+                />
+              )}
+              <ApiKeyField
+                value={values.apiKey}
+                mask={profile?.secretMask ?? null}
+                editing={mode.editing}
+                error={errorOf('apiKey')}
+                problem={focus === 'apiKey' ? problem?.message : undefined}
+                onChange={(value) => change('apiKey', value)}
+              />
+            </>
           )
         )}
 
