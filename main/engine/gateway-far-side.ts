@@ -6,7 +6,7 @@ import { PeerLiveness } from '../relay/ws-liveness.js';
 import { pumpToSocket, pumpToWebSocket, type PumpHooks } from '../relay/ws-pump.js';
 import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
 import { DialError, type DialOptions } from './gateway-dial.js';
-import { withoutAuthenticationOk } from './local-login.js';
+import { AuthenticationOkFilter } from './local-login.js';
 import { TlsSessionCache } from './tls-sessions.js';
 import {
   WarmPool,
@@ -81,7 +81,14 @@ export class GatewayFarSide implements FarSide {
       this.deadAfterTicks,
     );
     if (loggedIn) {
-      connection.firstMessage = withoutAuthenticationOk;
+      const filter = new AuthenticationOkFilter();
+      connection.rewrite = (message) => {
+        const passed = filter.push(message);
+        if (filter.done) {
+          connection.rewrite = undefined;
+        }
+        return passed;
+      };
     }
     return connection;
   }
@@ -108,8 +115,8 @@ class GatewayConnection implements FarConnection, PumpHooks {
   private hooks: FarHooks | undefined;
   /** Bytes received from the gateway: what liveness watches move. */
   private received = 0;
-  /** PumpHooks: set after a local login, to drop the gateway's AuthenticationOk. */
-  firstMessage: ((message: Buffer) => Buffer) | undefined;
+  /** PumpHooks: set after a local login until the gateway's AuthenticationOk is dropped. */
+  rewrite: ((message: Buffer) => Buffer) | undefined;
   /** The opening may go again on a fresh dial (once) if this WebSocket closes unanswered. */
   private mayResend: boolean;
   /** close() or destroy() ran: a WebSocket closing now is closed from this side. */

@@ -107,27 +107,58 @@ export function logInLocally(
   });
 }
 
+/** A NegotiateProtocolVersion is a few names long: past this the stream is not an opening. */
+const MAX_NEGOTIATION_FRAME_BYTES = 64 * 1024;
+
 /**
- * The client's bytes from the far side with its first AuthenticationOk taken out (what comes
+ * Takes the far side's first AuthenticationOk out of the stream it sends the client (what comes
  * before it, a NegotiateProtocolVersion, stays): after a local login the client has had its
- * AuthenticationOk. Bytes that do not start that way (an error) come back unchanged.
+ * AuthenticationOk. It reads the stream, not its chunks, since message boundaries carry no
+ * meaning (a gateway may split its answer anywhere): bytes are held back only while the opening
+ * is incomplete. A stream that does not start that way (an error) passes unchanged.
  */
-export function withoutAuthenticationOk(bytes: Buffer): Buffer {
-  let offset = 0;
-  while (offset + 5 <= bytes.length) {
-    const type = bytes[offset]!;
-    const length = bytes.readInt32BE(offset + 1);
-    if (type === BackendMessage.Authentication && length === 8 && offset + 9 <= bytes.length) {
-      return bytes.readInt32BE(offset + 5) === AuthRequest.Ok
-        ? Buffer.concat([bytes.subarray(0, offset), bytes.subarray(offset + 9)])
-        : bytes;
+export class AuthenticationOkFilter {
+  private held: Buffer | undefined;
+  /** The opening has been read: from now on every chunk passes as it is. */
+  done = false;
+
+  /** The bytes to pass on for `chunk`: empty while the opening is still incomplete. */
+  push(chunk: Buffer): Buffer {
+    if (this.done) {
+      return chunk;
     }
-    if (type !== BackendMessage.NegotiateProtocolVersion) {
-      return bytes;
+    const bytes = this.held ? Buffer.concat([this.held, chunk]) : chunk;
+    this.held = undefined;
+    let offset = 0;
+    while (offset + 5 <= bytes.length) {
+      const type = bytes[offset]!;
+      const length = bytes.readInt32BE(offset + 1);
+      if (type === BackendMessage.Authentication && length === 8) {
+        if (offset + 9 > bytes.length) {
+          break;
+        }
+        this.done = true;
+        return bytes.readInt32BE(offset + 5) === AuthRequest.Ok
+          ? Buffer.concat([bytes.subarray(0, offset), bytes.subarray(offset + 9)])
+          : bytes;
+      }
+      if (
+        type !== BackendMessage.NegotiateProtocolVersion ||
+        length > MAX_NEGOTIATION_FRAME_BYTES
+      ) {
+        this.done = true;
+        return bytes;
+      }
+      offset += 1 + length;
     }
-    offset += 1 + length;
+    this.held = bytes;
+    return Buffer.alloc(0);
   }
-  return bytes;
+}
+
+/** `bytes`, a whole opening (a login's first bytes), with its AuthenticationOk taken out. */
+export function withoutAuthenticationOk(bytes: Buffer): Buffer {
+  return new AuthenticationOkFilter().push(bytes);
 }
 
 /** SASLInitialResponse: mechanism (C string), then Int32 length (-1: none) and the data. */

@@ -20,10 +20,10 @@ export interface PumpHooks {
   /** Every binary message from the WebSocket, before it is written to the TCP socket. */
   fromWebSocket?: (chunk: Buffer) => void;
   /**
-   * Rewrites the first binary message before it goes to the TCP socket (the first message of each
-   * WebSocket pumped); unchanged when not given.
+   * While set, rewrites each binary message before it goes to the TCP socket (read per message,
+   * so a hook that has done its work unsets it and the stream goes on untouched).
    */
-  firstMessage?: (message: Buffer) => Buffer;
+  rewrite?: (message: Buffer) => Buffer;
   /** The peer sent a text message: not part of the contract. The pump has stopped forwarding. */
   onTextMessage: () => void;
 }
@@ -67,7 +67,6 @@ export function pumpToWebSocket(socket: Socket, ws: WebSocket, hooks: PumpHooks)
 
 /** The WebSocket-to-socket half of pumpBytes. */
 export function pumpToSocket(ws: WebSocket, socket: Socket, hooks: PumpHooks): void {
-  let first = true;
   ws.on('message', (message: Buffer, isBinary: boolean) => {
     if (!isBinary) {
       hooks.onTextMessage();
@@ -77,8 +76,7 @@ export function pumpToSocket(ws: WebSocket, socket: Socket, hooks: PumpHooks): v
     if (socket.destroyed) {
       return;
     }
-    const data = first && hooks.firstMessage ? hooks.firstMessage(message) : message;
-    first = false;
+    const data = hooks.rewrite ? hooks.rewrite(message) : message;
     hooks.fromWebSocket?.(data);
     reclaimAfter(message.length);
     socket.write(data);
