@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCli } from '../testing/cli.js';
+import { freePort } from '../testing/ports.js';
 import { newApiKey } from '../testing/gateway.js';
 import { keyFor, openTunnel, startInProcessGateway } from '../testing/in-process.js';
 import type { PostgresServer } from '../testing/postgres.js';
@@ -15,6 +16,8 @@ import {
 import { startTlsPostgres } from '../testing/tls-postgres.js';
 import type { Gateway } from '../gateway/server.js';
 import { createJsonLogger } from '../gateway/log.js';
+import { probeUpstream } from './connect.js';
+import { parseUpstreamUrl } from './target.js';
 
 /**
  * A Postgres of its own with TLS on and one role per authentication method, so that the gateway's
@@ -165,5 +168,21 @@ describe('the gateway over TLS (wss://)', () => {
       await cli.stop();
       await secure.gateway.close();
     }
+  });
+});
+
+describe("the reachability check at a direct tunnel's start", () => {
+  const postgres = inject('postgres');
+
+  it('with several hosts, one that accepts is enough; none that accepts is database-unreachable', async () => {
+    const refusing = await freePort();
+    const listed = parseUpstreamUrl(
+      `postgres://u@127.0.0.1:${refusing},${postgres.host}:${postgres.port}/db`,
+    );
+    await expect(probeUpstream(listed)).resolves.toBeUndefined();
+    const none = parseUpstreamUrl(`postgres://u@127.0.0.1:${refusing},127.0.0.1:${refusing}/db`);
+    await expect(probeUpstream(none)).rejects.toMatchObject({
+      cause: { kind: 'database-unreachable' },
+    });
   });
 });

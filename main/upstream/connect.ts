@@ -207,10 +207,21 @@ function fromServer(error: UpstreamError): boolean {
  * @throws UpstreamError when no host can be reached, or TLS fails where required.
  */
 export async function forwardCancel(target: UpstreamTarget, packet: Buffer): Promise<void> {
-  const outcomes = await Promise.allSettled(hostsOf(target).map((host) => cancelOn(host, packet)));
-  const delivered = outcomes.some((outcome) => outcome.status === 'fulfilled');
+  await onAnyHost(target, (host) => cancelOn(host, packet));
+}
+
+/**
+ * Runs `work` on every host of `target` at once; resolves when it succeeded on one of them.
+ *
+ * @throws the first host's error when it failed on all of them.
+ */
+async function onAnyHost(
+  target: UpstreamTarget,
+  work: (host: UpstreamTarget) => Promise<void>,
+): Promise<void> {
+  const outcomes = await Promise.allSettled(hostsOf(target).map(work));
   const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-  if (!delivered && failed) {
+  if (failed && !outcomes.some((outcome) => outcome.status === 'fulfilled')) {
     throw failed.reason;
   }
 }
@@ -218,19 +229,22 @@ export async function forwardCancel(target: UpstreamTarget, packet: Buffer): Pro
 /**
  * Opens a TCP connection to the upstream and closes it at once: no TLS, no login, and nothing in
  * the database's log (Postgres ends a connection that sent nothing without a word, as for
- * pg_isready), so a tunnel can say that a host refuses before its first client. Resolves when the port accepted.
+ * pg_isready), so a tunnel can say that a host refuses before its first client. With several
+ * hosts, each is tried at once; resolves when one port accepted.
  *
- * @throws UpstreamError ('database-unreachable') when it did not (refused, no such host, no answer).
+ * @throws UpstreamError ('database-unreachable') when none did (refused, no such host, no answer).
  */
 export async function probeUpstream(target: UpstreamTarget): Promise<void> {
-  const deadline = new ConnectDeadline(target);
-  try {
-    (await openTcp(target, deadline)).destroy();
-  } catch (error) {
-    throw deadline.explain(error);
-  } finally {
-    deadline.done();
-  }
+  await onAnyHost(target, async (host) => {
+    const deadline = new ConnectDeadline(host);
+    try {
+      (await openTcp(host, deadline)).destroy();
+    } catch (error) {
+      throw deadline.explain(error);
+    } finally {
+      deadline.done();
+    }
+  });
 }
 
 async function cancelOn(target: UpstreamTarget, packet: Buffer): Promise<void> {
