@@ -25,6 +25,19 @@ export interface TunnelProblem {
   destination?: string;
 }
 
+/**
+ * A direct tunnel's warm logins: connections to its database logged in ahead of need, each for
+ * the next client whose StartupMessage is the same as a recent one's (see docs/desktop.md).
+ */
+export interface WarmLoginsInfo {
+  /** Held now: logged in, or logging in for no client yet. */
+  held: number;
+  /** The most held at once; 0 when the profile's warm logins are off. */
+  max: number;
+  /** While a connection-limit refusal keeps them off: until when (epoch ms), and why. */
+  paused?: { until: number; reason: string };
+}
+
 export interface TunnelState {
   profileId: string;
   status: TunnelStatus;
@@ -35,6 +48,8 @@ export interface TunnelState {
   sessions: SessionInfo[];
   /** How many log entries the tunnel has recorded: a window re-reads the log when it changes. */
   logEntries: number;
+  /** A running direct tunnel's warm logins; absent for other kinds and when stopped. */
+  warmLogins?: WarmLoginsInfo;
   /**
    * Set when another process runs this tunnel (the playground, one per config directory, started
    * by `pg-tunnel playground`, `pg-tunnel ui` or the tray app): that program and its pid, as in

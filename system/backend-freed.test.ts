@@ -84,16 +84,21 @@ describe.each(FAR_SIDES)('through %s', (_name, open) => {
         await client.untilFrame('Z');
         client.socket.pause();
         await client.send(serialize.query(endlessResult(table)));
-        await until(
-          async () => ((await backendsOf(applicationName, 'ClientWrite')) > 0 ? true : undefined),
+        const [blocked] = await until(
+          async () => {
+            const pids = await backendsOf(applicationName, 'ClientWrite');
+            return pids.length > 0 ? pids : undefined;
+          },
           'the backend to block writing the result',
           FREED_WITHIN_MS,
         );
 
         await end(client, opened.tunnel);
 
+        // That backend: a direct tunnel may hold a warm login of the same application_name,
+        // idle and ready for the next client, which is not this one.
         await until(
-          async () => ((await backendsOf(applicationName)) === 0 ? true : undefined),
+          async () => ((await backendsOf(applicationName)).includes(blocked!) ? undefined : true),
           'the backend to end',
           FREED_WITHIN_MS,
         );
@@ -110,11 +115,11 @@ describe.each(FAR_SIDES)('through %s', (_name, open) => {
   );
 });
 
-/** Backends of `applicationName` (waiting on `waitEvent`, when given), as pg_stat_activity shows. */
-async function backendsOf(applicationName: string, waitEvent?: string): Promise<number> {
-  const { rows } = await owner.query<{ count: string }>(
-    'select count(*) from pg_stat_activity where application_name = $1 and ($2::text is null or wait_event = $2)',
+/** The pids of `applicationName`'s backends (waiting on `waitEvent`, when given), as pg_stat_activity shows. */
+async function backendsOf(applicationName: string, waitEvent?: string): Promise<number[]> {
+  const { rows } = await owner.query<{ pid: number }>(
+    'select pid from pg_stat_activity where application_name = $1 and ($2::text is null or wait_event = $2)',
     [applicationName, waitEvent ?? null],
   );
-  return Number(rows[0]!.count);
+  return rows.map((row) => row.pid);
 }

@@ -6,8 +6,25 @@ import { forwardCancel, probeUpstream, UpstreamError } from '../upstream/connect
 import { chooseDirectDatabase } from '../upstream/database-rule.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import { UpstreamSession } from '../upstream/upstream-session.js';
+import type { StartupMessage } from '../pgwire/startup.js';
+import type { WarmLoginsInfo } from '../../shared/tunnel-state.js';
 import { withoutAuthenticationOk } from './local-login.js';
 import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
+import { WarmLogins, type LoginShape } from './warm-logins.js';
+
+/** What a direct tunnel does about warm logins (see WarmLogins). */
+export interface WarmLoginSettings {
+  /** The most held at once; 0 holds none. */
+  max: number;
+  /** Released after this many ms with no client opening or leaving (default 60 s). */
+  idleMs?: number;
+  /** Off this many ms after a connection-limit refusal (default 5 min). */
+  pauseMs?: number;
+  /** Hears each change of what is held, for the window. */
+  changed?(info: WarmLoginsInfo): void;
+  /** Hears the sentences worth a line in the tunnel's log. */
+  said?(sentence: string): void;
+}
 
 /**
  * A direct profile's far side: the engine logs in to the database itself, in-process, with the
@@ -21,14 +38,29 @@ export class DirectFarSide implements FarSide {
 
   readonly name = 'The database';
 
+  private readonly warm: WarmLogins;
+
   /**
    * @param report hears whether the database can be reached: from a TCP connection made at
    *   start() (no login: nothing opened ahead of need), then from each client's connection.
+   * @param warm the warm logins' settings (none held without).
    */
   constructor(
     private readonly target: UpstreamTarget,
     private readonly report?: (outcome: SessionFailureError | undefined) => void,
-  ) {}
+    private readonly warmSettings: WarmLoginSettings = { max: 0 },
+  ) {
+    this.warm = new WarmLogins({
+      ...warmSettings,
+      open: (request, signal) => UpstreamSession.open(target, request, this.scramKeys, signal),
+      changed: () => warmSettings.changed?.(this.warmLogins),
+    });
+  }
+
+  /** The warm logins held now, their cap, and a pause if one is on. */
+  get warmLogins(): WarmLoginsInfo {
+    return { ...this.warm.state, max: this.warmSettings.max };
+  }
 
   /** Connects once to the database's port, so that a host that refuses is said before any client. */
   start(): void {
@@ -38,15 +70,21 @@ export class DirectFarSide implements FarSide {
     );
   }
 
-  refresh(): void {}
+  refresh(): void {
+    this.warm.refresh();
+  }
 
-  readonly held = 0;
+  get held(): number {
+    return this.warm.held;
+  }
 
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    await this.warm.stop();
+  }
 
   /** @throws UpstreamError (a SessionFailureError): the login failed; the cause says how. */
   async open(
-    { message, afterStartup, loggedIn }: ClientStartup,
+    { message, bytes, afterStartup, loggedIn }: ClientStartup,
     signal?: AbortSignal,
   ): Promise<FarConnection> {
     const choice = chooseDirectDatabase(
@@ -55,20 +93,25 @@ export class DirectFarSide implements FarSide {
       message.parameters,
       this.target.by,
     );
-    let upstream: UpstreamSession;
-    try {
-      upstream = await UpstreamSession.open(
-        this.target,
-        { startup: message, database: choice.database, notice: choice.notice },
-        this.scramKeys,
-        signal,
-      );
-    } catch (error) {
-      this.tell(error);
-      throw error;
+    const request = { startup: message, database: choice.database, notice: choice.notice };
+    const shape: LoginShape | undefined = isWarmable(message)
+      ? { key: bytes.toString('latin1', 0, bytes.length - afterStartup.length), request }
+      : undefined;
+    let upstream = shape && (await this.warm.take(shape));
+    if (!upstream) {
+      try {
+        upstream = await UpstreamSession.open(this.target, request, this.scramKeys, signal);
+      } catch (error) {
+        this.warm.refused(error);
+        this.tell(error);
+        throw error;
+      }
+      this.warm.loggedIn();
     }
     this.report?.(undefined);
-    return new DirectConnection(upstream, afterStartup, loggedIn === true);
+    return new DirectConnection(upstream, afterStartup, loggedIn === true, () =>
+      this.warm.clientLeft(),
+    );
   }
 
   /** Reports a database that cannot be reached; a refused login has its own sentences. */
@@ -84,12 +127,23 @@ export class DirectFarSide implements FarSide {
   }
 }
 
+/**
+ * Whether a warm login may serve this client: not a replication connection (a walsender, for a
+ * long-lived tool such as pg_basebackup or pg_receivewal, whose slots max_wal_senders counts:
+ * never held ahead of need).
+ */
+function isWarmable(message: StartupMessage): boolean {
+  return message.parameters['replication'] === undefined;
+}
+
 /** One session's database connection, pumped to the client's socket. */
 class DirectConnection implements FarConnection {
+  /** @param left called once when the database connection has closed. */
   constructor(
     private readonly upstream: UpstreamSession,
     private readonly afterStartup: Buffer,
     private readonly loggedIn: boolean,
+    private readonly left: () => void,
   ) {}
 
   pipe(client: Socket, hooks: FarHooks): void {
@@ -97,7 +151,10 @@ class DirectConnection implements FarConnection {
     const firstBytes = this.loggedIn
       ? withoutAuthenticationOk(this.upstream.firstBytes)
       : this.upstream.firstBytes;
-    this.upstream.watch((cause) => hooks.ended(cause));
+    this.upstream.watch((cause) => {
+      this.left();
+      hooks.ended(cause);
+    });
     hooks.fromServer(firstBytes);
     client.write(firstBytes);
     if (this.afterStartup.length > 0) {

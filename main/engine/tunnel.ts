@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { SessionInfo } from '../../shared/session.js';
+import type { WarmLoginsInfo } from '../../shared/tunnel-state.js';
 import { deadAfterTicks } from '../relay/ws-liveness.js';
 import {
   isLastingRefusal,
@@ -13,7 +14,7 @@ import type { UpstreamTarget } from '../upstream/target.js';
 import { readClientOpening } from './client-startup.js';
 import { logInLocally } from './local-login.js';
 import { scramVerifier, type ScramVerifier } from '../pgwire/scram-server.js';
-import { DirectFarSide } from './direct-far-side.js';
+import { DirectFarSide, type WarmLoginSettings } from './direct-far-side.js';
 import type { ClientStartup, FarSide } from './far-side.js';
 import { DEFAULT_GATEWAY_URL } from './gateway-dial.js';
 import { GatewayFarSide } from './gateway-far-side.js';
@@ -48,6 +49,14 @@ export interface GatewayRoute {
 /** A direct profile's route: the engine logs in to the database itself (password included). */
 export interface DirectRoute {
   direct: UpstreamTarget;
+  /**
+   * The most logins held ahead of need, so that a client whose StartupMessage is the same as a
+   * recent client's gets its login in zero round trips (default 4, sized by recent bursts; see
+   * WarmLogins); 0 holds none.
+   */
+  maxWarmLogins?: number;
+  /** Warm logins are released after this many ms with no client opening or leaving (default 60 s). */
+  warmLoginIdleMs?: number;
 }
 
 /** Where the sessions lead (a gateway or a database), and the local listener. */
@@ -89,6 +98,10 @@ export interface TunnelEvents {
    * changes (refused, unreachable for another reason, or answering again).
    */
   'far-side-checked': [FarSideCheck];
+  /** A direct tunnel's warm logins changed (how many are held, a pause). */
+  'warm-logins': [WarmLoginsInfo];
+  /** A sentence about the far side worth a line in the log that is not a failure (a release at idle). */
+  'far-side-note': [string];
 }
 
 /** What a tunnel does while its far side cannot be reached, for the sentences that say so. */
@@ -115,6 +128,7 @@ const DEFAULTS = {
   pingIntervalMs: PING_INTERVAL_MS,
   deadAfterMs: DEAD_AFTER_MS,
   maxWarmSockets: 4,
+  maxWarmLogins: 4,
 };
 
 /**
@@ -149,7 +163,10 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
     this.tlsContext = options.tls && localTlsContext(options.tls);
     this.localLogin =
       options.localPassword === undefined ? undefined : scramVerifier(options.localPassword);
-    this.farSide = farSideOf(this.options, (outcome) => this.onFarSideAnswer(outcome));
+    this.farSide = farSideOf(this.options, (outcome) => this.onFarSideAnswer(outcome), {
+      changed: (info) => this.emit('warm-logins', info),
+      said: (sentence) => this.emit('far-side-note', sentence),
+    });
   }
 
   /**
@@ -219,6 +236,11 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
    */
   warmSockets(): number {
     return this.farSide.held;
+  }
+
+  /** A direct tunnel's warm logins (see DirectRoute.maxWarmLogins); undefined for a gateway route. */
+  warmLogins(): WarmLoginsInfo | undefined {
+    return this.farSide instanceof DirectFarSide ? this.farSide.warmLogins : undefined;
   }
 
   /** The network changed: replaces the connections held ahead of need (see FarSide.refresh). */
@@ -346,9 +368,14 @@ export class Tunnel extends EventEmitter<TunnelEvents> {
 function farSideOf(
   options: typeof DEFAULTS & TunnelOptions,
   report: (outcome: SessionFailureError | undefined) => void,
+  warmHooks: Pick<WarmLoginSettings, 'changed' | 'said'>,
 ): FarSide {
   if ('direct' in options) {
-    return new DirectFarSide(options.direct, report);
+    return new DirectFarSide(options.direct, report, {
+      ...warmHooks,
+      max: options.maxWarmLogins,
+      idleMs: options.warmLoginIdleMs,
+    });
   }
   const { gatewayUrl, apiKey, userAgent, dialTimeoutMs, pingIntervalMs, deadAfterMs } = options;
   return new GatewayFarSide({

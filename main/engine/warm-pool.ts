@@ -3,6 +3,7 @@ import { CloseCode } from '../relay/tunnel-protocol.js';
 import { safeUrl } from '../../shared/format.js';
 import { isLastingRefusal } from '../failure/failure.js';
 import { BurstMeter } from './burst-meter.js';
+import { onceSoon } from './once-soon.js';
 import { DialError, dialGateway, type DialedSocket, type DialOptions } from './gateway-dial.js';
 
 /** A WebSocket to the gateway for one client connection. */
@@ -101,7 +102,8 @@ export class WarmPool implements GatewaySockets {
   private backoffTimer: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private stopped = false;
-  private fillScheduled = false;
+  /** fill(), after whatever is running now; once for all the takes of a burst. */
+  private readonly fillSoon = onceSoon(() => this.fill());
 
   constructor(
     private readonly dialOptions: DialOptions,
@@ -205,16 +207,6 @@ export class WarmPool implements GatewaySockets {
     await Promise.all(this.closing);
   }
 
-  /** fill(), after whatever is running now; once for all the takes of a burst. */
-  private fillSoon(): void {
-    if (!this.fillScheduled) {
-      this.fillScheduled = true;
-      setImmediate(() => {
-        this.fillScheduled = false;
-        this.fill();
-      });
-    }
-  }
 
   /** Starts warm dials until the pool holds as many as recent bursts ask for. */
   private fill(): void {

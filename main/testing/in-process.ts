@@ -3,7 +3,7 @@ import type { GatewayConfig, KeyConfig } from '../gateway/config.js';
 import { hashApiKey } from '../gateway/keys.js';
 import { readConnectionString } from '../../shared/connection-string.js';
 import { parseUpstreamUrl, upstreamTargetOf } from '../upstream/target.js';
-import { Tunnel, type TunnelOptions } from '../engine/index.js';
+import { Tunnel, type DirectRoute, type TunnelOptions } from '../engine/index.js';
 import { newApiKey } from './gateway.js';
 import type { PostgresInfo } from './global-setup.js';
 
@@ -50,14 +50,16 @@ export async function openTunnel(
 
 /**
  * A listening direct tunnel in this process to `url` (a postgres:// URL with its password), for
- * the profile `profile` (absent: as the CLI names it).
+ * the profile `profile` (absent: as the CLI names it), with `options` for the rest.
  */
 export async function openDirectTunnel(
   url: string,
   profile?: string,
+  options: Partial<Omit<DirectRoute, 'direct'>> = {},
 ): Promise<{ tunnel: Tunnel; host: string; port: number }> {
   const { upstream, password } = readConnectionString(url, 'The URL');
   return openTunnel({
+    ...options,
     direct: upstreamTargetOf(upstream, password, { kind: 'direct', profile }),
   });
 }
