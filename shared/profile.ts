@@ -35,7 +35,18 @@ export interface Profile {
    * channel binding over the local TLS. Absent or false: any local user connects with no password.
    */
   localLogin?: boolean;
+  /**
+   * A direct profile's warm logins: 'adaptive' (absent means it) holds a few connections to the
+   * database logged in ahead of need while the tunnel is in use, so that a client opening the
+   * same connection as a recent one starts in zero round trips; 'off' holds none. See
+   * docs/desktop.md, "Warm logins".
+   */
+  warmLogins?: WarmLoginsMode;
 }
+
+/** Whether a direct profile holds warm logins (see Profile.warmLogins). */
+export type WarmLoginsMode = 'adaptive' | 'off';
+export const WARM_LOGINS_MODES: readonly WarmLoginsMode[] = ['adaptive', 'off'];
 
 /** What the renderer may see of a profile: never its secret, only a mask. */
 export interface ProfileView extends Profile {
@@ -63,6 +74,8 @@ export interface ProfileInput {
   tls?: boolean;
   /** Whether the local port asks its own password (see Profile.localLogin). */
   localLogin?: boolean;
+  /** A direct profile's warm logins (see Profile.warmLogins). */
+  warmLogins?: WarmLoginsMode;
   /** A tunnel's API key: bare, or a DATABASE_URL holding one. */
   apiKey?: string;
   /** A direct profile's connection, without its password. */
@@ -143,6 +156,11 @@ export function validateProfileInput(
         errors.apiKey = tooLong;
       }
     }
+  }
+  if (input.warmLogins !== undefined && !WARM_LOGINS_MODES.includes(input.warmLogins)) {
+    errors.warmLogins = 'Warm logins are adaptive or off.';
+  } else if (input.warmLogins !== undefined && kind !== 'direct') {
+    errors.warmLogins = 'Only a direct profile logs in itself, and so has warm logins.';
   }
   if (kind === 'direct') {
     if (input.upstream) {

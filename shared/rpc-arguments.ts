@@ -21,6 +21,7 @@ const PROFILE_FIELDS: Record<keyof ProfileInput, readonly string[]> = {
   autoStart: ['boolean', 'undefined'],
   tls: ['boolean', 'undefined'],
   localLogin: ['boolean', 'undefined'],
+  warmLogins: ['string', 'undefined'],
   apiKey: ['string', 'undefined'],
   upstream: ['object', 'undefined'],
   password: ['string', 'undefined'],

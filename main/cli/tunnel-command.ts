@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatBytes, formatDuration, printable, safeUrl } from '../../shared/format.js';
 import { unverifiedServerWarning } from '../../shared/direct-upstream.js';
-import { DEFAULT_LOCAL_TLS } from '../../shared/profile.js';
+import { DEFAULT_LOCAL_TLS, WARM_LOGINS_MODES, type WarmLoginsMode } from '../../shared/profile.js';
 import { DEFAULT_GATEWAY_URL, ListenError, Tunnel, type TunnelOptions } from '../engine/index.js';
 import { defaultConfigDir } from '../service/config-dir.js';
 import { sentenceWithHint } from '../failure/failure.js';
@@ -35,6 +35,9 @@ Options:
       --local-password-env NAME
                        clients of the local port log in with the password in the environment
                        variable NAME (SCRAM-SHA-256, channel binding over the local TLS)
+      --warm-logins adaptive|off
+                       a direct tunnel keeps a few logins to the database ready while in use,
+                       for clients that open the same connection again (default adaptive)
       --config-dir DIR where the local CA lives (default ${defaultConfigDir()})
   -v, --verbose        print the type of every Postgres message
       --help           show this help
@@ -59,6 +62,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
         tls: { type: 'string' },
         'config-dir': { type: 'string' },
         'local-password-env': { type: 'string' },
+        'warm-logins': { type: 'string' },
         verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean' },
       },
@@ -80,12 +84,19 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
       `--gateway is for API keys; the postgres:// URL of ${route.source} is reached directly.`,
     );
   }
+  const warmLogins = parseWarmLogins(values['warm-logins']);
+  if (warmLogins !== undefined && route.kind !== 'direct') {
+    throw new UsageError(
+      '--warm-logins is for a direct tunnel (a postgres:// URL); through a gateway, the tunnel keeps its WebSockets warm by itself.',
+    );
+  }
 
   const localPassword = localPasswordFrom(env, values['local-password-env']);
   const configDir = values['config-dir'] ?? defaultConfigDir();
   const localCa = tls ? await openLocalCaForCli(configDir) : undefined;
   const tunnel = new Tunnel({
     ...routeOptions(route, values.gateway ?? env['PPG_WS_URL']),
+    ...(warmLogins === 'off' ? { maxWarmLogins: 0 } : {}),
     host,
     port,
     tls: localCa?.server,
@@ -111,6 +122,7 @@ export async function runTunnelCommand(args: string[], env: NodeJS.ProcessEnv): 
   tunnel.on('client-rejected', ({ clientAddress, reason }) =>
     console.info(`⚠️  ${clientAddress}: ${printable(reason)}`),
   );
+  tunnel.on('far-side-note', (sentence) => console.info(`ℹ️  ${sentence}`));
 
   // Listening before the first dial's answer: it may come after listen() resolves.
   const refusedAtStart = reportFarSideChecks(tunnel);
@@ -177,6 +189,14 @@ function routeOptions(route: CliRoute, gateway: string | undefined): TunnelOptio
     );
   }
   return { apiKey: route.apiKey, gatewayUrl, userAgent: `pg-tunnel/${packageVersion()}` };
+}
+
+/** `--warm-logins`: adaptive or off (see Profile.warmLogins); undefined when not given. */
+function parseWarmLogins(value: string | undefined): WarmLoginsMode | undefined {
+  if (value === undefined || (WARM_LOGINS_MODES as readonly string[]).includes(value)) {
+    return value as WarmLoginsMode | undefined;
+  }
+  throw new UsageError(`--warm-logins takes adaptive or off (got ${printable(value)}).`);
 }
 
 /** Like the reference client: a .env in the working directory fills in unset variables. */

@@ -472,5 +472,8 @@ function fieldsOf(
     tls: input.tls ?? before?.tls ?? DEFAULT_LOCAL_TLS,
     // Off by default, and then left out of profiles.json.
     localLogin: (input.localLogin ?? before?.localLogin) || undefined,
+    // Adaptive by default, and then left out of profiles.json; a direct profile's only.
+    warmLogins:
+      kind === 'direct' && (input.warmLogins ?? before?.warmLogins) === 'off' ? 'off' : undefined,
   };
 }

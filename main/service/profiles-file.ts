@@ -49,6 +49,7 @@ const profileSchema = z.looseObject({
   autoStart: z.boolean(),
   tls: z.boolean(),
   localLogin: z.boolean().optional(),
+  warmLogins: z.enum(['adaptive', 'off']).optional(),
 });
 
 const fileSchema = z.looseObject({

@@ -111,6 +111,7 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
       problem: entry?.problem ?? null,
       sessions: entry?.tunnel?.sessions() ?? [],
       logEntries: this.logCounts.get(id) ?? 0,
+      warmLogins: entry?.tunnel?.warmLogins(),
     };
   }
 
@@ -296,6 +297,8 @@ export class TunnelManager extends EventEmitter<TunnelManagerEvents> {
       }
       this.emit('change');
     });
+    tunnel.on('warm-logins', () => this.emit('change'));
+    tunnel.on('far-side-note', (sentence) => this.record(id, 'info', sentence));
     tunnel.on('session-opened', (s) => {
       this.record(
         id,

@@ -28,7 +28,10 @@ export function tunnelTargets(credentials: Credentials, playground: Playground):
       const by = { kind: 'direct' as const, profile: profile.name };
       const sslPassword = await credentials.sslPassword(profile.id);
       return {
-        route: { direct: upstreamTargetOf(profile.upstream!, secret, by, sslPassword) },
+        route: {
+          direct: upstreamTargetOf(profile.upstream!, secret, by, sslPassword),
+          ...(profile.warmLogins === 'off' ? { maxWarmLogins: 0 } : {}),
+        },
         localPassword,
       };
     }

@@ -5,7 +5,7 @@ import { ProfileProblem } from '../../components/problem-callout.js';
 import { ScreenHeader } from '../../components/screen-header.js';
 import { StatusBadge } from '../../components/status-badge.js';
 import { TunnelSwitch } from '../../components/tunnel-switch.js';
-import { addressText, sessionCountText } from '../../format/labels.js';
+import { addressText, sessionCountText, warmLoginsText } from '../../format/labels.js';
 import { ActivityLog } from './activity-log.js';
 import { ConnectionSection } from './connection-section.js';
 import { DirectSummary } from './direct-summary.js';
@@ -28,6 +28,8 @@ export function TunnelDetailScreen({
   const listening = status === 'listening';
   const address = addressText(state?.host ?? null, state?.port ?? null);
   const sessions = state?.sessions ?? [];
+  const warm = listening ? warmLoginsText(state?.warmLogins) : null;
+  const paused = listening ? state?.warmLogins?.paused : undefined;
 
   return (
     <section className="screen">
@@ -43,11 +45,18 @@ export function TunnelDetailScreen({
               {state?.runBy !== undefined
                 ? `run by ${state.runBy}`
                 : sessionCountText(sessions.length)}
+              {warm && ` · ${warm}`}
             </span>
           )}
           {profile.kind === 'playground' && <span className="detail-kind">Playground</span>}
           {profile.kind === 'direct' && <span className="detail-kind">Direct</span>}
         </p>
+        {paused && (
+          <p className="detail-note" role="status">
+            Warm logins are paused until {new Date(paused.until).toLocaleTimeString()}:{' '}
+            {paused.reason}. Clients log in as usual meanwhile.
+          </p>
+        )}
         <DirectSummary profile={profile} />
         <ProfileProblem profile={profile} state={state} navigate={navigate} />
         <ConnectionSection profile={profile} state={state} />

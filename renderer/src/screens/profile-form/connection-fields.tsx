@@ -124,6 +124,20 @@ export function ConnectionFields({
         clients log in with a password PG Tunnel generates (shown under Connect, kept in the
         keychain), and with TLS on they can require channel binding (channel_binding=require).
       </CheckboxField>
+
+      {kind === 'direct' && (
+        <CheckboxField
+          name="warmLogins"
+          label="Warm logins"
+          checked={values.warmLogins}
+          onChange={(checked) => onChange('warmLogins', checked)}
+        >
+          While you use the tunnel, PG Tunnel keeps a few connections to the database logged in
+          ahead of need, so that your database tool opens its next connection at once. They are
+          closed after a minute with no new client, and whenever the database says it has no
+          connections to spare. Off, each connection logs in when it opens.
+        </CheckboxField>
+      )}
     </>
   );
 }

@@ -126,6 +126,7 @@ describe('the profile form model, for a direct profile', () => {
         sslrootcert: 'system',
         channelBinding: 'prefer',
       },
+      warmLogins: 'adaptive',
       password: 's@cret',
     });
     expect(validateForm(pasted, add)).toEqual({});

@@ -36,6 +36,8 @@ export interface ProfileFormValues extends DirectFormValues {
   tls: boolean;
   /** The local port asks a password of its own (Profile.localLogin). */
   localLogin: boolean;
+  /** A direct profile's warm logins are adaptive (Profile.warmLogins); unchecked, off. */
+  warmLogins: boolean;
   /** Adding from a file's connection ("Add from…"): its ConnectionSource id, else ''. */
   passwordFrom: string;
 }
@@ -61,6 +63,7 @@ export function initialValues(profile?: ProfileView): ProfileFormValues {
     autoStart: profile?.autoStart ?? false,
     tls: profile?.tls ?? DEFAULT_LOCAL_TLS,
     localLogin: profile?.localLogin ?? false,
+    warmLogins: profile?.warmLogins !== 'off',
     passwordFrom: '',
     ...directValuesOf(profile?.upstream),
   };
@@ -133,6 +136,7 @@ export function toProfileInput(values: ProfileFormValues, mode: FormMode): Profi
       input.kind = 'direct';
     }
     input.upstream = upstreamOf(values);
+    input.warmLogins = values.warmLogins ? 'adaptive' : 'off';
     if (values.password !== '') {
       input.password = values.password;
     }
@@ -188,6 +192,7 @@ export const FIELD_ORDER: readonly ProfileField[] = [
   'port',
   'tls',
   'localLogin',
+  'warmLogins',
 ];
 
 /** Fields inside the "Advanced" disclosure, which must be open to show their errors. */
@@ -198,4 +203,5 @@ export const ADVANCED_FIELDS: ReadonlySet<string> = new Set([
   'port',
   'tls',
   'localLogin',
+  'warmLogins',
 ]);

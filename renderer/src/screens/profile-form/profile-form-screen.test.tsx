@@ -203,6 +203,7 @@ describe('a direct profile in the form', () => {
         sslrootcert: null,
         channelBinding: 'prefer',
       },
+      warmLogins: 'adaptive',
       password: 's@cret',
     });
     expect(navigate).toHaveBeenCalledWith({ screen: 'detail', profileId: 'new' });
