@@ -282,7 +282,6 @@ export class WarmLogins {
     }
   }
 
-
   /** Starts warm logins until each recent shape has as many as its bursts ask, `max` in all. */
   private fill(): void {
     const now = Date.now();

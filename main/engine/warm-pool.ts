@@ -207,7 +207,6 @@ export class WarmPool implements GatewaySockets {
     await Promise.all(this.closing);
   }
 
-
   /** Starts warm dials until the pool holds as many as recent bursts ask for. */
   private fill(): void {
     const now = Date.now();
