@@ -1,45 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { formatGoals } from './goals.js';
 import type { Machine } from './machine.js';
 import type { Result } from './rounds.js';
+import { rowName, rowsOf, type RowSource } from './rows.js';
 import { TARGET_NAMES, type TargetName } from './targets.js';
-import type { ProcessName, Workload, WorkloadName } from './workloads/workload.js';
-
-/** One line of the table: a workload (and, for memory, a process), the median per target. */
-interface Row {
-  workload: WorkloadName;
-  process: ProcessName | undefined;
-  unit: string;
-  higherIsBetter: boolean;
-  rounds: number;
-  medians: Partial<Record<TargetName, number>>;
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-function rowsOf(results: Result[], workloads: Workload[]): Row[] {
-  const rows: Row[] = [];
-  for (const workload of workloads) {
-    const processes = [
-      ...new Set(results.filter((r) => r.workload === workload.name).map((r) => r.process)),
-    ];
-    for (const process of processes) {
-      const medians: Row['medians'] = {};
-      for (const r of results) {
-        if (r.workload === workload.name && r.process === process) {
-          medians[r.target] = median(r.samples);
-        }
-      }
-      const { name, unit, higherIsBetter, rounds } = workload;
-      rows.push({ workload: name, process, unit, higherIsBetter, rounds, medians });
-    }
-  }
-  return rows;
-}
 
 const RATIOS: Array<[TargetName, TargetName]> = [
   ['pg-tunnel', 'direct'],
@@ -83,7 +48,7 @@ const formatRatio = (a: number | undefined, b: number | undefined): string =>
  * throughput row; on a memory or time row (↓) lower is better, so below 1× means less (pg/tls on
  * first-query: our tunnel's time as a share of Postgres's over TLS across the same network).
  */
-export function formatTable(results: Result[], workloads: Workload[]): string {
+export function formatTable(results: Result[], workloads: readonly RowSource[]): string {
   const present = new Set(results.map((r) => r.target));
   const targets = TARGET_NAMES.filter((target) => present.has(target));
   const ratios = RATIOS.filter(([a, b]) => present.has(a) && present.has(b));
@@ -95,7 +60,7 @@ export function formatTable(results: Result[], workloads: Workload[]): string {
     ...ratios.map(([a, b]) => `${SHORT[a]}/${SHORT[b]}`),
   ];
   const lines = rowsOf(results, workloads).map((row) => [
-    row.process ? `${row.workload} (${row.process})` : row.workload,
+    rowName(row),
     `${row.unit} ${row.higherIsBetter ? '↑' : '↓'}`,
     String(row.rounds),
     ...targets.map((target) => formatValue(row.medians[target])),
@@ -116,7 +81,7 @@ export async function writeJson(
   file: string,
   machine: Machine,
   results: Result[],
-  workloads: Workload[],
+  workloads: readonly RowSource[],
 ): Promise<void> {
   const records = rowsOf(results, workloads).flatMap((row) =>
     TARGET_NAMES.filter((target) => row.medians[target] !== undefined).map((target) => ({
@@ -129,4 +94,11 @@ export async function writeJson(
   );
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify({ machine, results: records }, null, 2)}\n`);
+}
+
+/** The table, and under it the goals its rows can tell (see goals.ts), when any of them ran. */
+export function formatReport(results: Result[], workloads: readonly RowSource[]): string {
+  const table = formatTable(results, workloads);
+  const goals = formatGoals(rowsOf(results, workloads));
+  return goals ? `${table}\n\n${goals}` : table;
 }

@@ -7,7 +7,7 @@ import { run } from '../main/testing/child-process.js';
 const RTT_ROWS = ['connect@20ms', 'first-query@20ms', 'gui-open@20ms', 'latency@20ms'];
 
 describe('npm run bench', () => {
-  it('measures every target on loopback (--floor, --tls) and across a network (--rtt), prints the table and writes the JSON', async () => {
+  it('measures every target on loopback (--floor, --tls) and across a network (--rtt), prints the table and its goals, and writes the JSON', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bench-check-'));
     try {
       const json = join(dir, 'results.json');
@@ -20,8 +20,10 @@ describe('npm run bench', () => {
           '--quick',
           '--rtt',
           '20',
+          // With --rtt a name without @ takes its rows on loopback and across the network alike
+          // (latency: latency and latency@20ms), a name with @ the one across the network alone.
           '--only',
-          ['latency', ...RTT_ROWS].join(','),
+          'latency,first-query,gui-open,connect@20ms',
           '--floor',
           '--tls',
           '--json',
@@ -56,6 +58,21 @@ describe('npm run bench', () => {
       for (const row of ['latency', ...RTT_ROWS]) {
         expect(lines.some((line) => line.startsWith(`${row} `))).toBe(true);
       }
+      // Under the table, the goals whose rows ran, each met or not: here pg-direct's four across
+      // the network, pg-tunnel's three, and pg-tunnel against the relays on latency alone.
+      const goals = lines
+        .slice(lines.indexOf('goals (medians of this run):') + 1)
+        .filter((line) => line !== '');
+      expect(goals.map((line) => /^ {2}(?:met|not met) +(\S+ on \S+)/.exec(line)?.[1])).toEqual([
+        'pg-direct on connect@20ms',
+        'pg-direct on gui-open@20ms',
+        'pg-direct on first-query@20ms',
+        'pg-direct on latency@20ms',
+        'pg-tunnel on connect@20ms',
+        'pg-tunnel on connect@20ms',
+        'pg-tunnel on gui-open@20ms',
+        'pg-tunnel on latency',
+      ]);
       const { machine, results } = JSON.parse(await readFile(json, 'utf8')) as {
         machine: { cores: number };
         results: Array<{ workload: string; target: string; value: number; unit: string }>;

@@ -6,7 +6,7 @@ import { keepExitStatus, startPostgres } from '../main/testing/postgres.js';
 import { makeCertificate } from '../main/testing/tls.js';
 import { describeMachine, formatMachine } from './machine.js';
 import { Progress } from './progress.js';
-import { formatTable, writeJson } from './report.js';
+import { formatReport, writeJson } from './report.js';
 import { runRounds } from './rounds.js';
 import { settingsFor } from './settings.js';
 import { startTargets } from './targets.js';
@@ -28,7 +28,9 @@ and prints the medians with their ratios.
   --rtt MS       also the rows across a simulated network of MS ms round trip (a delay relay
                  on the remote leg; Postgres over TLS as direct-tls, the gateway serving wss):
                  ${RTT_WORKLOAD_NAMES.map((name) => `${name}@MSms`).join(', ')}
-  --only LIST    only these workloads: ${WORKLOAD_NAMES.join(', ')}, and with --rtt those above
+  --only LIST    only these workloads: ${WORKLOAD_NAMES.join(', ')}, and with --rtt those
+                 above; with --rtt a name without @ takes both its rows (connect: connect and
+                 connect@MSms), a name with @MSms the row across the network alone
   --floor        also measure \`relays\`: two plain TCP relays in front of Postgres, the cost of
                  two extra processes on the path with no WebSocket and no protocol work
   --tls          also measure \`pg-tunnel-tls\`: our tunnel with its clients in TLS on the local
@@ -43,7 +45,8 @@ interface Options {
   floor: boolean;
   tls: boolean;
   rttMs: number | undefined;
-  only: WorkloadName[] | undefined;
+  /** Workload names, or an --rtt row's name without its @MSms (see selected). */
+  only: string[] | undefined;
   json: string | undefined;
   profile: string | undefined;
 }
@@ -75,8 +78,10 @@ function parseOptions(args: string[]): Options {
     );
   }
   const known: string[] = [
-    ...WORKLOAD_NAMES,
-    ...(rttMs ? RTT_WORKLOAD_NAMES.map((name) => `${name}@${rttMs}ms`) : []),
+    ...new Set([
+      ...WORKLOAD_NAMES,
+      ...(rttMs ? RTT_WORKLOAD_NAMES.flatMap((name) => [name, `${name}@${rttMs}ms`]) : []),
+    ]),
   ];
   const only = values.only?.split(',').map((name) => name.trim());
   const unknown = only?.filter((name) => !known.includes(name));
@@ -88,10 +93,18 @@ function parseOptions(args: string[]): Options {
     floor: values.floor,
     tls: values.tls,
     rttMs,
-    only: only as WorkloadName[] | undefined,
+    only,
     json: values.json && resolve(values.json),
     profile: values.profile && resolve(values.profile),
   };
+}
+
+/**
+ * Whether --only takes a workload: by its name, or by the name before its @MSms, so that
+ * `--only connect` with --rtt runs connect and connect@MSms alike. All without --only.
+ */
+function selected(name: WorkloadName, only: string[] | undefined): boolean {
+  return !only || only.includes(name) || only.includes(name.split('@')[0]!);
 }
 
 /** Undone in reverse order at the end, or on Ctrl-C: nothing is left running or on disk. */
@@ -126,8 +139,8 @@ async function main(options: Options): Promise<void> {
   });
   cleanups.push(() => targets.stop());
 
-  const workloads = createWorkloads({ settings, targets, workDir, rttMs }).filter(
-    (workload) => !options.only || options.only.includes(workload.name),
+  const workloads = createWorkloads({ settings, targets, workDir, rttMs }).filter((workload) =>
+    selected(workload.name, options.only),
   );
   const results = await runRounds(workloads, targets, progress, settings.warmUp);
   progress.step('stopping');
@@ -142,7 +155,7 @@ async function main(options: Options): Promise<void> {
       (rttMs ? `; @${rttMs}ms rows across a simulated ${rttMs} ms round trip` : '') +
       `\n${formatMachine(machine)}\n`,
   );
-  console.log(formatTable(results, workloads));
+  console.log(formatReport(results, workloads));
   if (options.json) {
     await writeJson(options.json, machine, results, workloads);
     console.error(`results written to ${options.json}`);

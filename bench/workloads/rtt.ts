@@ -1,21 +1,7 @@
-import pg from 'pg';
-import { nodePgConfig, psql, timed } from '../clients.js';
-import type { Connection } from '../targets.js';
+import { psql, timed } from '../clients.js';
+import { openLikeAGui } from './gui-open.js';
 import { PGBENCH_SHAPES, pgbenchWorkload } from './pgbench.js';
 import type { BenchContext, Sample, Workload } from './workload.js';
-
-/**
- * What a GUI runs as it opens a database, one catalog query on each of the connections it opens
- * at once (a schema tree, a table list, types for its editor, settings).
- */
-const GUI_QUERIES = [
-  'select nspname from pg_catalog.pg_namespace order by 1',
-  `select n.nspname, c.relname, c.relkind from pg_catalog.pg_class c
-     join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-     where c.relkind in ('r', 'v', 'm', 'p') order by 1, 2`,
-  'select oid, typname from pg_catalog.pg_type order by 1',
-  'select name, setting from pg_catalog.pg_settings order by 1',
-];
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -26,8 +12,9 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  *
  * - `connect@MSms`: pgbench -C tps, a new connection per transaction, back to back;
  * - `first-query@MSms`: `psql -c 'select 1'` from start to exit, ms;
- * - `gui-open@MSms`: four connections opened at once, each running a catalog query, until all
- *   have answered, ms (node-postgres, as a GUI's driver);
+ * - `gui-open@MSms`: a GUI opening a database as TablePlus does (see openLikeAGui): a schema
+ *   browser's connection and its catalog queries one after another, then a connection per query
+ *   tab, from the start until the last tab's first result, ms;
  * - `latency@MSms`: pgbench -S -c 1 tps, on one open connection.
  *
  * The timed rows take `samples` measurements per round, `pauseMs` apart as a person's actions
@@ -65,25 +52,10 @@ export function rttWorkloads(
       name: `gui-open@${rttMs}ms`,
       unit: 'ms',
       higherIsBetter: false,
+      // pgbench's tables give the schema browser tables to list and a table's columns to show.
+      prepare,
       measure: (target) => spaced(() => openLikeAGui(target.connection())),
     },
     pgbenchWorkload(`latency@${rttMs}ms`, PGBENCH_SHAPES.latency, { ...common, seconds, prepare }),
   ];
-}
-
-/** Opens one connection per GUI query at once; resolves with the ms until all have answered. */
-async function openLikeAGui(connection: Connection): Promise<number> {
-  const clients = GUI_QUERIES.map(() => new pg.Client(nodePgConfig(connection)));
-  const startedAt = performance.now();
-  try {
-    await Promise.all(
-      clients.map(async (client, i) => {
-        await client.connect();
-        await client.query(GUI_QUERIES[i]!);
-      }),
-    );
-    return performance.now() - startedAt;
-  } finally {
-    await Promise.all(clients.map((client) => client.end().catch(() => {})));
-  }
 }
