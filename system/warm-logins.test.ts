@@ -202,6 +202,40 @@ describe('warm logins of a direct tunnel', () => {
     expect(sleeping.stderr).toContain('canceling statement due to user request');
   }, 60_000);
 
+  it('a GUI opening three connections at once finds three warm ones the next time, and never more than four are held', async () => {
+    const warm = await directTunnel();
+    const openThree = () =>
+      Promise.all(
+        [1, 2, 3].map(async () => {
+          const client = new pg.Client({
+            host: warm.host,
+            port: warm.port,
+            user: server.user,
+            database: server.database,
+            application_name: 'warm-gui',
+          });
+          await client.connect();
+          const { rows } = await client.query<{ started: string }>(
+            `select (extract(epoch from backend_start) * 1000)::bigint as started from pg_stat_activity where pid = pg_backend_pid()`,
+          );
+          await client.end();
+          return Number(rows[0]!.started);
+        }),
+      );
+    await openThree();
+    expect(await heldBy(warm.tunnel, 3)).toBe(3);
+    const startedAt = Date.now();
+    for (const backendStart of await openThree()) {
+      expect(backendStart).toBeLessThan(startedAt);
+    }
+    for (let i = 0; i < 3; i++) {
+      await openThree();
+    }
+    await heldBy(warm.tunnel, 3);
+    expect(warm.tunnel.warmLogins()!.held).toBeLessThanOrEqual(4);
+    expect(await backendsOf('warm-gui')).toBeLessThanOrEqual(4);
+  }, 60_000);
+
   it('holds nothing before a client comes, and nothing once no client came for the idle time', async () => {
     const warm = await directTunnel({ warmLoginIdleMs: 2_000 });
     const env = { PGAPPNAME: 'warm-idle' };
