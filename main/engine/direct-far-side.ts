@@ -6,11 +6,10 @@ import { forwardCancel, probeUpstream, UpstreamError } from '../upstream/connect
 import { chooseDirectDatabase } from '../upstream/database-rule.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import { UpstreamSession } from '../upstream/upstream-session.js';
-import type { StartupMessage } from '../pgwire/startup.js';
 import type { WarmLoginsInfo } from '../../shared/tunnel-state.js';
 import { withoutAuthenticationOk } from './local-login.js';
 import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
-import { WarmLogins, type LoginShape } from './warm-logins.js';
+import { loginShape, WarmLogins } from '../upstream/warm-logins.js';
 
 /** What a direct tunnel does about warm logins (see WarmLogins). */
 export interface WarmLoginSettings {
@@ -94,9 +93,11 @@ export class DirectFarSide implements FarSide {
       this.target.by,
     );
     const request = { startup: message, database: choice.database, notice: choice.notice };
-    const shape: LoginShape | undefined = isWarmable(message)
-      ? { key: bytes.toString('latin1', 0, bytes.length - afterStartup.length), request }
-      : undefined;
+    const shape = loginShape(
+      message,
+      bytes.subarray(0, bytes.length - afterStartup.length),
+      request,
+    );
     let upstream = shape && (await this.warm.take(shape));
     if (!upstream) {
       try {
@@ -125,15 +126,6 @@ export class DirectFarSide implements FarSide {
   async cancel(packet: Buffer): Promise<void> {
     await forwardCancel(this.target, packet);
   }
-}
-
-/**
- * Whether a warm login may serve this client: not a replication connection (a walsender, for a
- * long-lived tool such as pg_basebackup or pg_receivewal, whose slots max_wal_senders counts:
- * never held ahead of need).
- */
-function isWarmable(message: StartupMessage): boolean {
-  return message.parameters['replication'] === undefined;
 }
 
 /** One session's database connection, pumped to the client's socket. */

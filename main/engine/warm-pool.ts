@@ -2,8 +2,8 @@ import type WebSocket from 'ws';
 import { CloseCode } from '../relay/tunnel-protocol.js';
 import { safeUrl } from '../../shared/format.js';
 import { isLastingRefusal } from '../failure/failure.js';
-import { BurstMeter } from './burst-meter.js';
-import { onceSoon } from './once-soon.js';
+import { BurstMeter } from '../upstream/burst-meter.js';
+import { onceSoon } from '../upstream/once-soon.js';
 import { DialError, dialGateway, type DialedSocket, type DialOptions } from './gateway-dial.js';
 
 /** A WebSocket to the gateway for one client connection. */

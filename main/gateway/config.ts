@@ -23,6 +23,7 @@ const keySchema = z.strictObject({
   passwordEnv: z.string().min(1).optional(),
   maxSessions: z.number().int().positive().optional(),
   idleTimeoutSeconds: z.number().int().positive().optional(),
+  warmLogins: z.enum(['adaptive', 'off'], { error: 'must be "adaptive" or "off"' }).optional(),
   // "*" anywhere in the list means every database, as the bare "*" does: `["*"]` reads as "all"
   // to a person, and a database named "*" is not worth a second spelling.
   databases: z
@@ -89,6 +90,12 @@ export interface KeyConfig {
    * ended with a FATAL; undefined: never.
    */
   idleTimeoutSeconds?: number;
+  /**
+   * 'adaptive' (absent means it): while the key is in use, a few logins to its upstream are made
+   * ahead of need for clients whose StartupMessage is the same as a recent one's (see
+   * WarmLogins); 'off': every session logs in when it starts.
+   */
+  warmLogins?: 'adaptive' | 'off';
 }
 
 /** `attempts` unknown keys from one address within `windowSeconds` refuse it for `blockSeconds`. */
@@ -208,6 +215,7 @@ export function parseGatewayConfig(
       maxSessions: key.maxSessions,
       databases: key.databases,
       idleTimeoutSeconds: key.idleTimeoutSeconds,
+      ...(key.warmLogins ? { warmLogins: key.warmLogins } : {}),
     };
   });
   return {

@@ -2,6 +2,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { KeyConfig } from './config.js';
 import { ScramKeyCache } from '../pgwire/scram.js';
+import { UpstreamSession } from '../upstream/upstream-session.js';
+import { WarmLogins } from '../upstream/warm-logins.js';
 
 /** The form keys are stored in: never the key itself. */
 export function hashApiKey(apiKey: string): string {
@@ -15,7 +17,18 @@ export function hashApiKey(apiKey: string): string {
 export interface KeyEntry extends KeyConfig {
   /** SCRAM keys derived for this key's upstream role, reused by every later login. */
   scramKeys: ScramKeyCache;
+  /**
+   * Logins to the key's upstream made ahead of need (see WarmLogins); undefined when the key has
+   * no upstream or its warmLogins is 'off'. Stopped when a reload removes or changes the key.
+   */
+  readyLogins?: WarmLogins;
 }
+
+/** The most warm logins a key holds at once (the same cap as a direct tunnel's). */
+const MAX_WARM_LOGINS_PER_KEY = 4;
+
+/** Hears what a key's warm logins say (a pause, a release at idle), for the gateway's log. */
+export type WarmLoginsSaid = (keyId: string, sentence: string) => void;
 
 export class KeyRegistry {
   private readonly entries: Array<{ digest: Buffer; entry: KeyEntry }>;
@@ -24,16 +37,32 @@ export class KeyRegistry {
    * `previous`: the registry this one replaces on a reload. A key configured exactly as before
    * keeps its entry (and the SCRAM keys derived for it); a new or changed one gets a fresh entry.
    */
-  constructor(keys: KeyConfig[], previous?: KeyRegistry) {
+  constructor(keys: KeyConfig[], previous?: KeyRegistry, said?: WarmLoginsSaid) {
     this.entries = keys.map((key) => {
       const kept = previous?.entries.find(({ entry }) => sameConfig(entry, key));
       return (
         kept ?? {
           digest: Buffer.from(key.keyHash.slice('sha256:'.length), 'hex'),
-          entry: { ...key, scramKeys: new ScramKeyCache() },
+          entry: newEntry(key, said),
         }
       );
     });
+    // A removed or changed key's warm logins would serve what it was: closed now.
+    for (const { entry } of previous?.entries ?? []) {
+      if (!this.includes(entry)) {
+        void entry.readyLogins?.stop();
+      }
+    }
+  }
+
+  /** Warm logins held now, every key's together. */
+  warmLoginsHeld(): number {
+    return this.entries.reduce((held, { entry }) => held + (entry.readyLogins?.held ?? 0), 0);
+  }
+
+  /** Closes every key's warm logins (the gateway is closing); resolves when they are closed. */
+  async stopWarmLogins(): Promise<void> {
+    await Promise.all(this.entries.map(({ entry }) => entry.readyLogins?.stop()));
   }
 
   /** Compares against every entry in constant time, so timing tells nothing about near misses. */
@@ -62,7 +91,21 @@ export class KeyRegistry {
   }
 }
 
+function newEntry(key: KeyConfig, said?: WarmLoginsSaid): KeyEntry {
+  const scramKeys = new ScramKeyCache();
+  const upstream = key.upstream;
+  const readyLogins =
+    upstream && key.warmLogins !== 'off'
+      ? new WarmLogins({
+          max: MAX_WARM_LOGINS_PER_KEY,
+          open: (request, signal) => UpstreamSession.open(upstream, request, scramKeys, signal),
+          said: (sentence) => said?.(key.id, sentence),
+        })
+      : undefined;
+  return { ...key, scramKeys, ...(readyLogins ? { readyLogins } : {}) };
+}
+
 function sameConfig(entry: KeyEntry, key: KeyConfig): boolean {
-  const { scramKeys: _derived, ...config } = entry;
+  const { scramKeys: _derived, readyLogins: _held, ...config } = entry;
   return isDeepStrictEqual(config, key);
 }

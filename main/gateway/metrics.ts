@@ -84,6 +84,8 @@ export interface MetricsSources {
   pendingConnections: () => number;
   /** Whether the failed-key limiter holds only blocks and counts no new address. */
   limiterFull: () => boolean;
+  /** Logins to the keys' upstreams held ahead of need (see WarmLogins). */
+  warmLogins: () => number;
 }
 
 /**
@@ -166,6 +168,11 @@ export function createMetricsRegistry(stats: GatewayStats, sources: MetricsSourc
   );
   gauge('pg_tunnel_gateway_draining', '1 while the gateway drains before it stops.', () =>
     stats.draining ? 1 : 0,
+  );
+  gauge(
+    'pg_tunnel_gateway_warm_logins',
+    "Logins to the keys' databases made ahead of need, for clients not here yet.",
+    sources.warmLogins,
   );
   gauge(
     'pg_tunnel_gateway_warm_sockets_open',

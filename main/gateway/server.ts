@@ -69,7 +69,9 @@ export interface Gateway {
 
 export function createGateway(initialConfig: GatewayConfig, log: Logger = silentLogger): Gateway {
   let config = initialConfig;
-  let keys = new KeyRegistry(config.keys);
+  const warmLoginsSaid = (key: string, sentence: string): void =>
+    log.info('warm logins', { key, message: sentence });
+  let keys = new KeyRegistry(config.keys, undefined, warmLoginsSaid);
   let trustedProxies = trustedProxyList(config.trustedProxies ?? []);
   const stats = createStats();
   const limiter = new FailedKeyLimiter(config.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
@@ -80,6 +82,7 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     pendingConnections: () => pending.size,
     limitedAddresses: () => limiter.limitedAddresses(),
     limiterFull: () => limiter.full(),
+    warmLogins: () => keys.warmLoginsHeld(),
   });
   // Read at start only, as the listen address is.
   const metricsListener = config.metrics && createMetricsListener(metrics, config.metrics, log);
@@ -151,8 +154,9 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     log,
   });
 
-  const close = (): Promise<void> =>
-    new Promise((resolve) => {
+  const close = async (): Promise<void> => {
+    const warmLoginsStopped = keys.stopWarmLogins();
+    await new Promise<void>((resolve) => {
       clearInterval(heartbeatTimer);
       for (const ws of wss.clients) {
         ws.terminate();
@@ -162,6 +166,8 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       metricsListener?.server.close();
       server.close(() => resolve());
     });
+    await warmLoginsStopped;
+  };
 
   return {
     stats,
@@ -190,6 +196,8 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
       stats.draining = true;
       // They carry no session: the tunnels holding them dial elsewhere (or back, and are told).
       warmSockets.closeAll('the gateway is draining');
+      // No session will take them: the database has its connections back at once.
+      void keys.stopWarmLogins();
       log.info('gateway draining', {
         sessionsOpen: sessions.size,
         drainTimeoutSeconds: timeoutMs / 1000,
@@ -210,7 +218,7 @@ export function createGateway(initialConfig: GatewayConfig, log: Logger = silent
     },
     endDrainNow: () => endDrainNow?.(),
     reload: (next) => {
-      keys = new KeyRegistry(next.keys, keys);
+      keys = new KeyRegistry(next.keys, keys, warmLoginsSaid);
       trustedProxies = trustedProxyList(next.trustedProxies ?? []);
       limiter.configure(next.failedKeyLimit ?? DEFAULT_FAILED_KEY_LIMIT);
       pending.configure(next.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS);

@@ -17,6 +17,7 @@ import { forwardCancel } from '../upstream/connect.js';
 import { chooseDatabase } from '../upstream/database-rule.js';
 import { describeTarget, type UpstreamTarget } from '../upstream/target.js';
 import { UpstreamSession } from '../upstream/upstream-session.js';
+import { loginShape } from '../upstream/warm-logins.js';
 import { finishMessageThenSay, type GatewayEndCause } from './session-end.js';
 import type { KeyEntry } from './keys.js';
 import type { Logger } from './log.js';
@@ -183,7 +184,7 @@ export class GatewaySession implements PumpHooks {
           return;
         }
         this.loggingIn = true;
-        void this.logIn(step.message, step.afterStartup);
+        void this.logIn(step.message, step.bytes, step.afterStartup);
         return;
       }
     }
@@ -224,18 +225,33 @@ export class GatewaySession implements PumpHooks {
     return undefined;
   }
 
-  private async logIn(startup: StartupMessage, afterStartup: Buffer): Promise<void> {
-    const { upstream: target, databases } = this.key;
+  /**
+   * Logs in to the key's upstream for the client's StartupMessage (`startup`, whose bytes, with
+   * what followed them, are `bytes`): with a warm login of the same StartupMessage when the key
+   * holds one (see WarmLogins), else a login of its own.
+   */
+  private async logIn(startup: StartupMessage, bytes: Buffer, afterStartup: Buffer): Promise<void> {
+    const { upstream: target, databases, readyLogins } = this.key;
     const choice = chooseDatabase(target.database, databases, startup.parameters);
-    let upstream: UpstreamSession;
+    const request = { startup, database: choice.database, notice: choice.notice };
+    const shape = loginShape(
+      startup,
+      bytes.subarray(0, bytes.length - afterStartup.length),
+      request,
+    );
+    let upstream = shape && (await readyLogins?.take(shape));
     try {
-      upstream = await UpstreamSession.open(
-        target,
-        { startup, database: choice.database, notice: choice.notice },
-        this.key.scramKeys,
-        this.clientGone.signal,
-      );
+      if (!upstream) {
+        upstream = await UpstreamSession.open(
+          target,
+          request,
+          this.key.scramKeys,
+          this.clientGone.signal,
+        );
+        readyLogins?.loggedIn();
+      }
     } catch (error) {
+      readyLogins?.refused(error);
       if (this.clientGone.signal.aborted) {
         this.log('info', 'client left during the upstream login', {});
         return;
@@ -264,6 +280,7 @@ export class GatewaySession implements PumpHooks {
     });
     this.stopReadingOpening();
     upstream.watch((cause) => {
+      readyLogins?.clientLeft();
       if (cause) {
         // The address is the operator's business: the client hears that the database was lost.
         this.logWarn('upstream connection lost', { reason: describeFailure(cause).message });

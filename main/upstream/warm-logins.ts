@@ -1,8 +1,9 @@
 import type { WarmLoginsInfo } from '../../shared/tunnel-state.js';
 import { SqlState } from '../pgwire/error-response.js';
-import type { UpstreamRequest } from '../upstream/connect.js';
-import { UpstreamError } from '../upstream/upstream-error.js';
-import type { UpstreamSession } from '../upstream/upstream-session.js';
+import type { StartupMessage } from '../pgwire/startup.js';
+import type { UpstreamRequest } from './connect.js';
+import { UpstreamError } from './upstream-error.js';
+import type { UpstreamSession } from './upstream-session.js';
 import { BurstMeter } from './burst-meter.js';
 import { onceSoon } from './once-soon.js';
 
@@ -15,6 +16,22 @@ import { onceSoon } from './once-soon.js';
 export interface LoginShape {
   key: string;
   request: UpstreamRequest;
+}
+
+/**
+ * The shape of a client's login, from its StartupMessage (`message`, and its bytes `messageBytes`)
+ * and what the connector makes of it; undefined when no warm login may serve it: a replication
+ * connection (a walsender, for a long-lived tool such as pg_basebackup or pg_receivewal, whose
+ * slots max_wal_senders counts, is never held ahead of need).
+ */
+export function loginShape(
+  message: StartupMessage,
+  messageBytes: Buffer,
+  request: UpstreamRequest,
+): LoginShape | undefined {
+  return message.parameters['replication'] === undefined
+    ? { key: messageBytes.toString('latin1'), request }
+    : undefined;
 }
 
 export interface WarmLoginsOptions {
