@@ -272,13 +272,17 @@ export class GatewaySession implements PumpHooks {
       return;
     }
     this.upstream = upstream;
+    this.stopReadingOpening();
+    // The client's answer goes out first: what follows is bookkeeping it need not wait for (on
+    // Linux, a log line to a pipe, socket or file is a synchronous write).
+    this.fromSocket(upstream.firstBytes);
+    this.ws.send(upstream.firstBytes);
     this.log('info', 'session opened', {
       client: this.meta.clientAddress,
       application: startup.parameters['application_name'],
       database: choice.database,
       protocol: `${protocolMajor(startup.protocolVersion)}.${protocolMinor(startup.protocolVersion)}`,
     });
-    this.stopReadingOpening();
     upstream.watch((cause) => {
       readyLogins?.clientLeft();
       if (cause) {
@@ -289,8 +293,6 @@ export class GatewaySession implements PumpHooks {
         this.ws.close(CloseCode.Normal);
       }
     });
-    this.fromSocket(upstream.firstBytes);
-    this.ws.send(upstream.firstBytes);
     const idleSeconds = this.key.idleTimeoutSeconds;
     if (idleSeconds !== undefined) {
       this.armIdleTimer(idleSeconds * 1000);
