@@ -11,7 +11,9 @@ const MODULE = fileURLToPath(new URL('./young-generation.ts', import.meta.url));
  * called keepYoungGenerationSmall first or not. A process of its own, because the test runner's
  * own new space has long since grown.
  */
-async function newSpaceAcrossABurst(keepSmall: boolean): Promise<{ before: number; after: number }> {
+async function newSpaceAcrossABurst(
+  keepSmall: boolean,
+): Promise<{ before: number; after: number }> {
   const script = `
     import { getHeapSpaceStatistics } from 'node:v8';
     import { keepYoungGenerationSmall } from ${JSON.stringify(MODULE)};
