@@ -1,5 +1,9 @@
 #!/usr/bin/env node
+import { keepYoungGenerationSmall } from '../relay/young-generation.js';
 import { UsageError } from './usage-error.js';
+
+// Before any command loads its modules: a young generation grown while starting stays grown.
+keepYoungGenerationSmall();
 
 const [command, ...rest] = process.argv.slice(2);
 
