@@ -14,6 +14,9 @@ export const WS_HIGH_WATER_MARK = 256 * 1024;
  */
 export const SOCKET_HIGH_WATER_MARK = 1024 * 1024;
 
+/** ws.send's options for every chunk: one object for all, not one per chunk. */
+const BINARY = { binary: true } as const;
+
 export interface PumpHooks {
   /** Every chunk read from the TCP socket, before it is sent on the WebSocket. */
   fromSocket?: (chunk: Buffer) => void;
@@ -57,7 +60,7 @@ export function pumpToWebSocket(socket: Socket, ws: WebSocket, hooks: PumpHooks)
   socket.on('data', (chunk: Buffer) => {
     hooks.fromSocket?.(chunk);
     reclaimAfter(chunk.length);
-    ws.send(chunk, { binary: true }, onSent);
+    ws.send(chunk, BINARY, onSent);
     if (!socketPaused && ws.bufferedAmount >= WS_HIGH_WATER_MARK) {
       socketPaused = true;
       socket.pause();
