@@ -236,6 +236,42 @@ describe('warm logins of a direct tunnel', () => {
     expect(await backendsOf('warm-gui')).toBeLessThanOrEqual(4);
   }, 60_000);
 
+  it('the shape in use now gets warm logins even when an earlier burst of another filled the cap', async () => {
+    const warm = await directTunnel();
+    const openAs = (applicationName: string, count: number) =>
+      Promise.all(
+        Array.from({ length: count }, async () => {
+          const client = new pg.Client({
+            host: warm.host,
+            port: warm.port,
+            user: server.user,
+            database: server.database,
+            application_name: applicationName,
+          });
+          await client.connect();
+          await client.end();
+        }),
+      );
+    await openAs('earlier-tool', 4);
+    await until(
+      async () => ((await backendsOf('earlier-tool')) === 4 ? true : undefined),
+      'four warm logins of the earlier tool',
+      10_000,
+    );
+    const now = { PGAPPNAME: 'tool-in-use' };
+    expect((await psqlThrough(warm, ['select 1'], now)).code).toBe(0);
+    await until(
+      async () => ((await backendsOf('tool-in-use')) >= 1 ? true : undefined),
+      'a warm login of the tool in use',
+      10_000,
+    );
+    expect(await backendsOf('earlier-tool')).toBeLessThanOrEqual(3);
+    expect(warm.tunnel.warmLogins()!.held).toBeLessThanOrEqual(4);
+    const startedAt = Date.now();
+    const second = await psqlThrough(warm, [WHEN_BACKEND_STARTED], now);
+    expect(Number(second.stdout.trim())).toBeLessThan(startedAt);
+  }, 60_000);
+
   it('holds nothing before a client comes, and nothing once no client came for the idle time', async () => {
     const warm = await directTunnel({ warmLoginIdleMs: 2_000 });
     const env = { PGAPPNAME: 'warm-idle' };

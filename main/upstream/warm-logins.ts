@@ -98,8 +98,10 @@ interface ShapeEntry {
  * one client and ends with it: no backend's state passes from one client to the next.
  *
  * Considerate of a database that counts connections: nothing is held until a client came; at most
- * `max` are held, sized by the recent bursts of each shape (as the gateway's warm pool is); all
- * are released once no client opened or left for `idleMs`; a login refused for a connection
+ * `max` are held, shared among the shapes the most recent first, each sized by its recent bursts
+ * (as the gateway's warm pool is; a shape no client sent for `idleMs` gets none, and what a shape
+ * holds beyond its share is closed, so the logins of an earlier tool never crowd out the one in
+ * use now); all are released once no client opened or left for `idleMs`; a login refused for a connection
  * limit (SQLSTATE 53300) releases them and keeps the pool off for `pauseMs`, saying so. A warm
  * login that fails otherwise backs off (1 s doubling to 60 s); one refused for its credentials or
  * its database stops warming until a client's own login succeeds.
@@ -139,7 +141,7 @@ export class WarmLogins {
   get held(): number {
     let held = 0;
     for (const entry of this.shapes.values()) {
-      held += entry.ready.length + unclaimed(entry).length;
+      held += heldFor(entry);
     }
     return held;
   }
@@ -311,16 +313,31 @@ export class WarmLogins {
     ) {
       return;
     }
-    let room = this.options.max - this.held;
+    // Shares of the cap, the most recent shape first: a GUI's shape of now goes before the
+    // pgbench run of a minute ago, whose logins beyond its share are closed to make room.
+    let room = this.options.max;
+    const shares = new Map<ShapeEntry, number>();
     for (const entry of [...this.shapes.values()].reverse()) {
-      const wanted = Math.max(1, entry.bursts.largest(now));
-      for (let have = entry.ready.length + unclaimed(entry).length; have < wanted; have++) {
-        if (room-- <= 0) {
-          return;
-        }
+      const wanted =
+        now - entry.lastSeen < this.idleMs ? Math.max(1, entry.bursts.largest(now)) : 0;
+      const share = Math.min(room, wanted);
+      shares.set(entry, share);
+      room -= share;
+    }
+    for (const [entry, share] of shares) {
+      for (let have = heldFor(entry); have > share && entry.ready.length > 0; have--) {
+        const held = entry.ready.shift()!;
+        this.letGo(held);
+        held.session.destroy();
+      }
+    }
+    let free = this.options.max - this.held;
+    for (const [entry, share] of shares) {
+      for (let have = heldFor(entry); have < share && free > 0; have++, free--) {
         this.startLogin(entry);
       }
     }
+    this.options.changed?.();
   }
 
   private startLogin(entry: ShapeEntry): void {
@@ -428,6 +445,11 @@ export class WarmLogins {
       );
     }
   }
+}
+
+/** What a shape holds: ready, or logging in for no client yet. */
+function heldFor(entry: ShapeEntry): number {
+  return entry.ready.length + unclaimed(entry).length;
 }
 
 function unclaimed(entry: ShapeEntry): PendingLogin[] {
