@@ -24,20 +24,22 @@ describe('the gateway watches its tunnels too', () => {
     );
     const admin = new pg.Client({ connectionString: postgres.url });
     await admin.connect();
-    const backends = async (): Promise<number> =>
+    // The session's own backend, by its pid: the gateway may hold a warm login of the same
+    // application_name beside it, ready for the next client.
+    const backends = async (pid: number): Promise<number> =>
       (
         await admin.query<{ n: number }>(
-          'select count(*)::int as n from pg_stat_activity where application_name = $1',
-          [appName],
+          'select count(*)::int as n from pg_stat_activity where application_name = $1 and pid = $2',
+          [appName, pid],
         )
       ).rows[0]!.n;
     try {
-      session.child.stdin!.write('select 1;\n');
-      await session.waitFor(/^1$/m);
-      expect(await backends()).toBe(1);
+      session.child.stdin!.write('select pg_backend_pid();\n');
+      const [, pid] = await session.waitFor(/^(\d+)$/m);
+      expect(await backends(Number(pid))).toBe(1);
       tunnel.process.child.kill('SIGSTOP'); // its socket stays open; it just never answers
       await until(
-        async () => ((await backends()) === 0 ? true : undefined),
+        async () => ((await backends(Number(pid))) === 0 ? true : undefined),
         'the backend to go',
         15_000,
       );

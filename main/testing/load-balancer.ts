@@ -114,7 +114,11 @@ export function useLoadBalancedGateways(start: StartLoadBalancer): LoadBalancedS
       for (let i = 0; i < count; i++) {
         const name = `${prefix}-${i}`;
         const session = await openSession(started(tunnel).host, started(tunnel).port, name);
-        const gateway = gateways.find((g) => g.process.output.includes(`"application":"${name}"`));
+        // A gateway logs a session once it has answered the login: the line may come just after.
+        const gateway = await until(
+          () => gateways.find((g) => g.process.output.includes(`"application":"${name}"`)),
+          `the "session opened" line of ${name}`,
+        );
         opened.push({ session, gateway });
       }
       return opened;
