@@ -9,7 +9,7 @@ import { UpstreamSession } from '../upstream/upstream-session.js';
 import type { WarmLoginsInfo } from '../../shared/tunnel-state.js';
 import { withoutAuthenticationOk } from './local-login.js';
 import type { ClientStartup, FarConnection, FarHooks, FarSide } from './far-side.js';
-import { loginShape, WarmLogins } from '../upstream/warm-logins.js';
+import { WarmLogins } from '../upstream/warm-logins.js';
 
 /** What a direct tunnel does about warm logins (see WarmLogins). */
 export interface WarmLoginSettings {
@@ -93,21 +93,16 @@ export class DirectFarSide implements FarSide {
       this.target.by,
     );
     const request = { startup: message, database: choice.database, notice: choice.notice };
-    const shape = loginShape(
-      message,
-      bytes.subarray(0, bytes.length - afterStartup.length),
-      request,
-    );
-    let upstream = shape && (await this.warm.take(shape));
-    if (!upstream) {
-      try {
-        upstream = await UpstreamSession.open(this.target, request, this.scramKeys, signal);
-      } catch (error) {
-        this.warm.refused(error);
-        this.tell(error);
-        throw error;
-      }
-      this.warm.loggedIn();
+    let upstream: UpstreamSession;
+    try {
+      upstream = await this.warm.logIn(
+        request,
+        bytes.subarray(0, bytes.length - afterStartup.length),
+        signal,
+      );
+    } catch (error) {
+      this.tell(error);
+      throw error;
     }
     this.report?.(undefined);
     return new DirectConnection(upstream, afterStartup, loggedIn === true, () =>

@@ -184,15 +184,26 @@ const HTTP_NOT_FOUND = 404;
 export const TLS_TO_PLAIN_REASON = 'the gateway does not speak TLS on that port (EPROTO)';
 
 /**
- * A dial refused in a way that trying again cannot change: the key (401), its database (410),
- * or the URL's path (404). An unreachable gateway, or another status, may pass.
+ * A refusal that trying again cannot change: a gateway's, of the key (401), its database (410) or
+ * the URL's path (404); or a database's, of the login's credentials or certificate, of TLS, or of
+ * the database the key or profile serves. An unreachable gateway or database, another status,
+ * or another error from the server (a connection limit, a server starting up) may pass.
  */
 export function isLastingRefusal(cause: SessionFailureCause): boolean {
-  return (
-    cause.kind === 'key-rejected' ||
-    cause.kind === 'no-database' ||
-    (cause.kind === 'gateway-refused' && cause.status === HTTP_NOT_FOUND)
-  );
+  switch (cause.kind) {
+    case 'key-rejected':
+    case 'no-database':
+    case 'login-refused':
+    case 'password-missing':
+    case 'certificate-rejected':
+    case 'tls-refused':
+    case 'served-database-missing':
+      return true;
+    case 'gateway-refused':
+      return cause.status === HTTP_NOT_FOUND;
+    default:
+      return false;
+  }
 }
 
 /** A failure's sentence and, when it has one, its hint: what to do about it. */

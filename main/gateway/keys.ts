@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { KeyConfig } from './config.js';
 import { ScramKeyCache } from '../pgwire/scram.js';
 import { UpstreamSession } from '../upstream/upstream-session.js';
+import { UpstreamError } from '../upstream/upstream-error.js';
 import { WarmLogins } from '../upstream/warm-logins.js';
 
 /** The form keys are stored in: never the key itself. */
@@ -18,10 +19,11 @@ export interface KeyEntry extends KeyConfig {
   /** SCRAM keys derived for this key's upstream role, reused by every later login. */
   scramKeys: ScramKeyCache;
   /**
-   * Logins to the key's upstream made ahead of need (see WarmLogins); undefined when the key has
-   * no upstream or its warmLogins is 'off'. Stopped when a reload removes or changes the key.
+   * Every login to the key's upstream goes through it, warm when it holds one (see WarmLogins;
+   * it holds none when the key has no upstream or its warmLogins is 'off'). Stopped when a reload
+   * removes or changes the key.
    */
-  readyLogins?: WarmLogins;
+  readyLogins: WarmLogins;
 }
 
 /** The most warm logins a key holds at once (the same cap as a direct tunnel's). */
@@ -50,19 +52,19 @@ export class KeyRegistry {
     // A removed or changed key's warm logins would serve what it was: closed now.
     for (const { entry } of previous?.entries ?? []) {
       if (!this.includes(entry)) {
-        void entry.readyLogins?.stop();
+        void entry.readyLogins.stop();
       }
     }
   }
 
   /** Warm logins held now, every key's together. */
   warmLoginsHeld(): number {
-    return this.entries.reduce((held, { entry }) => held + (entry.readyLogins?.held ?? 0), 0);
+    return this.entries.reduce((held, { entry }) => held + entry.readyLogins.held, 0);
   }
 
   /** Closes every key's warm logins (the gateway is closing); resolves when they are closed. */
   async stopWarmLogins(): Promise<void> {
-    await Promise.all(this.entries.map(({ entry }) => entry.readyLogins?.stop()));
+    await Promise.all(this.entries.map(({ entry }) => entry.readyLogins.stop()));
   }
 
   /** Compares against every entry in constant time, so timing tells nothing about near misses. */
@@ -94,15 +96,16 @@ export class KeyRegistry {
 function newEntry(key: KeyConfig, said?: WarmLoginsSaid): KeyEntry {
   const scramKeys = new ScramKeyCache();
   const upstream = key.upstream;
-  const readyLogins =
-    upstream && key.warmLogins !== 'off'
-      ? new WarmLogins({
-          max: MAX_WARM_LOGINS_PER_KEY,
-          open: (request, signal) => UpstreamSession.open(upstream, request, scramKeys, signal),
-          said: (sentence) => said?.(key.id, sentence),
-        })
-      : undefined;
-  return { ...key, scramKeys, ...(readyLogins ? { readyLogins } : {}) };
+  const readyLogins = new WarmLogins({
+    max: upstream && key.warmLogins !== 'off' ? MAX_WARM_LOGINS_PER_KEY : 0,
+    // A key with no upstream is answered 410 at the upgrade: no session of it logs in.
+    open: (request, signal) =>
+      upstream
+        ? UpstreamSession.open(upstream, request, scramKeys, signal)
+        : Promise.reject(new UpstreamError({ kind: 'no-database' })),
+    said: (sentence) => said?.(key.id, sentence),
+  });
+  return { ...key, scramKeys, readyLogins };
 }
 
 function sameConfig(entry: KeyEntry, key: KeyConfig): boolean {

@@ -17,7 +17,6 @@ import { forwardCancel } from '../upstream/connect.js';
 import { chooseDatabase } from '../upstream/database-rule.js';
 import { describeTarget, type UpstreamTarget } from '../upstream/target.js';
 import { UpstreamSession } from '../upstream/upstream-session.js';
-import { loginShape } from '../upstream/warm-logins.js';
 import { finishMessageThenSay, type GatewayEndCause } from './session-end.js';
 import type { KeyEntry } from './keys.js';
 import type { Logger } from './log.js';
@@ -234,24 +233,14 @@ export class GatewaySession implements PumpHooks {
     const { upstream: target, databases, readyLogins } = this.key;
     const choice = chooseDatabase(target.database, databases, startup.parameters);
     const request = { startup, database: choice.database, notice: choice.notice };
-    const shape = loginShape(
-      startup,
-      bytes.subarray(0, bytes.length - afterStartup.length),
-      request,
-    );
-    let upstream = shape && (await readyLogins?.take(shape));
+    let upstream: UpstreamSession;
     try {
-      if (!upstream) {
-        upstream = await UpstreamSession.open(
-          target,
-          request,
-          this.key.scramKeys,
-          this.clientGone.signal,
-        );
-        readyLogins?.loggedIn();
-      }
+      upstream = await readyLogins.logIn(
+        request,
+        bytes.subarray(0, bytes.length - afterStartup.length),
+        this.clientGone.signal,
+      );
     } catch (error) {
-      readyLogins?.refused(error);
       if (this.clientGone.signal.aborted) {
         this.log('info', 'client left during the upstream login', {});
         return;
@@ -284,7 +273,7 @@ export class GatewaySession implements PumpHooks {
       protocol: `${protocolMajor(startup.protocolVersion)}.${protocolMinor(startup.protocolVersion)}`,
     });
     upstream.watch((cause) => {
-      readyLogins?.clientLeft();
+      readyLogins.clientLeft();
       if (cause) {
         // The address is the operator's business: the client hears that the database was lost.
         this.logWarn('upstream connection lost', { reason: describeFailure(cause).message });

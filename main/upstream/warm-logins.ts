@@ -1,6 +1,6 @@
 import type { WarmLoginsInfo } from '../../shared/tunnel-state.js';
+import { isLastingRefusal } from '../failure/failure.js';
 import { SqlState } from '../pgwire/error-response.js';
-import type { StartupMessage } from '../pgwire/startup.js';
 import type { UpstreamRequest } from './connect.js';
 import { UpstreamError } from './upstream-error.js';
 import type { UpstreamSession } from './upstream-session.js';
@@ -13,23 +13,19 @@ import { onceSoon } from './once-soon.js';
  * Two clients whose StartupMessages are byte for byte the same get the same login from Postgres,
  * so one made ahead of need for the first is the login the second would have had.
  */
-export interface LoginShape {
+interface LoginShape {
   key: string;
   request: UpstreamRequest;
 }
 
 /**
- * The shape of a client's login, from its StartupMessage (`message`, and its bytes `messageBytes`)
- * and what the connector makes of it; undefined when no warm login may serve it: a replication
- * connection (a walsender, for a long-lived tool such as pg_basebackup or pg_receivewal, whose
- * slots max_wal_senders counts, is never held ahead of need).
+ * The shape of a client's login (`request`, its StartupMessage's bytes `messageBytes`);
+ * undefined when no warm login may serve it: a replication connection (a walsender, for a
+ * long-lived tool such as pg_basebackup or pg_receivewal, whose slots max_wal_senders counts, is
+ * never held ahead of need).
  */
-export function loginShape(
-  message: StartupMessage,
-  messageBytes: Buffer,
-  request: UpstreamRequest,
-): LoginShape | undefined {
-  return message.parameters['replication'] === undefined
+function loginShape(request: UpstreamRequest, messageBytes: Buffer): LoginShape | undefined {
+  return request.startup.parameters['replication'] === undefined
     ? { key: messageBytes.toString('latin1'), request }
     : undefined;
 }
@@ -42,10 +38,11 @@ export interface WarmLoginsOptions {
   /** After a connection-limit refusal, no warm login is opened for this many ms (default 5 min). */
   pauseMs?: number;
   /**
-   * Logs in once for `request` (UpstreamSession.open with the far side's target). Rejects with
-   * an UpstreamError; `signal` aborts when the pool stops.
+   * Logs in once for `request` (UpstreamSession.open with the far side's target): for the pool
+   * (`signal` aborts when it stops), or for a client that has no warm login (`signal` aborts when
+   * it goes away). Rejects with an UpstreamError.
    */
-  open(request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamSession>;
+  open(request: UpstreamRequest, signal?: AbortSignal): Promise<UpstreamSession>;
   /** Hears every change of `state` (held, paused), for the window. */
   changed?(): void;
   /** Hears the sentences worth a line in the tunnel's log (a pause, a release at idle). */
@@ -147,11 +144,39 @@ export class WarmLogins {
   }
 
   /**
-   * A client sent `shape`'s StartupMessage: resolves with a warm login of that shape when one is
-   * ready or under way (it is the client's now), else undefined, and the client logs in cold.
-   * Either way the pool learns the shape and refills toward its recent bursts. Never rejects.
+   * The login of a client that sent `request.startup` (whose bytes are `messageBytes`): a warm
+   * one of the same StartupMessage when one is ready or under way (it is the client's now), else
+   * one of its own (`options.open`; `signal` aborts when the client goes away). The pool learns
+   * the shape, and from the outcome of the client's own login (see loggedIn, refused).
+   *
+   * @throws what options.open throws, for the client's own login.
    */
-  async take(shape: LoginShape): Promise<UpstreamSession | undefined> {
+  async logIn(
+    request: UpstreamRequest,
+    messageBytes: Buffer,
+    signal?: AbortSignal,
+  ): Promise<UpstreamSession> {
+    const shape = loginShape(request, messageBytes);
+    const warm = shape && (await this.take(shape));
+    if (warm) {
+      return warm;
+    }
+    try {
+      const session = await this.options.open(request, signal);
+      this.loggedIn();
+      return session;
+    } catch (error) {
+      this.refused(error);
+      throw error;
+    }
+  }
+
+  /**
+   * A client sent `shape`'s StartupMessage: resolves with a warm login of that shape when one is
+   * ready or under way, else undefined. Either way the pool learns the shape and its burst.
+   * Never rejects.
+   */
+  private async take(shape: LoginShape): Promise<UpstreamSession | undefined> {
     const now = Date.now();
     this.touch(now);
     if (this.options.max === 0 || this.stopped) {
@@ -196,13 +221,13 @@ export class WarmLogins {
    * A client's own (cold) login succeeded: the pool fills toward the recent bursts now, and
    * credentials refused earlier work again.
    */
-  loggedIn(): void {
+  private loggedIn(): void {
     this.dormant = false;
     this.fillSoon();
   }
 
   /** A client's own login failed with `error`: a connection limit pauses the pool (see pause). */
-  refused(error: unknown): void {
+  private refused(error: unknown): void {
     if (isConnectionLimit(error)) {
       this.pause(error);
     }
@@ -257,47 +282,38 @@ export class WarmLogins {
 
   /** Closes every held login, forgets the shapes, and drops the logins under way as they end. */
   private releaseAll(): void {
-    for (const entry of this.shapes.values()) {
-      for (const held of entry.ready.splice(0)) {
-        this.letGo(held);
-        held.session.destroy();
-      }
+    for (const [key, entry] of this.shapes) {
+      this.forget(key, entry);
     }
-    this.shapes.clear();
     this.options.changed?.();
   }
 
   /** The shape's entry, made when new; the least recent shapes go beyond `max` of them. */
   private entryOf(shape: LoginShape, now: number): ShapeEntry {
-    let entry = this.shapes.get(shape.key);
-    if (!entry) {
-      entry = {
-        shape,
-        bursts: new BurstMeter(this.options.max, BURST_WINDOW_MS, BURST_MEMORY_MS),
-        lastSeen: now,
-        ready: [],
-        pending: new Set(),
-      };
-      this.shapes.set(shape.key, entry);
-      for (const [key, old] of this.shapes) {
-        if (this.shapes.size <= this.options.max) {
-          break;
-        }
-        this.forget(key, old);
-      }
-    }
-    // Most recent last: the map's order is the order of use.
+    const entry = this.shapes.get(shape.key) ?? {
+      shape,
+      bursts: new BurstMeter(this.options.max, BURST_WINDOW_MS, BURST_MEMORY_MS),
+      lastSeen: now,
+      ready: [],
+      pending: new Set(),
+    };
+    // The map's order is the order of use: most recent last.
     this.shapes.delete(shape.key);
     this.shapes.set(shape.key, entry);
     entry.lastSeen = now;
+    for (const [key, old] of this.shapes) {
+      if (this.shapes.size <= this.options.max) {
+        break;
+      }
+      this.forget(key, old);
+    }
     return entry;
   }
 
   private forget(key: string, entry: ShapeEntry): void {
     this.shapes.delete(key);
     for (const held of entry.ready.splice(0)) {
-      this.letGo(held);
-      held.session.destroy();
+      this.close(held);
     }
   }
 
@@ -327,8 +343,7 @@ export class WarmLogins {
     for (const [entry, share] of shares) {
       for (let have = heldFor(entry); have > share && entry.ready.length > 0; have--) {
         const held = entry.ready.shift()!;
-        this.letGo(held);
-        held.session.destroy();
+        this.close(held);
       }
     }
     let free = this.options.max - this.held;
@@ -386,8 +401,7 @@ export class WarmLogins {
         if (at >= 0) {
           entry.ready.splice(at, 1);
         }
-        this.letGo(held);
-        session.destroy();
+        this.close(held);
         this.backOff();
         this.options.changed?.();
       },
@@ -401,6 +415,12 @@ export class WarmLogins {
     entry.ready.push(held);
   }
 
+  /** Closes a held login the pool no longer wants. */
+  private close(held: Held): void {
+    this.letGo(held);
+    held.session.destroy();
+  }
+
   /** Takes the pool's listeners off a held login leaving it; it is paused for the client's pump. */
   private letGo(held: Held): void {
     const socket = held.session.socket;
@@ -412,7 +432,7 @@ export class WarmLogins {
   private failed(error: unknown): void {
     if (isConnectionLimit(error)) {
       this.pause(error);
-    } else if (isLastingRefusal(error)) {
+    } else if (error instanceof UpstreamError && isLastingRefusal(error.cause)) {
       this.dormant = true;
     } else {
       this.backOff();
@@ -464,22 +484,6 @@ function isConnectionLimit(error: unknown): error is UpstreamError {
     error instanceof UpstreamError &&
     error.cause.kind === 'database-error' &&
     error.cause.error.code === SqlState.TooManyConnections
-  );
-}
-
-/** The server refused the credentials, the certificate or the database: trying again cannot help. */
-function isLastingRefusal(error: unknown): boolean {
-  if (!(error instanceof UpstreamError)) {
-    return false;
-  }
-  const kind = error.cause.kind;
-  return (
-    kind === 'login-refused' ||
-    kind === 'database-error' ||
-    kind === 'served-database-missing' ||
-    kind === 'password-missing' ||
-    kind === 'certificate-rejected' ||
-    kind === 'tls-refused'
   );
 }
 
