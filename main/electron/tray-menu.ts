@@ -117,6 +117,13 @@ function noticeEntries(extras: TrayExtras): MenuEntry[] {
   ];
 }
 
+/** A tunnel's items that need its port listening: their labels and actions. */
+const LISTENING_ACTIONS: ReadonlyArray<[string, 'copy-url' | 'open-url' | 'open-psql']> = [
+  ['Copy connection URL', 'copy-url'],
+  ['Open in Your Postgres App', 'open-url'],
+  ['Open psql in a Terminal', 'open-psql'],
+];
+
 /**
  * The tray's context menu, a pure function of the state: a notice that could not be shown as a
  * notification, each tunnel with Start/Stop and "Copy connection URL", then "Open PG Tunnel",
@@ -148,24 +155,12 @@ export function buildTrayMenu(snapshot: AppSnapshot, extras: TrayExtras = {}): M
               enabled: true,
               action: { kind: 'start-tunnel', profileId: profile.id },
             },
-        {
+        ...LISTENING_ACTIONS.map(([label, kind]): MenuEntry => ({
           type: 'normal',
-          label: 'Copy connection URL',
+          label,
           enabled: status === 'listening',
-          action: { kind: 'copy-url', profileId: profile.id },
-        },
-        {
-          type: 'normal',
-          label: 'Open in Your Postgres App',
-          enabled: status === 'listening',
-          action: { kind: 'open-url', profileId: profile.id },
-        },
-        {
-          type: 'normal',
-          label: 'Open psql in a Terminal',
-          enabled: status === 'listening',
-          action: { kind: 'open-psql', profileId: profile.id },
-        },
+          action: { kind, profileId: profile.id },
+        })),
       ],
     };
   });
